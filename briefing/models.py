@@ -1,0 +1,214 @@
+"""Frozen records that flow between the stages of the pipeline. No I/O here.
+
+Data flows one way: ``Path -> Article -> Paragraph/Quote -> Match -> Briefing``. Every piece of
+text shown to a reader is cited by offsets: ``article.text[start:end]``, where ``text`` is the file
+decoded with ``article.encoding`` and no newline translation. The :class:`Briefing` and the records
+it holds are the only thing templates see; each field's help text is the template context's
+documentation (``tests/test_template_context.py`` keeps every field documented).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def doc(text: str, **kwargs: object) -> object:
+    """A dataclass field carrying its help text in ``metadata["doc"]``."""
+    return field(metadata={"doc": text}, **kwargs)  # type: ignore[call-overload]
+
+
+# --- Articles -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """What is known about an article beyond its text. ``inferred`` names the fields guessed from
+    the text rather than given by front matter or the config's sources manifest."""
+
+    title: str | None = doc("Headline, given or inferred.", default=None)
+    outlet: str | None = doc("Publication name, e.g. 'Associated Press'.", default=None)
+    byline: str | None = doc("Author(s) as printed, without 'By'.", default=None)
+    published: str | None = doc("Publication date, ISO 'YYYY-MM-DD', or None when unknown.", default=None)
+    url: str | None = doc("Canonical URL of the article, when known.", default=None)
+    inferred: tuple[str, ...] = doc("Names of the fields above inferred from the text.", default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One source document: its decoded text and metadata. ``id`` is stable across runs (the path
+    relative to the corpus root it was found under, with forward slashes)."""
+
+    id: str
+    path: Path
+    text: str
+    encoding: str
+    meta: ArticleMeta
+    sha256: str
+    body_start: int = 0  # offset where the body starts (after front matter), for segmentation
+
+
+# --- Segmentation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` into an article's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A block of text between blank lines (or a single line, where the source has no blank
+    lines). ``kind`` is ``"body"`` for content and ``"headline"`` for the title line; everything
+    else is page furniture and ``furniture`` says which kind (``"share"``, ``"photo-credit"``,
+    ``"caption"``, ``"embed"``, ``"copyright"``, ``"disclaimer"``, ``"section-label"``,
+    ``"repeated-headline"``, ``"byline"``, ``"footnote"``, ``"front-matter"``...)."""
+
+    start: int
+    end: int
+    kind: str  # "body" | "headline" | "furniture"
+    sentences: tuple[Span, ...] = ()
+    furniture: str | None = None
+
+    @property
+    def is_content(self) -> bool:
+        return self.kind == "body"
+
+
+@dataclass(frozen=True, slots=True)
+class Segmented:
+    """An article cut into paragraphs (in source order, disjoint) with their sentences."""
+
+    article_id: str
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def body(self) -> tuple[Paragraph, ...]:
+        return tuple(p for p in self.paragraphs if p.kind == "body")
+
+
+# --- Quotations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quotation attributed to someone. ``start``/``end`` cover the quoted words without the
+    enclosing quotation marks (for a quote running over several paragraphs, the whole run)."""
+
+    start: int
+    end: int
+    speaker: str | None
+    speaker_mention: Span | None
+    cue: str | None
+    kind: str  # "full" | "partial"
+    confidence: float
+    medium: str | None = None  # "RIA Novosti" in "..., said Kabulov, as quoted by RIA Novosti"
+
+
+# --- Theme matching -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A span of an article that matches a theme, with its score and the terms that made it."""
+
+    article_id: str
+    theme: str
+    start: int
+    end: int
+    score: float
+    terms: tuple[str, ...]
+    paragraph: int  # index of the paragraph in Segmented.paragraphs
+
+
+# --- The briefing (the template context) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An article cited in the briefing, numbered in reading order."""
+
+    id: str = doc("Citation id, 'S1', 'S2', ... in order of first citation.")
+    number: int = doc("The citation number shown to readers (1, 2, ...).")
+    path: str = doc("Path of the source file: relative to the working directory when under it.")
+    title: str | None = doc("Headline of the article.")
+    outlet: str | None = doc("Publication, when known.")
+    byline: str | None = doc("Author(s), when known.")
+    published: str | None = doc("Publication date 'YYYY-MM-DD', when known.")
+    inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from text.")
+    url: str | None = doc("URL of the article, when known.")
+    encoding: str = doc("Encoding the file was decoded with; offsets index that decoding.")
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """A piece of verbatim source text with its exact citation: ``text == source[start:end]``."""
+
+    text: str = doc("The verbatim text, exactly as in the source.")
+    source: str = doc("Id of the Source it comes from ('S1').")
+    path: str = doc("Path of the source file, as in Source.path.")
+    start: int = doc("Start offset (Python string index) into the decoded source.")
+    end: int = doc("End offset (exclusive).")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of a theme section: a passage or a quotation."""
+
+    kind: str = doc("'passage' or 'quote'.")
+    text: str = doc("The verbatim text; for a quote, the words without the quotation marks.")
+    source: str = doc("Id of the Source it comes from ('S1').")
+    path: str = doc("Path of the source file.")
+    start: int = doc("Start offset into the decoded source.")
+    end: int = doc("End offset (exclusive).")
+    score: float = doc("Relevance score to the theme; higher is better.")
+    why: tuple[str, ...] = doc("The theme terms that matched, in order of weight.")
+    speaker: str | None = doc("For a quote: who said it (resolved name), else None.", default=None)
+    cue: str | None = doc("For a quote: the reporting verb ('said'), else None.", default=None)
+    also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').", default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """The part of the briefing for one theme."""
+
+    theme: str = doc("The theme's id from the config.")
+    title: str = doc("The theme's display title.")
+    description: str = doc("The theme's one-line description.")
+    lede: Cited | None = doc("One sentence that opens the section, or None.")
+    items: tuple[Item, ...] = doc("Items in the order shown, best first; may be empty.")
+    empty_note: str = doc("The line shown when the section has no items.")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """A dated event mentioned in the briefing's articles."""
+
+    date: str = doc("Normalised date: 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' per precision.")
+    precision: str = doc("'day', 'month' or 'year'.")
+    text: str = doc("The verbatim sentence that dates the event.")
+    source: str = doc("Id of the Source.")
+    path: str = doc("Path of the source file.")
+    start: int = doc("Start offset into the decoded source.")
+    end: int = doc("End offset (exclusive).")
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """One edition of the briefing: everything a template or writer needs, nothing more."""
+
+    title: str = doc("The briefing's title from the config.")
+    edition: str = doc("Edition date 'YYYY-MM-DD'.")
+    generated_at: str = doc("When it was built, ISO 8601 with zone (fixed by SOURCE_DATE_EPOCH).")
+    reader: str | None = doc("Reader profile id for a reader's edition, else None.")
+    generator: dict[str, str] = doc("{'name': 'briefing', 'version': ...}.")
+    config_sha256: str = doc("SHA-256 of the config file's bytes.")
+    corpus: dict[str, object] = doc("{'articles': N, 'sha256': ...} over the articles considered.")
+    sources: tuple[Source, ...] = doc("Every cited article, in citation order.")
+    summary: tuple[Cited, ...] = doc("Executive summary: the most important points, verbatim.")
+    sections: tuple[Section, ...] = doc("One section per theme, in config (or reader) order.")
+    timeline: tuple[TimelineEvent, ...] = doc("Dated events in date order.")
+    notes: tuple[str, ...] = doc("Remarks for the reader (e.g. undated articles kept by --since).")
