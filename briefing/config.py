@@ -1,0 +1,892 @@
+"""YAML -> typed, validated :class:`Config`; every problem reported at once, by file:line:col.
+
+The YAML is composed (not loaded) with ``yaml.SafeLoader`` so each value keeps its node and so its
+position: a problem reads ``config/briefing.yaml:12:7: themes.security.terms: expected a list of
+strings``. Every key is checked against :data:`ACCEPTED_KEYS`, the one table of what the loader
+accepts (the committed JSON Schema is kept in step with it by a test). Relative paths resolve
+against the config file's folder, as MkDocs does, so a config can be moved with its workspace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ConfigError, InputError, Problem
+
+T = TypeVar("T")
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+FORMATS = ("pdf", "html", "email", "txt", "json")
+PAGE_SIZES = ("A4", "Letter")
+MAX_ITEMS_RANGE = (1, 50)
+# A pragmatic address check (RFC 5322 allows more, but nobody mails a briefing to those).
+_ADDR_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$"
+)
+_LIST_ID_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+$")
+_TERM_RE = re.compile(r"^(?P<text>.*?)\^(?P<weight>.*)$", re.S)
+_NUMBER_RE = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAYS_RE = re.compile(r"^(?P<n>\d{1,5})d$")
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_TAG = "tag:yaml.org,2002:"
+
+
+# --- The typed result -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermSpec:
+    """One weighted query term: ``"military exercise^2"`` in YAML (a Lucene-style boost)."""
+
+    text: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    """A theme as configured; ``not_`` is the YAML key ``not``."""
+
+    id: str
+    title: str
+    description: str
+    terms: tuple[TermSpec, ...]
+    exclude: tuple[str, ...] = ()
+    not_: tuple[str, ...] = ()
+    max_items: int = 6
+    min_score: float | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """What the user knows of one source file (the optional ``sources:`` manifest)."""
+
+    path: Path
+    title: str | None = None
+    outlet: str | None = None
+    byline: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class ReaderTheme:
+    """A theme in a reader's profile, with that reader's adjustments."""
+
+    id: str
+    max_items: int | None = None
+    extra_terms: tuple[TermSpec, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A reader profile: who gets which themes in which formats. Empty ``themes`` = all."""
+
+    id: str
+    name: str
+    email: str
+    themes: tuple[ReaderTheme, ...] = ()
+    formats: tuple[str, ...] = ("html",)
+    greeting: str | None = None
+    since: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """Mail headers and pacing; SMTP settings come from the environment, never from here."""
+
+    sender: str | None = None
+    reply_to: str | None = None
+    list_id: str | None = None
+    unsubscribe: str | None = None
+    rate_per_minute: int = 60
+    ca_file: Path | None = None
+    web_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated config. ``path`` is as the caller gave it; every other path is
+    absolute, resolved against ``root`` (the config file's folder)."""
+
+    path: Path
+    root: Path
+    title: str
+    corpus: tuple[Path, ...]
+    out: Path
+    store: Path
+    themes: tuple[ThemeConfig, ...]
+    sha256: str
+    language: str = "en"
+    page_size: str = "A4"
+    sources: tuple[SourceMeta, ...] = ()
+    readers: tuple[Reader, ...] = ()
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+
+    def theme(self, id: str) -> ThemeConfig:
+        """The theme with this id; an unknown id is a :class:`ConfigError` naming the known ones,
+        because it usually comes from the command line (``briefing explain THEME``)."""
+        for t in self.themes:
+            if t.id == id:
+                return t
+        known = [t.id for t in self.themes]
+        raise ConfigError(f"unknown theme {id!r}{_suggest(id, known)}; themes in {self.path}: "
+                          + ", ".join(known))
+
+    def reader(self, id: str) -> Reader:
+        """The reader profile with this id, or a :class:`ConfigError` naming the known ones."""
+        for r in self.readers:
+            if r.id == id:
+                return r
+        known = [r.id for r in self.readers]
+        raise ConfigError(f"unknown reader {id!r}{_suggest(id, known)}; readers in {self.path}: "
+                          + (", ".join(known) or "none"))
+
+
+# --- The one table of accepted keys ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """How one YAML key is typed: ``shape`` is a small type signature (``string``,
+    ``array<string>``, ``string|array<string>``, ``map<theme>``, ...) that the schema test
+    derives from the JSON Schema too, so the two cannot drift apart."""
+
+    shape: str
+    required: bool = False
+
+
+ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
+    "config": {
+        "title": KeySpec("string", required=True),
+        "language": KeySpec("string"),
+        "corpus": KeySpec("string|array<string>", required=True),
+        "out": KeySpec("string"),
+        "store": KeySpec("string"),
+        "page_size": KeySpec("string"),
+        "themes": KeySpec("map<theme>", required=True),
+        "sources": KeySpec("array<source>"),
+        "readers": KeySpec("array<reader>"),
+        "delivery": KeySpec("delivery"),
+    },
+    "theme": {
+        "title": KeySpec("string"),
+        "description": KeySpec("string"),
+        "terms": KeySpec("array<string>", required=True),
+        "exclude": KeySpec("array<string>"),
+        "not": KeySpec("array<string>"),
+        "max_items": KeySpec("integer"),
+        "min_score": KeySpec("number"),
+    },
+    "source": {
+        "path": KeySpec("string", required=True),
+        "title": KeySpec("string"),
+        "outlet": KeySpec("string"),
+        "byline": KeySpec("string"),
+        "url": KeySpec("string"),
+        "published": KeySpec("string"),
+    },
+    "reader": {
+        "id": KeySpec("string", required=True),
+        "name": KeySpec("string", required=True),
+        "email": KeySpec("string", required=True),
+        "themes": KeySpec("array<string|reader_theme>"),
+        "formats": KeySpec("array<string>"),
+        "greeting": KeySpec("string"),
+        "since": KeySpec("string"),
+    },
+    "reader_theme": {
+        "id": KeySpec("string", required=True),
+        "max_items": KeySpec("integer"),
+        "extra_terms": KeySpec("array<string>"),
+        "exclude": KeySpec("array<string>"),
+    },
+    "delivery": {
+        "from": KeySpec("string"),
+        "reply_to": KeySpec("string"),
+        "list_id": KeySpec("string"),
+        "unsubscribe": KeySpec("string"),
+        "rate_per_minute": KeySpec("integer"),
+        "ca_file": KeySpec("string"),
+        "web_url": KeySpec("string"),
+    },
+}
+
+
+# --- Loading --------------------------------------------------------------------------------
+
+
+def load_config(path: Path, *, check_paths: bool = True) -> Config:
+    """Read, validate and type the config at ``path``.
+
+    Raises :class:`InputError` when the file cannot be read and :class:`ConfigError` carrying
+    every problem found (YAML syntax, types, unknown keys, missing paths...) otherwise, so a
+    user fixes them all in one pass. ``check_paths=False`` skips :func:`check_config_paths`,
+    for a run whose ``--corpus`` replaces the configured one.
+    """
+    path = Path(path)
+    display = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{display}: config file not found",
+                         [Problem(display, None, None, "", "config file not found")]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(f"{display}: cannot read the config: {reason}",
+                         [Problem(display, None, None, "", f"cannot read the config: {reason}")]
+                         ) from None
+    node, problem = _compose(data, display)
+    if problem is not None:
+        raise ConfigError(f"{display}: {problem.message}", [problem])
+    root = path.resolve().parent
+    checker = _Checker(display, root)
+    config = checker.config(node, hashlib.sha256(data).hexdigest(), path)
+    problems = checker.problems
+    if config is not None and check_paths:
+        problems = problems + check_config_paths(config, node)
+    if problems:
+        problems = sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
+        n = len(problems)
+        raise ConfigError(f"{display}: {n} problem{'s' if n > 1 else ''} in the config", problems)
+    assert config is not None  # no problems means the checker built a Config
+    return config
+
+
+def check_config_paths(config: Config, node: Node | None = None) -> list[Problem]:
+    """Problems with the files the config names: corpus paths and manifest entries that do not
+    exist, a ``ca_file`` that is missing. ``node`` is the composed YAML (re-read from
+    ``config.path`` when not given) and only serves to point at the offending line."""
+    if node is None:
+        try:
+            node, _ = _compose(config.path.read_bytes(), str(config.path))
+        except OSError:
+            node = None
+    display = str(config.path)
+    problems: list[Problem] = []
+
+    def report(where: str, steps: list[str | int], message: str) -> None:
+        at = _locate(node, steps)
+        line, col = (at.start_mark.line + 1, at.start_mark.column + 1) if at else (None, None)
+        problems.append(Problem(display, line, col, where, message))
+
+    corpus_node = _locate(node, ["corpus"])
+    as_list = isinstance(corpus_node, SequenceNode)
+    for i, p in enumerate(config.corpus):
+        if not p.exists():
+            steps: list[str | int] = ["corpus", i] if as_list else ["corpus"]
+            report(f"corpus[{i}]" if as_list else "corpus", steps, f"path does not exist: {p}")
+    for i, s in enumerate(config.sources):
+        if not s.path.is_file():
+            what = "is not a file" if s.path.exists() else "does not exist"
+            report(f"sources[{i}].path", ["sources", i, "path"], f"path {what}: {s.path}")
+    ca = config.delivery.ca_file
+    if ca is not None and not ca.is_file():
+        report("delivery.ca_file", ["delivery", "ca_file"], f"path does not exist: {ca}")
+    return problems
+
+
+def _compose(data: bytes, display: str) -> tuple[Node | None, Problem | None]:
+    """The YAML node tree of ``data``, or the one problem that stops it from being read."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Problem(display, line, col, "", "the config is not valid UTF-8")
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader), None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        return None, Problem(display, line, col, "", f"YAML syntax error: {message}")
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return None, Problem(display, line, col, "", f"YAML syntax error: {exc.reason} "
+                                                      f"(character {exc.character!r})")
+    except yaml.YAMLError as exc:
+        return None, Problem(display, None, None, "", f"YAML syntax error: {exc}")
+    except RecursionError:
+        return None, Problem(display, None, None, "", "YAML syntax error: nested too deeply")
+
+
+def _locate(node: Node | None, steps: list[str | int]) -> Node | None:
+    """The node at ``steps`` (keys and list indices) below ``node``, if there is one."""
+    for step in steps:
+        if isinstance(step, str) and isinstance(node, MappingNode):
+            node = next((v for k, v in node.value
+                         if isinstance(k, ScalarNode) and k.value == step), None)
+        elif isinstance(step, int) and isinstance(node, SequenceNode) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return node
+
+
+def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def parse_term(raw: str) -> TermSpec:
+    """``"military exercise^2"`` -> ``TermSpec("military exercise", 2.0)``; raises ValueError
+    with a message fit for the user when the boost or the term is malformed."""
+    text, weight = raw, 1.0
+    m = _TERM_RE.match(raw)
+    if m:
+        text, boost = m.group("text"), m.group("weight").strip()
+        if not _NUMBER_RE.match(boost) or float(boost) <= 0:
+            raise ValueError(f"bad weight in {raw!r}: expected TERM^WEIGHT with a number > 0, "
+                             "e.g. 'troops^2'")
+        weight = float(boost)
+    text = text.strip()
+    # A Lucene habit: '"Islamic State"^3' quotes the phrase before boosting it.
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
+    if not text:
+        raise ValueError(f"empty term in {raw!r}")
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"a term cannot span lines: {raw!r}")
+    return TermSpec(text, weight)
+
+
+# --- Validation -----------------------------------------------------------------------------
+
+
+class _Checker:
+    """Walks the node tree, building typed values and collecting problems. Each method returns
+    ``None`` for a value it reported as wrong, so a caller never builds on bad input."""
+
+    def __init__(self, display: str, root: Path) -> None:
+        self.display = display
+        self.root = root
+        self.problems: list[Problem] = []
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def problem(self, node: Node | None, where: str, message: str) -> None:
+        if node is None:
+            self.problems.append(Problem(self.display, None, None, where, message))
+        else:
+            mark = node.start_mark
+            self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, where,
+                                         message))
+
+    # Scalars -------------------------------------------------------------------------------
+
+    def scalar(self, node: Node, where: str, expected: str) -> object:
+        """The Python value of a scalar node; ``...`` (Ellipsis) after reporting a problem."""
+        if not isinstance(node, ScalarNode):
+            self.problem(node, where, f"expected {expected}")
+            return ...
+        if node.tag == _TAG + "str":
+            return node.value
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.constructor.ConstructorError:
+            self.problem(node, where, f"unsupported YAML tag {node.tag!r}")
+        except Exception:  # a resolvable but impossible value, e.g. a timestamp of 2021-02-30
+            self.problem(node, where, f"expected {expected}, got {node.value!r}")
+        return ...
+
+    def string(self, node: Node, where: str, *, required: bool = False,
+               expected: str = "a string") -> str | None:
+        value = self.scalar(node, where, expected)
+        if value is ...:
+            return None
+        if value is None and not required:
+            return None
+        # Numbers read as their text (title: 1984); booleans and nulls are almost always slips.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = node.value
+        if not isinstance(value, str):
+            self.problem(node, where, f"expected {expected}, got {_describe(value)}")
+            return None
+        if not value.strip():
+            self.problem(node, where, f"expected {expected}, got an empty string")
+            return None
+        return value.strip()
+
+    def line(self, node: Node, where: str, what: str, *, required: bool = False) -> str | None:
+        """A one-line string: header values must never carry CR/LF (header injection)."""
+        value = self.string(node, where, required=required, expected=what)
+        if value is not None and ("\n" in value or "\r" in value):
+            self.problem(node, where, f"expected {what} on one line")
+            return None
+        return value
+
+    def integer(self, node: Node, where: str, lo: int, hi: int | None) -> int | None:
+        bounds = f"between {lo} and {hi}" if hi is not None else f"{lo} or more"
+        value = self.scalar(node, where, f"an integer {bounds}")
+        if value is ...:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problem(node, where, f"expected an integer {bounds}, got {_describe(value)}")
+            return None
+        if value < lo or (hi is not None and value > hi):
+            self.problem(node, where, f"expected an integer {bounds}, got {value}")
+            return None
+        return value
+
+    def number(self, node: Node, where: str) -> float | None:
+        value = self.scalar(node, where, "a number >= 0")
+        if value is ...:
+            return None
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+            self.problem(node, where, f"expected a number >= 0, got {_describe(value)}")
+            return None
+        if value < 0 or value == float("inf"):
+            self.problem(node, where, f"expected a number >= 0, got {value}")
+            return None
+        return float(value)
+
+    def date(self, node: Node, where: str, value: object = None) -> str | None:
+        """An ISO date 'YYYY-MM-DD', written quoted or not (YAML reads the latter as a date)."""
+        if value is None:
+            value = self.scalar(node, where, "a date YYYY-MM-DD")
+            if value is ...:
+                return None
+        if isinstance(value, dt.datetime):
+            self.problem(node, where, f"expected a date YYYY-MM-DD, got a date and time")
+            return None
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str) and _DATE_RE.match(value.strip()):
+            try:
+                return dt.date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                self.problem(node, where, f"not a real date: {value.strip()!r}")
+                return None
+        self.problem(node, where, f"expected a date YYYY-MM-DD, got {_describe(value)}")
+        return None
+
+    def path(self, node: Node, where: str) -> Path | None:
+        text = self.string(node, where, required=True, expected="a path")
+        if text is None:
+            return None
+        return (self.root / os.path.expanduser(text)).resolve()
+
+    def url(self, node: Node, where: str, schemes: tuple[str, ...]) -> str | None:
+        what = " or ".join(f"{s}:" for s in schemes) + " URL"
+        value = self.line(node, where, f"a {what}")
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in schemes:
+            self.problem(node, where, f"expected a {what}, got {value!r}")
+            return None
+        if parts.scheme == "mailto":
+            if not _ADDR_RE.match(parts.path):
+                self.problem(node, where, f"bad email address in {value!r}")
+                return None
+        elif not parts.netloc or " " in value:
+            self.problem(node, where, f"expected a {what} with a host, got {value!r}")
+            return None
+        return value
+
+    def address(self, node: Node, where: str, *, named: bool, required: bool = False
+                ) -> str | None:
+        """An email address; ``named`` also allows the 'Name <addr@host>' form."""
+        what = "an email address" + (" or 'Name <address>'" if named else "")
+        value = self.line(node, where, what, required=required)
+        if value is None:
+            return None
+        name, addr = parseaddr(value)
+        bare = "<" not in value
+        if not _ADDR_RE.match(addr) or (bare and value != addr) or (name and not named):
+            hint = " (put the name under 'name')" if not named and name else ""
+            self.problem(node, where, f"bad email address: {value!r}{hint}")
+            return None
+        return value
+
+    # Collections ---------------------------------------------------------------------------
+
+    def mapping(self, node: Node, where: str, section: str | None,
+                at: Node | None = None) -> dict[str, tuple[Node, Node]] | None:
+        """The keys of a mapping node with their key and value nodes. Duplicate keys are errors,
+        and with ``section`` so are unknown keys and missing required ones."""
+        if not isinstance(node, MappingNode) or node.tag != _TAG + "map":
+            what = f" with keys {', '.join(ACCEPTED_KEYS[section])}" if section else \
+                " of theme id -> theme"
+            self.problem(node, where, "expected a mapping" + what)
+            return None
+        accepted = ACCEPTED_KEYS[section] if section else {}
+        seen: dict[str, tuple[Node, Node]] = {}
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode):
+                self.problem(key, where, "expected a plain key, got a collection")
+                continue
+            here = f"{where}.{key.value}" if where else key.value
+            if key.value in seen:
+                first = seen[key.value][0].start_mark.line + 1
+                self.problem(key, here, f"duplicate key {key.value!r} (first at line {first})")
+                continue
+            if section and key.value not in accepted:
+                self.problem(key, here, f"unknown key {key.value!r}"
+                             + _suggest(key.value, tuple(accepted)))
+                continue
+            seen[key.value] = (key, value)
+        for name, spec in accepted.items():
+            if spec.required and name not in seen:
+                self.problem(at or node, where or name, f"missing required key {name!r}")
+        return seen
+
+    def sequence(self, node: Node, where: str, what: str) -> list[Node] | None:
+        if not isinstance(node, SequenceNode) or node.tag != _TAG + "seq":
+            self.problem(node, where, f"expected {what}")
+            return None
+        return list(node.value)
+
+    def strings(self, node: Node, where: str) -> tuple[str, ...] | None:
+        if _is_null(node):
+            return ()
+        items = self.sequence(node, where, "a list of strings")
+        if items is None:
+            return None
+        out = [self.string(item, f"{where}[{i}]", required=True) for i, item in enumerate(items)]
+        return None if None in out else tuple(s for s in out if s is not None)
+
+    def terms(self, node: Node, where: str, *, required: bool) -> tuple[TermSpec, ...] | None:
+        raw = self.strings(node, where)
+        if raw is None:
+            return None
+        if required and not raw:
+            self.problem(node, where, "a theme needs at least one term")
+            return None
+        out: list[TermSpec] = []
+        ok = True
+        for i, (item, text) in enumerate(zip(node.value, raw)):
+            try:
+                out.append(parse_term(text))
+            except ValueError as exc:
+                self.problem(item, f"{where}[{i}]", str(exc))
+                ok = False
+        return tuple(out) if ok else None
+
+    def optional(self, fields: dict[str, tuple[Node, Node]], key: str,
+                 read: Callable[[Node], T | None], default: T) -> T:
+        """``read`` of the value under ``key``, or ``default`` when absent, null or wrong."""
+        if key not in fields or _is_null(fields[key][1]):
+            return default
+        value = read(fields[key][1])
+        return default if value is None else value
+
+    # The sections --------------------------------------------------------------------------
+
+    def config(self, node: Node | None, sha256: str, path: Path) -> Config | None:
+        if node is None:
+            self.problem(None, "", "the config is empty: expected a mapping with title, corpus "
+                         "and themes")
+            return None
+        f = self.mapping(node, "", "config")
+        if f is None:
+            return None
+        n = len(self.problems)
+        title = self.string(f["title"][1], "title", required=True) if "title" in f else None
+        language = self.optional(f, "language", lambda v: self.language(v), "en")
+        corpus = self.corpus(f["corpus"][1]) if "corpus" in f else None
+        out = self.optional(f, "out", lambda v: self.path(v, "out"), self.root.parent / "out")
+        store = self.optional(f, "store", lambda v: self.path(v, "store"),
+                              self.root.parent / ".briefing")
+        page_size = self.optional(f, "page_size", lambda v: self.choice(v, "page_size",
+                                                                        PAGE_SIZES), "A4")
+        themes = self.themes(f["themes"][1], f["themes"][0]) if "themes" in f else None
+        sources = self.optional(f, "sources", self.sources, ())
+        theme_ids = tuple(t.id for t in themes) if themes else None
+        readers = self.optional(f, "readers", lambda v: self.readers(v, theme_ids), ())
+        delivery = self.optional(f, "delivery", self.delivery, DeliveryConfig())
+        if len(self.problems) > n or title is None or corpus is None or themes is None:
+            return None
+        return Config(path=path, root=self.root, title=title, language=language, corpus=corpus,
+                      out=out, store=store, page_size=page_size, themes=themes, sources=sources,
+                      readers=readers, delivery=delivery, sha256=sha256)
+
+    def language(self, node: Node) -> str | None:
+        value = self.string(node, "language", expected="a language tag such as 'en'")
+        if value is not None and not _LANG_RE.match(value):
+            self.problem(node, "language", f"expected a language tag such as 'en', got {value!r}")
+            return None
+        return value
+
+    def choice(self, node: Node, where: str, choices: tuple[str, ...]) -> str | None:
+        value = self.string(node, where, expected="one of " + ", ".join(choices))
+        if value is None:
+            return None
+        if value not in choices:
+            self.problem(node, where, f"unknown value {value!r}; expected one of "
+                         + ", ".join(choices) + _suggest(value, choices))
+            return None
+        return value
+
+    def corpus(self, node: Node) -> tuple[Path, ...] | None:
+        if isinstance(node, SequenceNode):
+            items = self.sequence(node, "corpus", "a path or a list of paths") or []
+            if not items:
+                self.problem(node, "corpus", "expected at least one path")
+                return None
+            paths = [self.path(item, f"corpus[{i}]") for i, item in enumerate(items)]
+            return None if None in paths else tuple(p for p in paths if p is not None)
+        if isinstance(node, ScalarNode):
+            p = self.path(node, "corpus")
+            return None if p is None else (p,)
+        self.problem(node, "corpus", "expected a path or a list of paths")
+        return None
+
+    def themes(self, node: Node, key: Node) -> tuple[ThemeConfig, ...] | None:
+        if _is_null(node):
+            self.problem(key, "themes", "expected at least one theme")
+            return None
+        fields = self.mapping(node, "themes", None, at=key)
+        if fields is None:
+            return None
+        if not fields:
+            self.problem(node, "themes", "expected at least one theme")
+            return None
+        out = [self.theme(k, v) for k, v in fields.values()]
+        return None if None in out else tuple(t for t in out if t is not None)
+
+    def theme(self, key: Node, node: Node) -> ThemeConfig | None:
+        tid = key.value
+        where = f"themes.{tid}"
+        n = len(self.problems)
+        if not SLUG_RE.match(tid):
+            self.problem(key, where, f"bad theme id {tid!r}: use lower-case letters, digits and "
+                         "'-' (e.g. 'central-asia-borders')")
+        f = self.mapping(node, where, "theme", at=key)
+        if f is None:
+            return None
+        title = self.optional(f, "title", lambda v: self.line(v, f"{where}.title", "a title"),
+                              tid.replace("-", " ").capitalize())
+        description = self.optional(
+            f, "description", lambda v: self.string(v, f"{where}.description"), "")
+        terms = self.terms(f["terms"][1], f"{where}.terms", required=True) if "terms" in f \
+            else None
+        exclude = self.optional(f, "exclude", lambda v: self.strings(v, f"{where}.exclude"), ())
+        not_ = self.optional(f, "not", lambda v: self.strings(v, f"{where}.not"), ())
+        max_items = self.optional(f, "max_items", lambda v: self.integer(
+            v, f"{where}.max_items", *MAX_ITEMS_RANGE), 6)
+        min_score = self.optional(f, "min_score", lambda v: self.number(
+            v, f"{where}.min_score"), None)
+        if len(self.problems) > n or terms is None:
+            return None
+        return ThemeConfig(id=tid, title=title, description=description, terms=terms,
+                           exclude=exclude, not_=not_, max_items=max_items, min_score=min_score,
+                           line=key.start_mark.line + 1)
+
+    def sources(self, node: Node) -> tuple[SourceMeta, ...] | None:
+        items = self.sequence(node, "sources", "a list of sources (each with a 'path')")
+        if items is None:
+            return None
+        out: list[SourceMeta | None] = []
+        first: dict[Path, int] = {}
+        for i, item in enumerate(items):
+            where = f"sources[{i}]"
+            n = len(self.problems)
+            f = self.mapping(item, where, "source")
+            if f is None:
+                out.append(None)
+                continue
+            path = self.path(f["path"][1], f"{where}.path") if "path" in f else None
+            if path is not None and path in first:
+                self.problem(f["path"][1], f"{where}.path",
+                             f"duplicate source: already listed as sources[{first[path]}]")
+            elif path is not None:
+                first[path] = i
+            meta = {k: self.optional(f, k, lambda v, k=k: self.line(v, f"{where}.{k}", f"a {k}"),
+                                     None) for k in ("title", "outlet", "byline")}
+            url = self.optional(f, "url", lambda v: self.url(v, f"{where}.url",
+                                                             ("http", "https")), None)
+            published = self.optional(f, "published",
+                                      lambda v: self.date(v, f"{where}.published"), None)
+            if len(self.problems) > n or path is None:
+                out.append(None)
+                continue
+            out.append(SourceMeta(path=path, url=url, published=published, **meta))
+        return None if None in out else tuple(s for s in out if s is not None)
+
+    def readers(self, node: Node, theme_ids: tuple[str, ...] | None
+                ) -> tuple[Reader, ...] | None:
+        items = self.sequence(node, "readers", "a list of reader profiles")
+        if items is None:
+            return None
+        out: list[Reader | None] = []
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            reader = self.reader(item, f"readers[{i}]", theme_ids)
+            if reader is not None and reader.id in first:
+                self.problem(_locate(item, ["id"]), f"readers[{i}].id",
+                             f"duplicate reader id {reader.id!r} (also readers[{first[reader.id]}])")
+                reader = None
+            elif reader is not None:
+                first[reader.id] = i
+            out.append(reader)
+        return None if None in out else tuple(r for r in out if r is not None)
+
+    def reader(self, node: Node, where: str, theme_ids: tuple[str, ...] | None) -> Reader | None:
+        f = self.mapping(node, where, "reader")
+        if f is None:
+            return None
+        n = len(self.problems)
+        rid = self.string(f["id"][1], f"{where}.id", required=True) if "id" in f else None
+        if rid is not None and not SLUG_RE.match(rid):
+            self.problem(f["id"][1], f"{where}.id", f"bad reader id {rid!r}: use lower-case "
+                         "letters, digits and '-' (at most 63), e.g. 'security-desk'")
+        name = self.line(f["name"][1], f"{where}.name", "a name", required=True) \
+            if "name" in f else None
+        email = self.address(f["email"][1], f"{where}.email", named=False, required=True) \
+            if "email" in f else None
+        themes = self.optional(f, "themes", lambda v: self.reader_themes(
+            v, f"{where}.themes", theme_ids), ())
+        formats = self.optional(f, "formats", lambda v: self.formats(v, f"{where}.formats"),
+                                ("html",))
+        greeting = self.optional(f, "greeting", lambda v: self.string(v, f"{where}.greeting"),
+                                 None)
+        since = self.optional(f, "since", lambda v: self.since(v, f"{where}.since"), None)
+        if len(self.problems) > n or rid is None or name is None or email is None:
+            return None
+        return Reader(id=rid, name=name, email=email, themes=themes, formats=formats,
+                      greeting=greeting, since=since)
+
+    def reader_themes(self, node: Node, where: str, theme_ids: tuple[str, ...] | None
+                      ) -> tuple[ReaderTheme, ...] | None:
+        items = self.sequence(node, where, "a list of theme ids (or {id: ..., max_items: ...})")
+        if items is None:
+            return None
+        out: list[ReaderTheme | None] = []
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            here = f"{where}[{i}]"
+            rt: ReaderTheme | None = None
+            id_node = item
+            if isinstance(item, MappingNode):
+                f = self.mapping(item, here, "reader_theme")
+                if f is not None and "id" in f:
+                    id_node = f["id"][1]
+                    tid = self.string(id_node, f"{here}.id", required=True)
+                    n = len(self.problems)
+                    max_items = self.optional(f, "max_items", lambda v: self.integer(
+                        v, f"{here}.max_items", *MAX_ITEMS_RANGE), None)
+                    extra = self.optional(f, "extra_terms", lambda v: self.terms(
+                        v, f"{here}.extra_terms", required=False), ())
+                    exclude = self.optional(f, "exclude", lambda v: self.strings(
+                        v, f"{here}.exclude"), ())
+                    if tid is not None and len(self.problems) == n:
+                        rt = ReaderTheme(tid, max_items, extra, exclude)
+                    here = f"{here}.id"
+            else:
+                tid = self.string(item, here, required=True, expected="a theme id")
+                rt = ReaderTheme(tid) if tid is not None else None
+            if rt is not None and theme_ids is not None and rt.id not in theme_ids:
+                self.problem(id_node, here, f"unknown theme {rt.id!r}"
+                             + _suggest(rt.id, theme_ids))
+                rt = None
+            elif rt is not None and rt.id in seen:
+                self.problem(id_node, here, f"theme {rt.id!r} is listed twice")
+                rt = None
+            if rt is not None:
+                seen.add(rt.id)
+            out.append(rt)
+        return None if None in out else tuple(t for t in out if t is not None)
+
+    def formats(self, node: Node, where: str) -> tuple[str, ...] | None:
+        raw = self.strings(node, where)
+        if raw is None:
+            return None
+        if not raw:
+            self.problem(node, where, "expected at least one format: " + ", ".join(FORMATS))
+            return None
+        ok = True
+        for i, (item, value) in enumerate(zip(node.value, raw)):
+            if value not in FORMATS:
+                self.problem(item, f"{where}[{i}]",
+                             f"unknown format {value!r}; expected one of " + ", ".join(FORMATS)
+                             + _suggest(value, FORMATS))
+                ok = False
+        return tuple(dict.fromkeys(raw)) if ok else None
+
+    def since(self, node: Node, where: str) -> str | None:
+        what = "'last-edition', a number of days such as '7d', or a date YYYY-MM-DD"
+        value = self.scalar(node, where, what)
+        if value is ...:
+            return None
+        if isinstance(value, dt.date):
+            return self.date(node, where, value)
+        if isinstance(value, str):
+            text = value.strip()
+            m = _DAYS_RE.match(text)
+            if text == "last-edition" or (m and int(m.group("n")) > 0):
+                return text
+            if _DATE_RE.match(text):
+                return self.date(node, where, text)
+        self.problem(node, where, f"expected {what}, got {_describe(value)}")
+        return None
+
+    def delivery(self, node: Node) -> DeliveryConfig | None:
+        f = self.mapping(node, "delivery", "delivery")
+        if f is None:
+            return None
+        n = len(self.problems)
+        d = DeliveryConfig(
+            sender=self.optional(f, "from", lambda v: self.address(
+                v, "delivery.from", named=True), None),
+            reply_to=self.optional(f, "reply_to", lambda v: self.address(
+                v, "delivery.reply_to", named=True), None),
+            list_id=self.optional(f, "list_id", lambda v: self.list_id(v), None),
+            unsubscribe=self.optional(f, "unsubscribe", lambda v: self.url(
+                v, "delivery.unsubscribe", ("mailto", "https")), None),
+            rate_per_minute=self.optional(f, "rate_per_minute", lambda v: self.integer(
+                v, "delivery.rate_per_minute", 1, None), 60),
+            ca_file=self.optional(f, "ca_file", lambda v: self.path(v, "delivery.ca_file"), None),
+            web_url=self.optional(f, "web_url", lambda v: self.url(
+                v, "delivery.web_url", ("https", "http")), None),
+        )
+        return d if len(self.problems) == n else None
+
+    def list_id(self, node: Node) -> str | None:
+        """RFC 2919: ``Description <id.example.org>`` or the bare id."""
+        what = "a List-Id such as 'News <news.example.org>'"
+        value = self.line(node, "delivery.list_id", what)
+        if value is None:
+            return None
+        m = re.fullmatch(r"(?:[^<>]*<)?([^<>\s]+?)>?", value) if "<" in value or " " not in value \
+            else None
+        if m is None or not _LIST_ID_RE.match(m.group(1)) or (("<" in value) != value.endswith(">")):
+            self.problem(node, "delivery.list_id", f"expected {what}, got {value!r}")
+            return None
+        return value
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "null"
+
+
+def _describe(value: object) -> str:
+    """How a wrongly-typed YAML value is named in a message."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, str):
+        return repr(value)
+    return type(value).__name__
