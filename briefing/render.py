@@ -1,0 +1,333 @@
+"""Briefing -> web page, print HTML, email HTML, plain text and JSON.
+
+The HTML editions come from Jinja2 templates on a search path: a workspace's own ``templates/``
+first, then the shipped defaults (the top-level ``templates/`` of the checkout, or the package
+``briefing.templates`` in a wheel). A user template can ``{% extends "default:briefing.html" %}``
+to change one block of the default. The text and JSON editions are code, not templates: their
+shape is a contract (``docs/contract.md``), not a matter of taste.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+import textwrap
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import css_inline
+import jinja2
+
+import briefing as _package
+from briefing.models import Briefing, Cited, Item, Section, Source, TimelineEvent
+
+#: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
+EMAIL_SIZE_LIMIT = 102_000
+#: Bounds of the hidden preheader most clients show next to the subject line.
+PREHEADER_MIN, PREHEADER_MAX = 40, 130
+TEXT_WIDTH = 72
+SCHEMA = "briefing/1"
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+# --- Templates ------------------------------------------------------------------------------
+
+
+def default_templates_dir() -> Path:
+    """The folder of the shipped templates: the checkout's top-level ``templates/`` when running
+    from source, else the ``briefing.templates`` package a wheel installs."""
+    checkout = Path(_package.__file__).resolve().parent.parent / "templates"
+    if (checkout / "briefing.html").is_file():
+        return checkout
+    return Path(str(importlib.resources.files("briefing.templates")))
+
+
+def assets_dir(workspace_templates: Path | None = None) -> Path:
+    """The assets folder WeasyPrint may read: the workspace's ``templates/assets`` when it has
+    one, else the shipped one. Templates refer to assets by relative URL."""
+    if workspace_templates is not None and (workspace_templates / "assets").is_dir():
+        return workspace_templates / "assets"
+    return default_templates_dir() / "assets"
+
+
+def template_env(workspace_templates: Path | None = None) -> jinja2.Environment:
+    """A Jinja2 environment over the workspace's templates (when given and present) and then the
+    shipped defaults, so a user overrides one partial by copying one file. ``default:NAME``
+    always names the shipped template, for ``{% extends %}``. StrictUndefined turns a typo in a
+    template into an error instead of a silently empty string."""
+    defaults = jinja2.FileSystemLoader(str(default_templates_dir()))
+    loaders: list[jinja2.BaseLoader] = []
+    if workspace_templates is not None and Path(workspace_templates).is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(workspace_templates)))
+    loaders += [defaults, jinja2.PrefixLoader({"default": defaults}, delimiter=":")]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["longdate"] = longdate
+    env.filters["quote_display"] = quote_display
+    env.filters["inline_list"] = inline_list
+    env.filters["slug"] = slug
+    env.globals["lang"] = "en"
+    return env
+
+
+def template_context(briefing: Briefing, edition_format: str) -> dict[str, Any]:
+    """Everything a template sees (documented in ``docs/templates.md``): the briefing itself,
+    its sources by id (to turn an item's ``source`` into a citation number and entry), and which
+    edition is being rendered."""
+    return {
+        "briefing": briefing,
+        "sources": {source.id: source for source in briefing.sources},
+        "format": edition_format,
+        "item_count": sum(len(section.items) for section in briefing.sections),
+        "item_limit": None,
+        "left_out": 0,
+        "preheader": preheader(briefing),
+    }
+
+
+def render_html(briefing: Briefing, env: jinja2.Environment) -> str:
+    """The web page (``out/briefing.html``): one self-contained file, its CSS inlined in a
+    ``<style>`` element so it can be opened or hosted without the assets folder."""
+    return env.get_template("briefing.html").render(template_context(briefing, "web"))
+
+
+def render_pdf_html(briefing: Briefing, env: jinja2.Environment) -> str:
+    """The print HTML that :func:`briefing.pdf.html_to_pdf` lays out: title block, contents,
+    sections and sources, with paged-media CSS."""
+    return env.get_template("briefing.pdf.html").render(template_context(briefing, "print"))
+
+
+def render_email(briefing: Briefing, env: jinja2.Environment) -> str:
+    """The email HTML (``out/briefing.email.html``): table layout, CSS inlined by css-inline with
+    the ``@media`` rules kept (dark mode, narrow screens). When the result would be clipped by
+    Gmail, items are left out from the end of each section and a line says how many."""
+    template = env.get_template("briefing.email.html")
+    context = template_context(briefing, "email")
+    longest = max((len(section.items) for section in briefing.sections), default=0)
+    html = _inline(template.render(context))
+    limit = longest
+    while len(html.encode("utf-8")) >= EMAIL_SIZE_LIMIT and limit > 1:
+        limit -= 1
+        shown = sum(min(len(section.items), limit) for section in briefing.sections)
+        context.update(item_limit=limit, left_out=context["item_count"] - shown)
+        html = _inline(template.render(context))
+    return html
+
+
+def _inline(html: str) -> str:
+    # keep_at_rules: the default drops @media and with it dark mode; remote stylesheets would be
+    # a fetch we never want.
+    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+    html = inliner.inline(html)
+    # css-inline puts the kept @media rules first in <head>; the charset must stay within the
+    # first bytes a client sniffs, so move it back to the top.
+    charset = '<meta charset="utf-8">'
+    if charset in html and "<head>" in html:
+        html = html.replace(charset, "", 1).replace("<head>", "<head>" + charset, 1)
+    return html
+
+
+def preheader(briefing: Briefing) -> str:
+    """The hidden line an inbox shows after the subject: what is inside, 40 to 130 characters."""
+    titles = [section.title for section in briefing.sections if section.items]
+    text = f"{briefing.title}, {longdate(briefing.edition)}"
+    if titles:
+        text += ": " + inline_list(titles)
+    if len(text) < PREHEADER_MIN:
+        count = sum(len(section.items) for section in briefing.sections)
+        text += f" ({count} items from {len(briefing.sources)} sources)"
+    if len(text) < PREHEADER_MIN:
+        text += " in this edition of the briefing"
+    text = " ".join(text.split())
+    if len(text) > PREHEADER_MAX:
+        text = text[: PREHEADER_MAX - 1].rsplit(" ", 1)[0].rstrip(",:;") + "…"
+    return text.ljust(PREHEADER_MIN)
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+def longdate(value: str | None) -> str:
+    """'2026-11-22' -> '22 November 2026', '2018-11' -> 'November 2018', '2003' -> '2003';
+    anything else is returned unchanged (a date shown as given beats a crash)."""
+    if not value:
+        return ""
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            day = date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+        if len(parts) == 2 and 1 <= int(parts[1]) <= 12:
+            return f"{_MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+    except ValueError:
+        return value
+    return value
+
+
+def quote_display(text: str) -> str:
+    """A quotation as shown inside quotation marks: the verbatim words without the comma or
+    colon that led back into the reporter's sentence ('...attacks,” Lavrov said')."""
+    return text.strip().rstrip(",;:").rstrip()
+
+
+def inline_list(values: Iterable[str]) -> str:
+    """'a', 'b', 'c' -> 'a, b and c'."""
+    items = [v for v in values if v]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- Plain text -----------------------------------------------------------------------------
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
+    return textwrap.fill(" ".join(text.split()), width=TEXT_WIDTH, initial_indent=indent if first is None else first,
+                         subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+
+
+def _cite(source_id: str, numbers: Mapping[str, int]) -> str:
+    return f"[{numbers[source_id]}]" if source_id in numbers else f"[{source_id}]"
+
+
+def _item_text(item: Item, numbers: Mapping[str, int]) -> str:
+    if item.kind == "quote":
+        who = f" — {item.speaker}" if item.speaker else ""
+        body = f"“{quote_display(item.text)}”{who} {_cite(item.source, numbers)}"
+    else:
+        body = f"{item.text.strip()} {_cite(item.source, numbers)}"
+    if item.also:
+        body += " Also reported by " + " ".join(_cite(c.source, numbers) for c in item.also) + "."
+    return _wrap(body, indent="  ", first="- ")
+
+
+def _source_lines(source: Source) -> list[str]:
+    def mark(name: str, value: str) -> str:
+        return value + ("*" if name in source.inferred else "")
+
+    head = f"[{source.number}] " + (mark("title", source.title) if source.title else "Untitled")
+    facts = [mark(name, value) for name, value in (("outlet", source.outlet),
+             ("byline", source.byline), ("published", source.published)) if value]
+    lines = [_wrap(head, indent="    ", first="")]
+    if facts:
+        lines.append(_wrap(" · ".join(facts), indent="    "))
+    lines.append("    " + (source.url or source.path))
+    return lines
+
+
+def render_text(briefing: Briefing) -> str:
+    """The plain-text edition (``out/briefing.txt``, also the email's text part): 72 columns,
+    every item with its bracketed citation number, the numbered sources at the end."""
+    numbers = {source.id: source.number for source in briefing.sources}
+    out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}", ""]
+    if briefing.summary:
+        out += _heading("The essentials")
+        out += [_wrap(f"{c.text.strip()} {_cite(c.source, numbers)}", "  ", "- ")
+                for c in briefing.summary]
+        out.append("")
+    for section in briefing.sections:
+        out += _heading(section.title)
+        if section.lede is not None:
+            out += [_wrap(f"{section.lede.text.strip()} {_cite(section.lede.source, numbers)}"), ""]
+        if not section.items:
+            out += [_wrap(section.empty_note), ""]
+        for item in section.items:
+            out += [_item_text(item, numbers), ""]
+    if briefing.timeline:
+        out += [*_heading("Timeline"), *[_timeline_line(e, numbers) for e in briefing.timeline], ""]
+    if briefing.notes:
+        out += [*_heading("Notes"), *[_wrap(note, "  ", "- ") for note in briefing.notes], ""]
+    out += _heading("Sources")
+    for source in briefing.sources:
+        out += [*_source_lines(source), ""]
+    if any(source.inferred for source in briefing.sources):
+        out += ["* inferred from the article text", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _heading(title: str) -> list[str]:
+    title = " ".join(title.split()).upper()
+    return [title, "=" * min(len(title), TEXT_WIDTH), ""]
+
+
+def _timeline_line(event: TimelineEvent, numbers: Mapping[str, int]) -> str:
+    return _wrap(f"{longdate(event.date)}: {event.text.strip()} {_cite(event.source, numbers)}",
+                 "  ", "- ")
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def _cited(c: Cited | TimelineEvent) -> dict[str, object]:
+    return {"text": c.text, "path": c.path, "start": c.start, "end": c.end, "source": c.source}
+
+
+def _item(item: Item) -> dict[str, object]:
+    out: dict[str, object] = {"kind": item.kind, "source": item.source, "path": item.path,
+                              "start": item.start, "end": item.end, "text": item.text}
+    if item.kind == "quote":
+        out.update(speaker=item.speaker, cue=item.cue)
+    else:
+        out.update(score=round(item.score, 4), why=list(item.why))
+    if item.also:
+        out["also"] = [{"text": c.text, "source": c.source, "path": c.path, "start": c.start,
+                        "end": c.end} for c in item.also]
+    return out
+
+
+def _section(section: Section) -> dict[str, object]:
+    return {"theme": section.theme, "title": section.title,
+            "lede": _cited(section.lede) if section.lede is not None else None,
+            "items": [_item(item) for item in section.items],
+            "description": section.description}
+
+
+def _source(source: Source) -> dict[str, object]:
+    return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
+            "byline": source.byline, "published": source.published,
+            "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
+            "number": source.number}
+
+
+def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
+    """The contract's ``briefing.json`` object, keys in the contract's order (extras last)."""
+    return {
+        "schema": SCHEMA,
+        "title": briefing.title,
+        "edition": briefing.edition,
+        "generated_at": briefing.generated_at,
+        "reader": briefing.reader,
+        "generator": dict(briefing.generator),
+        "config_sha256": briefing.config_sha256,
+        "corpus": dict(briefing.corpus),
+        "sources": [_source(s) for s in briefing.sources],
+        "summary": [_cited(c) for c in briefing.summary],
+        "sections": [_section(s) for s in briefing.sections],
+        "timeline": [{"date": e.date, "precision": e.precision, **_cited(e)}
+                     for e in briefing.timeline],
+        "notes": list(briefing.notes),
+    }
+
+
+def render_json(briefing: Briefing) -> str:
+    """``out/briefing.json``: UTF-8 text as is (no ``\\u`` escapes), two-space indent, newline."""
+    return json.dumps(briefing_to_dict(briefing), ensure_ascii=False, indent=2) + "\n"
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(value: str) -> str:
+    """A fragment id from a theme id: 'Trade & economy' -> 'trade-economy'."""
+    return _SLUG.sub("-", value.lower()).strip("-") or "section"
