@@ -1,0 +1,288 @@
+"""Files -> Article: find article files, decode them exactly, and gather their metadata.
+
+Offsets everywhere in the pipeline index ``Article.text``, so the text must be exactly what the
+contract's checkers see when they open the file with ``Article.encoding`` and ``newline=""``:
+bytes are decoded with ``bytes.decode`` (no newline translation, CRLF stays), a UTF-8 byte order
+mark selects ``"utf-8-sig"`` (which drops the mark in both places), and anything that is not
+UTF-8 is detected with charset-normalizer and recorded under the codec name Python knows.
+
+Metadata comes, in order of precedence, from the config's sources manifest, the file's YAML front
+matter, then the text itself (headline, byline, dateline), in which case the field's name is
+listed in ``ArticleMeta.inferred``. Decisions: an outlet taken from "Title | SITE" is kept as
+written ("WHAT REALLY HAPPENED"), since changing its case would be a guess; a date is only ever
+taken from where the article dates itself at its top, never from a copyright year or a file time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as _dt
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem
+from .models import Article, ArticleMeta
+from .segment import dateline, read_header, split_title
+
+SUFFIXES = frozenset({".txt", ".md"})
+META_KEYS = ("title", "outlet", "byline", "published", "url")
+_TITLE_MAX = 70
+_FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.M)
+_FRONT_START = re.compile(r"---[ \t]*(?:\r\n|\r|\n)")
+
+
+def display_path(path: Path) -> str:
+    """The path as a user should see it: relative to the working directory when under it."""
+    full = path.resolve()
+    try:
+        return full.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(full)
+
+
+# --- Finding files --------------------------------------------------------------------------
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in SUFFIXES:
+                yield Path(dirpath, name)
+
+
+def find_articles(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
+    """Every article file under ``paths`` as (file, root it was found under), sorted by file
+    path and without duplicates (the same file reached twice is kept once, under its first
+    root). Folders are read recursively for ``.txt``/``.md`` files, skipping hidden files and
+    folders; a file named directly is taken whatever its suffix, with its folder as root.
+    Raises InputError naming every path that does not exist."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise InputError(
+            f"no such file or folder: {missing[0]}",
+            [Problem(str(p), None, None, "", "no such file or folder") for p in missing],
+        )
+    found: dict[Path, tuple[Path, Path]] = {}
+    for given in paths:
+        if given.is_dir():
+            candidates: Iterator[Path] = _walk(given)
+            root = given
+        else:
+            candidates, root = iter([given]), given.parent
+        for f in candidates:
+            found.setdefault(f.resolve(), (f, root))
+    return sorted(found.values(), key=lambda fr: fr[0].as_posix())
+
+
+# --- Decoding -------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) for an article's bytes, or None when they are not text. The text is
+    exactly ``open(path, encoding=encoding, newline="").read()``."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError:
+            return None
+    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only paid for files that are not UTF-8
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    enc = codecs.lookup(best.encoding).name
+    try:
+        text = data.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    if any(ch < " " and ch not in "\t\n\r\f\v" for ch in text[:4096]):
+        return None  # control characters: a binary file that happened to decode
+    return text, enc
+
+
+# --- Front matter ---------------------------------------------------------------------------
+
+
+def front_matter(text: str) -> tuple[dict[str, Any] | None, int, str | None]:
+    """(mapping, body_start, error) for YAML front matter between '---' lines at the top.
+    No front matter: (None, 0, None). Unreadable front matter: (None, body_start, message)."""
+    m = _FRONT_START.match(text)
+    if not m:
+        return None, 0, None
+    end = _FRONT_END.search(text, m.end())
+    if not end:
+        return None, 0, None
+    import yaml  # only paid for files that have front matter
+
+    try:
+        data = yaml.safe_load(text[m.end() : end.start()])
+    except yaml.YAMLError as exc:
+        return None, end.end(), f"front matter is not valid YAML: {str(exc).splitlines()[0]}"
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, end.end(), "front matter is not a mapping"
+    return data, end.end(), None
+
+
+def _iso(value: object) -> str | None:
+    """A date from front matter or a manifest as 'YYYY-MM-DD', or None when it is not one."""
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.strip():
+        s = value.strip()
+        try:
+            return _dt.date.fromisoformat(s[:10]).isoformat()
+        except ValueError:
+            return dateline(s)
+    return None
+
+
+def _field(entry: object, key: str) -> object:
+    if isinstance(entry, Mapping):
+        return entry.get(key)
+    return getattr(entry, key, None)
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    s = " ".join(str(value).split())
+    return s or None
+
+
+# --- Reading one article --------------------------------------------------------------------
+
+
+def _opening_title(text: str, start: int, end: int) -> str:
+    """A short title from an article's first sentence, cut at a word boundary."""
+    s = " ".join(text[start:end].split()).rstrip(".:;,")
+    if len(s) <= _TITLE_MAX:
+        return s
+    cut = s[: _TITLE_MAX + 1].rsplit(" ", 1)[0].rstrip(".:;,-–—")
+    return cut + "…"
+
+
+def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> ArticleMeta:
+    """Fill the fields missing from ``given`` from the text; the names of the fields filled are
+    listed in ``inferred``. Only reads the first paragraphs."""
+    meta = dict(given)
+    inferred: list[str] = []
+    missing = [k for k in ("title", "outlet", "byline", "published") if not meta.get(k)]
+    if missing:
+        head = read_header(text, body_start)
+        found: dict[str, str | None] = {}
+        if head.headline is not None:
+            found["title"], found["outlet"] = split_title(
+                text[head.headline.start : head.headline.end]
+            )
+        elif head.opening is not None:
+            found["title"] = _opening_title(text, head.opening.start, head.opening.end)
+        if head.byline is not None:
+            found["byline"] = head.byline[0]
+            if head.byline[1] and not found.get("outlet"):
+                found["outlet"] = head.byline[1]
+        found["published"] = head.published
+        for key in missing:
+            if found.get(key):
+                meta[key] = found[key]
+                inferred.append(key)
+    return ArticleMeta(
+        title=meta.get("title"),
+        outlet=meta.get("outlet"),
+        byline=meta.get("byline"),
+        published=meta.get("published"),
+        url=meta.get("url"),
+        inferred=tuple(inferred),
+    )
+
+
+def read_article(
+    path: Path,
+    root: Path,
+    manifest: Mapping[Path, object] | None,
+    warn: Callable[[str], None],
+) -> Article | None:
+    """Read one article file into an Article, or None (after a warning naming the file) when
+    it is empty, binary or undecodable: one bad file must not stop a run over a whole corpus.
+    Warnings read "skipped seeds/x.txt: empty file" (the caller adds any "warning: " prefix).
+    ``manifest`` entries (keyed by resolved path; mappings or objects with title/outlet/
+    byline/published/url) override front matter; what both leave missing is inferred."""
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        warn(f"skipped {shown}: cannot read: {exc.strerror or exc}")
+        return None
+    if not data.strip():
+        warn(f"skipped {shown}: empty file")
+        return None
+    decoded = decode(data)
+    if decoded is None:
+        warn(f"skipped {shown}: binary or undecodable file")
+        return None
+    text, encoding = decoded
+    fm, body_start, error = front_matter(text)
+    if error:
+        warn(f"{shown}: {error}; front matter ignored")
+    given: dict[str, str | None] = {k: None for k in META_KEYS}
+    for source in (fm, manifest.get(path.resolve()) if manifest else None):
+        if source is None:
+            continue
+        for key in META_KEYS:
+            value = _field(source, key)
+            value = _iso(value) if key == "published" else _clean(value)
+            if value:
+                given[key] = value
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = path.name
+    return Article(
+        id=rel,
+        path=path,
+        text=text,
+        encoding=encoding,
+        meta=infer_meta(text, body_start, given),
+        sha256=hashlib.sha256(data).hexdigest(),
+        body_start=body_start,
+    )
+
+
+def load_corpus(
+    paths: Sequence[Path],
+    manifest: Mapping[Path, object] | None,
+    warn: Callable[[str], None],
+) -> list[Article]:
+    """Every readable article under ``paths``, in sorted path order (see find_articles).
+    Unreadable files are skipped with a warning; missing paths raise InputError."""
+    articles: list[Article] = []
+    seen: dict[str, Path] = {}
+    for path, root in find_articles(paths):
+        article = read_article(path, root, manifest, warn)
+        if article is None:
+            continue
+        if article.id in seen:
+            warn(f"{display_path(path)}: same id {article.id!r} as {display_path(seen[article.id])}")
+        seen.setdefault(article.id, path)
+        articles.append(article)
+    return articles
