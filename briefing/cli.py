@@ -1,0 +1,245 @@
+"""The command line: parse options, call the library, turn errors into messages and exit codes.
+
+No logic lives here. Every command is a few lines over a public function; a ``BriefingError``
+becomes one line per problem on stderr and its exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import BriefingError, ExitCode, InputError
+
+app = typer.Typer(
+    name="briefing",
+    help="Turn a folder of news articles into a cited, themed briefing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+DEFAULT_CONFIG = Path("config/briefing.yaml")
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="The config file.",
+                                         show_default=True)]
+CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--corpus", help="Article files or folders (repeatable); replaces the configured corpus.")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output folder (default: from config).")]
+SinceOpt = Annotated[Optional[str], typer.Option(
+    "--since", metavar="YYYY-MM-DD", help="Only articles published on or after this date.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or progress.")]
+
+
+class _State:
+    quiet = False
+
+
+def warn(message: str) -> None:
+    """Print a warning on stderr unless --quiet."""
+    if not _State.quiet:
+        typer.echo(message if message.startswith("warning:") else f"warning: {message}", err=True)
+
+
+def run(fn: Callable[[], T]) -> T:
+    """Call ``fn``; map a user's error to its message and exit code, a bug to a short report."""
+    try:
+        return fn()
+    except BriefingError as exc:
+        for line in exc.lines():
+            typer.echo(f"briefing: {line}" if not _located(line) else line, err=True)
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        typer.echo("briefing: interrupted; outputs already in place are unchanged", err=True)
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug: say so plainly; the traceback only on request
+        if os.environ.get("BRIEFING_DEBUG"):
+            traceback.print_exc()
+        typer.echo(f"briefing: internal error: {type(exc).__name__}: {exc} "
+                   "(set BRIEFING_DEBUG=1 for the traceback)", err=True)
+        raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+def _located(line: str) -> bool:
+    head = line.split(":", 1)[0]
+    return head.endswith((".yaml", ".yml", ".json", ".txt", ".md")) or "/" in head
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option value, or a clear error naming the option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Turn a folder of news articles into a cited, themed briefing."""
+    _State.quiet = quiet
+
+
+def _load(config: Path):  # noqa: ANN202 - returns briefing.config.Config
+    from .config import load_config
+
+    return load_config(config)
+
+
+@app.command()
+def build(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    corpus: CorpusOpt = None,
+    out: OutOpt = None,
+    since: SinceOpt = None,
+    fmt: Annotated[Optional[list[str]], typer.Option(
+        "--format", "-f", help="pdf, html, email, txt or json (repeatable; default: all).")] = None,
+    edition_date: Annotated[Optional[str], typer.Option(
+        "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
+    reader: Annotated[Optional[str], typer.Option("--reader", help="Build one reader's edition.")] = None,
+    all_readers: Annotated[bool, typer.Option("--all-readers", help="Build every reader's edition.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the briefing from the corpus and config into every configured format."""
+    from .pipeline import FORMATS, BuildOptions, build as do_build, resolve_readers
+
+    _State.quiet = _State.quiet or quiet
+
+    def go() -> None:
+        formats = tuple(dict.fromkeys(fmt or FORMATS))
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown:
+            raise InputError(f"--format: unknown format(s) {', '.join(unknown)} "
+                             f"(choose from {', '.join(FORMATS)})")
+        cfg = _load(config)
+        options = BuildOptions(corpus=tuple(corpus) if corpus else None,
+                               since=parse_date(since, "--since"),
+                               edition=parse_date(edition_date, "--edition-date"),
+                               formats=formats, out=out)
+        result = do_build(cfg, options, readers=resolve_readers(cfg, reader, all_readers),
+                          warn=warn)
+        if not _State.quiet:
+            for path in result.written:
+                typer.echo(f"wrote {_show(path)}")
+
+    run(go)
+
+
+def _show(path: Path) -> str:
+    from .assemble import display_path
+
+    return display_path(path)
+
+
+@app.command()
+def check(config: ConfigOpt = DEFAULT_CONFIG, corpus: CorpusOpt = None) -> None:
+    """Validate the config and the corpus and report every problem."""
+    from .pipeline import read_corpus
+
+    def go() -> None:
+        cfg = _load(config)
+        problems: list[str] = []
+        result = read_corpus(cfg, tuple(corpus) if corpus else None, warn=problems.append)
+        for line in problems:
+            typer.echo(line if line.startswith("warning:") else f"warning: {line}", err=True)
+        n = len(result.articles)
+        if n == 0:
+            raise InputError("the corpus holds no readable .txt or .md article")
+        typer.echo(f"ok: {_show(cfg.path)}: {len(cfg.themes)} themes, {len(cfg.readers)} readers, "
+                   f"{n} articles" + (f", {len(problems)} skipped" if problems else ""))
+        if problems:
+            raise typer.Exit(int(ExitCode.INPUT))
+
+    run(go)
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(help="A briefing.json or a quotes JSON file.")],
+    root: Annotated[Optional[Path], typer.Option(help="Resolve relative source paths here.")] = None,
+) -> None:
+    """Re-read every cited source and confirm each item is verbatim at its offsets."""
+    from .verify import verify_file
+
+    def go() -> None:
+        report = verify_file(file, root)
+        for line in report.failures:
+            typer.echo(line, err=True)
+        typer.echo(report.summary())
+        if not report.ok:
+            raise typer.Exit(int(ExitCode.VERIFY))
+
+    run(go)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new workspace.")]) -> None:
+    """Create a new workspace: a commented config, an empty templates folder, a sample article."""
+    from .workspace import init_workspace
+
+    def go() -> None:
+        for path in init_workspace(directory):
+            typer.echo(f"created {_show(path)}")
+        typer.echo(f"next: cd {directory} && briefing build")
+
+    run(go)
+
+
+@app.command()
+def explain(
+    theme: Annotated[str, typer.Argument(help="A theme id from the config.")],
+    config: ConfigOpt = DEFAULT_CONFIG,
+    corpus: CorpusOpt = None,
+    since: SinceOpt = None,
+    limit: Annotated[int, typer.Option(help="How many candidates to list.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The candidates ranked for a theme, with scores, matched terms, and why the rest were left
+    out."""
+    from .explain import explain_theme
+
+    def go() -> None:
+        cfg = _load(config)
+        rows = explain_theme(cfg, theme, corpus=tuple(corpus) if corpus else None,
+                             since=parse_date(since, "--since"), warn=warn)
+        if as_json:
+            typer.echo(json.dumps([r.as_dict() for r in rows[:limit]], indent=2, ensure_ascii=False))
+            return
+        for r in rows[:limit]:
+            typer.echo(r.as_line())
+        if len(rows) > limit:
+            typer.echo(f"... {len(rows) - limit} more (--limit)")
+
+    run(go)
+
+
+def main() -> None:
+    """The ``briefing`` entry point."""
+    app(prog_name="briefing")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

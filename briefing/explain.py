@@ -1,0 +1,69 @@
+"""``briefing explain THEME``: every candidate for a theme, ranked, with what became of it.
+
+It is how a user tunes a theme: the score and the terms that made it, and for each passage left
+out the reason (below the minimum score, an excluded phrase, shown under another theme, the same
+fact as a passage already shown, the section full).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assemble import Decisions, choose, display_path
+from .config import Config
+from .errors import ConfigError
+from .pipeline import rank, read_corpus, select_since, theme_queries
+
+
+@dataclass(frozen=True)
+class ExplainRow:
+    """One candidate passage for the theme and its fate."""
+
+    rank: int
+    score: float
+    status: str
+    terms: tuple[str, ...]
+    path: str
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rank": self.rank, "score": self.score, "status": self.status,
+                "terms": list(self.terms), "path": self.path, "start": self.start,
+                "end": self.end, "text": self.text}
+
+    def as_line(self) -> str:
+        snippet = " ".join(self.text.split())
+        snippet = snippet if len(snippet) <= 90 else snippet[:89] + "…"
+        return (f"{self.rank:>3}. {self.score:6.2f}  {self.status}\n"
+                f"     terms: {', '.join(self.terms) or '-'}\n"
+                f"     {self.path}:{self.start}-{self.end}  {snippet}")
+
+
+def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | None = None,
+                  since: dt.date | None = None,
+                  warn: Callable[[str], None] = lambda _: None) -> list[ExplainRow]:
+    """Rank the corpus for every theme (themes compete for passages) and report on one."""
+    if theme_id not in {t.id for t in config.themes}:
+        known = ", ".join(t.id for t in config.themes)
+        raise ConfigError(f"unknown theme {theme_id!r} (configured: {known})")
+    docs, _ = select_since(read_corpus(config, corpus, warn=warn), since)
+    queries = [q for _, q in theme_queries(config, None)]
+    ranked = rank(docs, queries)
+    decisions: Decisions = {}
+    choose(queries, ranked, {a.id: a for a in docs.articles}, decisions)
+
+    paths = {a.id: display_path(a.path) for a in docs.articles}
+    texts = {a.id: a.text for a in docs.articles}
+    rows = []
+    for i, c in enumerate(ranked[theme_id], 1):
+        m = c.match
+        status = c.reason or decisions.get((m.theme, m.article_id, m.start, m.end), "not reached")
+        status = "shown" if status == "shown" else f"left out: {status}"
+        rows.append(ExplainRow(i, m.score, status, m.terms, paths[m.article_id], m.start, m.end,
+                               texts[m.article_id][m.start:m.end]))
+    return rows

@@ -1,0 +1,247 @@
+"""build_briefing(): the one place where the order of the stages is visible.
+
+    config -> corpus (read) -> segment -> themes (rank) -> assemble -> render -> write
+
+Stages never call each other; this module calls them in order and times each one, so the
+benchmark can report where a build spends its time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .assemble import ThemeInfo, assemble
+from .config import Config, Reader, ThemeConfig
+from .corpus import load_corpus
+from .errors import ConfigError, InputError
+from .models import Article, Briefing, Segmented
+from .output import write_atomically
+from .segment import segment
+from .themes import Candidate, ThemeQuery, compile_theme, rank_theme, units_of
+
+FORMATS = ("pdf", "html", "email", "txt", "json")
+FILENAMES = {"pdf": "briefing.pdf", "html": "briefing.html", "email": "briefing.email.html",
+             "txt": "briefing.txt", "json": "briefing.json"}
+
+Warn = Callable[[str], None]
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build may override from the config (the command line's options)."""
+
+    corpus: tuple[Path, ...] | None = None
+    since: dt.date | None = None
+    edition: dt.date | None = None
+    formats: tuple[str, ...] = FORMATS
+    out: Path | None = None
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage, in the order the stages ran."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - t0
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The articles a build considers, each with its segmentation."""
+
+    articles: tuple[Article, ...]
+    segmented: dict[str, Segmented]
+
+    def docs(self) -> list[tuple[Article, Segmented]]:
+        return [(a, self.segmented[a.id]) for a in self.articles]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What ``build`` produced: the briefings (one per edition) and the files written."""
+
+    briefings: tuple[Briefing, ...]
+    written: tuple[Path, ...]
+    timings: Timings
+
+
+def now() -> dt.datetime:
+    """The build's clock: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,
+                timings: Timings | None = None) -> Corpus:
+    """Read and segment the configured corpus (or ``paths``, replacing it for this run)."""
+    timings = timings or Timings()
+    manifest = {s.path: s for s in config.sources}
+    with timings.stage("read"):
+        articles = load_corpus(list(paths or config.corpus), manifest, warn)
+    with timings.stage("segment"):
+        segmented = {a.id: segment(a) for a in articles}
+    return Corpus(tuple(articles), segmented)
+
+
+def select_since(corpus: Corpus, since: dt.date | None) -> tuple[Corpus, list[str]]:
+    """Keep articles published on or after ``since``; undated ones are kept and flagged."""
+    if since is None:
+        return corpus, []
+    keep, undated = [], []
+    for a in corpus.articles:
+        if a.meta.published is None:
+            keep.append(a)
+            undated.append(a.meta.title or a.id)
+        elif a.meta.published >= since.isoformat():
+            keep.append(a)
+    notes = []
+    if undated:
+        notes.append(f"Kept {len(undated)} article(s) with no known publication date despite "
+                     f"--since {since.isoformat()}: " + "; ".join(undated) + ".")
+    return Corpus(tuple(keep), {a.id: corpus.segmented[a.id] for a in keep}), notes
+
+
+def theme_queries(config: Config, reader: Reader | None) -> list[tuple[ThemeConfig, ThemeQuery]]:
+    """The themes of an edition, compiled: all of the config's, or the reader's selection in the
+    reader's order with their overrides."""
+    if reader is None or not reader.themes:
+        return [(t, compile_theme(t)) for t in config.themes]
+    out = []
+    for rt in reader.themes:
+        theme = config.theme(rt.id)
+        out.append((theme, compile_theme(theme, extra=rt.extra_terms, exclude=rt.exclude,
+                                         max_items=rt.max_items)))
+    return out
+
+
+def rank(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str, list[Candidate]]:
+    """Every theme's scored candidates, best first, sharing one tokenisation of the corpus."""
+    docs = corpus.docs()
+    units = {a.id: units_of(a, s) for a, s in docs}
+    return {q.id: rank_theme(q, docs, units) for q in queries}
+
+
+def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = None,
+                   options: BuildOptions = BuildOptions(), timings: Timings | None = None,
+                   notes: Sequence[str] = ()) -> Briefing:
+    """Rank the corpus for each theme of the edition and assemble the Briefing."""
+    timings = timings or Timings()
+    clock = now()
+    edition = options.edition or clock.date()
+    pairs = theme_queries(config, reader)
+    queries = [q for _, q in pairs]
+    with timings.stage("rank"):
+        ranked = rank(corpus, queries)
+    with timings.stage("assemble"):
+        return assemble(
+            title=config.title, edition=edition.isoformat(),
+            generated_at=clock.isoformat(), reader=reader.id if reader else None,
+            version=__version__, config_sha256=config.sha256,
+            themes=[ThemeInfo(t.id, t.title, t.description) for t, _ in pairs],
+            queries=queries, ranked=ranked, articles=corpus.articles,
+            segmented=corpus.segmented, notes=notes,
+        )
+
+
+def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
+                   timings: Timings | None = None) -> dict[str, bytes]:
+    """Render the briefing in each format, in memory (nothing is written until all succeed)."""
+    from . import render  # jinja2 and css-inline only when something is rendered
+
+    timings = timings or Timings()
+    out: dict[str, bytes] = {}
+    env = None
+    if {"html", "email", "pdf"} & set(formats):
+        with timings.stage("templates"):
+            env = render.template_env(workspace_templates(config))
+    for fmt in formats:
+        with timings.stage(f"render-{fmt}"):
+            if fmt == "json":
+                out[fmt] = render.render_json(briefing).encode()
+            elif fmt == "txt":
+                out[fmt] = render.render_text(briefing).encode()
+            elif fmt == "html":
+                out[fmt] = render.render_html(briefing, env).encode()
+            elif fmt == "email":
+                out[fmt] = render.render_email(briefing, env).encode()
+            elif fmt == "pdf":
+                from .pdf import html_to_pdf  # weasyprint is the heaviest import: only for PDFs
+
+                html = render.render_pdf_html(briefing, env)
+                out[fmt] = html_to_pdf(html, assets=render.assets_dir(workspace_templates(config)),
+                                       page_size=config.page_size)
+            else:  # pragma: no cover - formats are validated by the CLI and the config
+                raise InputError(f"unknown format {fmt!r}")
+    return out
+
+
+def workspace_templates(config: Config) -> Path | None:
+    """The workspace's own templates folder (beside its config folder), when there is one."""
+    candidate = config.root.parent / "templates"
+    return candidate if candidate.is_dir() else None
+
+
+def out_dir(config: Config, options: BuildOptions, reader: Reader | None) -> Path:
+    """Where an edition's files go: ``out/``, or ``out/readers/<id>/`` for a reader's edition."""
+    base = options.out or config.out
+    return base / "readers" / reader.id if reader else base
+
+
+def build(config: Config, options: BuildOptions = BuildOptions(), *,
+          readers: Sequence[Reader | None] = (None,), warn: Warn = _ignore) -> BuildResult:
+    """The whole job: read, rank, assemble and write every requested edition.
+
+    Each edition is rendered completely in memory before any of its files is replaced, and each
+    file is replaced atomically, so a failed build leaves the previous outputs intact.
+    """
+    timings = Timings()
+    corpus = read_corpus(config, options.corpus, warn=warn, timings=timings)
+    corpus, notes = select_since(corpus, options.since)
+    briefings, written = [], []
+    for reader in readers:
+        formats = options.formats
+        if reader is not None and "pdf" not in reader.formats:
+            formats = tuple(f for f in formats if f != "pdf")
+        briefing = build_briefing(config, corpus, reader=reader, options=options,
+                                  timings=timings, notes=notes)
+        rendered = render_formats(briefing, config, formats, timings)
+        target = out_dir(config, options, reader)
+        with timings.stage("write"):
+            written += write_atomically(target, {FILENAMES[f]: data for f, data in rendered.items()})
+        briefings.append(briefing)
+    return BuildResult(tuple(briefings), tuple(written), timings)
+
+
+def resolve_readers(config: Config, reader_id: str | None, all_readers: bool) -> list[Reader | None]:
+    """The editions a build makes: the main one, one reader's, or every reader's."""
+    if all_readers:
+        if not config.readers:
+            raise ConfigError(f"{config.path}: no readers are configured (readers: is empty)")
+        return list(config.readers)
+    if reader_id is None:
+        return [None]
+    for r in config.readers:
+        if r.id == reader_id:
+            return [r]
+    known = ", ".join(r.id for r in config.readers) or "none"
+    raise ConfigError(f"unknown reader {reader_id!r} (configured: {known})")

@@ -1,0 +1,93 @@
+"""Re-read every cited source and confirm each item is verbatim at its offsets.
+
+Works on ``briefing.json`` and on the output of ``briefing quotes --format json``: any object with
+``start``, ``end``, ``text`` and a ``path`` (its own, or its source's in ``sources``) is a cited
+item, wherever it sits. The source is decoded with the item's (or its source's) encoding and no
+newline translation, exactly as the contract says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+
+@dataclass
+class VerifyReport:
+    """How many cited items were checked and what was wrong with those that failed."""
+
+    total: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> int:
+        return self.total - len(self.failures)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        return f"fidelity {self.exact}/{self.total} items exact"
+
+
+def _cited(doc: object) -> Iterator[dict]:
+    if isinstance(doc, dict):
+        if {"start", "end", "text"} <= doc.keys() and ("path" in doc or "source" in doc):
+            yield doc
+        for value in doc.values():
+            yield from _cited(value)
+    elif isinstance(doc, list):
+        for value in doc:
+            yield from _cited(value)
+
+
+def verify_file(path: Path, root: Path | None = None) -> VerifyReport:
+    """Check every cited item of the JSON file at ``path``; relative source paths resolve
+    against ``root`` (default: the current directory)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read JSON: {exc}") from None
+    sources = {}
+    if isinstance(doc, dict) and isinstance(doc.get("sources"), list):
+        sources = {str(s.get("id")): s for s in doc["sources"] if isinstance(s, dict)}
+    base = root or Path.cwd()
+    cache: dict[tuple[Path, str], str | None] = {}
+    report = VerifyReport()
+    for item in _cited(doc):
+        report.total += 1
+        entry = sources.get(str(item.get("source")), {})
+        src = item.get("path") or entry.get("path")
+        encoding = item.get("encoding") or entry.get("encoding") or "utf-8"
+        label = str(item.get("text"))[:50]
+        if not src:
+            report.failures.append(f"no path for item {label!r}")
+            continue
+        full = Path(src) if Path(src).is_absolute() else base / src
+        key = (full, encoding)
+        if key not in cache:
+            try:
+                with open(full, encoding=encoding, newline="") as fh:
+                    cache[key] = fh.read()
+            except (OSError, LookupError, UnicodeDecodeError) as exc:
+                cache[key] = None
+                report.failures.append(f"{src}: cannot read as {encoding}: {exc}")
+                continue
+        text = cache[key]
+        if text is None:
+            report.failures.append(f"{src}: unreadable (see above)")
+            continue
+        start, end = item.get("start"), item.get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+            report.failures.append(f"{src}: bad offsets {start}..{end} for {label!r}")
+        elif text[start:end] != item.get("text"):
+            report.failures.append(f"{src}:{start}..{end}: text differs from the source: "
+                                   f"{text[start:end][:50]!r} != {label!r}")
+    return report
