@@ -104,9 +104,12 @@ def decode(data: bytes) -> tuple[str, str] | None:
         pass
     from charset_normalizer import from_bytes  # only paid for files that are not UTF-8
 
-    best = from_bytes(data).best()
-    if best is None:
+    # best() ranks by chaos alone, so one stray byte (a Latin-1 "£") can come out as cp932 with
+    # zero coherence; weigh the language coherence in as well.
+    results = list(from_bytes(data))
+    if not results:
         return None
+    best = max(results, key=lambda r: r.coherence - r.chaos)
     enc = codecs.lookup(best.encoding).name
     try:
         text = data.decode(enc)
@@ -227,23 +230,22 @@ def read_article(
     Warnings read "skipped seeds/x.txt: empty file" (the caller adds any "warning: " prefix).
     ``manifest`` entries (keyed by resolved path; mappings or objects with title/outlet/
     byline/published/url) override front matter; what both leave missing is inferred."""
-    shown = display_path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        warn(f"skipped {shown}: cannot read: {exc.strerror or exc}")
+        warn(f"skipped {display_path(path)}: cannot read: {exc.strerror or exc}")
         return None
     if not data.strip():
-        warn(f"skipped {shown}: empty file")
+        warn(f"skipped {display_path(path)}: empty file")
         return None
     decoded = decode(data)
     if decoded is None:
-        warn(f"skipped {shown}: binary or undecodable file")
+        warn(f"skipped {display_path(path)}: binary or undecodable file")
         return None
     text, encoding = decoded
     fm, body_start, error = front_matter(text)
     if error:
-        warn(f"{shown}: {error}; front matter ignored")
+        warn(f"{display_path(path)}: {error}; front matter ignored")
     given: dict[str, str | None] = {k: None for k in META_KEYS}
     for source in (fm, manifest.get(path.resolve()) if manifest else None):
         if source is None:
@@ -253,9 +255,9 @@ def read_article(
             value = _iso(value) if key == "published" else _clean(value)
             if value:
                 given[key] = value
-    try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    # find_articles yields files lexically under their root: no need to resolve symlinks here
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    if rel.startswith("../"):
         rel = path.name
     return Article(
         id=rel,

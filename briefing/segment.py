@@ -141,6 +141,9 @@ _BYLINE = re.compile(
     r"dos|del)){0,8})"
     r"\s*(?:(?:,|\||–|—|\s-|/)\s*(?P<outlet>[A-Z][\w.&'’ -]{1,60}?))?\s*$"
 )
+_IMPERATIVE = re.compile(
+    r"^(?:sign|subscribe|get|join|want|download|follow|click|tap|install|register|never)\b", re.I
+)
 _FOOTNOTE = re.compile(r"^(?:\*{1,3}|†|‡)\s*\S")
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
@@ -227,7 +230,10 @@ def line_furniture(line: str) -> str | None:
     """The furniture reason of one stripped line taken on its own, or None when it may be
     content. Rules look at the shape of the line, so they hold across sites."""
     n = len(line)
+    if n > 400:
+        return None  # furniture is short; this keeps long body paragraphs cheap
     bare = _BULLET.sub("", line) if line[:1] in "•·▪►◦*-–—" else line
+    low = line.lower()
     if n <= 60:
         if _SHARE.match(bare):
             return "share"
@@ -235,7 +241,8 @@ def line_furniture(line: str) -> str | None:
             return "advertisement"
     if n <= 120 and _READ_MORE.match(bare) and not _TERMINAL.search(bare):
         return "read-more"
-    if n <= 400 and _EMBED.search(line):
+    if ("@" in line or "twitter" in low or "t.co/" in low or "instagram" in low
+            or "a post shared" in low) and _EMBED.search(line):
         return "embed"
     if n <= 200 and _COPYRIGHT.search(bare):
         return "copyright"
@@ -244,16 +251,18 @@ def line_furniture(line: str) -> str | None:
             return "photo-credit"
         if "©" in line or _CREDIT_END.search(line):
             return "caption"
-    if n <= 140:
+    if n <= 140 and (not line.endswith(".") or _IMPERATIVE.match(bare)):
+        # "BT offers free calls if they sign up to broadband." is news, not a prompt
         if _NEWSLETTER.search(line):
             return "newsletter"
         if _APP.search(line):
             return "app-prompt"
-    if n <= 400 and _DISCLAIMER.search(line):
+    if ("author" in low or "writer" in low or "contributor" in low or "columnist" in low) \
+            and _DISCLAIMER.search(line):
         return "disclaimer"
     if n <= 120 and byline(line):
         return "byline"
-    if dateline(line):
+    if n <= 80 and dateline(line):
         return "dateline"
     return None
 
@@ -262,10 +271,13 @@ def line_furniture(line: str) -> str | None:
 
 
 def _headline_like(t: str) -> bool:
-    if "\n" in t or len(t) > 200 or t[-1] in ".,;:" or len(t.split()) > 30:
+    if "\n" in t or len(t) > 200 or len(t.split()) > 30:
         return False
-    first = t.lstrip("#* \t\"“'‘")[:1]
-    return first.isupper() or first.isdigit()
+    if t[-1] in ",;:" or (t[-1] == "." and not t.endswith("...")):
+        return False  # a headline has no full stop; a trailing ellipsis is a teaser headline
+    first = _WORDS.search(t)
+    # "iTunes now selling..." and "$1m payoff..." are headlines; "and then..." is not
+    return first is not None and (first.group()[0].isdigit() or not first.group().islower())
 
 
 def _label_like(t: str) -> bool:
@@ -289,7 +301,9 @@ def split_title(headline: str) -> tuple[str, str | None]:
     return title, None
 
 
-def _repeats(t: str, heads: list[list[str]]) -> bool:
+def _repeats(t: str, heads: list[list[str]], longest: int) -> bool:
+    if len(t) > 3 * longest + 8:
+        return False  # at most a headline said three times; keeps body paragraphs cheap
     w = _words(t)
     if not w:
         return False
@@ -317,7 +331,7 @@ def _mark_head(text: str, paras: list[_Para]) -> int | None:
     title, _ = split_title(t)
     heads = [_words(t), _words(title)]
     for p in paras[i + 1 : i + 9]:
-        if p.kind == "body" and _repeats(text[p.start : p.end], heads):
+        if p.kind == "body" and _repeats(text[p.start : p.end], heads, len(t)):
             p.kind, p.furniture = "furniture", "repeated-headline"
     return i
 
