@@ -9,7 +9,7 @@ shape is a contract (``docs/contract.md``), not a matter of taste.
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import json
 import re
 import textwrap
@@ -40,11 +40,17 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 def default_templates_dir() -> Path:
     """The folder of the shipped templates: the checkout's top-level ``templates/`` when running
-    from source, else the ``briefing.templates`` package a wheel installs."""
-    checkout = Path(_package.__file__).resolve().parent.parent / "templates"
-    if (checkout / "briefing.html").is_file():
-        return checkout
-    return Path(str(importlib.resources.files("briefing.templates")))
+    from source, else the ``briefing.templates`` package a wheel installs (a namespace package:
+    it has no ``__init__.py``, so it is found by its search locations, not ``files()``)."""
+    here = Path(_package.__file__).resolve().parent
+    candidates = [here.parent / "templates", here / "templates"]
+    spec = importlib.util.find_spec("briefing.templates")
+    if spec is not None and spec.submodule_search_locations:
+        candidates += [Path(location) for location in spec.submodule_search_locations]
+    for candidate in candidates:
+        if (candidate / "briefing.html").is_file():
+            return candidate
+    raise FileNotFoundError("the default templates are missing from this installation of briefing")
 
 
 def assets_dir(workspace_templates: Path | None = None) -> Path:

@@ -1,0 +1,245 @@
+"""The web page, text and JSON editions, and the template search path."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import venv
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import markupsafe
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.render import (PREHEADER_MAX, PREHEADER_MIN, TEXT_WIDTH, default_templates_dir,
+                             longdate, preheader, quote_display, render_html, render_json,
+                             render_text, template_env)
+from briefing_fixture import REPO, hostile_briefing, seed_briefing
+
+ENV = template_env()
+
+
+class _Collect(HTMLParser):
+    """Ids, hrefs and tag names of a page, to check links and structure without regexes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(found["id"] or "")
+        if tag == "a" and found.get("href"):
+            self.hrefs.append(found["href"] or "")
+
+
+def parse(page: str) -> _Collect:
+    collector = _Collect()
+    collector.feed(page)
+    return collector
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def test_json_follows_the_contract_key_order() -> None:
+    doc = json.loads(render_json(seed_briefing()))
+    assert list(doc)[:12] == ["schema", "title", "edition", "generated_at", "reader", "generator",
+                              "config_sha256", "corpus", "sources", "summary", "sections",
+                              "timeline"]
+    assert doc["schema"] == "briefing/1"
+    assert list(doc["sources"][0])[:9] == ["id", "path", "title", "outlet", "byline", "published",
+                                          "inferred", "url", "encoding"]
+    section = doc["sections"][0]
+    assert list(section)[:4] == ["theme", "title", "lede", "items"]
+    quote, passage, with_also = section["items"]
+    assert list(quote) == ["kind", "source", "path", "start", "end", "text", "speaker", "cue"]
+    assert list(passage) == ["kind", "source", "path", "start", "end", "text", "score", "why"]
+    assert with_also["also"][0].keys() == {"text", "source", "path", "start", "end"}
+    assert doc["sections"][2]["items"] == []
+    assert list(doc["timeline"][0]) == ["date", "precision", "text", "path", "start", "end",
+                                        "source"]
+
+
+def test_json_is_utf8_text_with_a_trailing_newline() -> None:
+    out = render_json(seed_briefing())
+    assert out.endswith("}\n") and "Moscow’s" in out and "\\u2019" not in out
+    assert out.startswith('{\n  "schema"')
+
+
+def _cited_objects(node: object) -> list[dict[str, object]]:
+    if isinstance(node, dict):
+        found = [node] if {"path", "start", "end", "text"} <= node.keys() else []
+        return found + [c for value in node.values() for c in _cited_objects(value)]
+    if isinstance(node, list):
+        return [c for value in node for c in _cited_objects(value)]
+    return []
+
+
+def test_every_cited_object_in_json_is_verbatim_at_its_offsets() -> None:
+    doc = json.loads(render_json(seed_briefing()))
+    cited = _cited_objects(doc)
+    assert len(cited) >= 12
+    for obj in cited:
+        with open(REPO / str(obj["path"]), encoding="utf-8", newline="") as handle:
+            source = handle.read()
+        assert source[int(obj["start"]):int(obj["end"])] == obj["text"]  # type: ignore[call-overload]
+
+
+# --- Text -----------------------------------------------------------------------------------
+
+
+def test_text_edition_is_72_columns_with_citations_and_sources() -> None:
+    text = render_text(seed_briefing())
+    for line in text.splitlines():
+        assert len(line) <= TEXT_WIDTH or " " not in line.strip(), line
+    assert text.startswith("RUSSIA AND THE TALIBAN\nEdition of 22 November 2026\n")
+    assert "” — Sergey Lavrov [1]" in text
+    assert "No passage on trade and economy in these articles." in text
+    sources = text[text.index("SOURCES"):]
+    assert "[1] Russia hosts talks" in sources and "Associated Press*" in sources
+    assert "https://news.example.org/afghanistan/moscow-ties" in sources
+    assert "seeds/004_0a2e121bb2eab9c8.txt" in sources
+    assert "* inferred from the article text" in sources
+    assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+# --- Web page -------------------------------------------------------------------------------
+
+
+def test_web_page_citations_link_to_source_entries() -> None:
+    page = parse(render_html(seed_briefing(), ENV))
+    internal = [h for h in page.hrefs if h.startswith("#")]
+    assert any(h == "#source-1" for h in internal)
+    for href in internal:
+        assert href[1:] in page.ids, f"dangling link {href}"
+    assert {f"source-{n}" for n in range(1, 5)} <= page.ids
+    assert {"section-security", "section-diplomacy", "section-economy", "sources"} <= page.ids
+
+
+def test_web_page_is_self_contained_and_responsive() -> None:
+    out = render_html(seed_briefing(), ENV)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in out
+    assert "<link" not in out and "<script" not in out and "@media (max-width: 480px)" in out
+    assert '<html lang="en">' in out
+    assert "Nothing on security" not in out  # the empty note only where a section is empty
+    assert "No passage on trade and economy in these articles." in out
+
+
+HOSTILE = '<script>alert(1)</script><img src="http://127.0.0.1:9/x.png"> file:///etc/passwd &amp;'
+
+
+@pytest.mark.parametrize("render", ["html", "pdf"])
+def test_markup_in_article_text_shows_as_text(render: str) -> None:
+    from briefing.render import render_pdf_html
+    out = (render_html if render == "html" else render_pdf_html)(hostile_briefing(HOSTILE), ENV)
+    assert "<script" not in out and "<img" not in out
+    assert str(markupsafe.escape(HOSTILE)) in out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=80))
+def test_any_article_text_renders_escaped(text: str) -> None:
+    out = render_html(hostile_briefing(text), ENV)
+    assert str(markupsafe.escape(text)) in out
+    if "<" in text:
+        assert text not in out
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("2026-11-22", "22 November 2026"), ("2018-11", "November 2018"), ("2003", "2003"),
+    ("2021-02-30", "2021-02-30"), ("soon", "soon"), (None, ""),
+])
+def test_longdate(value: str | None, shown: str) -> None:
+    assert longdate(value) == shown
+
+
+def test_quote_display_drops_the_trailing_comma_only() -> None:
+    assert quote_display("bloody attacks,") == "bloody attacks"
+    assert quote_display("stability of the entire region.") == "stability of the entire region."
+
+
+@given(st.text(max_size=300), st.lists(st.text(max_size=60), max_size=8))
+def test_preheader_is_always_40_to_130_characters(title: str, themes: list[str]) -> None:
+    from dataclasses import replace
+    base = seed_briefing()
+    sections = tuple(replace(base.sections[0], title=t) for t in themes)
+    text = preheader(replace(base, title=title, sections=sections))
+    assert PREHEADER_MIN <= len(text) <= PREHEADER_MAX
+
+
+# --- Templates: search path, strictness, overrides -------------------------------------------
+
+
+def test_strict_undefined_and_autoescape() -> None:
+    with pytest.raises(jinja2.UndefinedError):
+        ENV.from_string("{{ briefing.no_such_field }}").render(briefing=seed_briefing())
+    assert ENV.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+def test_override_one_partial_changes_only_that_part(tmp_path: Path) -> None:
+    ours = tmp_path / "templates" / "partials"
+    ours.mkdir(parents=True)
+    (ours / "sources.html").write_text('<section id="sources"><p>Our sources</p>'
+                                       '{% for s in briefing.sources %}<i id="source-{{ s.number }}">'
+                                       '</i>{% endfor %}</section>\n', encoding="utf-8")
+    default = render_html(seed_briefing(), ENV)
+    custom = render_html(seed_briefing(), template_env(tmp_path / "templates"))
+    cut = default.index('<section class="sources"')
+    assert custom[:cut] == default[:cut]
+    assert "Our sources" in custom and 'class="source-list"' not in custom
+    assert custom.rstrip().endswith(default[default.index("</main>"):].rstrip())
+
+
+def test_user_template_extends_the_default(tmp_path: Path) -> None:
+    (tmp_path / "briefing.html").write_text(
+        '{% extends "default:briefing.html" %}{% block footer %}<p>Desk copy</p>{% endblock %}',
+        encoding="utf-8")
+    out = render_html(seed_briefing(), template_env(tmp_path))
+    assert "Desk copy" in out and "Built by" not in out and 'class="source-list"' in out
+
+
+def test_missing_workspace_folder_falls_back_to_defaults(tmp_path: Path) -> None:
+    out = render_html(seed_briefing(), template_env(tmp_path / "absent"))
+    assert out == render_html(seed_briefing(), ENV)
+
+
+def test_defaults_are_the_checkout_templates() -> None:
+    assert default_templates_dir() == REPO / "templates"
+
+
+@pytest.mark.slow
+def test_a_non_editable_install_renders(tmp_path: Path) -> None:
+    """pip install . (no -e, so a real wheel is built; pip fetches the build backend from the
+    package index) into a folder a fresh interpreter puts first on its path: the wheel carries
+    the templates as briefing.templates and renders from outside the checkout."""
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(tmp_path / "v")
+    py = tmp_path / "v" / "bin" / "python"
+    site = next(p for p in sys.path if p.endswith("site-packages"))
+    (next((tmp_path / "v" / "lib").glob("python3*")) / "site-packages" / "outer.pth").write_text(
+        site + "\n", encoding="utf-8")
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(REPO)], check=True, timeout=300)
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(1, sys.argv[2])\n"
+              "import briefing.render as r\n"
+              "from briefing_fixture import seed_briefing\n"
+              "assert 'site' in r.default_templates_dir().parts, r.default_templates_dir()\n"
+              "out = r.render_html(seed_briefing(), r.template_env())\n"
+              "assert 'source-list' in out\n"
+              "print(r.default_templates_dir())\n")
+    done = subprocess.run([str(py), "-c", script, str(target), str(REPO / "tests")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"site/briefing/templates$", done.stdout.strip())
