@@ -258,9 +258,14 @@ def load_config(path: Path, *, check_paths: bool = True) -> Config:
     root = path.resolve().parent
     checker = _Checker(display, root)
     config = checker.config(node, hashlib.sha256(data).hexdigest(), path)
-    problems = checker.problems
-    if config is not None and check_paths:
-        problems = problems + check_config_paths(config, node)
+    problems = list(checker.problems)
+    if check_paths:
+        # Checked even when other keys are wrong, so one run reports everything.
+        for at, where, p, must in checker.paths:
+            message = _path_problem(p, must)
+            if message:
+                checker.problem(at, where, message)
+        problems = checker.problems
     if problems:
         problems = sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
         n = len(problems)
@@ -286,20 +291,29 @@ def check_config_paths(config: Config, node: Node | None = None) -> list[Problem
         line, col = (at.start_mark.line + 1, at.start_mark.column + 1) if at else (None, None)
         problems.append(Problem(display, line, col, where, message))
 
-    corpus_node = _locate(node, ["corpus"])
-    as_list = isinstance(corpus_node, SequenceNode)
-    for i, p in enumerate(config.corpus):
-        if not p.exists():
-            steps: list[str | int] = ["corpus", i] if as_list else ["corpus"]
-            report(f"corpus[{i}]" if as_list else "corpus", steps, f"path does not exist: {p}")
-    for i, s in enumerate(config.sources):
-        if not s.path.is_file():
-            what = "is not a file" if s.path.exists() else "does not exist"
-            report(f"sources[{i}].path", ["sources", i, "path"], f"path {what}: {s.path}")
-    ca = config.delivery.ca_file
-    if ca is not None and not ca.is_file():
-        report("delivery.ca_file", ["delivery", "ca_file"], f"path does not exist: {ca}")
+    as_list = isinstance(_locate(node, ["corpus"]), SequenceNode)
+    checks: list[tuple[str, list[str | int], Path, str]] = [
+        (f"corpus[{i}]" if as_list else "corpus", ["corpus", i] if as_list else ["corpus"], p,
+         "exists") for i, p in enumerate(config.corpus)]
+    checks += [(f"sources[{i}].path", ["sources", i, "path"], s.path, "file")
+               for i, s in enumerate(config.sources)]
+    if config.delivery.ca_file is not None:
+        checks.append(("delivery.ca_file", ["delivery", "ca_file"], config.delivery.ca_file,
+                       "file"))
+    for where, steps, p, must in checks:
+        message = _path_problem(p, must)
+        if message:
+            report(where, steps, message)
     return problems
+
+
+def _path_problem(path: Path, must: str) -> str | None:
+    """What is wrong with ``path`` given that it ``must`` be ``"file"`` or just ``"exists"``."""
+    if not path.exists():
+        return f"path does not exist: {path}"
+    if must == "file" and not path.is_file():
+        return f"not a file: {path}"
+    return None
 
 
 def _compose(data: bytes, display: str) -> tuple[Node | None, Problem | None]:
@@ -314,14 +328,19 @@ def _compose(data: bytes, display: str) -> tuple[Node | None, Problem | None]:
         return yaml.compose(text, Loader=yaml.SafeLoader), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        context = exc.context or ""
+        if context and exc.context_mark and exc.context_mark is not mark:
+            cm = exc.context_mark
+            context += f" (from line {cm.line + 1}, column {cm.column + 1})"
+        message = ", ".join(x for x in (context, exc.problem) if x) or "invalid YAML"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         return None, Problem(display, line, col, "", f"YAML syntax error: {message}")
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "?")
         return None, Problem(display, line, col, "", f"YAML syntax error: {exc.reason} "
-                                                      f"(character {exc.character!r})")
+                                                      f"(character U+{char:04X})")
     except yaml.YAMLError as exc:
         return None, Problem(display, None, None, "", f"YAML syntax error: {exc}")
     except RecursionError:
@@ -342,8 +361,14 @@ def _locate(node: Node | None, steps: list[str | int]) -> Node | None:
 
 
 def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """A " (did you mean 'x'?)" hint for a misspelling, a wrong case or a shortened key."""
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.7)
+    if not close and len(word) >= 3:
+        # 'desc' for 'description': a prefix that names exactly one key.
+        close = [c for c in lowered if c.startswith(word.lower())][:2]
+        close = close if len(close) == 1 else []
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 def parse_term(raw: str) -> TermSpec:
@@ -379,6 +404,8 @@ class _Checker:
         self.display = display
         self.root = root
         self.problems: list[Problem] = []
+        # (node, key path, resolved path, "exists" | "file"): checked after the walk.
+        self.paths: list[tuple[Node, str, Path, str]] = []
         self.constructor = yaml.constructor.SafeConstructor()
 
     def problem(self, node: Node | None, where: str, message: str) -> None:
@@ -394,7 +421,8 @@ class _Checker:
     def scalar(self, node: Node, where: str, expected: str) -> object:
         """The Python value of a scalar node; ``...`` (Ellipsis) after reporting a problem."""
         if not isinstance(node, ScalarNode):
-            self.problem(node, where, f"expected {expected}")
+            got = "a list" if isinstance(node, SequenceNode) else "a mapping"
+            self.problem(node, where, f"expected {expected}, got {got}")
             return ...
         if node.tag == _TAG + "str":
             return node.value
@@ -477,14 +505,19 @@ class _Checker:
         self.problem(node, where, f"expected a date YYYY-MM-DD, got {_describe(value)}")
         return None
 
-    def path(self, node: Node, where: str) -> Path | None:
+    def path(self, node: Node, where: str, must: str | None = None) -> Path | None:
+        """A path resolved against the config's folder; ``must`` ("exists" or "file") queues
+        an existence check for :func:`load_config`."""
         text = self.string(node, where, required=True, expected="a path")
         if text is None:
             return None
-        return (self.root / os.path.expanduser(text)).resolve()
+        resolved = (self.root / os.path.expanduser(text)).resolve()
+        if must:
+            self.paths.append((node, where, resolved, must))
+        return resolved
 
     def url(self, node: Node, where: str, schemes: tuple[str, ...]) -> str | None:
-        what = " or ".join(f"{s}:" for s in schemes) + " URL"
+        what = "URL (" + " or ".join(f"{s}:" for s in schemes) + ")"
         value = self.line(node, where, f"a {what}")
         if value is None:
             return None
@@ -641,10 +674,10 @@ class _Checker:
             if not items:
                 self.problem(node, "corpus", "expected at least one path")
                 return None
-            paths = [self.path(item, f"corpus[{i}]") for i, item in enumerate(items)]
+            paths = [self.path(item, f"corpus[{i}]", "exists") for i, item in enumerate(items)]
             return None if None in paths else tuple(p for p in paths if p is not None)
         if isinstance(node, ScalarNode):
-            p = self.path(node, "corpus")
+            p = self.path(node, "corpus", "exists")
             return None if p is None else (p,)
         self.problem(node, "corpus", "expected a path or a list of paths")
         return None
@@ -703,7 +736,7 @@ class _Checker:
             if f is None:
                 out.append(None)
                 continue
-            path = self.path(f["path"][1], f"{where}.path") if "path" in f else None
+            path = self.path(f["path"][1], f"{where}.path", "file") if "path" in f else None
             if path is not None and path in first:
                 self.problem(f["path"][1], f"{where}.path",
                              f"duplicate source: already listed as sources[{first[path]}]")
@@ -853,7 +886,7 @@ class _Checker:
                 v, "delivery.unsubscribe", ("mailto", "https")), None),
             rate_per_minute=self.optional(f, "rate_per_minute", lambda v: self.integer(
                 v, "delivery.rate_per_minute", 1, None), 60),
-            ca_file=self.optional(f, "ca_file", lambda v: self.path(v, "delivery.ca_file"), None),
+            ca_file=self.optional(f, "ca_file", lambda v: self.path(v, "delivery.ca_file", "file"), None),
             web_url=self.optional(f, "web_url", lambda v: self.url(
                 v, "delivery.web_url", ("https", "http")), None),
         )
