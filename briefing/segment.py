@@ -94,7 +94,7 @@ _READ_MORE = re.compile(
     re.I,
 )
 _NEWSLETTER = re.compile(
-    r"\b(?:e-?mail you|our (?:daily |weekly |free )?newsletters?|newsletter sign|to your inbox|"
+    r"\b(?:e-?mail you|our (?:daily |weekly |free )?newsletters?|newsletter sign|(?:to|in) your inbox|"
     r"sign up (?:for|to|now|here)|subscribe (?:to|now|for|here)|"
     r"turn on (?:push )?notifications)\b",
     re.I,
@@ -354,9 +354,12 @@ def _mark_embeds(text: str, paras: list[_Para]) -> None:
 
 
 def _mark_tail(text: str, paras: list[_Para]) -> None:
-    """Footnotes: marked single paragraphs among the closing furniture of the article."""
+    """Footnotes: marked single paragraphs among the closing furniture of the article; a bare
+    '© Owner' there is the page's copyright rather than a photo credit."""
     for p in reversed(paras):
         if p.kind == "furniture":
+            if p.furniture == "photo-credit" and text[p.start] in "©(":
+                p.furniture = "copyright"  # "© Example News" closing the page owns the page
             continue
         if p.kind == "body" and not p.multiline and _FOOTNOTE.match(text[p.start : p.end]):
             p.kind, p.furniture = "furniture", "footnote"
