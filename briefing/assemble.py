@@ -222,7 +222,8 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
             top = picks[0].match
             s, e = _lede(top, segmented[top.article_id], q, by_id[top.article_id])
             lede = numbering.cite(top.article_id, s, e)
-            picks[0].match = _without(top, (s, e), segmented[top.article_id])
+            if not picks[0].also:  # an item citing other reports stays, to carry them
+                picks[0].match = _without(top, (s, e), segmented[top.article_id])
         for c in picks:
             m = c.match
             if m is None:  # the whole passage became the lede

@@ -1,0 +1,177 @@
+"""The command line, in-process (typer's CliRunner) and once as the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing import __version__
+from briefing.cli import app
+from briefing.errors import ExitCode
+
+from conftest import REPO
+
+runner = CliRunner()
+
+
+def invoke(*args: str):  # noqa: ANN201
+    return runner.invoke(app, list(args))
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"briefing {__version__}"
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert {"build", "check", "verify", "init", "explain"} <= set(commands)
+    for name in commands:
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, name
+        assert f"briefing {name}" in readme, f"`briefing {name}` is not in README.md"
+
+
+def test_build_seeds_writes_json_and_text_that_verify(in_repo: Path, tmp_path: Path,
+                                                     fixed_clock: str) -> None:
+    result = invoke("build", "--out", str(tmp_path), "-f", "json", "-f", "txt")
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))
+    assert doc["schema"] == "briefing/1"
+    assert [s["theme"] for s in doc["sections"]] == ["security", "recognition", "central-asia-borders"]
+    assert doc["corpus"]["articles"] == 5
+    assert doc["edition"] == fixed_clock
+    assert all(s["items"] for s in doc["sections"])
+    verified = invoke("verify", str(tmp_path / "briefing.json"))
+    assert verified.exit_code == 0, verified.output
+    assert re.search(r"fidelity (\d+)/\1 items exact", verified.output)
+    text = (tmp_path / "briefing.txt").read_text(encoding="utf-8")
+    assert max(len(line) for line in text.splitlines()) <= 72
+
+
+def test_build_matches_the_shared_citation_checker(in_repo: Path, tmp_path: Path,
+                                                   shared: Path) -> None:
+    assert invoke("build", "--out", str(tmp_path), "-f", "json").exit_code == 0
+    proc = subprocess.run([sys.executable, str(shared / "tools" / "check_citations.py"),
+                           str(tmp_path / "briefing.json")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("fidelity")
+
+
+def test_format_selects_outputs(in_repo: Path, tmp_path: Path) -> None:
+    assert invoke("build", "--out", str(tmp_path), "--format", "txt").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.txt"]
+
+
+def test_unknown_format_is_a_clear_error(in_repo: Path, tmp_path: Path) -> None:
+    result = invoke("build", "--out", str(tmp_path), "--format", "docx")
+    assert result.exit_code != 0
+    assert "unknown format" in result.output and "Traceback" not in result.output
+
+
+def test_bad_config_reports_every_problem_with_location(tmp_path: Path) -> None:
+    cfg = tmp_path / "config" / "briefing.yaml"
+    cfg.parent.mkdir()
+    cfg.write_text("title: 3\ncorpus: ../nowhere\nthemes:\n  security:\n    terms: security\n"
+                   "    colour: red\n", encoding="utf-8")
+    result = invoke("check", "--config", str(cfg))
+    assert result.exit_code == ExitCode.CONFIG
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) >= 3, result.output
+    for ln in lines:
+        assert re.match(r"^.+briefing\.yaml:\d+:\d+: ", ln), ln
+    assert "Traceback" not in result.output
+    assert any("themes.security.terms" in ln for ln in lines)
+    assert any("colour" in ln for ln in lines)
+
+
+def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
+    result = invoke("build", "--config", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == ExitCode.INPUT
+    assert "nope.yaml" in result.output and "Traceback" not in result.output
+
+
+def test_missing_corpus_path_on_the_command_line(in_repo: Path, tmp_path: Path) -> None:
+    result = invoke("build", "--out", str(tmp_path), "--corpus", str(tmp_path / "missing"))
+    assert result.exit_code != 0
+    assert "missing" in result.output and "Traceback" not in result.output
+
+
+def test_bad_since_date(in_repo: Path, tmp_path: Path) -> None:
+    result = invoke("build", "--out", str(tmp_path), "--since", "last tuesday")
+    assert result.exit_code == ExitCode.INPUT
+    assert "--since" in result.output
+
+
+def test_since_keeps_undated_articles_and_says_so(in_repo: Path, tmp_path: Path) -> None:
+    # Of the seeds only 001 (2021-10-20) has a known date: it goes, the undated four stay.
+    assert invoke("build", "--out", str(tmp_path), "-f", "json", "--since", "2022-01-01").exit_code == 0
+    doc = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))
+    assert doc["corpus"]["articles"] == 4
+    assert all(s["published"] is None for s in doc["sources"])
+    assert "seeds/001_30d30edba93f37e1.txt" not in {s["path"] for s in doc["sources"]}
+    assert any("no known publication date" in n for n in doc["notes"])
+
+
+def test_bad_and_empty_files_are_skipped_with_a_warning(tmp_path: Path, in_repo: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(REPO / "seeds" / "003_7509f5164e7ba3cf.txt", corpus / "good.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
+    out = tmp_path / "out"
+    result = invoke("build", "--out", str(out), "--corpus", str(corpus), "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert "empty.txt" in result.output and "binary.txt" in result.output
+    checked = invoke("check", "--corpus", str(corpus))
+    assert checked.exit_code == ExitCode.INPUT
+
+
+def test_verify_catches_a_tampered_item(in_repo: Path, tmp_path: Path) -> None:
+    assert invoke("build", "--out", str(tmp_path), "-f", "json").exit_code == 0
+    path = tmp_path / "briefing.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["sections"][0]["items"][0]["text"] += " (and more)"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = invoke("verify", str(path))
+    assert result.exit_code == ExitCode.VERIFY
+    assert "differs" in result.output
+
+
+def test_init_creates_a_workspace_that_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = tmp_path / "ws"
+    assert invoke("init", str(ws)).exit_code == 0
+    assert (ws / "config" / "briefing.yaml").exists() and (ws / "templates").is_dir()
+    monkeypatch.chdir(ws)
+    assert invoke("check").exit_code == 0
+    result = invoke("build", "-f", "json", "-f", "txt")
+    assert result.exit_code == 0, result.output
+    assert invoke("verify", "out/briefing.json").exit_code == 0
+    again = invoke("init", str(ws))
+    assert again.exit_code == ExitCode.INPUT and "already exists" in again.output
+
+
+def test_explain_lists_candidates_and_reasons(in_repo: Path) -> None:
+    result = invoke("explain", "security", "--limit", "100")
+    assert result.exit_code == 0, result.output
+    assert "shown" in result.output and "left out:" in result.output
+    assert invoke("explain", "weather").exit_code == ExitCode.CONFIG
+
+
+def test_installed_entry_point_runs(in_repo: Path, tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "briefing"
+    if not exe.exists():
+        pytest.skip("the briefing entry point is not installed in this environment")
+    proc = subprocess.run([str(exe), "--quiet", "build", "--out", str(tmp_path), "-f", "json"],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "briefing.json").exists()

@@ -1,0 +1,96 @@
+"""The pipeline end to end on the seeds and on small corpora made here: atomic writes,
+reproducibility, shown-once, duplicates merged, sources numbered in reading order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefing import render
+from briefing.config import load_config
+from briefing.pipeline import BuildOptions, build, read_corpus, build_briefing
+
+from conftest import REPO
+
+
+def seed_config():  # noqa: ANN201
+    return load_config(REPO / "config" / "briefing.yaml")
+
+
+def test_failed_build_leaves_previous_outputs_intact(tmp_path: Path, in_repo: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = seed_config()
+    options = BuildOptions(out=tmp_path, formats=("json", "txt", "html"))
+    build(cfg, options)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(*_a: object, **_k: object) -> str:
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(render, "render_html", broken)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # would change json and txt
+    with pytest.raises(RuntimeError):
+        build(cfg, options)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before  # nothing replaced, no temporary file left behind
+
+
+def test_build_is_reproducible_with_a_fixed_clock(tmp_path: Path, in_repo: Path,
+                                                  fixed_clock: str) -> None:
+    cfg = seed_config()
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(cfg, BuildOptions(out=a, formats=("json", "txt")))
+    build(cfg, BuildOptions(out=b, formats=("json", "txt")))
+    for name in ("briefing.json", "briefing.txt"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+
+
+def test_no_passage_is_shown_twice_and_sources_follow_reading_order(in_repo: Path) -> None:
+    cfg = seed_config()
+    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    spans: list[tuple[str, int, int]] = []
+    order: list[str] = []
+    for section in briefing.sections:
+        cited = ([section.lede] if section.lede else []) + list(section.items)
+        for item in cited:
+            for path, s, e in spans:
+                assert not (path == item.path and item.start < e and s < item.end), item.text
+            spans.append((item.path, item.start, item.end))
+            if item.source not in order:
+                order.append(item.source)
+    assert [s.id for s in briefing.sources][: len(order)] == order
+    assert [s.number for s in briefing.sources] == list(range(1, len(briefing.sources) + 1))
+
+
+def test_no_page_furniture_in_the_seed_briefing(in_repo: Path) -> None:
+    cfg = seed_config()
+    doc = json.loads(render.render_json(build_briefing(cfg, read_corpus(cfg, None))))
+    text = json.dumps(doc, ensure_ascii=False)
+    for furniture in ("Share this article", "Read More", "Download our Apps", "AP Photo",
+                      "pic.twitter.com", "Square1", "point of view of the author",
+                      "Press Association Images"):
+        assert furniture not in text
+
+
+def test_syndicated_copy_is_shown_once_with_also_reported_by(tmp_path: Path) -> None:
+    corpus = tmp_path / "seeds"
+    corpus.mkdir()
+    story = ("Tajik border guards reinforced the border with Afghanistan after the Taliban "
+             "took the border crossing at Sher Khan Bandar.")
+    (corpus / "a.txt").write_text(f"Border tension\n\n{story}\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(f"Tension on the border\n\n{story} Officials said so.\n",
+                                  encoding="utf-8")
+    cfg_path = tmp_path / "config" / "briefing.yaml"
+    cfg_path.parent.mkdir()
+    cfg_path.write_text("title: T\ncorpus: ../seeds\nout: ../out\nthemes:\n  borders:\n"
+                        "    title: Borders\n    description: Borders.\n"
+                        "    terms: ['border^2', 'border guards^3']\n", encoding="utf-8")
+    cfg = load_config(cfg_path)
+    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    [section] = briefing.sections
+    [item] = section.items
+    [also] = item.also
+    assert {Path(item.path).name, Path(also.path).name} == {"a.txt", "b.txt"}
+    assert story in item.text and story in also.text
