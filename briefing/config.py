@@ -120,24 +120,25 @@ class DeliveryConfig:
     web_url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole validated config. ``path`` is as the caller gave it; every other path is
-    absolute, resolved against ``root`` (the config file's folder)."""
+    absolute, resolved against ``root`` (the config file's folder). Keyword-only, so the fields
+    can keep their reading order while some have defaults."""
 
     path: Path
     root: Path
     title: str
+    language: str = "en"
     corpus: tuple[Path, ...]
     out: Path
     store: Path
-    themes: tuple[ThemeConfig, ...]
-    sha256: str
-    language: str = "en"
     page_size: str = "A4"
+    themes: tuple[ThemeConfig, ...]
     sources: tuple[SourceMeta, ...] = ()
     readers: tuple[Reader, ...] = ()
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    sha256: str
 
     def theme(self, id: str) -> ThemeConfig:
         """The theme with this id; an unknown id is a :class:`ConfigError` naming the known ones,
