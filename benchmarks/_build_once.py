@@ -1,0 +1,29 @@
+"""One build in this fresh process; prints its per-stage timings as JSON (used by bench_build)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+t0 = time.perf_counter()
+from pathlib import Path  # noqa: E402
+
+from briefing.config import load_config  # noqa: E402
+from briefing.pipeline import BuildOptions, build  # noqa: E402
+
+imported = time.perf_counter() - t0
+
+
+def main() -> None:
+    config, out, *formats = sys.argv[1:]
+    t = time.perf_counter()
+    cfg = load_config(Path(config))
+    load = time.perf_counter() - t
+    result = build(cfg, BuildOptions(out=Path(out), formats=tuple(formats)))
+    stages = {"import": imported, "config": load, **result.timings.stages}
+    print(json.dumps(stages))
+
+
+if __name__ == "__main__":
+    main()
