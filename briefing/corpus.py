@@ -102,6 +102,9 @@ def decode(data: bytes) -> tuple[str, str] | None:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    western = _western(data)
+    if western is not None:
+        return western, "cp1252"
     from charset_normalizer import from_bytes  # only paid for files that are not UTF-8
 
     # best() ranks by chaos alone, so one stray byte (a Latin-1 "£") can come out as cp932 with
@@ -118,6 +121,27 @@ def decode(data: bytes) -> tuple[str, str] | None:
     if any(ch < " " and ch not in "\t\n\r\f\v" for ch in text[:4096]):
         return None  # control characters: a binary file that happened to decode
     return text, enc
+
+
+_HIGH = re.compile(rb"[\x80-\xff]")
+_PLAUSIBLE = re.compile(r"[\u00a0-\u024f\u2010-\u2027\u2030-\u203a\u20ac\u2122]")
+
+
+def _western(data: bytes) -> str | None:
+    """The text as Windows-1252 when it is mostly ASCII with a few accented letters or
+    typographic marks (a "£", "café", curly quotes): on such short evidence charset-normalizer
+    guesses wildly (cp932 for one "£"), while cp1252 (a superset of Latin-1's printable range)
+    is what such files almost always are. Text in another script has far more high bytes."""
+    high = len(_HIGH.findall(data))
+    if high * 8 > len(data):
+        return None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) > 127 and not _PLAUSIBLE.match(c) for c in text):
+        return None
+    return text
 
 
 # --- Front matter ---------------------------------------------------------------------------
