@@ -1,0 +1,385 @@
+"""Article text -> quotations (:class:`~briefing.models.Quote`) with who said them.
+
+A quotation is words in quotation marks that the article attributes to someone (contract.md):
+a reporting cue with a speaker in the same sentence (``"...," said Kabulov``, ``Lavrov said:
+"..."``, ``urged the Taliban "..."``, ``called it a "..."``), or a quoted sentence continuing the
+quote before it. Quoted words nobody is said to have said (scare quotes, titles, terms) are left
+out. Marks are paired tolerantly (:mod:`briefing.quotes_marks`); speakers are resolved to the
+fullest name the article gives (:mod:`briefing.quotes_people`).
+
+This is a pure-rules extractor: on PolNeAR dev it measures as well as the dependency-parse
+prototype, costs milliseconds per article and never loads spaCy. ``parser`` is accepted so that a
+caller holding cached parses can pass them; the rules do not need it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence
+
+from briefing.models import Quote, Span
+from briefing.quotes_marks import (
+    Marked, Tok, masked, pair_marks, sentences, split_paragraphs, tokens,
+)
+from briefing.quotes_people import DOCUMENTS, PERSON_NOUNS, ROLE_WORDS, People, is_org
+
+__all__ = ["Parser", "extract_quotes", "CUES"]
+
+
+class Parser(Protocol):
+    """Anything that parses a text into a spaCy-like ``Doc`` (e.g. a cache keyed by content
+    hash in front of ``spacy.load(...)``)."""
+
+    def __call__(self, text: str) -> Any: ...
+
+
+CUES = set("""
+said says say saying stated states stating told tells telling added adds adding explained
+explains explaining noted notes noting remarked remarks voiced reads wrote writes write writing
+urged urges urging called calls calling asked asks asking replied replies answered declared
+declares announced announces insisted insists insisting argued argues arguing claimed claims
+claiming warned warns warning emphasised emphasized emphasises emphasizes emphasising emphasizing
+stressed stresses stressing underscored underscores continued concluded recalled recalls
+acknowledged admitted admits conceded suggested suggests predicted promised vowed pledged tweeted
+posted quipped joked shouted yelled chanted responded observed mused described labeled labelled
+dubbed termed complained boasted confirmed denied repeated recounted agreed countered charged
+accused praised criticized criticised lamented blasted slammed touted thundered cautioned
+contended maintained reiterated declared wondered pointed quoted cited reported told mocked
+""".split())
+_NOUNISH = {"states", "notes", "remarks", "calls", "claims", "reads", "writes", "reports",
+            "answers", "charges", "posts", "tweets", "cites", "quotes", "stresses", "warns"}
+_PASSIVE = {"is", "was", "are", "were", "be", "been", "being", "gets", "got"}
+_ADVERBS = set("""
+also later then again has have had previously recently once further repeatedly reportedly publicly
+privately flatly simply just often would will did does never not already still bluntly angrily
+quickly frequently separately earlier initially first finally even last today yesterday tonight
+""".split())
+_PREPS = set("""
+in on at for with by from to into about during under over after before since through without
+against among between via per like near across toward towards upon within amid despite than
+""".split())
+_SUBORD = set("""
+that which who whom whose when while as because but and or if where though although so whether
+what how why nor yet
+""".split())
+_VERBS = set("is was are were be been has have had will would can could may might must should does did do".split())
+_TIME = set("""
+monday tuesday wednesday thursday friday saturday sunday today yesterday tonight this last next
+earlier later recently in on at
+""".split())
+_DETS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our"}
+_MEDIUM = re.compile(
+    r"(?:as quoted by|quoted by|in an interview (?:with|for)|told|according to|speaking (?:to|with)|"
+    r"said (?:to|on|in))\s+(?:the\s+)?((?:[A-Z][\w’'\-]*)(?:\s+(?:[A-Z0-9][\w’'\-]*))*)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A reporting cue in a sentence and whom it is about."""
+
+    cue: Tok
+    cue_text: str
+    mention: tuple[Tok, ...]
+    speaker: str | None
+    first_person: bool
+
+    @property
+    def start(self) -> int:
+        return min(self.cue.start, self.mention[0].start) if self.mention else self.cue.start
+
+
+def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = None,
+                   *, parser: Parser | None = None) -> list[Quote]:
+    """All quotations in an article's text, in source order (models.Quote).
+
+    ``paragraphs`` are the body paragraphs' spans (furniture removed); without them the text is
+    split on blank lines. Offsets index ``text`` exactly and exclude the enclosing marks.
+    """
+    paras = sorted(paragraphs) if paragraphs is not None else split_paragraphs(text)
+    pairs = pair_marks(text, paras)
+    mtext = masked(text, pairs)
+    people = People.build(text)
+    sents: list[tuple[int, int]] = []
+    for s, e in paras:
+        sents.extend(sentences(mtext, s, e))
+    starts = [s for s, _ in sents]
+    hits = [_cues(text, mtext, s, e, people) for s, e in sents]
+    flat = [h for hs in hits for h in hs]
+
+    out: list[Quote] = []
+    last: Quote | None = None
+    for m in pairs:
+        span = _content(text, m)
+        if span is None or _is_title(text, m, span):
+            continue
+        si = max(0, bisect.bisect_right(starts, m.open) - 1)
+        ei = max(0, bisect.bisect_right(starts, max(m.open, m.close - 1) if not m.closed else m.close) - 1)
+        left = [h for h in hits[si] if h.cue.end <= m.open]
+        right = [h for h in hits[ei] if h.start > m.close]
+        lead = tokens(mtext, sents[si][0], m.open)
+        quote = _attribute(text, mtext, m, span, left, right, lead, sents[ei], last, flat, people)
+        if quote is not None:
+            out.append(quote)
+            last = quote
+    return out
+
+
+def _content(text: str, m: Marked) -> tuple[int, int] | None:
+    """The quoted words between the marks: whitespace and a trailing comma trimmed."""
+    a, b = m.open + 1, m.close
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and (text[b - 1].isspace() or text[b - 1] == ","):
+        b -= 1
+    return (a, b) if b > a and any(ch.isalnum() for ch in text[a:b]) else None
+
+
+def _is_title(text: str, m: Marked, span: tuple[int, int]) -> bool:
+    """A title or name in marks: in parentheses, or a few capitalised words and no sentence."""
+    if m.open > 0 and text[m.open - 1] == "(" and text[m.close + 1:m.close + 2] == ")":
+        return True
+    words = text[span[0]:span[1]].split()
+    if len(words) <= 6 and not re.search(r"[.!?,]$", text[span[0]:span[1]]):
+        big = [w for w in words if len(w) > 3]
+        return bool(big) and all(w[:1].isupper() for w in big) and len(words) > 1
+    return False
+
+
+def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: list[_Hit],
+               right: list[_Hit], lead: list[Tok], sent: tuple[int, int], last: Quote | None,
+               flat: list[_Hit], people: People) -> Quote | None:
+    """The Quote for one pair of marks, or None when nobody is said to have said it."""
+    kind = _kind(text, span, lead)
+    hit, conf = None, 0.0
+    if m.closed:
+        after = [t for t in tokens(mtext, m.close + 1, sent[1]) if t.text not in ",—–-:"]
+        for h in right:
+            if after and h.start == after[0].start:
+                hit, conf = h, 0.95
+                break
+    if hit is None and left:
+        hit, conf = left[-1], 0.8 if kind == "full" else 0.75
+    if hit is not None:
+        if hit.first_person or not hit.mention:
+            return None
+        mention = Span(hit.mention[0].start, hit.mention[-1].end)
+        return Quote(span[0], span[1], hit.speaker, mention, hit.cue_text, kind,
+                     conf if m.closed else conf - 0.15, _medium(text, sent, hit, people))
+    if last is not None and kind == "full" and not [t for t in lead if t.is_word]:
+        others = [h for h in flat if last.end < h.cue.start < m.open and h.speaker != last.speaker]
+        if last.speaker and not others and m.open - last.end < 600:
+            return Quote(span[0], span[1], last.speaker, last.speaker_mention, None, kind, 0.7, last.medium)
+    return None
+
+
+def _kind(text: str, span: tuple[int, int], lead: list[Tok]) -> str:
+    """'full' for a sentence or more, 'partial' for a phrase inside the reporter's sentence."""
+    words = text[span[0]:span[1]]
+    first = next((ch for ch in words if ch.isalpha()), "")
+    prev = next((t.low for t in reversed(lead) if not t.is_mask), "")
+    if first.isupper() and len(words.split()) >= 3 and prev not in _DETS | _PREPS:
+        return "full"
+    return "partial"
+
+
+def _medium(text: str, sent: tuple[int, int], hit: _Hit, people: People) -> str | None:
+    """Where the words were said or printed ('RIA Novosti', 'Izvestia'), never the speaker."""
+    for mm in _MEDIUM.finditer(text, sent[0], sent[1]):
+        name = mm.group(1)
+        if hit.speaker and (name in hit.speaker or hit.speaker.endswith(name.split()[-1])):
+            continue
+        if any(name.split()[-1] in heard.split() for _, heard, _ in people.speakers):
+            continue  # someone reported speaking, not a medium
+        return name
+    return None
+
+
+# --- cues and their subjects -----------------------------------------------------------------
+
+
+def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
+    """Every reporting cue in a sentence with its speaker; each speaker is recorded in
+    ``people`` so that later pronouns and descriptions can resolve to it."""
+    toks = tokens(mtext, s, e)
+    out = []
+    for k, t in enumerate(toks):
+        low = t.low
+        if low == "according" and k + 1 < len(toks) and toks[k + 1].low == "to":
+            mention = _forward_np(toks, k + 2)
+            cue = Tok(text[t.start:toks[k + 1].end], t.start, toks[k + 1].end)
+        elif low in CUES:
+            if k and toks[k - 1].low in _PASSIVE:
+                continue
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if low in _NOUNISH and not (k and (toks[k - 1].is_mask or toks[k - 1].low in ("he", "she", "they", "it")
+                                               or (toks[k - 1].is_cap and nxt is not None
+                                                   and (nxt.is_mask or nxt.low == "that" or nxt.text == ":")))):
+                continue  # a noun here: 'the borders of the states', 'his remarks'
+            mention = _subject(toks, k)
+            cue = t
+        else:
+            continue
+        if not mention:
+            out.append(_Hit(cue, cue.text, (), None, False))
+            continue
+        first_person = len(mention) == 1 and mention[0].low in ("i", "we", "me", "us")
+        speaker = None if first_person else _interpret(text, mention, people)
+        if speaker:
+            people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end])
+        out.append(_Hit(cue, text[cue.start:cue.end], tuple(mention), speaker, first_person))
+    return out
+
+
+def _subject(toks: list[Tok], k: int) -> list[Tok]:
+    """Who the cue at ``k`` is about: the noun phrase before it, or after it when inverted
+    ('said Kabulov'), or the subject of the clause across an appositive or a coordination."""
+    back = _backward_np(toks, k)
+    if back:
+        return back
+    j = k - 1
+    while j >= 0 and toks[j].low in _ADVERBS:
+        j -= 1
+    prev = toks[j] if j >= 0 else None
+    if prev is None or prev.is_mask or prev.text in ",:;—–-":
+        fwd = _forward_np(toks, k + 1)
+        if fwd and (prev is None or prev.is_mask or prev.text in "—–-"):
+            return fwd
+        if prev is not None and prev.text == ",":
+            chunk = _chunk_subject(toks, k)
+            if chunk:
+                return chunk
+        return fwd
+    if prev.low in ("and", "but", "or", "then"):
+        return _clause_subject(toks, j)
+    return []
+
+
+def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
+    j = k - 1
+    while j >= 0 and toks[j].low in _ADVERBS:
+        j -= 1
+    out: list[Tok] = []
+    while j >= 0 and len(out) < 9:
+        t = toks[j]
+        low = t.low
+        if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
+            break
+        if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing")) and out):
+            break
+        out.insert(0, t)
+        j -= 1
+    while out and out[0].low in ("of", "and"):
+        out.pop(0)
+    if out and not any(t.is_cap or t.low not in _DETS for t in out):
+        return []
+    return out
+
+
+def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
+    out: list[Tok] = []
+    while j < len(toks) and len(out) < 10:
+        t = toks[j]
+        low = t.low
+        if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
+            break
+        if not out and low in _TIME:
+            break
+        if low in CUES or (out and not t.is_cap and len(low) > 4 and low.endswith("ed")):
+            break
+        if out and (low in _ADVERBS or (out[0].low in ("he", "she", "they"))):
+            break
+        if out and not t.is_cap and low not in ("of", "the") and low not in ROLE_WORDS and any(o.is_cap for o in out):
+            break
+        out.append(t)
+        j += 1
+    while out and out[-1].low in ("of", "the", "and", "a", "an"):
+        out.pop()
+    return out
+
+
+def _chunk_subject(toks: list[Tok], k: int) -> list[Tok]:
+    """Across appositives ('Abdul Salam Hanafi, a deputy prime minister ..., said'): the first
+    comma-separated chunk of the clause holding a person's name, else the first noun phrase."""
+    chunks: list[int] = [0] + [i + 1 for i in range(k) if toks[i].text in ",;" or toks[i].is_mask]
+    first = None
+    for c in chunks:
+        if c >= k or toks[c].low in _PREPS or toks[c].low in _SUBORD:
+            continue
+        np = _forward_np(toks, c)
+        if not np:
+            continue
+        if any(t.is_cap and t.low not in _DETS for t in np[1:] + np[:1]) and not all(t.low in _DETS for t in np):
+            caps = [t for t in np if t.is_cap and t.low not in _DETS]
+            if caps and not is_org(" ".join(t.text for t in caps)) and _looks_person(caps):
+                return np
+        first = first or np
+    return first or []
+
+
+def _looks_person(caps: list[Tok]) -> bool:
+    from briefing.quotes_people import person_name
+    return person_name(" ".join(t.text for t in caps)) is not None
+
+
+def _clause_subject(toks: list[Tok], j: int) -> list[Tok]:
+    """For 'X did this and said ...': the nearest pronoun or name opening a clause before the
+    'and' ('after he publicly accused Pakistan ... and called it')."""
+    bounds = _SUBORD | {"after", "before", "since", "until", "once"}
+    for i in range(j - 1, -1, -1):
+        t = toks[i]
+        if t.is_mask:
+            break
+        opens = i == 0 or toks[i - 1].low in bounds or toks[i - 1].text in ",;:—–-("
+        if opens and (t.low in ("he", "she", "they") or (t.is_cap and t.low not in _DETS | _SUBORD)):
+            return _forward_np(toks, i)
+    return []
+
+
+def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
+    """The speaker a mention stands for: a full name, an institution, a pronoun's or a
+    description's referent, or the description itself ('a diplomatic source')."""
+    pos = mention[0].start
+    phrase = text[mention[0].start:mention[-1].end]
+    lows = [t.low for t in mention]
+    if len(mention) == 1 and lows[0] in ("he", "she", "him", "her"):
+        return people.resolve_pronoun(pos)
+    if len(mention) == 1 and lows[0] in ("they", "it", "them"):
+        return None
+    if "of" in lows:
+        i = lows.index("of")
+        if i and lows[i - 1] in DOCUMENTS and i + 1 < len(mention):
+            tail = text[mention[i + 1].start:mention[-1].end]
+            return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
+    caps = _last_run(mention)
+    if caps and caps[-1] is mention[-1] and not re.search(r"[’']s?$", caps[-1].text):
+        run = text[caps[0].start:caps[-1].end]
+        if is_org(run):
+            det = mention.index(caps[0]) > 0 and mention[mention.index(caps[0]) - 1].low == "the"
+            return ("the " + run) if det else run
+        return people.resolve_name(run)
+    if lows[0] in ("the", "this", "that") or re.search(r"[’']s?$", mention[0].text):
+        found = people.resolve_description(phrase, pos)
+        if found:
+            return found
+        if lows[-1] in PERSON_NOUNS or lows[-1] in ("source", "official", "spokesperson", "aide"):
+            return people.resolve_pronoun(pos) or _lower_article(phrase)
+    return _lower_article(phrase)
+
+
+def _last_run(mention: Sequence[Tok]) -> list[Tok]:
+    run: list[Tok] = []
+    best: list[Tok] = []
+    for i, t in enumerate(mention):
+        if t.is_cap and not (i == 0 and t.low in _DETS):
+            run.append(t)
+            best = run
+        else:
+            run = []
+    return best
+
+
+def _lower_article(phrase: str) -> str:
+    return re.sub(r"^(The|A|An)\b", lambda m: m.group(1).lower(), phrase)
