@@ -766,7 +766,8 @@ class _Checker:
             reader = self.reader(item, f"readers[{i}]", theme_ids)
             if reader is not None and reader.id in first:
                 self.problem(_locate(item, ["id"]), f"readers[{i}].id",
-                             f"duplicate reader id {reader.id!r} (also readers[{first[reader.id]}])")
+                             f"duplicate reader id {reader.id!r} "
+                             f"(also readers[{first[reader.id]}])")
                 reader = None
             elif reader is not None:
                 first[reader.id] = i
@@ -887,7 +888,8 @@ class _Checker:
                 v, "delivery.unsubscribe", ("mailto", "https")), None),
             rate_per_minute=self.optional(f, "rate_per_minute", lambda v: self.integer(
                 v, "delivery.rate_per_minute", 1, None), 60),
-            ca_file=self.optional(f, "ca_file", lambda v: self.path(v, "delivery.ca_file", "file"), None),
+            ca_file=self.optional(f, "ca_file", lambda v: self.path(
+                v, "delivery.ca_file", "file"), None),
             web_url=self.optional(f, "web_url", lambda v: self.url(
                 v, "delivery.web_url", ("https", "http")), None),
         )
@@ -899,9 +901,9 @@ class _Checker:
         value = self.line(node, "delivery.list_id", what)
         if value is None:
             return None
-        m = re.fullmatch(r"(?:[^<>]*<)?([^<>\s]+?)>?", value) if "<" in value or " " not in value \
-            else None
-        if m is None or not _LIST_ID_RE.match(m.group(1)) or (("<" in value) != value.endswith(">")):
+        m = re.fullmatch(r"[^<>]*<(?P<id>[^<>\s]+)>|(?P<bare>[^<>\s]+)", value)
+        ident = (m.group("id") or m.group("bare")) if m else None
+        if ident is None or not _LIST_ID_RE.match(ident):
             self.problem(node, "delivery.list_id", f"expected {what}, got {value!r}")
             return None
         return value
