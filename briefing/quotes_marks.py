@@ -102,13 +102,22 @@ def pair_marks(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Marked]
             else:
                 stack, first = [i], p  # the earlier opening mark was stray
         if stack:
-            how = _continues(per_para, paragraphs, p, first)
+            how = _continues(per_para, paragraphs, p, first) if _may_run_on(text, stack, paragraphs[first][0]) else "stop"
             if how == "stop":
                 out.append(Marked(stack[0], paragraphs[p][1], first, p, False))
             else:
                 carried = (stack[0], first)
                 skip = per_para[p + 1][0][0] if how == "reopen" else -1
     return out
+
+
+def _may_run_on(text: str, stack: list[int], para_start: int) -> bool:
+    """Only a quotation that opens its paragraph (or follows a colon) and is not inside a nested
+    one may run on into the next paragraph; anything else left open is a stray mark."""
+    if len(stack) != 1:
+        return False
+    lead = text[para_start:stack[0]].strip()
+    return lead == "" or lead.endswith(":")
 
 
 def _continues(per_para: list[list[tuple[int, str]]], paragraphs: Sequence[tuple[int, int]],

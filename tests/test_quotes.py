@@ -1,0 +1,164 @@
+"""Quotations and their speakers: labelled cases, the seeds, invariants, and a quality floor."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.models import Quote
+from briefing.quotes import extract_quotes
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CASES = yaml.safe_load((ROOT / "tests" / "data" / "quotes" / "cases.yaml").read_text(encoding="utf-8"))
+
+
+def _case_params() -> list[Any]:
+    out = []
+    for case in CASES:
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
+        out.append(pytest.param(case, id=case["id"], marks=marks))
+    return out
+
+
+def _found(text: str, quotes: list[Quote]) -> list[dict[str, Any]]:
+    return [{"text": text[q.start:q.end], "speaker": q.speaker, "cue": q.cue, "kind": q.kind,
+             "medium": q.medium} for q in quotes]
+
+
+@pytest.mark.parametrize("case", _case_params())
+def test_labelled_case(case: dict[str, Any]) -> None:
+    text = case["text"]
+    found = _found(text, extract_quotes(text))
+    for want in case.get("quotes") or []:
+        match = [f for f in found if f["text"] == want["text"]]
+        assert match, f"missing {want['text']!r}; found {found}"
+        got = match[0]
+        for key in ("speaker", "cue", "kind", "medium"):
+            if key in want:
+                assert got[key] == want[key], f"{key} of {want['text']!r}: {got}"
+    for bad in case.get("not_quotes") or []:
+        assert not [f for f in found if bad in f["text"]], f"{bad!r} taken for a quotation: {found}"
+    if case.get("quotes") is not None:
+        assert len(found) == len(case["quotes"]), found
+
+
+SEED_EXPECTED = {
+    "000": [("If we call things", "Zamir Kabulov", "said")],
+    "001": [("forming a really inclusive", "Sergey Lavrov", "emphasised"),
+            ("We are satisfied", "Sergey Lavrov", "said"),
+            ("the meeting is very important", "Abdul Salam Hanafi", "said"),
+            ("Numerous terrorist groups", "Sergey Lavrov", "said"),
+            ("There is a real danger", "Sergey Lavrov", None),
+            ("not to allow the territory", "Sergey Lavrov", "urged")],
+    "002": [("Russia is fostering", "Timofey Boikov", "stated"),
+            ("Today, it is crucial", "Timofey Boikov", "stating"),
+            ("Russia is reevaluating", "Wahid Faqiri", "remarked"),
+            ("Russia seeks to secure", "Azizullah Ma’arij", "noted")],
+    "003": [("They dislike our conditions", "a diplomatic source", "added"),
+            ("The reason is that", "Omar Nessar", "explained"),
+            ("This is piled on", "Omar Nessar", "said")],
+    "004": [("blockbuster.", "Maria Zakharova", "called"),
+            ("We perceive today's Taliban", "Zamir Kabulov", "voiced"),
+            ("It's another matter", "Zamir Kabulov", None),
+            ("The Russian side expressed", "the Russian Foreign Ministry", "reads"),
+            ("brothel.", "Hamdullah Mohib", "called"),
+            ("It's hard and they", "Anatoly Sidorov", "noted"),
+            ("The leadership of Turkmenistan", "Alexander Knyazev", "says")],
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SEED_EXPECTED))
+def test_seed_quotes(prefix: str) -> None:
+    path = next((ROOT / "seeds").glob(f"{prefix}_*.txt"))
+    text = path.read_text(encoding="utf-8")
+    quotes = extract_quotes(text)
+    got = [(text[q.start:q.end], q.speaker, q.cue) for q in quotes]
+    want = SEED_EXPECTED[prefix]
+    assert len(got) == len(want), got
+    for (t, speaker, cue), (start, w_speaker, w_cue) in zip(got, want):
+        assert t.startswith(start) and (speaker, cue) == (w_speaker, w_cue), (t[:40], speaker, cue)
+    for q in quotes:
+        assert text[q.start - 1] in "“\"\n " or text[q.start - 1].isalpha() is False
+
+
+def test_seed_multi_paragraph_spans() -> None:
+    text = next((ROOT / "seeds").glob("004_*.txt")).read_text(encoding="utf-8")
+    quotes = {text[q.start:q.start + 20]: q for q in extract_quotes(text)}
+    run = quotes["It's another matter "]
+    assert text[run.start - 1] == "“" and text[run.end:].lstrip().startswith("”- I am citing")
+    assert text[run.start:run.end].count("\n\n") == 2
+    sidorov = quotes["It's hard and they a"]
+    assert text[sidorov.end:].startswith(' "')
+
+
+def test_seeds_are_fast() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    t0 = time.perf_counter()
+    for text in texts:
+        extract_quotes(text)
+    assert time.perf_counter() - t0 < 1.5
+
+
+def test_given_paragraphs_are_used() -> None:
+    text = 'Furniture "not a quote," he said.\n\n"A real one," Smith said.'
+    second = text.index('"A real')
+    quotes = extract_quotes(text, [(second, len(text))])
+    assert [text[q.start:q.end] for q in quotes] == ["A real one"]
+
+
+# --- invariants -------------------------------------------------------------------------------
+
+_alphabet = st.sampled_from(list('abc XY.,;:"“”„«»\'’()—-\n') + ["said", "Smith", " he ", "\n\n", "told",
+                                                             "according to", "the diplomat", "Mr."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_alphabet, max_size=80).map("".join))
+def test_never_crashes_and_spans_are_clean(text: str) -> None:
+    quotes = extract_quotes(text)
+    prev_end = 0
+    for q in quotes:
+        assert 0 <= prev_end <= q.start < q.end <= len(text)
+        prev_end = q.end
+        inner = text[q.start:q.end]
+        assert inner[0] not in '"“”„«»' or q.start > 0 and text[q.start - 1] in '"“”„«»'
+        assert not inner[0].isspace() and not inner[-1].isspace()
+        assert 0.0 <= q.confidence <= 1.0 and q.kind in ("full", "partial")
+        if q.speaker_mention:
+            assert 0 <= q.speaker_mention.start < q.speaker_mention.end <= len(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet='ab "“”\n.,', max_size=60))
+def test_marks_never_inside_the_span_edges(text: str) -> None:
+    for q in extract_quotes(text):
+        inner = text[q.start:q.end]
+        assert inner[0] not in '"“”' and inner[-1] not in '"“”'
+
+
+# --- the quality floor on PolNeAR dev ----------------------------------------------------------
+
+# Reached (rounded down); floors only go up.
+FLOOR = {"quote_precision": 0.98, "quote_recall": 0.77, "speaker_precision": 0.91, "speaker_recall": 0.70}
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "polnear-dev").is_dir(),
+                    reason="../shared/eval/polnear-dev (evaluation data) is not beside the repo")
+def test_polnear_floor() -> None:
+    spec = importlib.util.spec_from_file_location("eval_quotes", ROOT / "benchmarks" / "eval_quotes.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    ratios = mod.evaluate(SHARED).ratios()
+    for key, floor in FLOOR.items():
+        assert ratios[key] >= floor, (key, ratios[key])
