@@ -291,7 +291,7 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
             break
         if out and (low in _ADVERBS or (out[0].low in ("he", "she", "they"))):
             break
-        if out and not t.is_cap and low not in ("of", "the") and low not in ROLE_WORDS and any(o.is_cap for o in out):
+        if out and not t.is_cap and low not in ("of", "the") and low not in ROLE_WORDS and any(o.is_cap and o.low not in _DETS for o in out):
             break
         out.append(t)
         j += 1
