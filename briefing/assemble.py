@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import Article, Briefing, Cited, Item, Match, Section, Segmented, Source
+from .models import (Article, Briefing, Cited, Item, Match, Quote, Section, Segmented, Source,
+                     Voice)
 from .textnorm import roots
-from .themes import Candidate, ThemeQuery
+from .themes import Candidate, Term, ThemeQuery
 
 DUPLICATE_CONTAINMENT = 0.85
 EMPTY_NOTE = "Nothing in these articles matches this theme."
@@ -72,20 +73,84 @@ class _Chosen:
     match: Match | None  # None once the whole passage has become the section's lede
     words: frozenset[str]
     also: list[Match]
+    quote: Quote | None = None
 
 
 Decisions = dict[tuple[str, str, int, int], str]
+QuoteIndex = dict[tuple[str, int, int], Quote]
+
+# A passage mostly made of one quotation is shown as that quotation, with its speaker.
+QUOTE_DOMINANCE = 0.5
+# A full quotation inside a longer passage competes with it at a slightly lower score.
+QUOTE_INSIDE_FACTOR = 0.9
+
+
+def quote_candidates(ranked: Mapping[str, list[Candidate]],
+                     quotes: Mapping[str, Sequence[Quote]],
+                     queries: Sequence[ThemeQuery],
+                     articles: Mapping[str, Article]) -> tuple[dict[str, list[Candidate]], QuoteIndex]:
+    """Turn passages that are mostly one attributed quotation into quotation candidates, and add
+    full quotations that carry theme terms themselves as candidates of their own.
+
+    Returns the new candidate lists and the quotations they refer to, keyed by (article, span).
+    """
+    index: QuoteIndex = {}
+    out: dict[str, list[Candidate]] = {}
+    terms_of = {q.id: q.terms for q in queries}
+    for theme, candidates in ranked.items():
+        seen: set[tuple[str, int, int]] = set()
+        result: list[Candidate] = []
+        for c in candidates:
+            m = c.match
+            if c.reason is not None:
+                result.append(c)
+                continue
+            length = max(m.end - m.start, 1)
+            replaced = False
+            for q in quotes.get(m.article_id, ()):
+                if q.speaker is None or q.end <= m.start or q.start >= m.end:
+                    continue
+                key = (m.article_id, q.start, q.end)
+                overlap = min(q.end, m.end) - max(q.start, m.start)
+                dominant = overlap / length >= QUOTE_DOMINANCE
+                inside = q.kind == "full" and _has_terms(articles[m.article_id].text[q.start:q.end],
+                                                          terms_of[theme], m.terms)
+                if not (dominant or inside) or key in seen:
+                    continue
+                seen.add(key)
+                index[key] = q
+                score = m.score if dominant else round(m.score * QUOTE_INSIDE_FACTOR, 4)
+                result.append(Candidate(dataclasses.replace(m, start=q.start, end=q.end,
+                                                            score=score)))
+                replaced = replaced or dominant
+            if not replaced:
+                result.append(c)
+        result.sort(key=lambda c: (c.reason is not None, -c.match.score, c.match.article_id,
+                                   c.match.start))
+        out[theme] = result
+    return out, index
+
+
+def _has_terms(text: str, terms: Sequence[Term], matched: Sequence[str]) -> bool:
+    wanted = [t for t in terms if t.text in matched and not t.prefix]
+    r = roots(text)
+    for t in wanted:
+        n = len(t.roots)
+        if any(tuple(r[i:i + n]) == t.roots for i in range(len(r) - n + 1)):
+            return True
+    return False
 
 
 def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
-           articles: Mapping[str, Article],
-           decisions: Decisions | None = None) -> dict[str, list[_Chosen]]:
+           articles: Mapping[str, Article], decisions: Decisions | None = None,
+           quote_index: QuoteIndex | None = None) -> dict[str, list[_Chosen]]:
     """Pick each theme's items from its eligible candidates (see the module docstring).
 
     When ``decisions`` is given it receives, for every eligible candidate keyed by (theme,
     article id, start, end), what became of it: "shown", or why it was left out.
     """
     decide = decisions if decisions is not None else {}
+    quote_index = quote_index or {}
     pairs: list[tuple[float, int, Match]] = []
     for order, q in enumerate(queries):
         eligible = [c.match for c in ranked.get(q.id, []) if c.reason is None]
@@ -103,7 +168,7 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
         clash = next((t for s, e, t in used.get(m.article_id, []) if m.start < e and s < m.end),
                      None)
         if clash is not None:
-            decide[key] = ("already shown in this section" if clash == m.theme
+            decide[key] = ("overlaps an item already shown in this section" if clash == m.theme
                            else f"shown under theme {clash!r}, where it fits better")
             continue
         section = chosen[m.theme]
@@ -125,9 +190,10 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
         if sum(1 for c in section if c.match.article_id == m.article_id) >= cap:
             decide[key] = f"{cap} items from this article already (source diversity)"
             continue
-        section.append(_Chosen(m, words, []))
+        quote = quote_index.get((m.article_id, m.start, m.end))
+        section.append(_Chosen(m, words, [], quote))
         used.setdefault(m.article_id, []).append((m.start, m.end, m.theme))
-        decide[key] = "shown"
+        decide[key] = "shown" + (" as a quotation" if quote else "")
     for items in chosen.values():
         items.sort(key=lambda c: (-c.match.score, c.match.article_id, c.match.start))
     return chosen
@@ -204,34 +270,65 @@ class ThemeInfo:
     description: str
 
 
+MAX_VOICES = 12
+MAX_QUOTES_PER_VOICE = 3
+
+
+def voices(quotes: Mapping[str, Sequence[Quote]], numbering: "_Numbering") -> tuple[Voice, ...]:
+    """Who said what in the cited articles: attributed quotations grouped by speaker, the most
+    quoted first (ties: first quoted first); at most MAX_VOICES speakers and MAX_QUOTES_PER_VOICE
+    quotations each, so the part stays a digest at any corpus size."""
+    groups: dict[str, list[Item]] = {}
+    for article_id in list(numbering.ids):
+        for q in quotes.get(article_id, ()):
+            if q.speaker is None:
+                continue
+            cited = numbering.cite(article_id, q.start, q.end)
+            groups.setdefault(q.speaker, []).append(
+                Item("quote", cited.text, cited.source, cited.path, q.start, q.end, 0.0, (),
+                     speaker=q.speaker, cue=q.cue))
+    ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: first quoted first
+    return tuple(Voice(name, tuple(items[:MAX_QUOTES_PER_VOICE]))
+                 for name, items in ranked[:MAX_VOICES])
+
+
 def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
              version: str, config_sha256: str, themes: Sequence[ThemeInfo],
              queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
              articles: Sequence[Article], segmented: Mapping[str, Segmented],
+             quotes: Mapping[str, Sequence[Quote]] | None = None,
              notes: Sequence[str] = (), cwd: Path | None = None) -> Briefing:
-    """Build the Briefing from each theme's ranked candidates."""
+    """Build the Briefing from each theme's ranked candidates and the articles' quotations."""
     by_id = {a.id: a for a in articles}
-    chosen = choose(queries, ranked, by_id)
+    quotes = quotes or {}
+    ranked, quote_index = quote_candidates(ranked, quotes, queries, by_id)
+    chosen = choose(queries, ranked, by_id, quote_index=quote_index)
     numbering = _Numbering(by_id, cwd)
     sections = []
     for info, q in zip(themes, queries):
         picks = chosen[q.id]
         lede = None
         items = []
-        if picks:
-            top = picks[0].match
+        opener = next((c for c in picks if c.quote is None), None)
+        if opener is not None and opener.match is not None:
+            top = opener.match
             s, e = _lede(top, segmented[top.article_id], q, by_id[top.article_id])
             lede = numbering.cite(top.article_id, s, e)
-            if not picks[0].also:  # an item citing other reports stays, to carry them
-                picks[0].match = _without(top, (s, e), segmented[top.article_id])
+            if not opener.also:  # an item citing other reports stays, to carry them
+                opener.match = _without(top, (s, e), segmented[top.article_id])
         for c in picks:
             m = c.match
             if m is None:  # the whole passage became the lede
                 continue
             cited = numbering.cite(m.article_id, m.start, m.end)
             also = tuple(numbering.cite(x.article_id, x.start, x.end) for x in c.also)
-            items.append(Item("passage", cited.text, cited.source, cited.path, m.start, m.end,
-                              m.score, m.terms, also=also))
+            if c.quote is not None:
+                items.append(Item("quote", cited.text, cited.source, cited.path, m.start, m.end,
+                                  m.score, m.terms, speaker=c.quote.speaker, cue=c.quote.cue,
+                                  also=also))
+            else:
+                items.append(Item("passage", cited.text, cited.source, cited.path, m.start,
+                                  m.end, m.score, m.terms, also=also))
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
                                 EMPTY_NOTE))
     return Briefing(
@@ -239,5 +336,5 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
         generator={"name": "briefing", "version": version}, config_sha256=config_sha256,
         corpus={"articles": len(articles), "sha256": corpus_digest(articles)},
         sources=numbering.sources(), summary=(), sections=tuple(sections),
-        timeline=(), notes=tuple(notes),
+        timeline=(), notes=tuple(notes), voices=voices(quotes, numbering),
     )

@@ -103,10 +103,11 @@ def main_callback(
     _State.quiet = quiet
 
 
-def _load(config: Path):  # noqa: ANN202 - returns briefing.config.Config
+def _load(config: Path, *, corpus_given: bool = False):  # noqa: ANN202 - a Config
+    """Load the config; when --corpus replaces the configured corpus, its paths need not exist."""
     from .config import load_config
 
-    return load_config(config)
+    return load_config(config, check_paths=not corpus_given)
 
 
 @app.command()
@@ -134,7 +135,7 @@ def build(
         if unknown:
             raise InputError(f"--format: unknown format(s) {', '.join(unknown)} "
                              f"(choose from {', '.join(FORMATS)})")
-        cfg = _load(config)
+        cfg = _load(config, corpus_given=bool(corpus))
         options = BuildOptions(corpus=tuple(corpus) if corpus else None,
                                since=parse_date(since, "--since"),
                                edition=parse_date(edition_date, "--edition-date"),
@@ -160,7 +161,7 @@ def check(config: ConfigOpt = DEFAULT_CONFIG, corpus: CorpusOpt = None) -> None:
     from .pipeline import read_corpus
 
     def go() -> None:
-        cfg = _load(config)
+        cfg = _load(config, corpus_given=bool(corpus))
         problems: list[str] = []
         result = read_corpus(cfg, tuple(corpus) if corpus else None, warn=problems.append)
         for line in problems:
@@ -209,6 +210,31 @@ def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new 
 
 
 @app.command()
+def quotes(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="[PATH]...", help="Article files or folders (default: the configured corpus).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "table",
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Every quotation found, with its speaker. Works without a config when PATHs are given."""
+    from .quotelist import find_all_quotes, quotes_json, quotes_table
+
+    def go() -> None:
+        if fmt not in ("json", "table"):
+            raise InputError(f"--format: expected json or table, got {fmt!r}")
+        manifest = None
+        targets = list(paths or [])
+        if not targets:
+            cfg = _load(config)
+            targets = list(cfg.corpus)
+            manifest = {s.path: s for s in cfg.sources}
+        found = find_all_quotes(targets, manifest, warn)
+        typer.echo(quotes_json(found) if fmt == "json" else quotes_table(found), nl=False)
+
+    run(go)
+
+
+@app.command()
 def explain(
     theme: Annotated[str, typer.Argument(help="A theme id from the config.")],
     config: ConfigOpt = DEFAULT_CONFIG,
@@ -222,7 +248,7 @@ def explain(
     from .explain import explain_theme
 
     def go() -> None:
-        cfg = _load(config)
+        cfg = _load(config, corpus_given=bool(corpus))
         rows = explain_theme(cfg, theme, corpus=tuple(corpus) if corpus else None,
                              since=parse_date(since, "--since"), warn=warn)
         if as_json:

@@ -197,6 +197,14 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Voice:
+    """Someone quoted in the briefing's articles, with what they said."""
+
+    speaker: str = doc("The speaker's resolved name ('Sergey Lavrov', 'a diplomatic source').")
+    quotes: tuple[Item, ...] = doc("Their quotations (items of kind 'quote'), in source order.")
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
     """One edition of the briefing: everything a template or writer needs, nothing more."""
 
@@ -212,3 +220,5 @@ class Briefing:
     sections: tuple[Section, ...] = doc("One section per theme, in config (or reader) order.")
     timeline: tuple[TimelineEvent, ...] = doc("Dated events in date order.")
     notes: tuple[str, ...] = doc("Remarks for the reader (e.g. undated articles kept by --since).")
+    voices: tuple[Voice, ...] = doc("Who said what in the cited articles, most quoted first.",
+                                    default=())

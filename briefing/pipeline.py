@@ -21,8 +21,9 @@ from .assemble import ThemeInfo, assemble
 from .config import Config, Reader, ThemeConfig
 from .corpus import load_corpus
 from .errors import ConfigError, InputError
-from .models import Article, Briefing, Segmented
+from .models import Article, Briefing, Quote, Segmented
 from .output import write_atomically
+from .quotes import extract_quotes
 from .segment import segment
 from .themes import Candidate, ThemeQuery, compile_theme, rank_theme, units_of
 
@@ -152,6 +153,8 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
     queries = [q for _, q in pairs]
     with timings.stage("rank"):
         ranked = rank(corpus, queries)
+    with timings.stage("quotes"):
+        quotes = find_quotes(corpus, {c.match.article_id for cs in ranked.values() for c in cs})
     with timings.stage("assemble"):
         return assemble(
             title=config.title, edition=edition.isoformat(),
@@ -159,8 +162,19 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
             version=__version__, config_sha256=config.sha256,
             themes=[ThemeInfo(t.id, t.title, t.description) for t, _ in pairs],
             queries=queries, ranked=ranked, articles=corpus.articles,
-            segmented=corpus.segmented, notes=notes,
+            segmented=corpus.segmented, quotes=quotes, notes=notes,
         )
+
+
+def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]:
+    """The quotations of the articles that can contribute to the briefing (those with a
+    candidate passage for some theme): only they can supply a quote item or a voice."""
+    out: dict[str, list[Quote]] = {}
+    for a in corpus.articles:
+        if a.id in article_ids:
+            seg = corpus.segmented[a.id]
+            out[a.id] = extract_quotes(a.text, [(p.start, p.end) for p in seg.body])
+    return out
 
 
 def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],

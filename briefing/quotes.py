@@ -171,7 +171,9 @@ def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: li
     if last is not None and kind == "full" and not [t for t in lead if t.is_word]:
         others = [h for h in flat if last.end < h.cue.start < m.open and h.speaker != last.speaker]
         if last.speaker and not others and m.open - last.end < 600:
-            return Quote(span[0], span[1], last.speaker, last.speaker_mention, None, kind, 0.7, last.medium)
+            # a continuation carries the cue of the quotation it continues
+            return Quote(span[0], span[1], last.speaker, last.speaker_mention, last.cue, kind, 0.7,
+                         last.medium)
     return None
 
 

@@ -250,6 +250,13 @@ def render_text(briefing: Briefing) -> str:
             out += [_wrap(section.empty_note), ""]
         for item in section.items:
             out += [_item_text(item, numbers), ""]
+    if briefing.voices:
+        out += _heading("Voices")
+        for voice in briefing.voices:
+            out.append(voice.speaker)
+            out += [_wrap(f"“{quote_display(q.text)}” {_cite(q.source, numbers)}", "  ", "- ")
+                    for q in voice.quotes]
+            out.append("")
     if briefing.timeline:
         out += [*_heading("Timeline"), *[_timeline_line(e, numbers) for e in briefing.timeline], ""]
     if briefing.notes:
@@ -284,7 +291,7 @@ def _item(item: Item) -> dict[str, object]:
                               "start": item.start, "end": item.end, "text": item.text}
     if item.kind == "quote":
         out.update(speaker=item.speaker, cue=item.cue)
-    else:
+    if item.why:
         out.update(score=round(item.score, 4), why=list(item.why))
     if item.also:
         out["also"] = [{"text": c.text, "source": c.source, "path": c.path, "start": c.start,
@@ -322,6 +329,8 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
         "sections": [_section(s) for s in briefing.sections],
         "timeline": [{"date": e.date, "precision": e.precision, **_cited(e)}
                      for e in briefing.timeline],
+        "voices": [{"speaker": v.speaker, "quotes": [_item(q) for q in v.quotes]}
+                   for v in briefing.voices],
         "notes": list(briefing.notes),
     }
 

@@ -175,3 +175,34 @@ def test_installed_entry_point_runs(in_repo: Path, tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "briefing.json").exists()
+
+
+def test_quotes_json_on_paths_without_a_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no config here
+    result = invoke("quotes", "--format", "json", str(REPO / "seeds" / "002_aa65c57779faa29c.txt"))
+    assert result.exit_code == 0, result.output
+    quotes = json.loads(result.output)
+    assert [q["speaker"] for q in quotes] == ["Timofey Boikov", "Timofey Boikov", "Wahid Faqiri",
+                                              "Azizullah Ma’arij"]
+    assert {"path", "start", "end", "text", "speaker", "cue", "kind", "confidence"} <= quotes[0].keys()
+    out = tmp_path / "q.json"
+    out.write_text(result.output, encoding="utf-8")
+    assert invoke("verify", str(out)).exit_code == 0
+
+
+def test_quotes_table_on_the_configured_corpus(in_repo: Path) -> None:
+    result = invoke("quotes")
+    assert result.exit_code == 0, result.output
+    assert "Sergey Lavrov" in result.output and "a diplomatic source" in result.output
+    assert "Afghan curator" not in result.output  # a scare quote is nobody's words
+
+
+def test_seed_briefing_carries_attributed_quotes_and_voices(in_repo: Path, tmp_path: Path) -> None:
+    assert invoke("build", "--out", str(tmp_path), "-f", "json").exit_code == 0
+    doc = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))
+    quotes = [i for s in doc["sections"] for i in s["items"] if i["kind"] == "quote"]
+    assert quotes and all(q["speaker"] and q["cue"] for q in quotes)
+    speakers = {v["speaker"] for v in doc["voices"]}
+    assert {"Sergey Lavrov", "Zamir Kabulov", "Timofey Boikov"} <= speakers
+    shown = [(i["path"], i["start"], i["end"]) for s in doc["sections"] for i in s["items"]]
+    assert len(shown) == len(set(shown))

@@ -1,0 +1,69 @@
+"""``briefing quotes``: every quotation found in some articles, with its speaker.
+
+Works with or without a config: the articles are read and segmented exactly as a build reads
+them (page furniture removed), then each article's quotations are extracted in source order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from .assemble import display_path
+from .corpus import load_corpus
+from .models import Article, Quote
+from .quotes import extract_quotes
+from .segment import segment
+
+
+def find_all_quotes(paths: Sequence[Path], manifest: Mapping[Path, object] | None = None,
+                    warn: Callable[[str], None] = lambda _: None) -> list[tuple[Article, Quote]]:
+    """Every quotation of every article under ``paths``, articles in path order, quotes in
+    source order."""
+    out: list[tuple[Article, Quote]] = []
+    for article in load_corpus(list(paths), manifest or {}, warn):
+        seg = segment(article)
+        body = [(p.start, p.end) for p in seg.body]
+        out += [(article, q) for q in extract_quotes(article.text, body)]
+    return out
+
+
+def quote_record(article: Article, q: Quote) -> dict[str, object]:
+    """The contract's JSON object for one quotation (``medium`` added where known)."""
+    record: dict[str, object] = {
+        "path": display_path(article.path), "start": q.start, "end": q.end,
+        "text": article.text[q.start:q.end], "speaker": q.speaker,
+    }
+    if q.speaker_mention is not None:
+        record["speaker_mention"] = {"start": q.speaker_mention.start, "end": q.speaker_mention.end}
+    record.update(cue=q.cue, kind=q.kind, confidence=round(q.confidence, 2))
+    if article.encoding.lower() not in ("utf-8", "utf8"):
+        record["encoding"] = article.encoding
+    if q.medium:
+        record["medium"] = q.medium
+    return record
+
+
+def quotes_json(found: Sequence[tuple[Article, Quote]]) -> str:
+    """``briefing quotes --format json``: a JSON array in source order."""
+    return json.dumps([quote_record(a, q) for a, q in found], ensure_ascii=False, indent=2) + "\n"
+
+
+def quotes_table(found: Sequence[tuple[Article, Quote]], width: int | None = None) -> str:
+    """``briefing quotes --format table``: one row per quotation, for reading."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, expand=False)
+    for name in ("where", "speaker", "cue", "kind", "quotation"):
+        table.add_column(name, overflow="fold")
+    for a, q in found:
+        text = " ".join(a.text[q.start:q.end].split())
+        text = text if len(text) <= 160 else text[:159] + "…"
+        table.add_row(f"{display_path(a.path)}:{q.start}", q.speaker or "(unattributed)",
+                      q.cue or "", q.kind, f"“{text}”")
+    console = Console(width=width or 160, record=True, force_terminal=False, color_system=None)
+    with console.capture() as capture:
+        console.print(table)
+    return capture.get()
