@@ -1,0 +1,583 @@
+"""Delivery against a real SMTP server on loopback (aiosmtpd's Controller): messages parsed back,
+dropped connections, 451 then accepted, 550 for one recipient, the ledger, the lock, hostile
+input. The helpers here (``Sink``, ``smtp_server``, ``workspace``) serve test_send_cli.py too."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefing.config import Config, Reader, load_config
+from briefing.delivery import (Edition, Pacer, SendFailure, build_message, footer_block,
+                               greeting_block, message_id, one_line, personalise_html,
+                               send_editions, smtp_settings, subject)
+from briefing.errors import BusyError, ConfigError, DeliveryError, InputError
+from briefing.ledger import ledger_path, open_ledger, send_lock
+from briefing.pipeline import BuildOptions
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+EDITION = "2026-11-22"
+OPTIONS = BuildOptions(edition=__import__("datetime").date(2026, 11, 22))
+FAST = dict(backoff=0.01, max_backoff=0.05, retries=3)
+
+
+# --- A real SMTP server on loopback ---------------------------------------------------------
+
+
+def free_port() -> int:
+    """A port nobody listens on (aiosmtpd 1.4 cannot bind port 0 itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sink:
+    """An aiosmtpd handler that keeps every accepted message. Subclasses change the replies:
+    ``rcpt_reply`` (None accepts) and ``data_reply`` (None accepts, "drop" closes the connection
+    without a reply, "accept-drop" accepts and then closes)."""
+
+    def __init__(self) -> None:
+        self.accepted: list[tuple[str, bytes]] = []
+        self.data_calls = 0
+        self.lock = threading.Lock()
+
+    def rcpt_reply(self, address: str) -> str | None:
+        return None
+
+    def data_reply(self, n: int) -> str | None:
+        return None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201
+        reply = self.rcpt_reply(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+        with self.lock:
+            self.data_calls += 1
+            n = self.data_calls
+        reply = self.data_reply(n)
+        if reply == "drop":
+            server.transport.abort()
+            return "451 never seen"
+        if reply and reply != "accept-drop":
+            return reply
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.accepted.append((rcpt, envelope.content))
+        if reply == "accept-drop":
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return "250 OK"
+
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[misc]
+                for _, data in self.accepted]
+
+    def recipients(self) -> list[str]:
+        return [rcpt for rcpt, _ in self.accepted]
+
+
+@contextmanager
+def smtp_server(handler: Sink, **kwargs: object) -> Iterator[str]:
+    """Run ``handler`` on a loopback port; yields the ``smtp://`` URL."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+# --- A workspace with readers ---------------------------------------------------------------
+
+READERS = """\
+readers:
+  - id: editor
+    name: "Desk Editor"
+    email: editor@example.org
+    formats: [email]
+    greeting: "Good morning <b>desk</b> & team."
+  - id: analyst
+    name: "Security Analyst"
+    email: analyst@example.org
+    themes:
+      - id: security
+        max_items: 3
+    formats: [email, txt]
+  - id: borders
+    name: "Borders Desk"
+    email: borders@example.org
+    themes: [central-asia-borders]
+"""
+
+DELIVERY = """\
+delivery:
+  from: "Briefing <briefing@example.org>"
+  reply_to: "editor@example.org"
+  list_id: "Russia and the Taliban <russia-taliban.briefing.example.org>"
+  unsubscribe: "https://example.org/unsubscribe"
+  rate_per_minute: 100000
+"""
+
+
+def workspace(tmp_path: Path, readers: str = READERS, delivery: str = DELIVERY,
+              corpus: Path = SEEDS) -> Config:
+    """A config in ``tmp_path`` over the seeds (or ``corpus``), its out/ and store there too."""
+    config = tmp_path / "config" / "briefing.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    themes = (REPO / "config" / "briefing.yaml").read_text(encoding="utf-8")
+    start = themes.index("themes:")
+    end = themes.index("# --- What you know about the articles")
+    config.write_text(
+        f'title: "Russia and the Taliban"\ncorpus: "{corpus}"\nout: ../out\nstore: ../store\n'
+        + themes[start:end] + readers + delivery, encoding="utf-8")
+    return load_config(config)
+
+
+def html_part(msg: EmailMessage) -> str:
+    return msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+
+
+def text_part(msg: EmailMessage) -> str:
+    return msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+# --- Messages received and parsed back ------------------------------------------------------
+
+
+def test_every_reader_gets_one_message_with_the_built_edition(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert report.ok and report.delivered == ["editor", "analyst", "borders"]
+    assert sorted(sink.recipients()) == ["analyst@example.org", "borders@example.org",
+                                         "editor@example.org"]
+    for msg in sink.messages():
+        rid = {"editor@example.org": "editor", "analyst@example.org": "analyst",
+               "borders@example.org": "borders"}[msg["To"].addresses[0].addr_spec]
+        reader = cfg.reader(rid)
+        for name in ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "List-Id",
+                     "List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To"):
+            assert len(msg.get_all(name) or []) == 1, name
+        assert msg["List-Unsubscribe"] == "<https://example.org/unsubscribe>"
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert msg["Message-ID"] == message_id(EDITION, rid, cfg.title, "example.org")
+        assert msg["Subject"].startswith("Russia and the Taliban, 22 November 2026: ")
+        assert msg["Date"].datetime.tzinfo is not None
+        # multipart/alternative, text first, HTML last; no mixed wrapper without a PDF.
+        assert msg.get_content_type() == "multipart/alternative"
+        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        # The received HTML is the built file plus exactly the greeting and footer rows.
+        folder = tmp_path / "out" / "readers" / rid
+        built = (folder / "briefing.email.html").read_text(encoding="utf-8")
+        greet = greeting_block(reader)
+        foot = footer_block(cfg, reader, reader.email)
+        received = html_part(msg)
+        assert received.count(foot) == 1
+        if greet:
+            assert received.count(greet) == 1
+            # The greeting opens the 600 px container; the footer closes it.
+            assert 'class="container"' in received[:received.index(greet)][-400:]
+            received = received.replace(greet, "", 1)
+        assert received.replace(foot, "", 1) == built
+        assert received.index(foot) < received.index("</table>", received.index(foot))
+        # The text part is the built text edition between the greeting and the footer.
+        text = text_part(msg).replace("\r\n", "\n")
+        built_text = (folder / "briefing.txt").read_text(encoding="utf-8")
+        assert built_text in text
+        assert "https://example.org/unsubscribe" in text and "https://example.org/unsubscribe" \
+            in received
+    editor = next(m for m in sink.messages() if "editor@" in str(m["To"]))
+    assert "Good morning &lt;b&gt;desk&lt;/b&gt; &amp; team." in html_part(editor)
+    assert text_part(editor).startswith("Good morning <b>desk</b> & team.")
+    analyst = next(m for m in sink.messages() if "analyst@" in str(m["To"]))
+    assert analyst["Subject"] == "Russia and the Taliban, 22 November 2026: Security"
+
+
+def test_pdf_attached_only_where_the_profile_asks(tmp_path: Path) -> None:
+    readers = READERS.replace("formats: [email]\n", "formats: [pdf, email]\n", 1)
+    cfg = workspace(tmp_path, readers)
+    sink = Sink()
+    with smtp_server(sink) as url:
+        send_editions(cfg, OPTIONS, reader_id="editor", smtp_url=url, env={}, **FAST).check()
+    (msg,) = sink.messages()
+    assert msg.get_content_type() == "multipart/mixed"
+    alternative, pdf = list(msg.iter_parts())
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename() == f"editor-{EDITION}.pdf"
+    assert pdf.get_content() == (tmp_path / "out/readers/editor/briefing.pdf").read_bytes()
+
+
+# --- Never twice, never lost ----------------------------------------------------------------
+
+
+def test_sending_the_same_edition_again_sends_nothing_and_force_resends(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink) as url:
+        send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST).check()
+        again = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+        assert again.ok and again.delivered == [] and again.already == ["editor", "analyst",
+                                                                          "borders"]
+        assert len(sink.accepted) == 3
+        forced = send_editions(cfg, OPTIONS, reader_id="analyst", force=True, smtp_url=url,
+                               env={}, **FAST)
+        assert forced.delivered == ["analyst"]
+    assert len(sink.accepted) == 4
+    first, resent = [m for m in sink.messages() if "analyst@" in str(m["To"])]
+    assert first["Message-ID"] == resent["Message-ID"]  # a resend is recognisable
+    with open_ledger(cfg.store) as ledger:
+        assert ledger.get(EDITION, cfg.title, "analyst").sends == 2  # type: ignore[union-attr]
+    assert ledger_path(cfg.store) == tmp_path / "store" / "ledger.sqlite"
+    assert not list((tmp_path / "out").rglob("*.sqlite"))
+
+
+def test_a_connection_dropped_midway_is_retried_and_nothing_is_sent_twice(
+        tmp_path: Path) -> None:
+    class Flaky(Sink):
+        # The second message never gets a reply; the first is accepted and then the line drops.
+        def data_reply(self, n: int) -> str | None:
+            return {1: "accept-drop", 2: "drop"}.get(n)
+
+    cfg = workspace(tmp_path)
+    sink = Flaky()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert report.ok, report.lines()
+    assert sorted(sink.recipients()) == ["analyst@example.org", "borders@example.org",
+                                         "editor@example.org"]
+    assert sink.data_calls == 4
+
+
+def test_a_server_going_down_is_reported_and_a_rerun_delivers_only_the_missing(
+        tmp_path: Path) -> None:
+    class Dying(Sink):
+        healed = False
+
+        def data_reply(self, n: int) -> str | None:
+            return None if n == 1 or self.healed else "drop"
+
+    cfg = workspace(tmp_path)
+    sink = Dying()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+        assert not report.ok
+        assert report.delivered == ["editor"]
+        assert list(report.failed) == ["analyst"] and "gave up after 4 attempts" in \
+            report.failed["analyst"]
+        assert report.not_sent == ["borders"]
+        with pytest.raises(DeliveryError) as info:
+            report.check()
+        assert any("analyst" in line for line in info.value.lines())
+        sink.healed = True
+        rerun = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert rerun.ok and rerun.delivered == ["analyst", "borders"] and rerun.already == ["editor"]
+    assert sorted(sink.recipients()) == ["analyst@example.org", "borders@example.org",
+                                         "editor@example.org"]
+
+
+def test_nothing_listening_is_transient_and_reported(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    sleeps: list[float] = []
+    report = send_editions(cfg, OPTIONS, smtp_url=f"smtp://127.0.0.1:{free_port()}", env={},
+                           backoff=1.0, max_backoff=3.0, retries=3, sleep=sleeps.append)
+    assert report.delivered == [] and list(report.failed) == ["editor"]
+    assert report.not_sent == ["analyst", "borders"]
+    assert sleeps == [1.0, 2.0, 3.0]  # exponential, bounded
+    with open_ledger(cfg.store) as ledger:
+        assert ledger.records() == []
+
+
+@pytest.mark.parametrize("stage", ["rcpt", "data"])
+def test_451_then_accepted(tmp_path: Path, stage: str) -> None:
+    class Busy(Sink):
+        rcpt_calls = 0
+
+        def rcpt_reply(self, address: str) -> str | None:
+            self.rcpt_calls += 1
+            return "451 4.3.0 try again" if stage == "rcpt" and self.rcpt_calls == 1 else None
+
+        def data_reply(self, n: int) -> str | None:
+            return "451 4.3.0 try again" if stage == "data" and n == 1 else None
+
+    cfg = workspace(tmp_path)
+    sink = Busy()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert report.ok and len(sink.accepted) == 3
+
+
+def test_550_for_one_recipient_fails_that_reader_only(tmp_path: Path) -> None:
+    class NoAnalyst(Sink):
+        def rcpt_reply(self, address: str) -> str | None:
+            return "550 5.1.1 no such user" if address.startswith("analyst@") else None
+
+    cfg = workspace(tmp_path)
+    sink = NoAnalyst()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert report.delivered == ["editor", "borders"] and report.not_sent == []
+    assert report.failed == {"analyst": "analyst@example.org refused: 550 5.1.1 no such user"}
+    assert sink.recipients() == ["editor@example.org", "borders@example.org"]
+    with pytest.raises(DeliveryError):
+        report.check()
+    with open_ledger(cfg.store) as ledger:
+        assert [r.reader for r in ledger.records()] == ["borders", "editor"]
+
+
+def test_two_sends_at_once_cannot_both_send(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink) as url, send_lock(cfg.store):
+        with pytest.raises(BusyError):
+            send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert sink.accepted == []
+
+
+def test_rate_limit_spaces_messages() -> None:
+    now = [100.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(30, clock=lambda: now[0], sleep=sleep)
+    for _ in range(4):
+        pacer.wait()
+    assert sleeps == [2.0, 2.0, 2.0]
+
+
+def test_rate_limit_applies_to_a_send(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path, delivery=DELIVERY.replace("100000", "6"))
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    with smtp_server(Sink()) as url:
+        send_editions(cfg, OPTIONS, smtp_url=url, env={}, sleep=sleep, clock=lambda: now[0],
+                      **FAST).check()
+    assert sleeps == [10.0, 10.0]  # 6 a minute: three messages take 20 s
+
+
+# --- Dry run, test address, settings --------------------------------------------------------
+
+
+def test_dry_run_writes_eml_and_never_touches_the_ledger(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    report = send_editions(cfg, OPTIONS, dry_run=True, env={})
+    assert report.ok and len(report.written) == 3
+    eml = tmp_path / "out/readers/analyst/briefing.eml"
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert msg["To"].addresses[0].addr_spec == "analyst@example.org"
+    assert not ledger_path(cfg.store).exists()
+
+
+def test_to_sends_one_edition_to_a_test_address_without_the_ledger(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink) as url:
+        with pytest.raises(InputError, match="--reader"):
+            send_editions(cfg, OPTIONS, to="me@example.net", smtp_url=url, env={})
+        report = send_editions(cfg, OPTIONS, reader_id="borders", to="me@example.net",
+                               smtp_url=url, env={}, **FAST)
+        with pytest.raises(InputError):
+            send_editions(cfg, OPTIONS, reader_id="borders", to="me@example.net\r\nBcc: x@y.z",
+                          smtp_url=url, env={})
+    assert report.delivered == ["borders"] and sink.recipients() == ["me@example.net"]
+    (msg,) = sink.messages()
+    assert msg["Message-ID"] != message_id(EDITION, "borders", cfg.title, "example.org")
+    assert not ledger_path(cfg.store).exists()
+
+
+def test_without_smtp_and_without_dry_run_is_an_error(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    with pytest.raises(DeliveryError, match="BRIEFING_SMTP_URL"):
+        send_editions(cfg, OPTIONS, env={})
+
+
+def test_smtp_settings_from_the_environment_and_the_password_never_shown() -> None:
+    secret = "s3cr3t-Pa55-word"
+    s = smtp_settings(None, env={"BRIEFING_SMTP_URL": "smtp+starttls://bob%40x@mail.example.org",
+                                 "BRIEFING_SMTP_PASSWORD": secret})
+    assert s is not None and (s.scheme, s.host, s.port, s.user) == (
+        "smtp+starttls", "mail.example.org", 587, "bob@x")
+    assert s.password == secret and secret not in repr(s) and secret not in s.display()
+    assert smtp_settings("smtps://mail.example.org", env={}).port == 465  # type: ignore[union-attr]
+    assert smtp_settings(None, env={}) is None
+    with pytest.raises(DeliveryError) as info:
+        smtp_settings(f"smtp://bob:{secret}@mail.example.org", env={})
+    assert secret not in str(info.value)
+    with pytest.raises(DeliveryError, match="BRIEFING_SMTP_PASSWORD"):
+        smtp_settings("smtp://bob@mail.example.org", env={})
+    with pytest.raises(DeliveryError, match="scheme"):
+        smtp_settings("http://mail.example.org", env={})
+
+
+def test_a_refused_login_is_reported_without_the_password(tmp_path: Path,
+                                                            caplog: pytest.LogCaptureFixture
+                                                            ) -> None:
+    from aiosmtpd.smtp import AuthResult
+
+    secret = "never-Show-this-42"
+    seen: list[bytes] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+        seen.append(auth_data.password)
+        return AuthResult(success=False, handled=False)
+
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink, authenticator=authenticator, auth_require_tls=False) as url:
+        url = url.replace("smtp://", "smtp://bob@")
+        report = send_editions(cfg, OPTIONS, smtp_url=url,
+                               env={"BRIEFING_SMTP_PASSWORD": secret}, **FAST)
+    assert seen and seen[0] == secret.encode()  # it did reach the server...
+    assert report.delivered == [] and "login refused" in report.failed["editor"]
+    assert report.not_sent == ["analyst", "borders"]  # a bad login fails everyone: stop
+    with pytest.raises(DeliveryError) as info:
+        report.check()
+    shown = "\n".join(report.lines() + info.value.lines() + [caplog.text])
+    assert secret not in shown  # ...and nowhere else
+
+
+# --- Hostile input --------------------------------------------------------------------------
+
+NASTY = st.lists(st.sampled_from(list("ab é\r\n\t:<>\"@,;\x00\u2028ü日本") + ["Bcc: x@y.z", "\r\n"]),
+                 max_size=20).map("".join)
+
+
+@pytest.fixture(scope="module")
+def seed_edition(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Edition]:
+    cfg = workspace(tmp_path_factory.mktemp("ws"))
+    report = send_editions(cfg, OPTIONS, reader_id="borders", dry_run=True, env={})
+    folder = report.written[0].parent
+    from briefing.models import Briefing  # noqa: F401 - the edition below only needs its text
+
+    msg = email.message_from_bytes(report.written[0].read_bytes(), policy=email.policy.default)
+    assert msg["Subject"]
+    from briefing.pipeline import build_briefing, read_corpus
+
+    reader = cfg.reader("borders")
+    briefing = build_briefing(cfg, read_corpus(cfg, None), reader=reader, options=OPTIONS)
+    return cfg, Edition(reader, briefing,
+                        (folder / "briefing.email.html").read_text(encoding="utf-8"),
+                        (folder / "briefing.txt").read_text(encoding="utf-8"), None, folder)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=NASTY, title=NASTY, greeting=NASTY)
+def test_no_name_title_or_greeting_can_inject_a_header(
+        seed_edition: tuple[Config, Edition], name: str, title: str, greeting: str) -> None:
+    cfg, edition = seed_edition
+    cfg = replace(cfg, title=title or "T")
+    reader = replace(edition.reader, name=name or "N", greeting=greeting or None)
+    briefing = replace(edition.briefing, title=cfg.title)
+    msg = build_message(replace(edition, reader=reader, briefing=briefing), cfg)
+    raw = msg.as_bytes()
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    expected = {"from", "to", "subject", "date", "message-id", "mime-version", "content-type",
+                "reply-to", "list-id", "list-unsubscribe", "list-unsubscribe-post"}
+    assert {k.lower() for k in back.keys()} == expected
+    assert all(len(back.get_all(k)) == 1 for k in back.keys())
+    assert back["To"].addresses[0].addr_spec == "borders@example.org"
+    assert len(back["To"].addresses) == 1
+    assert back["Subject"] == subject(briefing)
+    assert "\n" not in back["Subject"] and "\r" not in back["Subject"]
+    header_block = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 998 for line in header_block.split(b"\r\n"))
+    assert header_block.isascii()  # non-ASCII goes out RFC 2047-encoded
+
+
+def test_a_reader_address_with_a_line_break_fails_that_reader_only(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    bad = replace(cfg.readers[1], email="analyst@example.org\r\nBcc: victim@example.net")
+    cfg = replace(cfg, readers=(cfg.readers[0], bad, cfg.readers[2]))
+    sink = Sink()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert report.delivered == ["editor", "borders"] and "analyst" in report.failed
+    assert "victim@example.net" not in sink.recipients()
+
+
+def test_html_and_script_in_an_article_show_as_text_in_every_part(tmp_path: Path) -> None:
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "hostile.txt").write_text(textwrap.dedent("""\
+        Hostile headline <script>alert('x')</script>
+
+        Terrorism and drug trafficking threaten Tajikistan's border, the security
+        service said <script>alert("pwned")</script> and <img src=x onerror=alert(1)> too.
+
+        More on the Tajikistan border: militants and terrorism <b>bold</b> & drills.
+        """), encoding="utf-8")
+    cfg = workspace(tmp_path, corpus=corpus)
+    report = send_editions(cfg, OPTIONS, dry_run=True, env={})
+    assert report.ok
+    shown = 0
+    for path in report.written:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        html, text = html_part(msg), text_part(msg)
+        assert "<script" not in html.lower() and "<img src=x" not in html
+        if "pwned" in text:
+            shown += 1
+            assert '&lt;script&gt;alert("pwned")&lt;/script&gt;' in html
+            assert "<script>alert(\"pwned\")</script>" in " ".join(text.split())
+    assert shown >= 2
+
+
+def test_one_line_and_personalise_html_fallback() -> None:
+    assert one_line("a\r\nBcc: x\u2028y\x00z") == "a Bcc: x y z"
+    html = "<html><body><p>hi</p></body></html>"
+    out = personalise_html(html, "<tr><td>G</td></tr>", "<tr><td>F</td></tr>")
+    assert out == "<html><body><div>G</div><p>hi</p><div>F</div></body></html>"
+
+
+def test_send_failure_classification() -> None:
+    from briefing.delivery import _by_code
+
+    assert _by_code(451, "x", b"later").transient
+    assert not _by_code(550, "x", b"no").transient
+    assert str(SendFailure("boom")) == "boom"
+
+
+def test_unknown_reader_and_no_readers(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    with pytest.raises(ConfigError, match="unknown reader"):
+        send_editions(cfg, OPTIONS, reader_id="nobody", dry_run=True, env={})
+    with pytest.raises(ConfigError, match="no readers"):
+        send_editions(replace(cfg, readers=()), OPTIONS, dry_run=True, env={})
+
+
+def test_readers_without_a_sender_cannot_be_mailed(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path, delivery="")
+    with pytest.raises(ConfigError) as info:
+        send_editions(cfg, OPTIONS, dry_run=True, env={})
+    assert "delivery.from" in info.value.lines()[0]
+
+
+def _reader(**kw: object) -> Reader:
+    return replace(Reader(id="r", name="R", email="r@example.org"), **kw)
