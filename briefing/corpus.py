@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,73 @@ def find_articles(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
         for f in candidates:
             found.setdefault(f.resolve(), (f, root))
     return sorted(found.values(), key=lambda fr: fr[0].as_posix())
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """An article file found by :func:`scan_articles`, with what ``stat`` says of it.
+
+    ``path`` is as reached from the path given (what ``Article.path`` holds), ``full`` its
+    absolute form (the store's key), ``id`` the article id (path relative to its root)."""
+
+    path: str
+    full: str
+    id: str
+    size: int
+    mtime_ns: int
+    inode: tuple[int, int]
+
+
+def _scan_dir(top: str, rel: str, out: list[tuple[str, str, os.stat_result]]) -> None:
+    try:
+        entries = list(os.scandir(top))
+    except OSError:
+        return  # unreadable folder: os.walk skips it too
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        r = f"{rel}/{e.name}" if rel else e.name
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not e.is_symlink():  # as os.walk(followlinks=False)
+                _scan_dir(e.path, r, out)
+        elif os.path.splitext(e.name)[1].lower() in SUFFIXES:
+            try:
+                out.append((e.path, r, e.stat()))
+            except OSError:
+                continue
+
+
+def scan_articles(paths: Sequence[Path]) -> list[FoundFile]:
+    """The files :func:`find_articles` finds, in the same order, with their size, mtime and
+    inode: one ``stat`` per file and no path resolution, so a warm build over 100,000 files
+    spends a fraction of a second here. The same file reached twice (same inode) is kept once,
+    under the first path given. Raises InputError naming every path that does not exist."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise InputError(
+            f"no such file or folder: {missing[0]}",
+            [Problem(str(p), None, None, "", "no such file or folder") for p in missing],
+        )
+    found: dict[tuple[int, int], FoundFile] = {}
+    for given in paths:
+        top = str(given)
+        full_top = os.path.abspath(top)
+        if given.is_dir():
+            hits: list[tuple[str, str, os.stat_result]] = []
+            _scan_dir(top, "", hits)
+        else:
+            hits = [(top, given.name, os.stat(top))]
+            full_top = os.path.dirname(full_top)
+        for path, rel, st in hits:
+            inode = (st.st_dev, st.st_ino)
+            if inode not in found:
+                found[inode] = FoundFile(path, os.path.join(full_top, rel), rel, st.st_size,
+                                         st.st_mtime_ns, inode)
+    return sorted(found.values(), key=lambda f: f.path)
 
 
 # --- Decoding -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """build_briefing(): the one place where the order of the stages is visible.
 
-    config -> corpus (read) -> segment -> themes (rank) -> assemble -> render -> write
+    config -> corpus (scan, ingest new files into the store) -> themes (rank on the index)
+        -> quotes -> assemble -> render -> write
 
 Stages never call each other; this module calls them in order and times each one, so the
 benchmark can report where a build spends its time.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,19 +20,23 @@ from pathlib import Path
 from . import __version__
 from .assemble import ThemeInfo, assemble
 from .config import Config, Reader, ThemeConfig
-from .corpus import load_corpus
 from .errors import ConfigError, InputError
-from .models import Article, Briefing, Quote, Segmented
+from .ingest import Corpus, read_corpus, select_since
+from .models import Briefing, Quote
 from .output import write_atomically
 from .quotes import extract_quotes
-from .segment import segment
-from .themes import Candidate, ThemeQuery, compile_theme, rank_theme, units_of
+from .themes import Candidate, ThemeQuery, Unit, compile_theme, rank_theme, score_units, units_of
 
 FORMATS = ("pdf", "html", "email", "txt", "json")
 FILENAMES = {"pdf": "briefing.pdf", "html": "briefing.html", "email": "briefing.email.html",
              "txt": "briefing.txt", "json": "briefing.json"}
 
 Warn = Callable[[str], None]
+SHORTLIST_MIN = 50
+SHORTLIST_PER_ITEM = 20
+
+__all__ = ["BuildOptions", "BuildResult", "Corpus", "Timings", "build", "build_briefing",
+           "rank", "read_corpus", "render_formats", "select_since", "theme_queries"]
 
 
 def _ignore(_: str) -> None:
@@ -47,6 +52,7 @@ class BuildOptions:
     edition: dt.date | None = None
     formats: tuple[str, ...] = FORMATS
     out: Path | None = None
+    progress: bool | None = None  # a progress bar while reading many files; None: on a terminal
 
 
 @dataclass
@@ -62,17 +68,6 @@ class Timings:
             yield
         finally:
             self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - t0
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """The articles a build considers, each with its segmentation."""
-
-    articles: tuple[Article, ...]
-    segmented: dict[str, Segmented]
-
-    def docs(self) -> list[tuple[Article, Segmented]]:
-        return [(a, self.segmented[a.id]) for a in self.articles]
 
 
 @dataclass(frozen=True)
@@ -92,36 +87,6 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,
-                timings: Timings | None = None) -> Corpus:
-    """Read and segment the configured corpus (or ``paths``, replacing it for this run)."""
-    timings = timings or Timings()
-    manifest = {s.path: s for s in config.sources}
-    with timings.stage("read"):
-        articles = load_corpus(list(paths or config.corpus), manifest, warn)
-    with timings.stage("segment"):
-        segmented = {a.id: segment(a) for a in articles}
-    return Corpus(tuple(articles), segmented)
-
-
-def select_since(corpus: Corpus, since: dt.date | None) -> tuple[Corpus, list[str]]:
-    """Keep articles published on or after ``since``; undated ones are kept and flagged."""
-    if since is None:
-        return corpus, []
-    keep, undated = [], []
-    for a in corpus.articles:
-        if a.meta.published is None:
-            keep.append(a)
-            undated.append(a.meta.title or a.id)
-        elif a.meta.published >= since.isoformat():
-            keep.append(a)
-    notes = []
-    if undated:
-        notes.append(f"Kept {len(undated)} article(s) with no known publication date despite "
-                     f"--since {since.isoformat()}: " + "; ".join(undated) + ".")
-    return Corpus(tuple(keep), {a.id: corpus.segmented[a.id] for a in keep}), notes
-
-
 def theme_queries(config: Config, reader: Reader | None) -> list[tuple[ThemeConfig, ThemeQuery]]:
     """The themes of an edition, compiled: all of the config's, or the reader's selection in the
     reader's order with their overrides."""
@@ -136,10 +101,44 @@ def theme_queries(config: Config, reader: Reader | None) -> list[tuple[ThemeConf
 
 
 def rank(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str, list[Candidate]]:
-    """Every theme's scored candidates, best first, sharing one tokenisation of the corpus."""
-    docs = corpus.docs()
-    units = {a.id: units_of(a, s) for a, s in docs}
-    return {q.id: rank_theme(q, docs, units) for q in queries}
+    """Every theme's scored candidates, best first.
+
+    With a store, each theme asks the passage index for the passages where its terms occur and
+    only those are scored (the corpus's passage count and length come from the store): the cost
+    grows with the matching passages, not with themes times corpus. Without one (a corpus built
+    in memory), every passage is tokenised once and shared between the themes. Both give the
+    same candidates and scores.
+    """
+    if corpus.store is None:
+        docs = corpus.docs()
+        units = {a.id: units_of(a, s) for a, s in docs}
+        return {q.id: rank_theme(q, docs, units) for q in queries}
+    keys = corpus.keys()
+    ids = {r.key: r.id for r in corpus.refs}
+    n = sum(r.units for r in corpus.refs)
+    tokens = sum(r.tokens for r in corpus.refs)
+    out = {}
+    for q in queries:
+        rows = corpus.store.candidates(q, keys)
+        units = [Unit(ids[r.file], r.paragraph, r.start, r.end, r.sentence, r.roots, r.words)
+                 for r in rows]
+        out[q.id] = score_units(q, units, n, tokens)
+    return out
+
+
+def shortlist(ranked: Mapping[str, list[Candidate]],
+              queries: Sequence[ThemeQuery]) -> dict[str, list[Candidate]]:
+    """Each theme's candidates cut to the best ``SHORTLIST_MIN + SHORTLIST_PER_ITEM * max_items``
+    eligible ones (and as many of those left out): assembly reads the text of every candidate it
+    is given, and on a large corpus a common word has tens of thousands. An item beyond the cut
+    would be shown only if that many better ones were all duplicates or clashes."""
+    out = {}
+    for q in queries:
+        limit = SHORTLIST_MIN + SHORTLIST_PER_ITEM * q.max_items
+        candidates = ranked.get(q.id, [])
+        out[q.id] = ([c for c in candidates if c.reason is None][:limit]
+                     + [c for c in candidates if c.reason is not None][:limit])
+    return out
 
 
 def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = None,
@@ -152,17 +151,20 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
     pairs = theme_queries(config, reader)
     queries = [q for _, q in pairs]
     with timings.stage("rank"):
-        ranked = rank(corpus, queries)
+        ranked = shortlist(rank(corpus, queries), queries)
+    cited = {c.match.article_id for cs in ranked.values() for c in cs}
     with timings.stage("quotes"):
-        quotes = find_quotes(corpus, {c.match.article_id for cs in ranked.values() for c in cs})
+        quotes = find_quotes(corpus, cited)
+    with timings.stage("load"):
+        articles, segmented = corpus.for_assembly(cited)
     with timings.stage("assemble"):
         return assemble(
             title=config.title, edition=edition.isoformat(),
             generated_at=clock.isoformat(), reader=reader.id if reader else None,
             version=__version__, config_sha256=config.sha256,
             themes=[ThemeInfo(t.id, t.title, t.description) for t, _ in pairs],
-            queries=queries, ranked=ranked, articles=corpus.articles,
-            segmented=corpus.segmented, quotes=quotes, notes=notes,
+            queries=queries, ranked=ranked, articles=articles,
+            segmented=segmented, quotes=quotes, notes=notes,
         )
 
 
@@ -170,10 +172,8 @@ def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]
     """The quotations of the articles that can contribute to the briefing (those with a
     candidate passage for some theme): only they can supply a quote item or a voice."""
     out: dict[str, list[Quote]] = {}
-    for a in corpus.articles:
-        if a.id in article_ids:
-            seg = corpus.segmented[a.id]
-            out[a.id] = extract_quotes(a.text, [(p.start, p.end) for p in seg.body])
+    for a, seg in corpus.load(r for r in corpus.refs if r.id in article_ids):
+        out[a.id] = extract_quotes(a.text, [(p.start, p.end) for p in seg.body])
     return out
 
 
@@ -229,15 +229,30 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *,
     file is replaced atomically, so a failed build leaves the previous outputs intact.
     """
     timings = Timings()
-    corpus = read_corpus(config, options.corpus, warn=warn, timings=timings)
-    corpus, notes = select_since(corpus, options.since)
+    whole = read_corpus(config, options.corpus, warn=warn, timings=timings,
+                        progress=options.progress)
+    try:
+        return _build(config, options, whole, readers, timings)
+    finally:
+        whole.close()  # releases the store's lock
+
+
+def _build(config: Config, options: BuildOptions, whole: Corpus,
+           readers: Sequence[Reader | None], timings: Timings) -> BuildResult:
+    corpus, notes = select_since(whole, options.since)
     briefings, written = [], []
     for reader in readers:
         formats = options.formats
         if reader is not None and "pdf" not in reader.formats:
             formats = tuple(f for f in formats if f != "pdf")
-        briefing = build_briefing(config, corpus, reader=reader, options=options,
-                                  timings=timings, notes=notes)
+        from .readers import reader_since  # the profile's own window ("7d", "last-edition")
+
+        window = reader_since(config, reader, options.edition or now().date())
+        edition_corpus, edition_notes = corpus, notes
+        if window is not None and (options.since is None or window > options.since):
+            edition_corpus, edition_notes = select_since(corpus, window)
+        briefing = build_briefing(config, edition_corpus, reader=reader, options=options,
+                                  timings=timings, notes=edition_notes)
         rendered = render_formats(briefing, config, formats, timings)
         target = out_dir(config, options, reader)
         with timings.stage("write"):

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .config import TermSpec, ThemeConfig
-from .models import Article, Match, Paragraph, Segmented
+from .models import Article, Match, Segmented
 from .textnorm import TOKEN_RE, root
 
 # A paragraph longer than this is not shown whole: its matching sentences are (issue: a
@@ -77,23 +77,23 @@ def compile_theme(theme: ThemeConfig, *, extra: Iterable[TermSpec] = (),
 
 @dataclass(slots=True)
 class Unit:
-    """A candidate passage: a span of one article with its tokens (roots and lower-case words)."""
+    """A candidate passage: a span of one article with its tokens (roots and lower-case words).
+    ``sentence`` is the sentence's index in its paragraph when the unit is one sentence of a long
+    paragraph (None for a whole paragraph)."""
 
-    article: Article
+    article_id: str
     paragraph: int
     start: int
     end: int
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    sentence: int | None = None
     roots: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     positions: dict[str, list[int]] | None = None
 
 
-def _tokenize(unit: Unit) -> Unit:
-    text = unit.article.text
+def _tokenize(unit: Unit, text: str) -> Unit:
     for m in TOKEN_RE.finditer(text, unit.start, unit.end):
         w = m.group()
-        unit.spans.append((m.start(), m.end()))
         unit.words.append(w.lower())
         unit.roots.append(root(w))
     return unit
@@ -164,9 +164,10 @@ def units_of(article: Article, seg: Segmented) -> list[Unit]:
         if not p.is_content:
             continue
         if p.end - p.start <= LONG_PARAGRAPH or len(p.sentences) <= 1:
-            out.append(_tokenize(Unit(article, index, p.start, p.end)))
+            out.append(_tokenize(Unit(article.id, index, p.start, p.end), article.text))
         else:
-            out.extend(_tokenize(Unit(article, index, s.start, s.end)) for s in p.sentences)
+            out.extend(_tokenize(Unit(article.id, index, s.start, s.end, i), article.text)
+                       for i, s in enumerate(p.sentences))
     return out
 
 
@@ -203,22 +204,20 @@ def _bm25(query: ThemeQuery, ev: Evidence, stats: Stats) -> tuple[float, tuple[s
     return round(sum(p[0] for p in parts), 4), tuple(t for _, t in parts)
 
 
-def _runs(article: Article, paragraph: Paragraph, index: int, hits: list[Unit]) -> list[Unit]:
+def _runs(hits: list[Unit]) -> list[Unit]:
     """Group matching sentences of one long paragraph into runs of adjacent sentences."""
-    order = {(s.start, s.end): i for i, s in enumerate(paragraph.sentences)}
     runs: list[list[Unit]] = []
     for u in sorted(hits, key=lambda u: u.start):
-        i = order[(u.start, u.end)]
-        if runs and order[(runs[-1][-1].start, runs[-1][-1].end)] == i - 1 \
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.sentence is not None and u.sentence == last.sentence + 1 \
                 and len(runs[-1]) < MAX_RUN_SENTENCES:
             runs[-1].append(u)
         else:
             runs.append([u])
     merged = []
     for run in runs:
-        u = Unit(article, index, run[0].start, run[-1].end)
+        u = Unit(run[0].article_id, run[0].paragraph, run[0].start, run[-1].end)
         for part in run:
-            u.spans += part.spans
             u.roots += part.roots
             u.words += part.words
         merged.append(u)
@@ -236,27 +235,34 @@ def rank_theme(query: ThemeQuery, docs: Sequence[tuple[Article, Segmented]],
     if units is None:
         units = {a.id: units_of(a, s) for a, s in docs}
     all_units = [u for a, _ in docs for u in units[a.id]]
-    evidences = [evidence(query, u) for u in all_units]
+    return score_units(query, all_units, len(all_units), sum(len(u.roots) for u in all_units))
+
+
+def score_units(query: ThemeQuery, units: Iterable[Unit], n: int, tokens: int) -> list[Candidate]:
+    """Score ``units`` for ``query`` in a corpus of ``n`` passages holding ``tokens`` words.
+
+    ``units`` need only include every passage where a term or ``not`` phrase may occur (the
+    store's index finds those): the others have no evidence, so they neither score nor count in
+    any term's document frequency, and the result equals scoring the whole corpus.
+    """
+    pairs = [(u, evidence(query, u)) for u in units]
     df: dict[str, int] = {}
-    for ev in evidences:
+    for _, ev in pairs:
         for term in ev.counts:
             df[term] = df.get(term, 0) + 1
-    stats = Stats(len(all_units), sum(e.length for e in evidences) / max(len(evidences), 1), df)
+    stats = Stats(n, tokens / max(n, 1), df)
 
-    segs = {a.id: s for a, s in docs}
     out: list[Candidate] = []
     long_hits: dict[tuple[str, int], list[Unit]] = {}
-    for u, ev in zip(all_units, evidences):
+    for u, ev in pairs:
         if not ev.counts and not ev.vetoed_by:
             continue
-        p = segs[u.article.id].paragraphs[u.paragraph]
-        if (u.start, u.end) != (p.start, p.end) and not ev.vetoed_by:
-            long_hits.setdefault((u.article.id, u.paragraph), []).append(u)
+        if u.sentence is not None and not ev.vetoed_by:
+            long_hits.setdefault((u.article_id, u.paragraph), []).append(u)
             continue
         out.append(_candidate(query, u, ev, stats))
-    for (aid, index), hits in long_hits.items():
-        article = next(a for a, _ in docs if a.id == aid)
-        for run in _runs(article, segs[aid].paragraphs[index], index, hits):
+    for hits in long_hits.values():
+        for run in _runs(hits):
             out.append(_candidate(query, run, evidence(query, run), stats))
     out.sort(key=lambda c: (c.reason is not None, -c.match.score, c.match.article_id,
                             c.match.start))
@@ -270,5 +276,5 @@ def _candidate(query: ThemeQuery, u: Unit, ev: Evidence, stats: Stats) -> Candid
         reason = f"contains excluded phrase {ev.vetoed_by!r}"
     elif score < query.min_score:
         reason = f"score {score:.2f} below the minimum {query.min_score:.2f}"
-    match = Match(u.article.id, query.id, u.start, u.end, score, terms, u.paragraph)
+    match = Match(u.article_id, query.id, u.start, u.end, score, terms, u.paragraph)
     return Candidate(match, reason)

@@ -1,0 +1,365 @@
+"""Files -> the store -> the Corpus a build considers: read only what is new or changed.
+
+``read_corpus`` stats every file under the corpus paths, compares with what the store holds
+(size and mtime first; the content hash only when those changed), reads and segments the new
+or changed files (on every core when there are many, with a progress bar on a terminal), drops
+files deleted from under a corpus folder, and returns a :class:`Corpus`: references to the
+articles considered. Texts and segmentations stay in the store until a stage asks for them, so a
+warm build over 100,000 articles loads only the few it shows. ``--corpus`` selects what a build
+considers; articles elsewhere stay in the store for the next build that wants them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .config import Config, SourceMeta
+from .corpus import FoundFile, display_path, read_article, scan_articles
+from .models import Article, ArticleMeta, Segmented
+from .segment import segment
+from .store import FileState, Ingested, SqliteStore, Store, StoreCorrupt, Stored
+from .themes import LONG_PARAGRAPH, units_of
+
+Warn = Callable[[str], None]
+PARALLEL_MIN = 200  # fewer new files than this are read in-process (a pool costs ~0.1 s)
+CHUNK = 64  # files per task sent to a worker
+BATCH = 512  # articles per store transaction: a killed build loses at most this much work
+PROGRESS_MIN = 500  # a progress bar only for runs reading at least this many files
+_PATH = "\0"  # stands for the file's display path in stored warnings (it depends on the cwd)
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+class Timed(Protocol):
+    """Something that times named stages (``pipeline.Timings``)."""
+
+    def stage(self, name: str) -> AbstractContextManager[None]: ...
+
+
+def _untimed(_: str) -> AbstractContextManager[None]:
+    return nullcontext()
+
+
+def fingerprint() -> str:
+    """Names the code that fills the store: reading, segmenting, tokenising. A store filled by
+    other code is rebuilt, so a change to the segmentation rules never meets stale entries."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("corpus.py", "segment.py", "textnorm.py", "ingest.py"):
+        h.update((here / name).read_bytes())
+    h.update(f"{LONG_PARAGRAPH}".encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """An article a build considers, as the store knows it without loading its text."""
+
+    key: int  # the store's key
+    id: str
+    path: str
+    sha256: str
+    encoding: str
+    body_start: int
+    published: str | None
+    units: int  # candidate passages (for BM25's corpus size)
+    tokens: int  # words in them (for BM25's mean passage length)
+
+
+class Corpus:
+    """The articles a build considers. Texts and segmentations are loaded on demand (from the
+    store, or given up front for a corpus built in memory) and kept once loaded."""
+
+    def __init__(self, refs: Sequence[ArticleRef], store: Store | None = None,
+                 loaded: dict[int, tuple[Article, Segmented]] | None = None) -> None:
+        self.refs = tuple(refs)
+        self.store = store
+        self._loaded: dict[int, tuple[Article, Segmented]] = loaded if loaded is not None else {}
+        self._keys: frozenset[int] | None = None
+
+    @classmethod
+    def from_articles(cls, articles: Sequence[Article]) -> Corpus:
+        """A corpus held in memory (no store): tests and one-off runs over a few files."""
+        refs, loaded = [], {}
+        for i, a in enumerate(articles):
+            seg = segment(a)
+            units = units_of(a, seg)
+            refs.append(ArticleRef(i, a.id, str(a.path), a.sha256, a.encoding, a.body_start,
+                                   a.meta.published, len(units), sum(len(u.roots) for u in units)))
+            loaded[i] = (a, seg)
+        return cls(refs, None, loaded)
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def keys(self) -> frozenset[int]:
+        if self._keys is None:
+            self._keys = frozenset(r.key for r in self.refs)
+        return self._keys
+
+    def subset(self, refs: Sequence[ArticleRef]) -> Corpus:
+        """The same corpus restricted to ``refs`` (sharing the store and what is loaded)."""
+        return Corpus(refs, self.store, self._loaded)
+
+    def load(self, refs: Iterable[ArticleRef]) -> list[tuple[Article, Segmented]]:
+        """Full articles with their segmentation, loading from the store what is not yet."""
+        refs = list(refs)
+        missing = [r for r in refs if r.key not in self._loaded]
+        if missing and self.store is not None:
+            stored = self.store.load(r.key for r in missing)
+            for r in missing:
+                self._loaded[r.key] = _article(r, stored[r.key])
+        return [self._loaded[r.key] for r in refs]
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """Every article with its text (loads them all: prefer ``refs`` or ``for_assembly``)."""
+        return tuple(a for a, _ in self.load(self.refs))
+
+    @property
+    def segmented(self) -> dict[str, Segmented]:
+        """Every article's segmentation, by id (loads them all)."""
+        return {a.id: s for a, s in self.load(self.refs)}
+
+    def docs(self) -> list[tuple[Article, Segmented]]:
+        """(article, segmentation) pairs for every article (loads them all)."""
+        return self.load(self.refs)
+
+    def for_assembly(self, ids: set[str]) -> tuple[tuple[Article, ...], dict[str, Segmented]]:
+        """Every article for the assembler, in order: those in ``ids`` (the only ones it can
+        cite) with their text and segmentation, the others as stand-ins with an empty text that
+        still carry what the briefing's corpus digest counts (id, content hash)."""
+        wanted = [r for r in self.refs if r.id in ids]
+        full = {a.id: (a, s) for a, s in self.load(wanted)}
+        articles = []
+        for r in self.refs:
+            if r.id in full:
+                articles.append(full[r.id][0])
+            else:
+                articles.append(Article(r.id, Path(r.path), "", r.encoding, ArticleMeta(),
+                                        r.sha256, r.body_start))
+        return tuple(articles), {i: s for i, (_, s) in full.items()}
+
+    def close(self) -> None:
+        """Release the store (and its lock)."""
+        if self.store is not None:
+            self.store.close()
+
+
+def _article(ref: ArticleRef, stored: Stored) -> tuple[Article, Segmented]:
+    article = Article(ref.id, Path(ref.path), stored.text, ref.encoding, stored.meta, ref.sha256,
+                      ref.body_start)
+    return article, Segmented(ref.id, stored.paragraphs)
+
+
+# --- Reading files into the store -----------------------------------------------------------
+
+
+def _manifest_digests(sources: Sequence[SourceMeta]) -> dict[tuple[int, int], tuple[str, SourceMeta]]:
+    """The config's sources manifest by inode (files are matched without resolving paths)."""
+    out = {}
+    for s in sources:
+        try:
+            st = os.stat(s.path)
+        except OSError:
+            continue
+        fields = [s.title, s.outlet, s.byline, s.url, s.published]
+        out[(st.st_dev, st.st_ino)] = (json.dumps(fields, default=str), s)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    root: str
+    full: str
+    size: int
+    mtime_ns: int
+    manifest: str
+    entry: SourceMeta | None
+
+
+def ingest_file(job: _Job) -> Ingested:
+    """Read, segment and tokenise one file (in a worker process when there are many)."""
+    warnings: list[str] = []
+    path = Path(job.path)
+    manifest = {path.resolve(): job.entry} if job.entry is not None else None
+    article = read_article(path, Path(job.root), manifest, warnings.append)
+    shown = display_path(path)
+    kept = tuple(w.replace(shown, _PATH) for w in warnings)
+    if article is None:
+        return Ingested(job.full, job.size, job.mtime_ns, job.manifest, "", False, kept)
+    seg = segment(article)
+    passages = tuple((u.paragraph, u.sentence, u.start, u.end, " ".join(u.roots),
+                      " ".join(u.words)) for u in units_of(article, seg))
+    return Ingested(job.full, job.size, job.mtime_ns, job.manifest, article.sha256, True, kept,
+                    article.encoding, article.body_start, article.meta, article.text,
+                    seg.paragraphs, passages)
+
+
+def _ingest_chunk(jobs: list[_Job]) -> list[Ingested]:
+    return [ingest_file(j) for j in jobs]
+
+
+def _ingested(jobs: list[_Job]) -> Iterator[Ingested]:
+    """Ingest ``jobs``, on every core when there are many, in order."""
+    cores = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN or cores < 2:
+        yield from map(ingest_file, jobs)
+        return
+    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    with ProcessPoolExecutor(max_workers=cores) as pool:
+        for results in pool.map(_ingest_chunk, chunks):
+            yield from results
+
+
+def _sha256(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
+         sources: Sequence[SourceMeta], *, progress: bool = False) -> dict[str, FileState]:
+    """Bring the store up to date with ``found`` (the files under the corpus paths) and drop
+    the files it knows under ``folders`` that are gone. Returns the store's state."""
+    state = store.state()
+    manifest = _manifest_digests(sources) if sources else {}
+    jobs: list[_Job] = []
+    touched: list[tuple[str, int, int]] = []
+    for f in found:
+        digest, entry = manifest.get(f.inode, ("", None))
+        known = state.get(f.full)
+        if known is not None and known.manifest == digest:
+            if known.size == f.size and known.mtime_ns == f.mtime_ns:
+                continue
+            if known.ok and _sha256(f.path) == known.sha256:
+                touched.append((f.full, f.size, f.mtime_ns))
+                continue
+        root = f.path[: len(f.path) - len(f.id)] or "."
+        jobs.append(_Job(f.path, root, f.full, f.size, f.mtime_ns, digest, entry))
+    if touched:
+        store.touch(touched)
+    present = {f.full for f in found}
+    prefixes = tuple(os.path.join(os.path.abspath(d), "") for d in folders)
+    gone = [p for p in state if p not in present and p.startswith(prefixes)]
+    if gone:
+        store.drop(gone)
+    if jobs:
+        _store_all(store, jobs, progress and len(jobs) >= PROGRESS_MIN)
+    return store.state() if jobs or gone or touched else state
+
+
+def _store_all(store: Store, jobs: list[_Job], bar: bool) -> None:
+    batch: list[Ingested] = []
+    with _progress(len(jobs), bar) as advance:
+        for record in _ingested(jobs):
+            batch.append(record)
+            if len(batch) >= BATCH:
+                store.put(batch)
+                advance(len(batch))
+                batch = []
+        if batch:
+            store.put(batch)
+            advance(len(batch))
+
+
+class _progress:
+    """A rich progress bar on stderr (only asked for on a terminal); otherwise nothing."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.total, self.show, self.bar = total, show, None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.show:
+            return lambda _: None
+        from rich.console import Console  # only for long runs on a terminal
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("reading articles", total=self.total)
+        return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]
+
+    def __exit__(self, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def open_store(config: Config) -> SqliteStore:
+    """The workspace's store (``config.store``/store.sqlite), locked for this process."""
+    return SqliteStore(config.store, fingerprint=fingerprint())
+
+
+def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,
+                timings: Timed | None = None, progress: bool | None = None) -> Corpus:
+    """The corpus a build considers (the configured one, or ``paths`` for this run), with the
+    store brought up to date first. Warnings (skipped files, bad front matter, two files with
+    one id) are given for every file considered, as if each were read now. The caller closes
+    the corpus to release the store's lock."""
+    given = list(paths or config.corpus)
+    stage = timings.stage if timings is not None else _untimed
+    with stage("scan"):
+        found = scan_articles(given)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    store = open_store(config)
+    try:
+        folders = [p for p in given if p.is_dir()]
+        with stage("ingest"):
+            try:
+                state = sync(store, found, folders, config.sources, progress=progress)
+            except StoreCorrupt:
+                store.reset()
+                state = sync(store, found, folders, config.sources, progress=progress)
+    except BaseException:
+        store.close()
+        raise
+    refs = []
+    seen: dict[str, str] = {}
+    for f in found:
+        s = state[f.full]
+        for w in s.warnings:
+            warn(w.replace(_PATH, display_path(Path(f.path))))
+        if not s.ok:
+            continue
+        if f.id in seen:
+            warn(f"{display_path(Path(f.path))}: same id {f.id!r} as "
+                 f"{display_path(Path(seen[f.id]))}")
+        seen.setdefault(f.id, f.path)
+        refs.append(ArticleRef(s.key, f.id, f.path, s.sha256, s.encoding, s.body_start,
+                               s.published, s.units, s.tokens))
+    return Corpus(refs, store)
+
+
+def select_since(corpus: Corpus, since: dt.date | None) -> tuple[Corpus, list[str]]:
+    """Keep articles published on or after ``since``; undated ones are kept and flagged."""
+    if since is None:
+        return corpus, []
+    keep, undated = [], []
+    for r in corpus.refs:
+        if r.published is None:
+            keep.append(r)
+            undated.append(r)
+        elif r.published >= since.isoformat():
+            keep.append(r)
+    notes = []
+    if undated:
+        titles = [a.meta.title or a.id for a, _ in corpus.load(undated)]
+        notes.append(f"Kept {len(undated)} article(s) with no known publication date despite "
+                     f"--since {since.isoformat()}: " + "; ".join(titles) + ".")
+    return corpus.subset(keep), notes

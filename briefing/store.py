@@ -1,0 +1,500 @@
+"""The embedded store: a cache of every article read, its segmentation, and a passage index.
+
+It is the only module that knows SQL. The pipeline talks to the :class:`Store` protocol, so a
+server database or a distributed engine can stand in for :class:`SqliteStore` later.
+
+What it holds, per file (keyed by absolute path): size, mtime, content hash, metadata, the
+decoded text, the segmentation, and one row per candidate passage (a body paragraph, or a
+sentence of a long paragraph: ``themes.units_of``) with the passage's word roots and lower-case
+words. An FTS5 table indexes those two columns, so a theme's terms find their passages without
+reading the corpus; ``annotations`` keeps what later stages compute per article (quotes, parses,
+dates) under a (kind, version) so a warm build reuses it.
+
+It is a cache: nothing in it is the only copy of anything. A missing, unreadable or corrupt
+file, or one written by another schema or another version of the reading code (``fingerprint``),
+is deleted and rebuilt without asking. Writes happen in transactions of a batch of articles, so a
+build killed midway leaves every committed batch usable. One build at a time holds the lock file
+beside the database (``fcntl.flock``); a second one waits ``lock_timeout`` seconds and then gives
+up with :class:`~briefing.errors.BusyError`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .errors import BusyError
+from .models import ArticleMeta, Paragraph, Span
+from .themes import Term, ThemeQuery
+
+SCHEMA_VERSION = 1
+DB_NAME = "store.sqlite"
+LOCK_NAME = "store.lock"
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+class StoreCorrupt(Exception):
+    """The database file is damaged: the caller resets the store and tries again."""
+
+
+# --- Records crossing the interface ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What the store knows of one file, enough to decide whether to read it again and to
+    consider it in a build without loading its text."""
+
+    key: int
+    size: int
+    mtime_ns: int
+    manifest: str  # digest of the config's sources entry that applied ('' for none)
+    sha256: str
+    ok: bool  # False: the file was skipped (empty, binary); ``warnings`` says why
+    warnings: tuple[str, ...]  # with "\0" where the file's display path goes
+    encoding: str
+    body_start: int
+    published: str | None
+    units: int  # candidate passages
+    tokens: int  # words over those passages (for BM25's mean length)
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """One indexed candidate passage: where it is and its tokens."""
+
+    file: int
+    paragraph: int
+    sentence: int | None  # index in its paragraph for a sentence of a long paragraph
+    start: int
+    end: int
+    roots: list[str]
+    words: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """An article read and cut up, ready to be stored (``ok`` False: a skipped file)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    manifest: str
+    sha256: str
+    ok: bool
+    warnings: tuple[str, ...]
+    encoding: str = ""
+    body_start: int = 0
+    meta: ArticleMeta = ArticleMeta()
+    text: str = ""
+    paragraphs: tuple[Paragraph, ...] = ()
+    passages: tuple[tuple[int, int | None, int, int, str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An article's full record, for the few articles a build shows."""
+
+    text: str
+    meta: ArticleMeta
+    paragraphs: tuple[Paragraph, ...]
+
+
+class Store(Protocol):
+    """What the pipeline needs of a store (see the module docstring)."""
+
+    def state(self) -> dict[str, FileState]: ...
+    def touch(self, stats: Iterable[tuple[str, int, int]]) -> None: ...
+    def put(self, records: Sequence[Ingested]) -> dict[str, int]: ...
+    def drop(self, paths: Iterable[str]) -> int: ...
+    def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[PassageRow]: ...
+    def load(self, files: Iterable[int]) -> dict[int, Stored]: ...
+    def annotation(self, file: int, kind: str, version: str) -> bytes | None: ...
+    def put_annotation(self, file: int, kind: str, version: str, data: bytes) -> None: ...
+    def close(self) -> None: ...
+
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files(
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, manifest TEXT NOT NULL,
+    sha256 TEXT NOT NULL, ok INTEGER NOT NULL, warnings TEXT NOT NULL,
+    encoding TEXT NOT NULL, body_start INTEGER NOT NULL, published TEXT,
+    units INTEGER NOT NULL, tokens INTEGER NOT NULL);
+CREATE TABLE articles(
+    file INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
+    meta TEXT NOT NULL, text TEXT NOT NULL, paragraphs TEXT NOT NULL);
+CREATE TABLE passages(
+    id INTEGER PRIMARY KEY,
+    file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL, sentence INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    roots TEXT NOT NULL, words TEXT NOT NULL);
+CREATE INDEX passages_file ON passages(file);
+-- The ascii tokenizer splits on ASCII punctuation and space only, so each root or word (letters
+-- and digits, any script) is exactly one FTS token, and a phrase query means what
+-- themes._occurrences means by consecutive roots.
+CREATE VIRTUAL TABLE passage_index USING fts5(
+    roots, words, content='passages', content_rowid='id', tokenize='ascii');
+CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passage_index(rowid, roots, words) VALUES (new.id, new.roots, new.words);
+END;
+CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passage_index(passage_index, rowid, roots, words)
+    VALUES ('delete', old.id, old.roots, old.words);
+END;
+-- Later stages' results per article (quotes, parses, dates): reused while the file is unchanged.
+CREATE TABLE annotations(
+    file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL, version TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY(file, kind));
+"""
+
+
+def lock_timeout() -> float:
+    """Seconds a build waits for another one to release the store (``BRIEFING_LOCK_TIMEOUT``)."""
+    raw = os.environ.get("BRIEFING_LOCK_TIMEOUT", "")
+    try:
+        return max(0.0, float(raw)) if raw.strip() else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+# Locks this process holds, by lock file: (fd, users). The lock keeps other processes out; stores
+# opened twice in one process (a command that reads the corpus twice) share it.
+_HELD: dict[str, tuple[int, int]] = {}
+
+
+def _acquire(path: Path, timeout: float) -> str:
+    name = os.path.realpath(path)
+    if name in _HELD:
+        fd, users = _HELD[name]
+        _HELD[name] = (fd, users + 1)
+        return name
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                os.close(fd)
+                who = f" (process {holder})" if holder.isdigit() else ""
+                raise BusyError(
+                    f"another briefing build is using the store {path.parent}{who}; "
+                    "try again when it has finished") from None
+            time.sleep(0.1)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    _HELD[name] = (fd, 1)
+    return name
+
+
+def _release(name: str) -> None:
+    fd, users = _HELD.pop(name)
+    if users > 1:
+        _HELD[name] = (fd, users - 1)
+    else:
+        os.close(fd)
+
+
+def _fts_phrase(words: Sequence[str], prefix: bool = False) -> str:
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"' + ("*" if prefix else "")
+
+
+def _fts_term(term: Term) -> str:
+    """A term as an FTS5 expression that finds every passage where ``themes`` could count it
+    (a superset when a phrase ends in a prefix: themes checks the order itself)."""
+    if not term.prefix:
+        return "roots : " + _fts_phrase(term.roots)
+    last = "words : " + _fts_phrase(term.roots[-1:], prefix=True)
+    if len(term.roots) == 1:
+        return last
+    return f"(roots : {_fts_phrase(term.roots[:-1])} AND {last})"
+
+
+def match_expression(query: ThemeQuery) -> str | None:
+    """The FTS5 query for a theme: any of its terms, or of its ``not`` phrases (a passage that
+    a ``not`` phrase vetoes is still reported, with the reason). None when there is nothing to
+    look for."""
+    parts = [_fts_term(t) for t in (*query.terms, *query.not_) if t.roots and all(t.roots)]
+    return " OR ".join(parts) if parts else None
+
+
+def _paragraphs_json(paragraphs: Sequence[Paragraph]) -> str:
+    return json.dumps([[p.start, p.end, p.kind, p.furniture,
+                        [x for s in p.sentences for x in (s.start, s.end)]] for p in paragraphs],
+                      separators=(",", ":"))
+
+
+def _paragraphs_of(raw: str) -> tuple[Paragraph, ...]:
+    out = []
+    for start, end, kind, furniture, flat in json.loads(raw):
+        sents = tuple(Span(flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
+        out.append(Paragraph(start, end, kind, sents, furniture))
+    return tuple(out)
+
+
+def _meta_json(meta: ArticleMeta) -> str:
+    return json.dumps([meta.title, meta.outlet, meta.byline, meta.published, meta.url,
+                       list(meta.inferred)], ensure_ascii=False)
+
+
+def _meta_of(raw: str) -> ArticleMeta:
+    title, outlet, byline, published, url, inferred = json.loads(raw)
+    return ArticleMeta(title, outlet, byline, published, url, tuple(inferred))
+
+
+class SqliteStore:
+    """The store in one SQLite file (WAL mode) with a lock file beside it."""
+
+    def __init__(self, directory: Path, *, fingerprint: str = "",
+                 timeout: float | None = None) -> None:
+        """Open (or create, or rebuild) the store in ``directory`` and take its lock.
+        ``fingerprint`` names the code that filled it: another one means a rebuild."""
+        self.directory = directory
+        self.fingerprint = fingerprint
+        directory.mkdir(parents=True, exist_ok=True)
+        self._lock: str | None = _acquire(directory / LOCK_NAME,
+                                          lock_timeout() if timeout is None else timeout)
+        self.db: sqlite3.Connection | None = None
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def path(self) -> Path:
+        return self.directory / DB_NAME
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA temp_store=MEMORY")
+        db.execute("PRAGMA cache_size=-65536")
+        return db
+
+    def _open(self) -> None:
+        try:
+            self.db = self._connect()
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                row = self.db.execute("SELECT value FROM info WHERE key='fingerprint'").fetchone()
+                if row is not None and row[0] == self.fingerprint:
+                    return
+        except sqlite3.DatabaseError:
+            pass
+        self.reset()
+
+    def reset(self) -> None:
+        """Delete the database and create an empty one (the store is only a cache)."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+        db = self._connect()
+        with _transaction(db):
+            for statement in _split(_SCHEMA):
+                db.execute(statement)
+            db.execute("INSERT INTO info VALUES ('fingerprint', ?)", (self.fingerprint,))
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.db = db
+
+    def __del__(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database and release the lock."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self._lock is not None:
+            _release(self._lock)
+            self._lock = None
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _conn(self) -> sqlite3.Connection:
+        if self.db is None:
+            raise RuntimeError("the store is closed")
+        return self.db
+
+    # -- files --------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, FileState]:
+        """Every file the store knows, by absolute path."""
+        with _guard():
+            rows = self._conn().execute(
+                "SELECT path, id, size, mtime_ns, manifest, sha256, ok, warnings, encoding, "
+                "body_start, published, units, tokens FROM files").fetchall()
+        return {r[0]: FileState(r[1], r[2], r[3], r[4], r[5], bool(r[6]),
+                                tuple(json.loads(r[7])) if r[7] != "[]" else (), r[8], r[9],
+                                r[10], r[11], r[12]) for r in rows}
+
+    def touch(self, stats: Iterable[tuple[str, int, int]]) -> None:
+        """Record a new (path, size, mtime_ns) for files whose content did not change."""
+        with _guard(), _transaction(self._conn()) as db:
+            db.executemany("UPDATE files SET size=?, mtime_ns=? WHERE path=?",
+                           [(size, mtime, path) for path, size, mtime in stats])
+
+    def put(self, records: Sequence[Ingested]) -> dict[str, int]:
+        """Store articles (replacing what was stored for their paths) in one transaction;
+        returns each path's key."""
+        keys: dict[str, int] = {}
+        with _guard(), _transaction(self._conn()) as db:
+            for r in records:
+                self._delete(db, r.path)
+                cur = db.execute(
+                    "INSERT INTO files(path, size, mtime_ns, manifest, sha256, ok, warnings, "
+                    "encoding, body_start, published, units, tokens) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (r.path, r.size, r.mtime_ns, r.manifest, r.sha256, int(r.ok),
+                     json.dumps(list(r.warnings), ensure_ascii=False), r.encoding, r.body_start,
+                     r.meta.published, len(r.passages),
+                     sum(len(p[4].split()) for p in r.passages)))
+                key = int(cur.lastrowid or 0)
+                keys[r.path] = key
+                if not r.ok:
+                    continue
+                db.execute("INSERT INTO articles VALUES (?,?,?,?)",
+                           (key, _meta_json(r.meta), r.text, _paragraphs_json(r.paragraphs)))
+                db.executemany(
+                    'INSERT INTO passages(file, paragraph, sentence, start, "end", roots, words) '
+                    "VALUES (?,?,?,?,?,?,?)", [(key, *p) for p in r.passages])
+        return keys
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, path: str) -> None:
+        row = db.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+        if row is None:
+            return
+        # passages first, explicitly, so the index's delete trigger sees each row
+        db.execute("DELETE FROM passages WHERE file=?", row)
+        db.execute("DELETE FROM annotations WHERE file=?", row)
+        db.execute("DELETE FROM articles WHERE file=?", row)
+        db.execute("DELETE FROM files WHERE id=?", row)
+
+    def drop(self, paths: Iterable[str]) -> int:
+        """Forget files that no longer exist; returns how many were dropped."""
+        n = 0
+        with _guard(), _transaction(self._conn()) as db:
+            for path in paths:
+                self._delete(db, path)
+                n += 1
+        return n
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _selection(self, db: sqlite3.Connection, files: Collection[int]) -> None:
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS sel(file INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM temp.sel")
+        db.executemany("INSERT OR IGNORE INTO temp.sel VALUES (?)", ((f,) for f in files))
+
+    def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[PassageRow]:
+        """Every indexed passage of ``files`` where a term (or ``not`` phrase) of ``query`` may
+        occur: a superset of those with evidence, which ``themes`` then counts exactly."""
+        expression = match_expression(query)
+        if expression is None or not files:
+            return []
+        db = self._conn()
+        with _guard():
+            if getattr(self, "_selected", None) is not files:
+                self._selection(db, files)
+                self._selected = files
+            rows = db.execute(
+                'SELECT p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, p.words '
+                "FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
+                "JOIN temp.sel s ON s.file = p.file WHERE passage_index MATCH ?",
+                (expression,)).fetchall()
+        return [PassageRow(r[0], r[1], r[2], r[3], r[4], r[5].split(), r[6].split())
+                for r in rows]
+
+    def load(self, files: Iterable[int]) -> dict[int, Stored]:
+        """Text, metadata and segmentation of the given files."""
+        wanted = sorted(set(files))
+        out: dict[int, Stored] = {}
+        db = self._conn()
+        with _guard():
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for file, meta, text, paragraphs in db.execute(
+                        f"SELECT file, meta, text, paragraphs FROM articles WHERE file IN ({marks})",
+                        chunk):
+                    out[file] = Stored(text, _meta_of(meta), _paragraphs_of(paragraphs))
+        return out
+
+    # -- annotations --------------------------------------------------------------------------
+
+    def annotation(self, file: int, kind: str, version: str) -> bytes | None:
+        """What a later stage stored for an article, if stored by the same ``version``."""
+        with _guard():
+            row = self._conn().execute(
+                "SELECT data FROM annotations WHERE file=? AND kind=? AND version=?",
+                (file, kind, version)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_annotation(self, file: int, kind: str, version: str, data: bytes) -> None:
+        """Keep a later stage's result for an article until the article changes."""
+        with _guard(), _transaction(self._conn()) as db:
+            db.execute("INSERT OR REPLACE INTO annotations VALUES (?,?,?,?)",
+                       (file, kind, version, data))
+
+
+def _split(script: str) -> Iterator[str]:
+    """The statements of the schema (triggers hold ';' inside BEGIN ... END)."""
+    buf: list[str] = []
+    for line in script.splitlines():
+        if line.lstrip().startswith("--"):
+            continue
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            yield joined
+            buf = []
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Turn a damaged database into StoreCorrupt (the caller rebuilds); other errors pass."""
+    try:
+        yield
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise StoreCorrupt(str(exc)) from exc
