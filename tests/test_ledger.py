@@ -1,0 +1,171 @@
+"""The send ledger, the send lock and the readers' ``since`` windows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.config import Reader
+from briefing.errors import BusyError, DeliveryError
+from briefing.ledger import ledger_path, open_ledger, read_ledger, send_lock
+from briefing.pipeline import BuildOptions, build
+from briefing.readers import narrowest, reader_since, window_start
+
+from test_delivery import workspace
+
+TITLE = "Russia and the Taliban"
+
+
+def test_record_has_get_and_last_edition(tmp_path: Path) -> None:
+    with open_ledger(tmp_path) as ledger:
+        assert not ledger.has("2026-11-22", TITLE, "editor")
+        ledger.record("2026-11-20", TITLE, "editor", recipient="e@example.org",
+                      message_id="<a@example.org>")
+        ledger.record("2026-11-22", TITLE, "editor", recipient="e@example.org",
+                      message_id="<b@example.org>")
+        assert ledger.has("2026-11-22", TITLE, "editor")
+        assert not ledger.has("2026-11-22", "Another briefing", "editor")
+        assert not ledger.has("2026-11-22", TITLE, "analyst")
+        row = ledger.get("2026-11-22", TITLE, "editor")
+        assert row is not None and row.message_id == "<b@example.org>" and row.sends == 1
+        assert ledger.last_edition(TITLE, "editor") == "2026-11-22"
+        assert ledger.last_edition(TITLE, "editor", before="2026-11-22") == "2026-11-20"
+        assert ledger.last_edition(TITLE, "analyst") is None
+    assert ledger_path(tmp_path).is_file()
+    # Reopened: the rows were committed, one transaction each.
+    with open_ledger(tmp_path) as again:
+        assert [r.edition for r in again.records()] == ["2026-11-20", "2026-11-22"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["2026-11-20", "2026-11-21", "2026-11-22"]),
+                          st.sampled_from(["a", "b", "c-d"])), max_size=15))
+def test_the_ledger_holds_each_pair_once_and_counts_resends(
+        pairs: list[tuple[str, str]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp, open_ledger(Path(tmp)) as ledger:
+        for edition, reader in pairs:
+            ledger.record(edition, TITLE, reader, recipient=f"{reader}@example.org",
+                          message_id=f"<{edition}.{reader}@example.org>")
+        counts = Counter(pairs)
+        assert {(r.edition, r.reader): r.sends for r in ledger.records()} == dict(counts)
+        for edition in ("2026-11-20", "2026-11-21", "2026-11-22"):
+            for reader in ("a", "b", "c-d"):
+                assert ledger.has(edition, TITLE, reader) == ((edition, reader) in counts)
+
+
+def test_read_ledger_never_creates_or_writes(tmp_path: Path) -> None:
+    assert read_ledger(tmp_path / "store") is None
+    assert not (tmp_path / "store").exists()
+    with open_ledger(tmp_path / "store") as ledger:
+        ledger.record("2026-11-22", TITLE, "a", recipient="a@example.org", message_id="<x@y>")
+    readonly = read_ledger(tmp_path / "store")
+    assert readonly is not None
+    with readonly, pytest.raises(DeliveryError, match="cannot write"):
+        readonly.record("2026-11-23", TITLE, "a", recipient="a@example.org", message_id="<z@y>")
+
+
+def test_an_unreadable_ledger_is_an_error_and_is_left_as_it_is(tmp_path: Path) -> None:
+    path = ledger_path(tmp_path)
+    path.write_bytes(b"this is not a database, but it is the only record we have" * 100)
+    before = path.read_bytes()
+    with pytest.raises(DeliveryError, match="unreadable"):
+        open_ledger(tmp_path)
+    with pytest.raises(DeliveryError):
+        read_ledger(tmp_path)
+    assert path.read_bytes() == before
+
+
+def test_a_ledger_from_a_newer_briefing_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    with open_ledger(tmp_path):
+        pass
+    conn = sqlite3.connect(ledger_path(tmp_path))
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DeliveryError, match="newer"):
+        open_ledger(tmp_path)
+
+
+def test_the_send_lock_is_exclusive_and_released(tmp_path: Path) -> None:
+    with send_lock(tmp_path):
+        with pytest.raises(BusyError, match="another `briefing send`"):
+            with send_lock(tmp_path):
+                pass
+    with send_lock(tmp_path):  # released on exit
+        pass
+
+
+def test_the_send_lock_dies_with_a_killed_process(tmp_path: Path) -> None:
+    code = ("import sys, time; from pathlib import Path; from briefing.ledger import send_lock\n"
+            "with send_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        with pytest.raises(BusyError):
+            with send_lock(tmp_path):
+                pass
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    with send_lock(tmp_path):  # no stale lock after a crash
+        pass
+
+
+# --- since windows --------------------------------------------------------------------------
+
+EDITION = dt.date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("since, last, expected", [
+    ("7d", None, dt.date(2026, 11, 15)),
+    ("1d", "2026-11-01", dt.date(2026, 11, 21)),
+    ("2026-10-01", None, dt.date(2026, 10, 1)),
+    ("last-edition", None, None),  # a new reader gets everything
+    ("last-edition", "2026-11-15", dt.date(2026, 11, 15)),  # that day included
+])
+def test_window_start(since: str, last: str | None, expected: dt.date | None) -> None:
+    assert window_start(since, EDITION, last) == expected
+
+
+def test_reader_since_reads_the_ledger_before_this_edition(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    reader = Reader(id="r", name="R", email="r@example.org", since="last-edition")
+    assert reader_since(cfg, reader, EDITION) is None
+    assert reader_since(cfg, None, EDITION) is None
+    assert reader_since(cfg, Reader(id="r", name="R", email="r@example.org"), EDITION) is None
+    with open_ledger(cfg.store) as ledger:
+        ledger.record("2026-11-15", cfg.title, "r", recipient="r@example.org", message_id="<a@b>")
+        ledger.record("2026-11-22", cfg.title, "r", recipient="r@example.org", message_id="<c@b>")
+        assert reader_since(cfg, reader, EDITION, ledger=ledger) == dt.date(2026, 11, 15)
+    # Without a ledger given, the store's is opened read-only.
+    assert reader_since(cfg, reader, EDITION) == dt.date(2026, 11, 15)
+    assert narrowest(None, dt.date(2026, 1, 1), dt.date(2026, 2, 1)) == dt.date(2026, 2, 1)
+    assert narrowest(None, None) is None
+
+
+def test_build_applies_each_readers_window(tmp_path: Path) -> None:
+    readers = ("readers:\n"
+               "  - {id: everything, name: E, email: e@example.org}\n"
+               "  - {id: recent, name: R, email: r@example.org, since: 2021-10-01}\n")
+    cfg = workspace(tmp_path, readers=readers)
+    result = build(cfg, BuildOptions(edition=EDITION, formats=("json",)),
+                   readers=list(cfg.readers))
+    everything, recent = result.briefings
+    # The seeds without the sources manifest are undated: kept, and the reader is told so.
+    assert any("2021-10-01" in note for note in recent.notes)
+    assert not any("2021-10-01" in note for note in everything.notes)
