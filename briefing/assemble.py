@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .models import (Article, Briefing, Cited, Item, Match, Quote, Section, Segmented, Source,
-                     Voice)
+                     TimelineEvent, Voice)
 from .textnorm import roots
 from .themes import Candidate, Term, ThemeQuery
 
@@ -222,24 +222,31 @@ class _Numbering:
         return tuple(out)
 
 
-def _lede(match: Match, seg: Segmented, query: ThemeQuery, article: Article) -> tuple[int, int]:
-    """The sentence of a passage with the most theme evidence: the section's one-line opener."""
+def _sentences(match: Match, seg: Segmented) -> list[tuple[int, int]]:
     p = seg.paragraphs[match.paragraph]
-    sentences = [s for s in p.sentences if s.start >= match.start and s.end <= match.end]
-    if not sentences:
-        return match.start, match.end
-    wanted = {t.roots: t.weight for t in query.terms if t.text in match.terms}
+    return [(x.start, x.end) for x in p.sentences if x.start >= match.start and x.end <= match.end]
 
-    def weight(span: tuple[int, int]) -> float:
-        r = roots(article.text[span[0]:span[1]])
-        total = 0.0
-        for key, w in wanted.items():
-            n = len(key)
-            total += w * sum(1 for i in range(len(r) - n + 1) if tuple(r[i:i + n]) == key)
-        return total
 
-    best = max(((s.start, s.end) for s in sentences), key=lambda s: (weight(s), -s[0]))
-    return best
+def _weight(text: str, query: ThemeQuery, terms: Sequence[str]) -> float:
+    """How much theme evidence a sentence holds: its matched terms' weights, counted."""
+    r = roots(text)
+    total = 0.0
+    for t in query.terms:
+        if t.text in terms and not t.prefix:
+            n = len(t.roots)
+            total += t.weight * sum(1 for i in range(len(r) - n + 1) if tuple(r[i:i + n]) == t.roots)
+    return total
+
+
+def _best_sentence(match: Match, seg: Segmented, query: ThemeQuery, article: Article,
+                   skip: Sequence[tuple[int, int]] = ()) -> tuple[tuple[int, int], float] | None:
+    """The sentence of a passage with the most theme evidence (first among equals)."""
+    options = [x for x in _sentences(match, seg) if x not in skip] or \
+        ([(match.start, match.end)] if (match.start, match.end) not in skip else [])
+    if not options:
+        return None
+    scored = [(x, _weight(article.text[x[0]:x[1]], query, match.terms)) for x in options]
+    return max(scored, key=lambda p: (p[1], -p[0][0]))
 
 
 def _without(match: Match, lede: tuple[int, int], seg: Segmented) -> Match | None:
@@ -272,6 +279,8 @@ class ThemeInfo:
 
 MAX_VOICES = 12
 MAX_QUOTES_PER_VOICE = 3
+SUMMARY_MIN, SUMMARY_MAX = 3, 5
+MAX_TIMELINE = 12
 
 
 def voices(quotes: Mapping[str, Sequence[Quote]], numbering: "_Numbering") -> tuple[Voice, ...]:
@@ -292,49 +301,121 @@ def voices(quotes: Mapping[str, Sequence[Quote]], numbering: "_Numbering") -> tu
                  for name, items in ranked[:MAX_VOICES])
 
 
+def summary_points(chosen: Mapping[str, list[_Chosen]], queries: Sequence[ThemeQuery],
+                   segmented: Mapping[str, Segmented], articles: Mapping[str, Article],
+                   ledes: Mapping[str, tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """The executive summary: SUMMARY_MIN to SUMMARY_MAX verbatim sentences, the strongest
+    sentence of each theme's passages first (in theme order), then the next strongest, round
+    robin, never a section's lede, never two sentences saying the same thing."""
+    per_theme: list[list[tuple[str, int, int]]] = []
+    for q in queries:
+        options: list[tuple[float, float, tuple[str, int, int]]] = []
+        lede = ledes.get(q.id)
+        for c in chosen[q.id]:
+            if c.match is None or c.quote is not None:
+                continue
+            m = c.match
+            article = articles[m.article_id]
+            for x in _sentences(m, segmented[m.article_id]) or [(m.start, m.end)]:
+                if lede == (m.article_id, *x):
+                    continue
+                w = _weight(article.text[x[0]:x[1]], q, m.terms)
+                if w > 0:
+                    options.append((w, m.score, (m.article_id, *x)))
+        options.sort(key=lambda o: (-o[0] * o[1], o[2]))  # evidence in the sentence x passage score
+        per_theme.append([o[2] for o in options])
+    points: list[tuple[str, int, int]] = []
+    words: list[frozenset[str]] = []
+    for rank in range(max((len(t) for t in per_theme), default=0)):
+        if len(points) >= SUMMARY_MAX or (rank > 0 and len(points) >= SUMMARY_MIN):
+            break
+        for options in per_theme:
+            if rank < len(options) and len(points) < SUMMARY_MAX:
+                aid, a, b = options[rank]
+                w = _content_roots(articles[aid].text[a:b])
+                if any(same_fact(w, other) for other in words) or \
+                        any(p[0] == aid and a < p[2] and p[1] < b for p in points):
+                    continue
+                points.append((aid, a, b))
+                words.append(w)
+    return points
+
+
+def timeline(numbering: "_Numbering", segmented: Mapping[str, Segmented],
+             shown: set[tuple[str, int, int]]) -> tuple[TimelineEvent, ...]:
+    """Dated events in the cited articles (see timeline.py), at most MAX_TIMELINE, in date
+    order, each citing its sentence."""
+    from .timeline import events, select
+
+    candidates = []
+    for article_id in list(numbering.ids):
+        article = numbering.articles[article_id]
+        sentences = [(x.start, x.end) for p in segmented[article_id].body for x in p.sentences]
+        candidates += events(article_id, article.text, sentences, article.meta.published)
+    out = []
+    for ev in select(candidates, MAX_TIMELINE, shown):
+        c = numbering.cite(ev.article_id, ev.start, ev.end)
+        out.append(TimelineEvent(ev.date, ev.precision, c.text, c.source, c.path, c.start, c.end))
+    return tuple(out)
+
+
 def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
              version: str, config_sha256: str, themes: Sequence[ThemeInfo],
              queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
              articles: Sequence[Article], segmented: Mapping[str, Segmented],
              quotes: Mapping[str, Sequence[Quote]] | None = None,
              notes: Sequence[str] = (), cwd: Path | None = None) -> Briefing:
-    """Build the Briefing from each theme's ranked candidates and the articles' quotations."""
+    """Build the Briefing from each theme's ranked candidates and the articles' quotations.
+
+    Sources are numbered in reading order: the summary, then the sections (lede, items, other
+    reports), the voices, the timeline.
+    """
     by_id = {a.id: a for a in articles}
     quotes = quotes or {}
     ranked, quote_index = quote_candidates(ranked, quotes, queries, by_id)
     chosen = choose(queries, ranked, by_id, quote_index=quote_index)
+
+    ledes: dict[str, tuple[str, int, int]] = {}
+    for q in queries:
+        opener = next((c for c in chosen[q.id] if c.quote is None and c.match is not None), None)
+        if opener is None:
+            continue
+        top = opener.match
+        found = _best_sentence(top, segmented[top.article_id], q, by_id[top.article_id])
+        if found is None:
+            continue
+        (s, e), _ = found
+        ledes[q.id] = (top.article_id, s, e)
+        if not opener.also:  # an item citing other reports stays, to carry them
+            opener.match = _without(top, (s, e), segmented[top.article_id])
+
     numbering = _Numbering(by_id, cwd)
+    summary = tuple(numbering.cite(*p) for p in
+                    summary_points(chosen, queries, segmented, by_id, ledes))
     sections = []
+    shown: set[tuple[str, int, int]] = set()
     for info, q in zip(themes, queries):
-        picks = chosen[q.id]
-        lede = None
+        lede = numbering.cite(*ledes[q.id]) if q.id in ledes else None
         items = []
-        opener = next((c for c in picks if c.quote is None), None)
-        if opener is not None and opener.match is not None:
-            top = opener.match
-            s, e = _lede(top, segmented[top.article_id], q, by_id[top.article_id])
-            lede = numbering.cite(top.article_id, s, e)
-            if not opener.also:  # an item citing other reports stays, to carry them
-                opener.match = _without(top, (s, e), segmented[top.article_id])
-        for c in picks:
+        for c in chosen[q.id]:
             m = c.match
             if m is None:  # the whole passage became the lede
                 continue
             cited = numbering.cite(m.article_id, m.start, m.end)
             also = tuple(numbering.cite(x.article_id, x.start, x.end) for x in c.also)
-            if c.quote is not None:
-                items.append(Item("quote", cited.text, cited.source, cited.path, m.start, m.end,
-                                  m.score, m.terms, speaker=c.quote.speaker, cue=c.quote.cue,
-                                  also=also))
-            else:
-                items.append(Item("passage", cited.text, cited.source, cited.path, m.start,
-                                  m.end, m.score, m.terms, also=also))
+            shown.add((m.article_id, m.start, m.end))
+            kind, speaker, cue = ("quote", c.quote.speaker, c.quote.cue) if c.quote else \
+                ("passage", None, None)
+            items.append(Item(kind, cited.text, cited.source, cited.path, m.start, m.end,
+                              m.score, m.terms, speaker=speaker, cue=cue, also=also))
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
                                 EMPTY_NOTE))
+    spoken = voices(quotes, numbering)
+    dated = timeline(numbering, segmented, shown | {ledes[k] for k in ledes})
     return Briefing(
         title=title, edition=edition, generated_at=generated_at, reader=reader,
         generator={"name": "briefing", "version": version}, config_sha256=config_sha256,
         corpus={"articles": len(articles), "sha256": corpus_digest(articles)},
-        sources=numbering.sources(), summary=(), sections=tuple(sections),
-        timeline=(), notes=tuple(notes), voices=voices(quotes, numbering),
+        sources=numbering.sources(), summary=summary, sections=tuple(sections),
+        timeline=dated, notes=tuple(notes), voices=spoken,
     )

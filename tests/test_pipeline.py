@@ -52,6 +52,9 @@ def test_no_passage_is_shown_twice_and_sources_follow_reading_order(in_repo: Pat
     briefing = build_briefing(cfg, read_corpus(cfg, None))
     spans: list[tuple[str, int, int]] = []
     order: list[str] = []
+    for point in briefing.summary:  # the summary restates; it comes first in reading order
+        if point.source not in order:
+            order.append(point.source)
     for section in briefing.sections:
         cited = ([section.lede] if section.lede else []) + list(section.items)
         for item in cited:
@@ -94,3 +97,19 @@ def test_syndicated_copy_is_shown_once_with_also_reported_by(tmp_path: Path) -> 
     [also] = item.also
     assert {Path(item.path).name, Path(also.path).name} == {"a.txt", "b.txt"}
     assert story in item.text and story in also.text
+
+
+def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
+    cfg = seed_config()
+    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    assert 3 <= len(briefing.summary) <= 5
+    ledes = {(s.lede.path, s.lede.start) for s in briefing.sections if s.lede}
+    assert not ledes & {(p.path, p.start) for p in briefing.summary}
+    assert all(s.lede is not None for s in briefing.sections)
+    events = briefing.timeline
+    assert 0 < len(events) <= 12
+    assert [e.date for e in events] == sorted(e.date for e in events)
+    assert len({e.date for e in events}) == len(events)
+    assert ("2003-02-14", "day") in {(e.date, e.precision) for e in events}
+    # sources are numbered in reading order, the summary first
+    assert briefing.sources[0].id == briefing.summary[0].source
