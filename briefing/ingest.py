@@ -152,6 +152,17 @@ class Corpus:
                                         r.sha256, r.body_start))
         return tuple(articles), {i: s for i, (_, s) in full.items()}
 
+    def annotations(self, refs: Sequence[ArticleRef], kind: str, version: str) -> dict[int, bytes]:
+        """A later stage's stored results for ``refs`` (none without a store)."""
+        if self.store is None or not refs:
+            return {}
+        return self.store.annotations((r.key for r in refs), kind, version)
+
+    def put_annotations(self, kind: str, version: str, data: dict[int, bytes]) -> None:
+        """Keep a later stage's results per article (by ``ArticleRef.key``) in the store."""
+        if self.store is not None and data:
+            self.store.put_annotations(kind, version, data)
+
     def close(self) -> None:
         """Release the store (and its lock)."""
         if self.store is not None:

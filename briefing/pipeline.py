@@ -10,6 +10,8 @@ benchmark can report where a build spends its time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,7 +24,7 @@ from .assemble import ThemeInfo, assemble
 from .config import Config, Reader, ThemeConfig
 from .errors import ConfigError, InputError
 from .ingest import Corpus, read_corpus, select_since
-from .models import Briefing, Quote
+from .models import Briefing, Quote, Span
 from .output import write_atomically
 from .quotes import extract_quotes
 from .themes import Candidate, ThemeQuery, Unit, compile_theme, rank_theme, score_units, units_of
@@ -170,10 +172,47 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
 
 def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]:
     """The quotations of the articles that can contribute to the briefing (those with a
-    candidate passage for some theme): only they can supply a quote item or a voice."""
+    candidate passage for some theme): only they can supply a quote item or a voice.
+
+    Each article's quotations are kept in the store (annotation ``quotes``, under a version
+    naming the quote code), so a warm build reuses them instead of extracting them again.
+    """
+    refs = [r for r in corpus.refs if r.id in article_ids]
+    version = _code_version("quotes.py", "quotes_marks.py", "quotes_people.py")
+    cached = corpus.annotations(refs, "quotes", version)
     out: dict[str, list[Quote]] = {}
-    for a, seg in corpus.load(r for r in corpus.refs if r.id in article_ids):
+    fresh: dict[int, bytes] = {}
+    todo = [r for r in refs if r.key not in cached]
+    for r in refs:
+        if r.key in cached:
+            out[r.id] = _quotes_of(cached[r.key])
+    for (a, seg), r in zip(corpus.load(todo), todo):
         out[a.id] = extract_quotes(a.text, [(p.start, p.end) for p in seg.body])
+        fresh[r.key] = _quotes_json(out[a.id])
+    corpus.put_annotations("quotes", version, fresh)
+    return out
+
+
+def _code_version(*modules: str) -> str:
+    """A short digest of some of the package's source files: the version of a cached result."""
+    h = hashlib.sha256()
+    for name in modules:
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _quotes_json(quotes: Sequence[Quote]) -> bytes:
+    return json.dumps([[q.start, q.end, q.speaker,
+                        None if q.speaker_mention is None else [q.speaker_mention.start,
+                                                                q.speaker_mention.end],
+                        q.cue, q.kind, q.confidence, q.medium] for q in quotes]).encode()
+
+
+def _quotes_of(data: bytes) -> list[Quote]:
+    out = []
+    for start, end, speaker, mention, cue, kind, confidence, medium in json.loads(data):
+        out.append(Quote(start, end, speaker, None if mention is None else Span(*mention), cue,
+                         kind, confidence, medium))
     return out
 
 

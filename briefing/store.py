@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,8 +117,8 @@ class Store(Protocol):
     def drop(self, paths: Iterable[str]) -> int: ...
     def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[PassageRow]: ...
     def load(self, files: Iterable[int]) -> dict[int, Stored]: ...
-    def annotation(self, file: int, kind: str, version: str) -> bytes | None: ...
-    def put_annotation(self, file: int, kind: str, version: str, data: bytes) -> None: ...
+    def annotations(self, files: Iterable[int], kind: str, version: str) -> dict[int, bytes]: ...
+    def put_annotations(self, kind: str, version: str, data: Mapping[int, bytes]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -450,19 +450,30 @@ class SqliteStore:
 
     # -- annotations --------------------------------------------------------------------------
 
-    def annotation(self, file: int, kind: str, version: str) -> bytes | None:
-        """What a later stage stored for an article, if stored by the same ``version``."""
+    def annotations(self, files: Iterable[int], kind: str, version: str) -> dict[int, bytes]:
+        """What a later stage stored for these articles under (``kind``, ``version``): a stage
+        passes the version of its own code, so a change to it recomputes."""
+        wanted = sorted(set(files))
+        out: dict[int, bytes] = {}
+        db = self._conn()
         with _guard():
-            row = self._conn().execute(
-                "SELECT data FROM annotations WHERE file=? AND kind=? AND version=?",
-                (file, kind, version)).fetchone()
-        return None if row is None else bytes(row[0])
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for file, data in db.execute(
+                        f"SELECT file, data FROM annotations WHERE kind=? AND version=? "
+                        f"AND file IN ({marks})", (kind, version, *chunk)):
+                    out[file] = bytes(data)
+        return out
 
-    def put_annotation(self, file: int, kind: str, version: str, data: bytes) -> None:
-        """Keep a later stage's result for an article until the article changes."""
+    def put_annotations(self, kind: str, version: str, data: Mapping[int, bytes]) -> None:
+        """Keep a later stage's results per article (one transaction) until the article
+        changes: replacing or deleting a file deletes its annotations."""
+        if not data:
+            return
         with _guard(), _transaction(self._conn()) as db:
-            db.execute("INSERT OR REPLACE INTO annotations VALUES (?,?,?,?)",
-                       (file, kind, version, data))
+            db.executemany("INSERT OR REPLACE INTO annotations VALUES (?,?,?,?)",
+                           [(f, kind, version, d) for f, d in data.items()])
 
 
 def _split(script: str) -> Iterator[str]:
