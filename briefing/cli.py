@@ -11,7 +11,8 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional, TypeVar
 
@@ -260,6 +261,71 @@ def explain(
             typer.echo(f"... {len(rows) - limit} more (--limit)")
 
     run(go)
+
+
+@app.command()
+def send(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    reader: Annotated[Optional[str], typer.Option(
+        "--reader", help="Send one reader's edition (default: every reader).")] = None,
+    to: Annotated[Optional[str], typer.Option(
+        "--to", metavar="ADDRESS",
+        help="Send one reader's edition to this test address; the ledger is not touched.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Write out/readers/ID/briefing.eml instead of sending.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send again to readers who already got this edition.")] = False,
+    smtp: Annotated[Optional[str], typer.Option(
+        "--smtp", metavar="URL", help="SMTP server (default: $BRIEFING_SMTP_URL); the password "
+        "comes from $BRIEFING_SMTP_PASSWORD only.")] = None,
+    edition_date: Annotated[Optional[str], typer.Option(
+        "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
+    corpus: CorpusOpt = None,
+    out: OutOpt = None,
+    since: SinceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Email each reader's edition, at most once per edition (a ledger beside the store)."""
+    from .delivery import send_editions
+    from .pipeline import BuildOptions
+
+    _State.quiet = _State.quiet or quiet
+
+    def go() -> None:
+        cfg = _load(config)
+        options = BuildOptions(corpus=tuple(corpus) if corpus else None,
+                               since=parse_date(since, "--since"),
+                               edition=parse_date(edition_date, "--edition-date"), out=out)
+        with _send_progress() as progress:
+            report = send_editions(cfg, options, reader_id=reader, to=to, dry_run=dry_run,
+                                   force=force, smtp_url=smtp, progress=progress, warn=warn)
+        if not _State.quiet or not report.ok:
+            for line in report.lines():
+                typer.echo(line)
+            for path in report.written:
+                typer.echo(f"wrote {_show(path)}")
+        report.check()
+
+    run(go)
+
+
+@contextmanager
+def _send_progress() -> Iterator[Callable[[int, int, str, str], None] | None]:
+    """A rich progress bar on stderr when it is a terminal (and not --quiet), else nothing."""
+    if _State.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("sending", total=None)
+
+        def update(done: int, total: int, reader_id: str, outcome: str) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=f"{reader_id}: {outcome}")
+
+        yield update
 
 
 def main() -> None:

@@ -399,7 +399,7 @@ class EditionMaker:
         self.edition = options.edition or now().date()
         self.corpus: Corpus = read_corpus(config, options.corpus, warn=warn)
         self.env = render.template_env(workspace_templates(config))
-        self._cache: dict[tuple[object, ...], Briefing] = {}
+        self._cache: dict[tuple[object, ...], tuple[Briefing, bytes]] = {}
 
     def make(self, reader: Reader) -> Edition:
         """Build, render and write ``reader``'s edition into ``out/readers/<id>/``."""
@@ -409,15 +409,18 @@ class EditionMaker:
                                                             ledger=self.ledger))
         key = (reader.themes, window)
         if key in self._cache:
-            briefing = replace(self._cache[key], reader=reader.id)
+            shared, text = self._cache[key]
+            briefing = replace(shared, reader=reader.id)
         else:
             corpus, notes = select_since(self.corpus, window)
             briefing = build_briefing(self.config, corpus, reader=reader,
                                       options=replace(self.options, edition=self.edition),
                                       notes=notes)
-            self._cache[key] = briefing
-        files = {"email": render.render_email(briefing, self.env).encode(),
-                 "txt": render.render_text(briefing).encode()}
+            # The text edition does not name its reader, so readers who share a selection
+            # share it too (textwrap makes it the dearest part of an edition to render).
+            text = render.render_text(briefing).encode()
+            self._cache[key] = (briefing, text)
+        files = {"email": render.render_email(briefing, self.env).encode(), "txt": text}
         others = [f for f in reader.formats if f not in files]
         files.update(render_formats(briefing, self.config, others))
         folder = out_dir(self.config, self.options, reader)
