@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+#: What the PDF is by default: PDF/UA-1, tagged and accessible (title, language, structure tree).
+DEFAULT_VARIANT = "pdf/ua-1"
 
 #: Page sizes the config may name (CSS ``@page { size }`` keywords), with an optional orientation.
 PAGE_SIZE = re.compile(r"^(a[3-6]|b[45]|letter|legal|ledger)( (portrait|landscape))?$", re.I)
@@ -53,12 +58,13 @@ class AssetsOnlyFetcher(URLFetcher):
 
 
 def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
-                pdf_variant: str | None = None) -> bytes:
+                pdf_variant: str | None = DEFAULT_VARIANT) -> bytes:
     """Lay out the print HTML (:func:`briefing.render.render_pdf_html`) as PDF bytes.
 
     Relative URLs in the HTML resolve against ``assets``, the only folder WeasyPrint may read.
     ``page_size`` is a CSS page size keyword ("A4", "Letter", "A4 landscape"); ``pdf_variant``
-    is passed to WeasyPrint ("pdf/ua-1", "pdf/a-3u"). The output is reproducible: metadata dates
+    is passed to WeasyPrint: "pdf/ua-1" (the default: tagged, with the document's title and
+    ``<html lang>``), "pdf/a-3u", or None for an untagged PDF. The output is reproducible: metadata dates
     come from the HTML's ``dcterms.created`` meta, not the clock.
     """
     if not PAGE_SIZE.match(page_size.strip()):
@@ -73,3 +79,56 @@ def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
     pdf = document.write_pdf(stylesheets=[size], **options)
     assert pdf is not None  # write_pdf returns bytes when no target is given
     return pdf
+
+
+# --- Start-up cost ------------------------------------------------------------------------------
+#
+# WeasyPrint asks cffi for array and pointer types by name (``ffi.new("hb_codepoint_t[2022]")``
+# for every font it subsets, with a different length each time). cffi parses each new name with
+# pycparser, re-declaring every known typedef first: about 17 ms a name, a third of a second for
+# a five-page briefing. Names of the form ``T *`` / ``T[n]`` / ``T[]`` where ``T`` is a declared
+# typedef or a primitive are built directly from cffi's own model instead; anything else goes
+# the usual way. tests/test_pdf.py checks both routes give equal types.
+
+_SIMPLE_TYPE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(\*|\[(\d*)\])\s*")
+
+
+def _fast_type_parser(parser: Any) -> Callable[[str], tuple[Any, int]]:
+    """A drop-in for ``parser.parse_type_and_quals`` with a fast path for simple names."""
+    from cffi import model
+
+    original = parser.parse_type_and_quals
+
+    def parse_type_and_quals(cdecl: str) -> tuple[Any, int]:
+        match = _SIMPLE_TYPE.fullmatch(cdecl)
+        if match is None:
+            return original(cdecl)
+        name = " ".join(match[1].split())
+        declared = parser._declarations.get("typedef " + name)
+        if declared is not None:
+            base, quals = declared
+        elif name in model.PrimitiveType.ALL_PRIMITIVE_TYPES:
+            base, quals = model.PrimitiveType(name), 0
+        else:
+            return original(cdecl)
+        if isinstance(base, model.RawFunctionType):
+            return original(cdecl)
+        if match[2] == "*":
+            return parser._get_type_pointer(base, quals), 0
+        return model.ArrayType(base, int(match[3]) if match[3] else None), quals
+
+    parse_type_and_quals.original = original  # type: ignore[attr-defined]
+    return parse_type_and_quals
+
+
+def _speed_up_type_names() -> None:
+    try:
+        from weasyprint.text.ffi import ffi
+        parser = ffi._parser
+        if not hasattr(parser.parse_type_and_quals, "original"):
+            parser.parse_type_and_quals = _fast_type_parser(parser)
+    except (ImportError, AttributeError):  # another cffi or WeasyPrint: keep the slow path
+        pass
+
+
+_speed_up_type_names()

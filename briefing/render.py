@@ -22,6 +22,7 @@ import css_inline
 import jinja2
 
 import briefing as _package
+from briefing.chart import timeline_chart
 from briefing.models import Briefing, Cited, Item, Section, Source, TimelineEvent
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
@@ -61,11 +62,13 @@ def assets_dir(workspace_templates: Path | None = None) -> Path:
     return default_templates_dir() / "assets"
 
 
-def template_env(workspace_templates: Path | None = None) -> jinja2.Environment:
+def template_env(workspace_templates: Path | None = None, *, lang: str = "en") -> jinja2.Environment:
     """A Jinja2 environment over the workspace's templates (when given and present) and then the
     shipped defaults, so a user overrides one partial by copying one file. ``default:NAME``
     always names the shipped template, for ``{% extends %}``. StrictUndefined turns a typo in a
-    template into an error instead of a silently empty string."""
+    template into an error instead of a silently empty string. ``lang`` (the config's
+    ``language``) becomes ``<html lang>``: screen readers pick their voice from it, WeasyPrint
+    its hyphenation patterns, and PDF/UA requires it."""
     defaults = jinja2.FileSystemLoader(str(default_templates_dir()))
     loaders: list[jinja2.BaseLoader] = []
     if workspace_templates is not None and Path(workspace_templates).is_dir():
@@ -83,14 +86,16 @@ def template_env(workspace_templates: Path | None = None) -> jinja2.Environment:
     env.filters["quote_display"] = quote_display
     env.filters["inline_list"] = inline_list
     env.filters["slug"] = slug
-    env.globals["lang"] = "en"
+    env.globals["lang"] = lang
     return env
 
 
-def template_context(briefing: Briefing, edition_format: str) -> dict[str, Any]:
+def template_context(briefing: Briefing, edition_format: str, *,
+                     web_url: str | None = None) -> dict[str, Any]:
     """Everything a template sees (documented in ``docs/templates.md``): the briefing itself,
-    its sources by id (to turn an item's ``source`` into a citation number and entry), and which
-    edition is being rendered."""
+    its sources by id (to turn an item's ``source`` into a citation number and entry), which
+    edition is being rendered, and the timeline drawn as a chart (laid out here, in code, so the
+    templates only draw it)."""
     return {
         "briefing": briefing,
         "sources": {source.id: source for source in briefing.sources},
@@ -98,7 +103,11 @@ def template_context(briefing: Briefing, edition_format: str) -> dict[str, Any]:
         "item_count": sum(len(section.items) for section in briefing.sections),
         "item_limit": None,
         "left_out": 0,
+        "compact": False,
+        "web_url": web_url,
         "preheader": preheader(briefing),
+        "author": briefing.title.strip() or "briefing",
+        "chart": timeline_chart(briefing) if edition_format != "email" else None,
     }
 
 
@@ -114,21 +123,41 @@ def render_pdf_html(briefing: Briefing, env: jinja2.Environment) -> str:
     return env.get_template("briefing.pdf.html").render(template_context(briefing, "print"))
 
 
-def render_email(briefing: Briefing, env: jinja2.Environment) -> str:
+def render_email(briefing: Briefing, env: jinja2.Environment, *,
+                 web_url: str | None = None) -> str:
     """The email HTML (``out/briefing.email.html``): table layout, CSS inlined by css-inline with
     the ``@media`` rules kept (dark mode, narrow screens). When the result would be clipped by
-    Gmail, items are left out from the end of each section and a line says how many."""
+    Gmail (102 KB), the fewest items are left out from the end of each section that bring it
+    under, and a line says how many, linking to ``web_url`` (the config's
+    ``delivery.web_url``: where the full edition is published) when there is one. If one item
+    per section is still too much, the Voices and Timeline parts go too."""
     template = env.get_template("briefing.email.html")
-    context = template_context(briefing, "email")
-    longest = max((len(section.items) for section in briefing.sections), default=0)
-    html = _inline(template.render(context))
-    limit = longest
-    while len(html.encode("utf-8")) >= EMAIL_SIZE_LIMIT and limit > 1:
-        limit -= 1
-        shown = sum(min(len(section.items), limit) for section in briefing.sections)
-        context.update(item_limit=limit, left_out=context["item_count"] - shown)
-        html = _inline(template.render(context))
-    return html
+    context = template_context(briefing, "email", web_url=web_url)
+
+    def render(limit: int | None, compact: bool = False) -> str:
+        shown = sum(len(s.items[:limit]) for s in briefing.sections)
+        context.update(item_limit=limit, left_out=context["item_count"] - shown, compact=compact)
+        return _inline(template.render(context))
+
+    def fits(html: str) -> bool:
+        return len(html.encode("utf-8")) < EMAIL_SIZE_LIMIT
+
+    html = render(None)
+    if fits(html):
+        return html
+    # Size grows with the per-section limit, so bisect for the largest limit that fits.
+    low, high = 1, max((len(section.items) for section in briefing.sections), default=1)
+    best = render(low)
+    if not fits(best):
+        return render(low, compact=True)
+    while low < high:
+        middle = (low + high + 1) // 2
+        html = render(middle)
+        if fits(html):
+            low, best = middle, html
+        else:
+            high = middle - 1
+    return best
 
 
 def _inline(html: str) -> str:

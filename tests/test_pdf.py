@@ -9,15 +9,19 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pdfplumber
+import pikepdf
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from briefing.pdf import AssetsOnlyFetcher, html_to_pdf
+from briefing.pdf import AssetsOnlyFetcher, _fast_type_parser, html_to_pdf
 from briefing.render import assets_dir, render_pdf_html, template_env
-from briefing_fixture import hostile_briefing, seed_briefing
+from briefing_fixture import hostile_briefing, quote, seed_briefing
 
 ENV = template_env()
 ASSETS = assets_dir()
@@ -58,8 +62,8 @@ def test_pages_outline_and_metadata(seed_pdf: bytes) -> None:
     meta = reader.metadata
     assert meta is not None
     assert meta.title == "Russia and the Taliban · 22 November 2026"
-    assert meta.author == "briefing"
-    assert "Security" in str(meta.get("/Keywords")) and "Diplomacy" in str(meta.get("/Keywords"))
+    assert meta.author == "Russia and the Taliban"  # the config's title
+    assert str(meta.get("/Keywords")) == "Security, Diplomacy, Trade and economy"
     assert str(meta.get("/CreationDate", "")).startswith("D:20261122")
 
 
@@ -115,6 +119,87 @@ def test_page_size_and_reproducibility() -> None:
     assert html_to_pdf(html, assets=ASSETS) == html_to_pdf(html, assets=ASSETS)
     with pytest.raises(ValueError):
         html_to_pdf(html, assets=ASSETS, page_size="A4; } body { display: none")
+
+
+# --- PDF/UA-1, fonts, language, hyphenation, pull quotes, the chart -------------------------
+
+
+def test_pdf_ua_structure_language_and_embedded_fonts(seed_pdf: bytes) -> None:
+    with pikepdf.open(io.BytesIO(seed_pdf)) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        root = pdf.Root
+        assert "/StructTreeRoot" in root and root.MarkInfo.Marked
+        assert str(root.Lang) == "en"
+        assert root.ViewerPreferences.DisplayDocTitle
+        meta = pdf.open_metadata()
+        assert str(meta.get("pdfuaid:part")) == "1"
+        assert meta.get("dc:title") == "Russia and the Taliban · 22 November 2026"
+        fonts = {}
+        for page in pdf.pages:
+            for font in (page.Resources.get("/Font") or {}).values():
+                for descendant in font.get("/DescendantFonts") or [font]:
+                    descriptor = descendant.get("/FontDescriptor")
+                    fonts[str(font.BaseFont)] = descriptor is not None and any(
+                        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+        assert fonts and all(fonts.values()), fonts  # every font embedded (subset)
+        assert len(fonts) <= 5, sorted(fonts)  # each face costs a subset: keep the set small
+
+
+def test_language_comes_from_the_config() -> None:
+    html = render_pdf_html(seed_briefing(), template_env(lang="fr"))
+    assert '<html lang="fr">' in html
+    with pikepdf.open(io.BytesIO(html_to_pdf(html, assets=ASSETS))) as pdf:
+        assert str(pdf.Root.Lang) == "fr"
+
+
+def test_text_is_hyphenated(seed_pdf: bytes) -> None:
+    with pdfplumber.open(io.BytesIO(seed_pdf)) as pdf:
+        lines = [line for page in pdf.pages for line in page.extract_text().splitlines()]
+    # a line that ends inside a word (letter, hyphen) where the source has no hyphen there
+    broken = [line for line in lines if re.search(r"[a-z][-\u2010\u00ad]$", line)]
+    assert broken, "no hyphenated line break anywhere in justified text"
+
+
+def test_pull_quotes_are_never_split_from_their_attribution() -> None:
+    """A briefing of many long quotes: each quote's first words, last words and speaker land on
+    one page, whatever the page breaks."""
+    base = seed_briefing()
+    long_quote = base.sections[1].items[0]
+    speakers = [f"Speaker Q{n:02d}" for n in range(14)]
+    items = tuple(replace(long_quote, speaker=name) for name in speakers)
+    brief = replace(base, sections=(replace(base.sections[1], items=items),))
+    pdf_bytes = html_to_pdf(render_pdf_html(brief, ENV), assets=ASSETS)
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
+        pages = [" ".join(page.extract_text().split()) for page in pdf.pages]
+    for name in speakers:
+        where = [n for n, text in enumerate(pages) if name in text]
+        assert len(where) == 1, name
+        page = pages[where[0]]
+        before = page.split(name)[0]
+        assert "collaboration”" in before[-200:], f"{name}: quote split from its attribution"
+
+
+def test_timeline_chart_is_drawn_in_the_pdf(seed_pdf: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(seed_pdf))
+    page = dict(_outline(reader))["Timeline"]
+    with pdfplumber.open(io.BytesIO(seed_pdf)) as pdf:
+        text = pdf.pages[page].extract_text()
+        curves = pdf.pages[page].curves + pdf.pages[page].rects
+    for label in ["2000", "2005", "2025", "Events", "Security", "Diplomacy"]:
+        assert label in text
+    assert curves, "the chart's discs and dots are drawn as vector shapes"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["hb_codepoint_t", "unsigned int", "char", "PangoRectangle",
+                        "PangoLogAttr", "hb_tag_t", "double", "int"]),
+       st.sampled_from(["*", "[]", "[0]", "[7]", "[2022]"]))
+def test_the_fast_cffi_type_path_gives_the_types_cffi_would(base: str, suffix: str) -> None:
+    from weasyprint.text.ffi import ffi
+
+    fast = _fast_type_parser(ffi._parser)
+    cdecl = f"{base} {suffix}" if suffix == "*" else base + suffix
+    assert fast(cdecl) == fast.original(cdecl)  # type: ignore[attr-defined]
 
 
 # --- Nothing is fetched ---------------------------------------------------------------------
