@@ -581,3 +581,58 @@ def test_readers_without_a_sender_cannot_be_mailed(tmp_path: Path) -> None:
 
 def _reader(**kw: object) -> Reader:
     return replace(Reader(id="r", name="R", email="r@example.org"), **kw)
+
+
+# --- TLS: STARTTLS and SMTPS, certificates verified -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A private CA and a server certificate for 127.0.0.1 it signed: (ca, cert, key)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make test certificates")
+    d = tmp_path_factory.mktemp("tls")
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=briefing test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=127.0.0.1")
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return d / "ca.pem", d / "server.pem", d / "server.key"
+
+
+def _server_context(cert: Path, key: Path) -> "ssl.SSLContext":
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@pytest.mark.parametrize("mode", ["starttls", "smtps"])
+def test_tls_is_verified_against_the_configured_ca(tmp_path: Path, mode: str,
+                                                   certificates: tuple[Path, Path, Path]
+                                                   ) -> None:
+    ca, cert, key = certificates
+    cfg = workspace(tmp_path)
+    trusted = replace(cfg, delivery=replace(cfg.delivery, ca_file=ca))
+    context = _server_context(cert, key)
+    kwargs: dict[str, object] = ({"tls_context": context, "require_starttls": True}
+                                 if mode == "starttls" else {"ssl_context": context})
+    sink = Sink()
+    with smtp_server(sink, **kwargs) as url:
+        url = url.replace("smtp://", "smtp+starttls://" if mode == "starttls" else "smtps://")
+        untrusted = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+        assert untrusted.delivered == [] and "TLS failed" in untrusted.failed["editor"]
+        assert untrusted.not_sent == ["analyst", "borders"]  # no point trying the others
+        assert sink.accepted == []
+        send_editions(trusted, OPTIONS, smtp_url=url, env={}, **FAST).check()
+    assert len(sink.accepted) == 3

@@ -85,9 +85,16 @@ def test_the_password_is_never_printed(tmp_path: Path) -> None:
     url = f"smtp://bob:{secret}@127.0.0.1:1"
     result = invoke("--config", str(cfg.path), "--smtp", url)
     assert result.exit_code == ExitCode.DELIVERY and secret not in result.output
-    result = invoke("--config", str(cfg.path), "--smtp", "smtp://bob@127.0.0.1:1",
-                    env={"BRIEFING_SMTP_PASSWORD": secret})
-    assert result.exit_code == ExitCode.DELIVERY and secret not in result.output
+    from aiosmtpd.smtp import AuthResult
+
+    def refuse(*_: object) -> AuthResult:
+        return AuthResult(success=False, handled=False)
+
+    with smtp_server(Sink(), authenticator=refuse, auth_require_tls=False) as url:
+        result = invoke("--config", str(cfg.path), "--smtp", url.replace("//", "//bob@"),
+                        env={"BRIEFING_SMTP_PASSWORD": secret})
+    assert result.exit_code == ExitCode.DELIVERY and "login refused" in result.output
+    assert secret not in result.output
 
 
 class Stalling(Sink):
