@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
 import sys
 import venv
 from html.parser import HTMLParser
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -243,3 +245,66 @@ def test_a_non_editable_install_renders(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert re.search(r"site/briefing/templates$", done.stdout.strip())
+
+
+# --- The timeline chart ---------------------------------------------------------------------
+
+
+def test_web_page_draws_the_timeline_with_a_text_equivalent() -> None:
+    page = render_html(seed_briefing(), ENV)
+    svg = re.search(r"<svg[^>]*>.*?</svg>", page, re.S)
+    assert svg, "no inline SVG chart"
+    head = svg[0].split(">", 1)[0]
+    assert 'role="img"' in head and 'aria-labelledby="timeline-chart-title timeline-chart-desc"' in head
+    assert '<title id="timeline-chart-title">Timeline: 2 dated events, 14 February 2003 to ' \
+           'November 2018</title>' in svg[0]
+    assert "<script" not in svg[0] and "href" not in svg[0]  # nothing to run, nothing to fetch
+    events = re.search(r'<ol class="events">(.*?)</ol>', page, re.S)
+    assert events and events[1].count("<li>") == 2  # the list the discs are numbered after
+    assert '<span class="event-number">2</span>' in events[1]
+
+
+def test_no_chart_when_nothing_is_dated() -> None:
+    from dataclasses import replace
+
+    from briefing.chart import timeline_chart
+
+    brief = seed_briefing()
+    undated = replace(brief, timeline=(), sources=tuple(replace(s, published=None)
+                                                         for s in brief.sources))
+    assert timeline_chart(undated) is None
+    assert "<svg" not in render_html(undated, ENV)
+
+
+_DATES = st.one_of(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)).map(
+        lambda d: (d.isoformat(), "day")),
+    st.tuples(st.integers(1900, 2100), st.integers(1, 12)).map(
+        lambda ym: (f"{ym[0]:04d}-{ym[1]:02d}", "month")),
+    st.integers(1900, 2100).map(lambda y: (f"{y:04d}", "year")))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_DATES, min_size=1, max_size=40))
+def test_chart_marks_stay_in_the_plot_and_never_overlap(dates: list[tuple[str, str]]) -> None:
+    from dataclasses import replace
+
+    from briefing.chart import MARK_RADIUS, timeline_chart
+
+    brief = seed_briefing()
+    event = brief.timeline[0]
+    timeline = tuple(replace(event, date=d, precision=p) for d, p in sorted(dates))
+    chart = timeline_chart(replace(brief, timeline=timeline))
+    assert chart is not None and len(chart.marks) == len(dates)
+    assert [m.number for m in chart.marks] == list(range(1, len(dates) + 1))
+    for mark in chart.marks:
+        assert chart.plot_left <= mark.x_from <= mark.x <= mark.x_to <= chart.plot_right + 1.6
+        assert MARK_RADIUS <= mark.y <= chart.axis_y - MARK_RADIUS
+    for a, b in itertools.combinations(chart.marks, 2):
+        if a.y == b.y:
+            assert abs(a.x - b.x) >= 2 * MARK_RADIUS, "two discs drawn over each other"
+    ticks = [x for x, _ in chart.ticks]
+    assert ticks[0] == chart.plot_left and ticks[-1] == chart.plot_right and len(ticks) <= 9
+    for row in chart.rows:
+        assert all(chart.plot_left <= dot.x <= chart.plot_right for dot in row.dots)
+        assert chart.axis_y < row.y < chart.height

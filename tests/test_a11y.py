@@ -1,0 +1,92 @@
+"""Accessibility: axe-core (npm, pinned in package.json) run in headless Chromium finds no
+serious or critical violation in the web page or the email edition, at phone and desktop widths
+and in dark mode.
+
+axe is injected into a copy of the page with a few lines that write its results into the DOM;
+Chromium's --dump-dom prints them. No network, no DevTools client needed. Skipped with a reason
+when Chromium or node_modules/axe-core is absent (``scripts/setup --dev`` installs both; CI has
+them).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from briefing.render import render_email, render_html, template_env
+from briefing_fixture import REPO, seed_briefing
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BLOCKING = {"serious", "critical"}
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
+                       "(scripts/setup --dev installs Debian's chromium)"),
+    pytest.mark.skipif(not AXE.is_file(), reason="node_modules/axe-core is missing "
+                       "(scripts/setup --dev runs npm ci)"),
+]
+
+_RUNNER = """<script>%s</script><script>
+axe.run(document, {resultTypes: ['violations']}).then(function (result) {
+  var out = document.createElement('pre');
+  out.id = 'axe-results';
+  out.textContent = JSON.stringify(result.violations.map(function (v) {
+    return {id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(function (n) { return n.target.join(' '); })};
+  }));
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def axe(page: str, width: int, *, dark: bool = False) -> list[dict[str, object]]:
+    """The violations axe-core reports for ``page`` in a ``width`` px wide window."""
+    assert CHROMIUM is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "page.html"
+        path.write_text(page.replace("</body>", _RUNNER % AXE.read_text(encoding="utf-8")
+                                     + "</body>"), encoding="utf-8")
+        args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--user-data-dir={tmp}/profile", f"--window-size={width},1000",
+                "--virtual-time-budget=30000", "--dump-dom", path.as_uri()]
+        if dark:
+            args.insert(1, "--blink-settings=preferredColorScheme=0")
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=180)
+    found = re.search(r'<pre id="axe-results">(.*?)</pre>', proc.stdout, re.S)
+    assert found, f"axe produced no result:\n{proc.stderr[-2000:]}"
+    return json.loads(html.unescape(found[1]))
+
+
+ENV = template_env()
+EDITIONS = {"web": lambda: render_html(seed_briefing(), ENV),
+            "email": lambda: render_email(seed_briefing(), ENV)}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("edition", sorted(EDITIONS))
+def test_no_serious_or_critical_violation(edition: str, width: int) -> None:
+    violations = axe(EDITIONS[edition](), width)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, json.dumps(blocking, indent=1)
+
+
+@pytest.mark.parametrize("edition", sorted(EDITIONS))
+def test_no_serious_or_critical_violation_in_dark_mode(edition: str) -> None:
+    violations = axe(EDITIONS[edition](), 600, dark=True)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, json.dumps(blocking, indent=1)
+
+
+def test_axe_does_find_a_violation_when_there_is_one() -> None:
+    """The harness itself works: an image without alt text is a critical violation."""
+    page = render_html(seed_briefing(), ENV).replace("</main>", '<img src="data:,x"></main>')
+    assert any(v["id"] == "image-alt" and v["impact"] == "critical" for v in axe(page, 600))
