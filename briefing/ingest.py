@@ -33,7 +33,7 @@ from .themes import LONG_PARAGRAPH, units_of
 Warn = Callable[[str], None]
 PARALLEL_MIN = 200  # fewer new files than this are read in-process (a pool costs ~0.1 s)
 CHUNK = 64  # files per task sent to a worker
-BATCH = 512  # articles per store transaction: a killed build loses at most this much work
+BATCH = 256  # articles per store transaction: a killed build loses at most this much work
 PROGRESS_MIN = 500  # a progress bar only for runs reading at least this many files
 _PATH = "\0"  # stands for the file's display path in stored warnings (it depends on the cwd)
 

@@ -122,8 +122,8 @@ def rank(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str, list[Candid
     out = {}
     for q in queries:
         rows = corpus.store.candidates(q, keys)
-        units = [Unit(ids[r.file], r.paragraph, r.start, r.end, r.sentence, r.roots, r.words)
-                 for r in rows]
+        units = [Unit(ids[r.file], r.paragraph, r.start, r.end, r.sentence, r.roots, r.words,
+                      hits=r.hits) for r in rows]
         out[q.id] = score_units(q, units, n, tokens)
     return out
 

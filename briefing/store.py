@@ -78,6 +78,7 @@ class PassageRow:
     end: int
     roots: list[str]
     words: list[str]
+    hits: frozenset[str]  # texts of the query's terms, exclusions and vetoes found here
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,10 +268,11 @@ class SqliteStore:
         ``fingerprint`` names the code that filled it: another one means a rebuild."""
         self.directory = directory
         self.fingerprint = fingerprint
-        directory.mkdir(parents=True, exist_ok=True)
-        self._lock: str | None = _acquire(directory / LOCK_NAME,
-                                          lock_timeout() if timeout is None else timeout)
         self.db: sqlite3.Connection | None = None
+        self._lock: str | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+        self._lock = _acquire(directory / LOCK_NAME,
+                              lock_timeout() if timeout is None else timeout)
         try:
             self._open()
         except BaseException:
@@ -426,12 +428,23 @@ class SqliteStore:
                 self._selection(db, files)
                 self._selected = files
             rows = db.execute(
-                'SELECT p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, p.words '
-                "FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
+                'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
+                "p.words FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
                 "JOIN temp.sel s ON s.file = p.file WHERE passage_index MATCH ?",
                 (expression,)).fetchall()
-        return [PassageRow(r[0], r[1], r[2], r[3], r[4], r[5].split(), r[6].split())
-                for r in rows]
+            # which term may occur where, so themes counts only those (most passages hold one
+            # or two of a theme's twenty terms); by text: one text is always one expression
+            hits: dict[int, list[str]] = {r[0]: [] for r in rows}
+            for t in {t.text: t for t in (*query.terms, *query.exclude, *query.not_)}.values():
+                if t.roots and all(t.roots):
+                    for (rowid,) in db.execute(
+                            "SELECT rowid FROM passage_index WHERE passage_index MATCH ?",
+                            (_fts_term(t),)):
+                        found = hits.get(rowid)
+                        if found is not None:
+                            found.append(t.text)
+        return [PassageRow(r[1], r[2], r[3], r[4], r[5], r[6].split(), r[7].split(),
+                           frozenset(hits[r[0]])) for r in rows]
 
     def load(self, files: Iterable[int]) -> dict[int, Stored]:
         """Text, metadata and segmentation of the given files."""

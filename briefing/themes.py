@@ -89,6 +89,7 @@ class Unit:
     roots: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     positions: dict[str, list[int]] | None = None
+    hits: frozenset[str] | None = None  # texts of terms that may occur here (an index's); None: any
 
 
 def _tokenize(unit: Unit, text: str) -> Unit:
@@ -112,8 +113,14 @@ def _occurrences(term: Term, unit: Unit) -> list[int]:
     n = len(term.roots)
     if term.prefix and n == 1:
         return [i for i, w in enumerate(unit.words) if w.startswith(term.roots[0])]
+    first, roots = term.roots[0], unit.roots
+    if first not in roots:  # a scan in C: most terms are absent from most passages
+        return []
+    starts = [i for i, r in enumerate(roots) if r == first]
+    if n == 1:
+        return starts
     found = []
-    for i in _positions(unit).get(term.roots[0], ()):
+    for i in starts:
         if i + n > len(unit.roots):
             continue
         ok = True
@@ -140,16 +147,21 @@ class Evidence:
 
 
 def evidence(query: ThemeQuery, unit: Unit) -> Evidence:
-    """Count each term of ``query`` in ``unit``, with excluded phrases masked out."""
+    """Count each term of ``query`` in ``unit``, with excluded phrases masked out. Terms that
+    ``unit.hits`` (when known) rules out are not looked for: they cannot occur."""
+    hits = unit.hits
     for t in query.not_:
-        if _occurrences(t, unit):
+        if (hits is None or t.text in hits) and _occurrences(t, unit):
             return Evidence({}, t.text, len(unit.roots))
     masked: set[int] = set()
     for t in query.exclude:
-        for i in _occurrences(t, unit):
-            masked.update(range(i, i + len(t.roots)))
+        if hits is None or t.text in hits:
+            for i in _occurrences(t, unit):
+                masked.update(range(i, i + len(t.roots)))
     counts: dict[str, int] = {}
     for t in query.terms:
+        if hits is not None and t.text not in hits:
+            continue
         n = sum(1 for i in _occurrences(t, unit) if i not in masked)
         if n:
             counts[t.text] = n
@@ -217,6 +229,8 @@ def _runs(hits: list[Unit]) -> list[Unit]:
     merged = []
     for run in runs:
         u = Unit(run[0].article_id, run[0].paragraph, run[0].start, run[-1].end)
+        if all(part.hits is not None for part in run):
+            u.hits = frozenset().union(*(part.hits or () for part in run))
         for part in run:
             u.roots += part.roots
             u.words += part.words

@@ -1,0 +1,244 @@
+"""The embedded store: incremental, selective, robust (corruption, old schema, lock, SIGKILL),
+and ranking from its index gives exactly what ranking every passage in memory gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefing import render
+from briefing.config import Config, TermSpec, ThemeConfig, load_config
+from briefing.corpus import load_corpus
+from briefing.errors import BusyError
+from briefing.ingest import Corpus, open_store, read_corpus
+from briefing.pipeline import BuildOptions, build_briefing, rank
+from briefing.store import DB_NAME, SqliteStore, match_expression
+from briefing.themes import compile_theme
+
+from conftest import FIXED_EDITION, FIXED_EPOCH, GOLDEN, REPO
+
+EDITION = BuildOptions(edition=__import__("datetime").date.fromisoformat(FIXED_EDITION))
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the seed workspace (same layout, so JSON paths read seeds/...), as cwd."""
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    return tmp_path
+
+
+def config_of(ws: Path) -> Config:
+    return load_config(ws / "config" / "briefing.yaml")
+
+
+def briefing_json(config: Config, corpus: Corpus) -> dict[str, object]:
+    try:
+        return json.loads(render.render_json(build_briefing(config, corpus, options=EDITION)))
+    finally:
+        corpus.close()
+
+
+def in_memory(config: Config, paths: list[Path] | None = None) -> dict[str, object]:
+    manifest = {s.path: s for s in config.sources}
+    articles = load_corpus(paths or list(config.corpus), manifest, lambda _: None)
+    return briefing_json(config, Corpus.from_articles(articles))
+
+
+def stored(config: Config, paths: list[Path] | None = None) -> dict[str, object]:
+    return briefing_json(config, read_corpus(config, paths))
+
+
+def state(config: Config) -> dict[str, int]:
+    with open_store(config) as store:
+        return {Path(p).name: s.key for p, s in store.state().items()}
+
+
+def test_cold_warm_and_deleted_then_added_back_equal_the_golden_briefing(ws: Path) -> None:
+    config = config_of(ws)
+    golden = json.loads((GOLDEN / "briefing.json").read_text(encoding="utf-8"))
+    memory = in_memory(config)
+    assert memory == golden
+    assert stored(config) == golden  # cold
+    assert stored(config) == golden  # warm
+    victim = ws / "seeds" / "002_aa65c57779faa29c.txt"
+    kept = victim.read_bytes()
+    victim.unlink()
+    without = stored(config)
+    assert without == in_memory(config) and without["corpus"]["articles"] == 4
+    assert victim.name not in state(config)
+    victim.write_bytes(kept)
+    assert stored(config) == golden
+
+
+def test_only_new_or_changed_files_are_read_again(ws: Path) -> None:
+    config = config_of(ws)
+    read_corpus(config, None).close()
+    before = state(config)
+    seeds = sorted((ws / "seeds").glob("*.txt"))
+    os.utime(seeds[0], ns=(1, 1))  # stat changed, content not: the row is kept
+    seeds[1].write_bytes(seeds[1].read_bytes() + b"\n\nA new closing paragraph on drills.\n")
+    read_corpus(config, None).close()
+    after = state(config)
+    assert after[seeds[0].name] == before[seeds[0].name]
+    assert after[seeds[1].name] != before[seeds[1].name]
+    assert {k: v for k, v in after.items() if k != seeds[1].name} == \
+        {k: v for k, v in before.items() if k != seeds[1].name}
+    assert stored(config) == in_memory(config)
+
+
+def test_corpus_option_selects_without_dropping_the_others(ws: Path) -> None:
+    config = config_of(ws)
+    read_corpus(config, None).close()
+    one = ws / "seeds" / "001_30d30edba93f37e1.txt"
+    corpus = read_corpus(config, [one])
+    assert [r.id for r in corpus.refs] == [one.name]
+    corpus.close()
+    assert len(state(config)) == 5
+    assert stored(config, [one]) == in_memory(config, [one])
+
+
+@pytest.mark.parametrize("damage", [b"not a database at all" * 100, b"", b"SQLite format 3\x00garbage"])
+def test_a_corrupt_store_is_rebuilt_silently(ws: Path, damage: bytes) -> None:
+    config = config_of(ws)
+    read_corpus(config, None).close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{config.store / DB_NAME}{suffix}").unlink(missing_ok=True)
+    (config.store / DB_NAME).write_bytes(damage)
+    assert stored(config) == in_memory(config)
+
+
+def test_a_store_from_another_version_is_rebuilt(ws: Path) -> None:
+    config = config_of(ws)
+    read_corpus(config, None).close()
+    with SqliteStore(config.store, fingerprint="older code") as store:
+        assert store.state() == {}  # another fingerprint: emptied, not trusted
+    assert stored(config) == in_memory(config)
+
+
+def test_a_second_build_gets_a_clear_busy_error(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = config_of(ws)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from briefing.store import SqliteStore; s = SqliteStore(Path(sys.argv[1])); "
+         "print('held', flush=True); time.sleep(60)", str(config.store)],
+        stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("BRIEFING_LOCK_TIMEOUT", "0.3")
+        with pytest.raises(BusyError, match=f"another briefing build is using the store .*"
+                                            f"process {holder.pid}"):
+            read_corpus(config, None)
+        proc = subprocess.run([sys.executable, "-m", "briefing.cli", "build", "-f", "json",
+                               "--quiet"], capture_output=True, text=True, cwd=ws,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert proc.returncode == 6, proc.stderr
+        assert "another briefing build is using the store" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert stored(config) == in_memory(config)
+
+
+def test_a_build_killed_during_ingestion_leaves_a_usable_store(ws: Path) -> None:
+    config = config_of(ws)
+    many = ws / "many"
+    seeds = sorted((ws / "seeds").glob("*.txt"))
+    for i in range(800):
+        text = seeds[i % 5].read_text(encoding="utf-8")
+        (many / f"{i // 100:02d}").mkdir(parents=True, exist_ok=True)
+        (many / f"{i // 100:02d}" / f"{i:04d}.txt").write_text(f"Copy {i}\n\n{text}", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "briefing.cli", "build", "-f", "json",
+                             "--quiet", "--corpus", str(many)], cwd=ws,
+                            env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if committed(config.store / DB_NAME) > 0:  # a batch is in: kill while others are not
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the build finished before it could be killed: use more files"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = state(config)
+    assert 0 < len(partial) < 800
+    assert stored(config, [many]) == in_memory(config, [many])
+    assert len(state(config)) == 800
+
+
+def committed(db: Path) -> int:
+    """Files committed so far, read beside the running build (WAL lets a reader in)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return conn.execute("SELECT count(*) FROM files").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_match_expression_quotes_phrases_and_prefixes() -> None:
+    theme = ThemeConfig(id="t", title="T", description="", line=0,
+                        terms=(TermSpec("Islamic State", 3.0), TermSpec("legitim*", 1.0),
+                               TermSpec("border cross*", 1.0)), exclude=(), not_=("football",))
+    expr = match_expression(compile_theme(theme))
+    assert expr == ('roots : "islam state" OR words : "legitim"* OR '
+                    '(roots : "border" AND words : "cross"*) OR roots : "footbal"')
+
+
+# --- Ranking from the index equals ranking in memory, for any corpus and theme --------------
+
+WORDS = ["border", "borders", "troops", "security", "Council", "drill", "drills", "legitimacy",
+         "legitimate", "recognise", "recognition", "the", "a", "Taliban", "talks", "Islamic",
+         "State", "café", "naïve", "Ünal", "42"]
+sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(
+    lambda ws: " ".join(ws).capitalize() + ".")
+paragraph = st.lists(sentence, min_size=1, max_size=40).map(" ".join)
+article = st.lists(paragraph, min_size=1, max_size=4).map("\n\n".join)
+term = st.sampled_from(["border", "troops^2", "security", "Islamic State^3", "legitim*",
+                        "border troop*", "recognition", "drills", "café", "42", "the Taliban"])
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(texts=st.lists(article, min_size=1, max_size=4),
+       terms=st.lists(term, min_size=1, max_size=4, unique=True),
+       exclude=st.lists(st.sampled_from(["Security Council", "Islamic State"]), max_size=1),
+       not_=st.lists(st.sampled_from(["talks", "naïve"]), max_size=1))
+def test_ranking_from_the_index_equals_ranking_in_memory(
+        tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
+        exclude: list[str], not_: list[str]) -> None:
+    from briefing.config import parse_term
+
+    root = tmp_path_factory.mktemp("hyp")
+    folder = root / "articles"
+    folder.mkdir()
+    for i, text in enumerate(texts):
+        (folder / f"{i}.txt").write_text(f"Headline number {i}\n\n{text}\n", encoding="utf-8")
+    theme = ThemeConfig(id="t", title="T", description="", line=0,
+                        terms=tuple(parse_term(t) for t in terms), exclude=tuple(exclude),
+                        not_=tuple(not_))
+    q = compile_theme(theme)
+    memory = Corpus.from_articles(load_corpus([folder], None, lambda _: None))
+    config = dataclasses.replace(load_config(REPO / "config" / "briefing.yaml"),
+                                 store=root / "store")
+    corpus = read_corpus(config, [folder])
+    try:
+        assert rank(corpus, [q]) == rank(memory, [q])
+    finally:
+        corpus.close()
