@@ -4,19 +4,25 @@ Article text ends up in the HTML, and WeasyPrint's default fetcher follows ``htt
 ``file://`` URLs: a hostile article could make the renderer call internal services or embed local
 files. :class:`AssetsOnlyFetcher` allows ``data:`` URLs and files under the templates' assets
 folder, and refuses everything else without opening it.
+
+WeasyPrint is imported on first use, not with this module: a rebuild whose print HTML has not
+changed takes the PDF from the cache (:func:`html_to_pdf`'s ``cache``) without paying the
+library's start-up (about 0.7 s).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
 import mimetypes
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 #: What the PDF is by default: PDF/UA-1, tagged and accessible (title, language, structure tree).
 DEFAULT_VARIANT = "pdf/ua-1"
@@ -30,46 +36,111 @@ class FetchRefused(ValueError):
     out; it does not stop the render (an article cannot break a build this way)."""
 
 
-class AssetsOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that serves ``data:`` URLs and files under ``assets`` only.
+@functools.cache
+def _fetcher_class() -> type:
+    """Define the fetcher on first use: its base class is WeasyPrint's."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    WeasyPrint 70 requires a ``URLFetcher`` subclass (a plain function crashes). Redirects are
-    off, and ``http``/``https``/``ftp`` never reach the network: the refusal happens before any
-    handler runs. ``refused`` records what was asked for, so a caller or test can report it.
-    """
+    class AssetsOnlyFetcher(URLFetcher):
+        """A WeasyPrint URL fetcher that serves ``data:`` URLs and files under ``assets`` only.
 
-    def __init__(self, assets: Path) -> None:
-        super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=5)
-        self.root = Path(assets).resolve()
-        self.refused: list[str] = []
+        WeasyPrint 70 requires a ``URLFetcher`` subclass (a plain function crashes). Redirects are
+        off, and ``http``/``https``/``ftp`` never reach the network: the refusal happens before any
+        handler runs. ``refused`` records what was asked for, so a caller or test can report it.
+        """
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        """Serve ``url`` when it is ``data:`` or a file under the assets folder; else refuse."""
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if path.is_relative_to(self.root) and path.is_file():
-                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-        self.refused.append(url)
-        raise FetchRefused(f"refused to fetch {url!r}: only the template assets may be loaded")
+        def __init__(self, assets: Path) -> None:
+            super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=5)
+            self.root = Path(assets).resolve()
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            """Serve ``url`` when it is ``data:`` or a file under the assets folder; else refuse."""
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(self.root) and path.is_file():
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            self.refused.append(url)
+            raise FetchRefused(f"refused to fetch {url!r}: only the template assets may be loaded")
+
+    return AssetsOnlyFetcher
+
+
+def __getattr__(name: str) -> Any:
+    # ``from briefing.pdf import AssetsOnlyFetcher`` still works, importing WeasyPrint then.
+    if name == "AssetsOnlyFetcher":
+        return _fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
-                pdf_variant: str | None = DEFAULT_VARIANT) -> bytes:
+                pdf_variant: str | None = DEFAULT_VARIANT, cache: Path | None = None) -> bytes:
     """Lay out the print HTML (:func:`briefing.render.render_pdf_html`) as PDF bytes.
 
     Relative URLs in the HTML resolve against ``assets``, the only folder WeasyPrint may read.
     ``page_size`` is a CSS page size keyword ("A4", "Letter", "A4 landscape"); ``pdf_variant``
     is passed to WeasyPrint: "pdf/ua-1" (the default: tagged, with the document's title and
-    ``<html lang>``), "pdf/a-3u", or None for an untagged PDF. The output is reproducible: metadata dates
-    come from the HTML's ``dcterms.created`` meta, not the clock.
+    ``<html lang>``), "pdf/a-3u", or None for an untagged PDF. The output is reproducible:
+    metadata dates come from the HTML's ``dcterms.created`` meta, not the clock.
+
+    ``cache`` is a folder (in the workspace's store) where PDFs are kept by a digest of all that
+    makes them: the HTML, page size, variant, the assets' names, sizes and times, and the
+    WeasyPrint version. Since the output is reproducible, a hit is the same bytes a render would
+    give, without the second or more the render costs.
     """
     if not PAGE_SIZE.match(page_size.strip()):
         raise ValueError(f"unknown page size {page_size!r} (expected A4, A5, Letter, Legal, ...)")
-    fetcher = AssetsOnlyFetcher(assets)
+    cached = _cache_path(cache, html, assets, page_size, pdf_variant) if cache else None
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
+    pdf = _render(html, assets=assets, page_size=page_size, pdf_variant=pdf_variant)
+    if cached is not None:
+        _store(cached, pdf)
+    return pdf
+
+
+#: PDFs kept in the cache folder; older ones are removed (one per edition and reader is plenty).
+CACHE_KEEP = 16
+
+
+def _cache_path(cache: Path, html: str, assets: Path, page_size: str,
+                pdf_variant: str | None) -> Path:
+    digest = hashlib.sha256()
+    for part in (importlib.metadata.version("weasyprint"), page_size.strip().lower(),
+                 pdf_variant or "", html):
+        digest.update(part.encode("utf-8") + b"\0")
+    root = Path(assets).resolve()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    return Path(cache) / f"{digest.hexdigest()[:32]}.pdf"
+
+
+def _store(target: Path, pdf: bytes) -> None:
+    """Write atomically (a crash never leaves half a PDF to be served later), then prune."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pdf)
+        os.replace(tmp, target)
+        kept = sorted(target.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime_ns)
+        for old in kept[:-CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a cache that cannot be written is only a slower next build
+        pass
+
+
+def _render(html: str, *, assets: Path, page_size: str, pdf_variant: str | None) -> bytes:
+    from weasyprint import CSS, HTML
+
+    _speed_up_type_names()
+    fetcher = _fetcher_class()(assets)
     base_url = Path(assets).resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     size = CSS(string=f"@page {{ size: {page_size.strip()} }}", url_fetcher=fetcher)
@@ -121,6 +192,7 @@ def _fast_type_parser(parser: Any) -> Callable[[str], tuple[Any, int]]:
     return parse_type_and_quals
 
 
+@functools.cache
 def _speed_up_type_names() -> None:
     try:
         from weasyprint.text.ffi import ffi
@@ -130,5 +202,3 @@ def _speed_up_type_names() -> None:
     except (ImportError, AttributeError):  # another cffi or WeasyPrint: keep the slow path
         pass
 
-
-_speed_up_type_names()

@@ -62,7 +62,8 @@ def assets_dir(workspace_templates: Path | None = None) -> Path:
     return default_templates_dir() / "assets"
 
 
-def template_env(workspace_templates: Path | None = None, *, lang: str = "en") -> jinja2.Environment:
+def template_env(workspace_templates: Path | None = None, *,
+                 lang: str = "en") -> jinja2.Environment:
     """A Jinja2 environment over the workspace's templates (when given and present) and then the
     shipped defaults, so a user overrides one partial by copying one file. ``default:NAME``
     always names the shipped template, for ``{% extends %}``. StrictUndefined turns a typo in a

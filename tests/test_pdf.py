@@ -274,3 +274,28 @@ def test_fetcher_serves_files_under_assets_only(tmp_path: Path) -> None:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 5
+
+
+# --- The cache and the lazy import ----------------------------------------------------------
+
+
+def test_a_rebuild_of_the_same_edition_comes_from_the_cache(tmp_path: Path) -> None:
+    html = render_pdf_html(seed_briefing(), ENV)
+    first = html_to_pdf(html, assets=ASSETS, cache=tmp_path)
+    assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
+    entry = next(tmp_path.iterdir())
+    entry.write_bytes(first + b"%marker")  # proves the next call reads the cache
+    assert html_to_pdf(html, assets=ASSETS, cache=tmp_path) == first + b"%marker"
+    letter = html_to_pdf(html, assets=ASSETS, cache=tmp_path, page_size="Letter")
+    assert letter != first and len(list(tmp_path.glob("*.pdf"))) == 2
+    later = replace(seed_briefing(), generated_at="2026-11-22T23:59:00+00:00")
+    assert render_pdf_html(later, ENV) == html  # the clock does not change the print edition
+
+
+def test_importing_the_module_does_not_import_weasyprint() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, briefing.pdf; print('weasyprint' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

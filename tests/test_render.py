@@ -255,7 +255,8 @@ def test_web_page_draws_the_timeline_with_a_text_equivalent() -> None:
     svg = re.search(r"<svg[^>]*>.*?</svg>", page, re.S)
     assert svg, "no inline SVG chart"
     head = svg[0].split(">", 1)[0]
-    assert 'role="img"' in head and 'aria-labelledby="timeline-chart-title timeline-chart-desc"' in head
+    assert 'role="img"' in head
+    assert 'aria-labelledby="timeline-chart-title timeline-chart-desc"' in head
     assert '<title id="timeline-chart-title">Timeline: 2 dated events, 14 February 2003 to ' \
            'November 2018</title>' in svg[0]
     assert "<script" not in svg[0] and "href" not in svg[0]  # nothing to run, nothing to fetch
