@@ -226,7 +226,7 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
     env = None
     if {"html", "email", "pdf"} & set(formats):
         with timings.stage("templates"):
-            env = render.template_env(workspace_templates(config))
+            env = render.template_env(workspace_templates(config), lang=config.language)
     for fmt in formats:
         with timings.stage(f"render-{fmt}"):
             if fmt == "json":
@@ -236,13 +236,13 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
             elif fmt == "html":
                 out[fmt] = render.render_html(briefing, env).encode()
             elif fmt == "email":
-                out[fmt] = render.render_email(briefing, env).encode()
+                out[fmt] = render.render_email(briefing, env, web_url=config.delivery.web_url).encode()
             elif fmt == "pdf":
                 from .pdf import html_to_pdf  # weasyprint is the heaviest import: only for PDFs
 
                 html = render.render_pdf_html(briefing, env)
                 out[fmt] = html_to_pdf(html, assets=render.assets_dir(workspace_templates(config)),
-                                       page_size=config.page_size)
+                                       page_size=config.page_size, cache=config.store / "pdf")
             else:  # pragma: no cover - formats are validated by the CLI and the config
                 raise InputError(f"unknown format {fmt!r}")
     return out

@@ -427,9 +427,12 @@ class SqliteStore:
             if getattr(self, "_selected", None) is not files:
                 self._selection(db, files)
                 self._selected = files
+            # lower-case words serve prefix terms only: without one they are not read
+            words = "p.words" if any(t.prefix for t in (*query.terms, *query.exclude,
+                                                         *query.not_)) else "''"
             rows = db.execute(
                 'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
-                "p.words FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
+                f"{words} FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
                 "JOIN temp.sel s ON s.file = p.file WHERE passage_index MATCH ?",
                 (expression,)).fetchall()
             # which term may occur where, so themes counts only those (most passages hold one
