@@ -398,7 +398,7 @@ class EditionMaker:
         self.config, self.options, self.ledger = config, options, ledger
         self.edition = options.edition or now().date()
         self.corpus: Corpus = read_corpus(config, options.corpus, warn=warn)
-        self.env = render.template_env(workspace_templates(config))
+        self.env = render.template_env(workspace_templates(config), lang=config.language)
         self._cache: dict[tuple[object, ...], tuple[Briefing, bytes]] = {}
 
     def make(self, reader: Reader) -> Edition:
@@ -420,7 +420,9 @@ class EditionMaker:
             # share it too (textwrap makes it the dearest part of an edition to render).
             text = render.render_text(briefing).encode()
             self._cache[key] = (briefing, text)
-        files = {"email": render.render_email(briefing, self.env).encode(), "txt": text}
+        web_url = self.config.delivery.web_url
+        files = {"email": render.render_email(briefing, self.env, web_url=web_url).encode(),
+                 "txt": text}
         others = [f for f in reader.formats if f not in files]
         files.update(render_formats(briefing, self.config, others))
         folder = out_dir(self.config, self.options, reader)

@@ -505,7 +505,9 @@ def test_no_name_title_or_greeting_can_inject_a_header(
     assert all(len(back.get_all(k)) == 1 for k in back.keys())
     assert back["To"].addresses[0].addr_spec == "borders@example.org"
     assert len(back["To"].addresses) == 1
-    assert back["Subject"] == subject(briefing)
+    # a subject too long for one line is folded before its first word: unfolded, that leaves
+    # a leading space, which mail clients ignore (RFC 5322 folding)
+    assert back["Subject"].lstrip() == subject(briefing)
     assert "\n" not in back["Subject"] and "\r" not in back["Subject"]
     header_block = raw.split(b"\r\n\r\n", 1)[0]
     assert all(len(line) <= 998 for line in header_block.split(b"\r\n"))
