@@ -1,12 +1,20 @@
 """Scored candidates -> the Briefing: sections, items chosen and ordered, duplicates merged,
 sources numbered in reading order.
 
+Before choosing, candidates are refined: a theme's ``require`` query must hold; a passage that is
+mostly questions, an aside in parentheses, or a fragment of a few words is marked down (an
+analyst's briefing reports, it does not muse); and a passage scoring under RELATIVE_FLOOR of its
+theme's best is left out rather than padding the section.
+
 Choosing items is one greedy pass over every (theme, candidate) pair, best relative score first
 (a candidate's score over its theme's best score), so a passage that fits two themes lands in the
 theme it fits better and is shown once. Within a section, a passage that says what a chosen one
-already says (its content words mostly contained in the other's, across sources: Feedly's 85%
-rule) is not shown again but cited under the chosen one as "also reported by". No article
-supplies more than half a section, so one long article cannot crowd out the others.
+already says is not shown again but cited under the chosen one as "also reported by". Two
+passages say the same thing when (a) most content words of the shorter are in the longer
+(syndicated copies: Feedly's 85% rule), or (b) they share a rare anchor, a number or year that
+few of the theme's candidates mention (the 2003 designation), and at least one other rare
+content word: the same fact retold in other words. No article supplies more than half a section,
+so one long article cannot crowd out the others.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from pathlib import Path
 
 from .models import (Article, Briefing, Cited, Item, Match, Quote, Section, Segmented, Source,
                      TimelineEvent, Voice)
+from .query import Passage, matches
 from .textnorm import roots
 from .themes import Candidate, Term, ThemeQuery
 
@@ -60,18 +69,53 @@ def _content_roots(text: str) -> frozenset[str]:
     return frozenset(r for r in roots(text) if r not in STOPWORDS and not r.isdigit())
 
 
+def _anchors(text: str) -> frozenset[str]:
+    """Numbers of three digits or more (years, counts, distances): facts' fingerprints."""
+    return frozenset(r for r in roots(text) if r.isdigit() and len(r) >= 3)
+
+
 def same_fact(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether two passages say the same thing: most content words of the shorter one are in the
+    """Whether two passages are copies: most content words of the shorter one are in the
     longer one."""
     if not a or not b:
         return False
     return len(a & b) / min(len(a), len(b)) >= DUPLICATE_CONTAINMENT
 
 
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """What a passage says, for telling repeated facts apart: content roots and anchors."""
+
+    words: frozenset[str]
+    anchors: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Fact:
+        return cls(_content_roots(text), _anchors(text))
+
+    def same_as(self, other: Fact, common: frozenset[str]) -> bool:
+        """Copies, or the same fact retold: a shared rare anchor and a shared rare word."""
+        if same_fact(self.words, other.words):
+            return True
+        shared_anchor = (self.anchors & other.anchors) - common
+        return bool(shared_anchor) and bool((self.words & other.words) - common)
+
+
+def common_roots(facts: Sequence[Fact], share: float = 0.3) -> frozenset[str]:
+    """Roots and anchors found in more than ``share`` of the passages (at least 3 of them): too
+    common in this theme's candidates to tell one fact from another."""
+    counts: dict[str, int] = {}
+    for f in facts:
+        for r in f.words | f.anchors:
+            counts[r] = counts.get(r, 0) + 1
+    limit = max(2, int(share * len(facts)))
+    return frozenset(r for r, n in counts.items() if n > limit)
+
+
 @dataclass(slots=True)
 class _Chosen:
     match: Match | None  # None once the whole passage has become the section's lede
-    words: frozenset[str]
+    fact: Fact
     also: list[Match]
     quote: Quote | None = None
 
@@ -141,6 +185,57 @@ def _has_terms(text: str, terms: Sequence[Term], matched: Sequence[str]) -> bool
     return False
 
 
+RELATIVE_FLOOR = 0.3
+
+
+def passage_prior(text: str) -> float:
+    """How much a passage reads as reporting rather than musing, 0..1: questions, an aside in
+    parentheses, and fragments of a few words are marked down."""
+    body = text.strip()
+    marks = body.count("?")
+    stops = sum(body.count(c) for c in ".!?") or 1
+    prior = 1.0 - 0.6 * min(1.0, marks / stops)
+    if body.startswith("(") and body.rstrip(".").endswith(")"):
+        prior *= 0.5
+    if len(body.split()) < 8:
+        prior *= 0.6
+    return prior
+
+
+def refine(ranked: Mapping[str, list[Candidate]], queries: Sequence[ThemeQuery],
+           articles: Mapping[str, Article],
+           segmented: Mapping[str, Segmented]) -> dict[str, list[Candidate]]:
+    """Apply what needs the passage's text (see the module docstring): the theme's ``require``
+    query (with the passage's sentences for SAME), the reporting prior on the score, and the
+    relative floor. Left-out candidates keep their place in explain with the reason."""
+    out: dict[str, list[Candidate]] = {}
+    for q in queries:
+        kept = []
+        for c in ranked.get(q.id, []):
+            m = c.match
+            if c.reason is None and m.article_id in articles:
+                text = articles[m.article_id].text
+                prior = passage_prior(text[m.start:m.end])
+                if prior < 1.0:
+                    m = dataclasses.replace(m, score=round(m.score * prior, 4))
+                    c = Candidate(m, None)
+                if q.require is not None:
+                    seg = segmented[m.article_id]
+                    sentences = [(x.start, x.end) for x in seg.paragraphs[m.paragraph].sentences]
+                    if not matches(q.require, Passage.of(text, m.start, m.end, sentences)):
+                        c = Candidate(m, "does not satisfy the theme's require query")
+            kept.append(c)
+        eligible = [c.match.score for c in kept if c.reason is None]
+        floor = RELATIVE_FLOOR * max(eligible, default=0.0)
+        kept = [Candidate(c.match, f"score {c.match.score:.2f} below {RELATIVE_FLOOR:.0%} of the "
+                          f"theme's best ({floor / RELATIVE_FLOOR:.2f})")
+                if c.reason is None and c.match.score < floor else c for c in kept]
+        kept.sort(key=lambda c: (c.reason is not None, -c.match.score, c.match.article_id,
+                                 c.match.start))
+        out[q.id] = kept
+    return out
+
+
 def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
            articles: Mapping[str, Article], decisions: Decisions | None = None,
            quote_index: QuoteIndex | None = None) -> dict[str, list[_Chosen]]:
@@ -163,6 +258,19 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
     limits = {q.id: q.max_items for q in queries}
     chosen: dict[str, list[_Chosen]] = {q.id: [] for q in queries}
     used: dict[str, list[tuple[int, int, str]]] = {}
+    facts = {(m.article_id, m.start, m.end): Fact.of(articles[m.article_id].text[m.start:m.end])
+             for _, _, m in pairs}
+    common = {q.id: common_roots([facts[(m.article_id, m.start, m.end)]
+                                  for _, _, m in pairs if m.theme == q.id]) for q in queries}
+    deferred: list[Match] = []
+
+    def take(m: Match, fact: Fact) -> None:
+        quote = quote_index.get((m.article_id, m.start, m.end))
+        chosen[m.theme].append(_Chosen(m, fact, [], quote))
+        used.setdefault(m.article_id, []).append((m.start, m.end, m.theme))
+        decide[(m.theme, m.article_id, m.start, m.end)] = \
+            "shown" + (" as a quotation" if quote else "")
+
     for _, _, m in pairs:
         key = (m.theme, m.article_id, m.start, m.end)
         clash = next((t for s, e, t in used.get(m.article_id, []) if m.start < e and s < m.end),
@@ -172,8 +280,8 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
                            else f"shown under theme {clash!r}, where it fits better")
             continue
         section = chosen[m.theme]
-        words = _content_roots(articles[m.article_id].text[m.start:m.end])
-        twin = next((c for c in section if same_fact(words, c.words)), None)
+        fact = facts[(m.article_id, m.start, m.end)]
+        twin = next((c for c in section if fact.same_as(c.fact, common[m.theme])), None)
         if twin is not None:
             where = f"{twin.match.article_id}@{twin.match.start}"
             if twin.match.article_id != m.article_id:
@@ -189,11 +297,20 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
         cap = max(1, math.ceil(limits[m.theme] / 2))
         if sum(1 for c in section if c.match.article_id == m.article_id) >= cap:
             decide[key] = f"{cap} items from this article already (source diversity)"
+            deferred.append(m)
             continue
-        quote = quote_index.get((m.article_id, m.start, m.end))
-        section.append(_Chosen(m, words, [], quote))
-        used.setdefault(m.article_id, []).append((m.start, m.end, m.theme))
-        decide[key] = "shown" + (" as a quotation" if quote else "")
+        take(m, fact)
+    # Diversity orders, it does not starve: slots other sources could not fill go to the
+    # passages held back for it, best first, under the same duplicate rules.
+    for m in deferred:
+        section = chosen[m.theme]
+        if len(section) >= limits[m.theme]:
+            continue
+        fact = facts[(m.article_id, m.start, m.end)]
+        if any(m.start < e and s < m.end for s, e, _ in used.get(m.article_id, [])) or \
+                any(fact.same_as(c.fact, common[m.theme]) for c in section):
+            continue
+        take(m, fact)
     for items in chosen.values():
         items.sort(key=lambda c: (-c.match.score, c.match.article_id, c.match.start))
     return chosen
@@ -325,15 +442,15 @@ def summary_points(chosen: Mapping[str, list[_Chosen]], queries: Sequence[ThemeQ
         options.sort(key=lambda o: (-o[0] * o[1], o[2]))  # evidence in the sentence x passage score
         per_theme.append([o[2] for o in options])
     points: list[tuple[str, int, int]] = []
-    words: list[frozenset[str]] = []
+    words: list[Fact] = []
     for rank in range(max((len(t) for t in per_theme), default=0)):
         if len(points) >= SUMMARY_MAX or (rank > 0 and len(points) >= SUMMARY_MIN):
             break
         for options in per_theme:
             if rank < len(options) and len(points) < SUMMARY_MAX:
                 aid, a, b = options[rank]
-                w = _content_roots(articles[aid].text[a:b])
-                if any(same_fact(w, other) for other in words) or \
+                w = Fact.of(articles[aid].text[a:b])
+                if any(w.same_as(other, frozenset()) for other in words) or \
                         any(p[0] == aid and a < p[2] and p[1] < b for p in points):
                     continue
                 points.append((aid, a, b))
@@ -372,12 +489,16 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
     """
     by_id = {a.id: a for a in articles}
     quotes = quotes or {}
+    ranked = refine(ranked, queries, by_id, segmented)
     ranked, quote_index = quote_candidates(ranked, quotes, queries, by_id)
     chosen = choose(queries, ranked, by_id, quote_index=quote_index)
 
     ledes: dict[str, tuple[str, int, int]] = {}
     for q in queries:
-        opener = next((c for c in chosen[q.id] if c.quote is None and c.match is not None), None)
+        # the lede opens with the best plain passage; one that carries "also reported by"
+        # stays whole to carry them, so another passage opens when there is one
+        plain = [c for c in chosen[q.id] if c.quote is None and c.match is not None]
+        opener = next((c for c in plain if not c.also), plain[0] if plain else None)
         if opener is None:
             continue
         top = opener.match

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .query import QuerySyntaxError, parse, sense_rule
 from .errors import ConfigError, InputError, Problem
 
 T = TypeVar("T")
@@ -70,6 +71,7 @@ class ThemeConfig:
     max_items: int = 6
     min_score: float | None = None
     line: int = 0
+    require: str | None = None  # a boolean query (briefing/query.py) a shown passage satisfies
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
         "terms": KeySpec("array<string>", required=True),
         "exclude": KeySpec("array<string>"),
         "not": KeySpec("array<string>"),
+        "require": KeySpec("string"),
         "max_items": KeySpec("integer"),
         "min_score": KeySpec("number"),
     },
@@ -597,6 +600,42 @@ class _Checker:
         out = [self.string(item, f"{where}[{i}]", required=True) for i, item in enumerate(items)]
         return None if None in out else tuple(s for s in out if s is not None)
 
+    def query_problem(self, node: Node, where: str, source: str, exc: QuerySyntaxError) -> None:
+        """Report a query syntax error at its own column: the node's column plus the offset into
+        the string (plus one for the opening quote of a quoted scalar on one line)."""
+        mark = node.start_mark
+        quoted = isinstance(node, ScalarNode) and node.style in ("'", '"')
+        single_line = node.start_mark.line == node.end_mark.line
+        col = mark.column + 1 + (exc.offset + (1 if quoted else 0) if single_line else 0)
+        self.problems.append(Problem(self.display, mark.line + 1, col, where,
+                                     f"{exc} (in {source!r})"))
+
+    def query(self, node: Node, where: str) -> str | None:
+        """A boolean query string (``require``), checked by parsing it."""
+        text = self.string(node, where, required=True)
+        if text is None:
+            return None
+        try:
+            parse(text)
+        except QuerySyntaxError as exc:
+            self.query_problem(node, where, text, exc)
+            return None
+        return text
+
+    def exclusions(self, node: Node, where: str) -> tuple[str, ...] | None:
+        """``exclude``: phrases, or sense rules written ``word NEAR/n context``."""
+        raw = self.strings(node, where)
+        if raw is None:
+            return None
+        ok = True
+        for i, (item, text) in enumerate(zip(node.value, raw)):
+            try:
+                sense_rule(text)
+            except QuerySyntaxError as exc:
+                self.query_problem(item, f"{where}[{i}]", text, exc)
+                ok = False
+        return raw if ok else None
+
     def terms(self, node: Node, where: str, *, required: bool) -> tuple[TermSpec, ...] | None:
         raw = self.strings(node, where)
         if raw is None:
@@ -712,8 +751,9 @@ class _Checker:
             f, "description", lambda v: self.string(v, f"{where}.description"), "")
         terms = self.terms(f["terms"][1], f"{where}.terms", required=True) if "terms" in f \
             else None
-        exclude = self.optional(f, "exclude", lambda v: self.strings(v, f"{where}.exclude"), ())
+        exclude = self.optional(f, "exclude", lambda v: self.exclusions(v, f"{where}.exclude"), ())
         not_ = self.optional(f, "not", lambda v: self.strings(v, f"{where}.not"), ())
+        require = self.optional(f, "require", lambda v: self.query(v, f"{where}.require"), None)
         max_items = self.optional(f, "max_items", lambda v: self.integer(
             v, f"{where}.max_items", *MAX_ITEMS_RANGE), 6)
         min_score = self.optional(f, "min_score", lambda v: self.number(
@@ -722,7 +762,7 @@ class _Checker:
             return None
         return ThemeConfig(id=tid, title=title, description=description, terms=terms,
                            exclude=exclude, not_=not_, max_items=max_items, min_score=min_score,
-                           line=key.start_mark.line + 1)
+                           line=key.start_mark.line + 1, require=require)
 
     def sources(self, node: Node) -> tuple[SourceMeta, ...] | None:
         items = self.sequence(node, "sources", "a list of sources (each with a 'path')")

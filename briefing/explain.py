@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assemble import Decisions, choose, display_path
+from .assemble import Decisions, choose, display_path, quote_candidates, refine
 from .config import Config
 from .errors import ConfigError
-from .pipeline import rank, read_corpus, select_since, theme_queries
+from .pipeline import find_quotes, rank, read_corpus, select_since, theme_queries
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,25 @@ def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | N
     if theme_id not in {t.id for t in config.themes}:
         known = ", ".join(t.id for t in config.themes)
         raise ConfigError(f"unknown theme {theme_id!r} (configured: {known})")
-    docs, _ = select_since(read_corpus(config, corpus, warn=warn), since)
-    queries = [q for _, q in theme_queries(config, None)]
-    ranked = rank(docs, queries)
+    whole = read_corpus(config, corpus, warn=warn)
+    try:
+        docs, _ = select_since(whole, since)
+        queries = [q for _, q in theme_queries(config, None)]
+        ranked = rank(docs, queries)
+        ids = {c.match.article_id for cs in ranked.values() for c in cs}
+        quotes = find_quotes(docs, ids)
+        articles, segmented = docs.for_assembly(ids)
+    finally:
+        whole.close()
+    by_id = {a.id: a for a in articles if a.id in ids}
+    # the same steps as assembly, so the reasons given are the ones that decided
+    ranked = refine(ranked, queries, by_id, segmented)
+    ranked, quote_index = quote_candidates(ranked, quotes, queries, by_id)
     decisions: Decisions = {}
-    choose(queries, ranked, {a.id: a for a in docs.articles}, decisions)
+    choose(queries, ranked, by_id, decisions, quote_index)
 
-    paths = {a.id: display_path(a.path) for a in docs.articles}
-    texts = {a.id: a.text for a in docs.articles}
+    paths = {aid: display_path(a.path) for aid, a in by_id.items()}
+    texts = {aid: a.text for aid, a in by_id.items()}
     rows = []
     for i, c in enumerate(ranked[theme_id], 1):
         m = c.match

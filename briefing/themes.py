@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .config import TermSpec, ThemeConfig
 from .models import Article, Match, Segmented
+from .query import Node, SenseRule, parse, sense_rule
 from .textnorm import TOKEN_RE, root
 
 # A paragraph longer than this is not shown whole: its matching sentences are (issue: a
@@ -48,6 +49,8 @@ class ThemeQuery:
     not_: tuple[Term, ...] = ()
     max_items: int = 6
     min_score: float = DEFAULT_MIN_SCORE
+    senses: tuple[SenseRule, ...] = ()  # exclude rules 'word NEAR/n context' (query.py)
+    require: Node | None = None  # a boolean query a shown passage satisfies (query.py)
 
 
 def compile_term(text: str, weight: float = 1.0) -> Term:
@@ -65,13 +68,17 @@ def compile_theme(theme: ThemeConfig, *, extra: Iterable[TermSpec] = (),
                   exclude: Iterable[str] = (), max_items: int | None = None) -> ThemeQuery:
     """Compile a theme from the config, with a reader's extra terms and exclusions applied."""
     terms = [compile_term(t.text, t.weight) for t in (*theme.terms, *extra)]
+    excluded = (*theme.exclude, *exclude)
+    senses = tuple(r for r in (sense_rule(x) for x in excluded) if r is not None)
     return ThemeQuery(
         id=theme.id,
         terms=tuple(t for t in terms if t.roots),
-        exclude=tuple(compile_term(x) for x in (*theme.exclude, *exclude)),
+        exclude=tuple(compile_term(x) for x in excluded if "NEAR/" not in x),
         not_=tuple(compile_term(x) for x in theme.not_),
         max_items=max_items or theme.max_items,
         min_score=DEFAULT_MIN_SCORE if theme.min_score is None else theme.min_score,
+        senses=senses,
+        require=parse(theme.require) if theme.require else None,
     )
 
 
@@ -158,6 +165,8 @@ def evidence(query: ThemeQuery, unit: Unit) -> Evidence:
         if hits is None or t.text in hits:
             for i in _occurrences(t, unit):
                 masked.update(range(i, i + len(t.roots)))
+    for rule in query.senses:  # a word in its other sense ('recognized ... as terrorist')
+        masked |= rule.masked(unit.roots, unit.words)
     counts: dict[str, int] = {}
     for t in query.terms:
         if hits is not None and t.text not in hits:

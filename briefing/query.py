@@ -1,0 +1,310 @@
+"""The theme query language: boolean and proximity operators as media-monitoring tools write them.
+
+A theme's ``terms`` say what counts as evidence and how much (they are scored, BM25). Its
+optional ``require`` is a boolean query a passage must satisfy to be shown, written as analysts
+write Factiva or Meltwater searches:
+
+    border NEAR/8 (Tajik* OR Turkmen* OR Uzbek* OR Kyrgyz*)
+    (recogni* OR legitim*) SAME Taliban
+    ATLEAST/2 border AND NOT "Security Council"
+
+- a word matches every form of it (by root, British and American spellings alike); ``word*``
+  matches any word starting so; ``"a phrase"`` its words in order;
+- ``A AND B`` (or just ``A B``), ``A OR B``, ``NOT A``, parentheses;
+- ``A NEAR/n B``: some A within n words of some B; ``A SAME B``: in the same sentence;
+- ``ATLEAST/n A``: A occurs at least n times.
+
+Operator words are upper case; ``and``/``or`` in lower case are ordinary words. ``NOT`` binds
+tightest, then NEAR/SAME, then AND, then OR.
+
+An ``exclude`` entry may be a proximity rule, ``recogni* NEAR/6 terrorist``: occurrences of the
+left side within 6 words of the right side are not evidence. That is how a word's other sense
+is kept out: "the Supreme Court recognized the activities of the Taliban as terrorist" is a
+designation, not diplomatic recognition, so ``recognize`` there does not count for the
+recognition theme.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .textnorm import TOKEN_RE, root
+
+
+class QuerySyntaxError(ValueError):
+    """A query that cannot be parsed; ``offset`` is where in the query string."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+# --- The passage a query is evaluated on ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A passage's words: roots, lower-case forms, and the sentence each word is in."""
+
+    roots: Sequence[str]
+    words: Sequence[str]
+    sentence: Sequence[int]
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int,
+           sentences: Sequence[tuple[int, int]] = ()) -> Passage:
+        roots, words, sent = [], [], []
+        bounds = sorted(sentences)
+        k = 0
+        for m in TOKEN_RE.finditer(text, start, end):
+            while k + 1 < len(bounds) and m.start() >= bounds[k + 1][0]:
+                k += 1
+            w = m.group()
+            roots.append(root(w))
+            words.append(w.lower())
+            sent.append(k)
+        return cls(roots, words, sent)
+
+
+# --- The syntax tree -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word, a ``prefix*``, or a quoted phrase: matched at token positions."""
+
+    text: str
+    roots: tuple[str, ...]
+    prefix: bool
+
+    def positions(self, p: Passage) -> list[int]:
+        n = len(self.roots)
+        out = []
+        for i in range(len(p.roots) - n + 1):
+            ok = True
+            for j, r in enumerate(self.roots):
+                if self.prefix and j == n - 1:  # on the word; on the root where words are absent
+                    ok = (p.words[i + j] if p.words else p.roots[i + j]).startswith(r)
+                else:
+                    ok = p.roots[i + j] == r
+                if not ok:
+                    break
+            if ok:
+                out.append(i)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """An operator node: AND, OR, NOT, NEAR (with ``n``), SAME, ATLEAST (with ``n``)."""
+
+    kind: str
+    args: tuple[Node, ...]
+    n: int = 0
+
+
+Node = Word | Op
+
+
+def evaluate(node: Node, p: Passage) -> tuple[bool, list[int]]:
+    """Whether the passage satisfies ``node``, and the word positions that make it so."""
+    if isinstance(node, Word):
+        pos = node.positions(p)
+        return bool(pos), pos
+    if node.kind == "NOT":
+        ok, _ = evaluate(node.args[0], p)
+        return not ok, []
+    if node.kind == "ATLEAST":
+        ok, pos = evaluate(node.args[0], p)
+        return len(pos) >= node.n, pos
+    results = [evaluate(a, p) for a in node.args]
+    if node.kind == "AND":
+        return all(ok for ok, _ in results), [i for _, pos in results for i in pos]
+    if node.kind == "OR":
+        return any(ok for ok, _ in results), [i for ok, pos in results if ok for i in pos]
+    (_, left), (_, right) = results
+    if node.kind == "NEAR":
+        hits = [i for i in left if any(abs(i - j) <= node.n for j in right)]
+        hits += [j for j in right if any(abs(i - j) <= node.n for i in left)]
+    else:  # SAME
+        hits = [i for i in left if any(p.sentence[i] == p.sentence[j] for j in right)]
+        hits += [j for j in right if any(p.sentence[i] == p.sentence[j] for i in left)]
+    return bool(hits), sorted(set(hits))
+
+
+def matches(node: Node, p: Passage) -> bool:
+    """Whether the passage satisfies the query."""
+    return evaluate(node, p)[0]
+
+
+# --- Parsing --------------------------------------------------------------------------------
+
+_LEX = re.compile(r'\s*(?:(?P<phrase>"[^"]*"?)|(?P<open>\()|(?P<close>\))'
+                  r'|(?P<op>(?:NEAR|ATLEAST)/\d+|AND|OR|NOT|SAME)(?![\w*/])'
+                  r'|(?P<word>[^\s()"]+))')
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str
+    text: str
+    offset: int
+
+
+def _lex(source: str) -> list[_Tok]:
+    out, pos = [], 0
+    while pos < len(source):
+        m = _LEX.match(source, pos)
+        if m is None or m.end() == pos:
+            if source[pos:].strip() == "":
+                break
+            raise QuerySyntaxError(f"unexpected {source[pos]!r}", pos)
+        kind = m.lastgroup or ""
+        offset = m.start(kind)
+        text = m.group(kind)
+        if kind == "phrase" and (len(text) < 2 or not text.endswith('"')):
+            raise QuerySyntaxError("unclosed quotation mark", offset)
+        if kind == "word" and re.match(r"(NEAR|ATLEAST)/", text):
+            raise QuerySyntaxError(f"{text.split('/')[0]}/n needs a number n", offset)
+        out.append(_Tok(kind, text, offset))
+        pos = m.end()
+    return out
+
+
+def _word(tok: _Tok) -> Word:
+    raw = tok.text[1:-1] if tok.kind == "phrase" else tok.text
+    prefix = raw.endswith("*")
+    words = TOKEN_RE.findall(raw.rstrip("*"))
+    if not words:
+        raise QuerySyntaxError(f"{tok.text!r} has no word to match", tok.offset)
+    if "*" in raw.rstrip("*"):
+        raise QuerySyntaxError("a * may only end a word", tok.offset)
+    if prefix:
+        *head, last = words
+        return Word(raw, tuple(root(w) for w in head) + (last.lower(),), True)
+    return Word(raw, tuple(root(w) for w in words), False)
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.toks = _lex(source)
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node:
+        if not self.toks:
+            raise QuerySyntaxError("empty query", 0)
+        node = self.or_()
+        tok = self.peek()
+        if tok is not None:
+            raise QuerySyntaxError(f"unexpected {tok.text!r}" if tok.kind != "close"
+                                   else "unbalanced ')'", tok.offset)
+        return node
+
+    def or_(self) -> Node:
+        args = [self.and_()]
+        while (tok := self.peek()) is not None and tok.kind == "op" and tok.text == "OR":
+            self.take()
+            args.append(self.and_())
+        return args[0] if len(args) == 1 else Op("OR", tuple(args))
+
+    def and_(self) -> Node:
+        args = [self.near()]
+        while (tok := self.peek()) is not None and tok.kind != "close" and \
+                not (tok.kind == "op" and tok.text == "OR"):
+            if tok.kind == "op" and tok.text == "AND":
+                self.take()
+            args.append(self.near())
+        return args[0] if len(args) == 1 else Op("AND", tuple(args))
+
+    def near(self) -> Node:
+        left = self.unary()
+        while (tok := self.peek()) is not None and tok.kind == "op" and \
+                (tok.text.startswith("NEAR/") or tok.text == "SAME"):
+            self.take()
+            right = self.unary()
+            for side in (left, right):
+                if isinstance(side, Op) and side.kind == "NOT":
+                    raise QuerySyntaxError(f"{tok.text} needs words on both sides, not NOT",
+                                           tok.offset)
+            n = int(tok.text.split("/")[1]) if "/" in tok.text else 0
+            if tok.text.startswith("NEAR/") and n < 1:
+                raise QuerySyntaxError("NEAR/n needs n of at least 1", tok.offset)
+            left = Op("NEAR" if n else "SAME", (left, right), n)
+        return left
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is None:
+            raise QuerySyntaxError("the query ends where a word was expected", len(self.source))
+        if tok.kind == "op" and tok.text == "NOT":
+            self.take()
+            return Op("NOT", (self.unary(),))
+        if tok.kind == "op" and tok.text.startswith("ATLEAST/"):
+            self.take()
+            n = int(tok.text.split("/")[1])
+            if n < 1:
+                raise QuerySyntaxError("ATLEAST/n needs n of at least 1", tok.offset)
+            return Op("ATLEAST", (self.unary(),), n)
+        if tok.kind == "open":
+            self.take()
+            node = self.or_()
+            close = self.peek()
+            if close is None or close.kind != "close":
+                raise QuerySyntaxError("unclosed '('", tok.offset)
+            self.take()
+            return node
+        if tok.kind in ("word", "phrase"):
+            return _word(self.take())
+        raise QuerySyntaxError(f"unexpected {tok.text!r}" if tok.kind != "close"
+                               else "unbalanced ')'", tok.offset)
+
+
+def parse(source: str) -> Node:
+    """Parse a query; raises QuerySyntaxError with the offset of the problem."""
+    return _Parser(source).parse()
+
+
+# --- Sense rules (``exclude`` entries with NEAR/n) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SenseRule:
+    """``target NEAR/n context``: the target's occurrences near the context are not evidence."""
+
+    text: str
+    target: Node
+    context: Node
+    within: int
+
+    def masked(self, roots: Sequence[str], words: Sequence[str]) -> set[int]:
+        """Token positions of the target's words that are in the excluded sense."""
+        p = Passage(roots, words, [0] * len(roots))
+        _, targets = evaluate(self.target, p)
+        _, contexts = evaluate(self.context, p)
+        out: set[int] = set()
+        for i in targets:
+            if any(abs(i - j) <= self.within for j in contexts):
+                width = self.target.roots.__len__() if isinstance(self.target, Word) else 1
+                out.update(range(i, i + width))
+        return out
+
+
+def sense_rule(source: str) -> SenseRule | None:
+    """An ``exclude`` entry written as ``A NEAR/n B``, or None for a plain phrase."""
+    if "NEAR/" not in source:
+        return None
+    node = parse(source)
+    if not (isinstance(node, Op) and node.kind == "NEAR"):
+        raise QuerySyntaxError("an exclude rule reads 'word NEAR/n context'", 0)
+    return SenseRule(source, node.args[0], node.args[1], node.n)
