@@ -140,7 +140,8 @@ def build(
         options = BuildOptions(corpus=tuple(corpus) if corpus else None,
                                since=parse_date(since, "--since"),
                                edition=parse_date(edition_date, "--edition-date"),
-                               formats=formats, out=out)
+                               formats=formats, out=out,
+                               progress=False if _State.quiet else None)
         result = do_build(cfg, options, readers=resolve_readers(cfg, reader, all_readers),
                           warn=warn)
         if not _State.quiet:
@@ -164,10 +165,14 @@ def check(config: ConfigOpt = DEFAULT_CONFIG, corpus: CorpusOpt = None) -> None:
     def go() -> None:
         cfg = _load(config, corpus_given=bool(corpus))
         problems: list[str] = []
-        result = read_corpus(cfg, tuple(corpus) if corpus else None, warn=problems.append)
+        result = read_corpus(cfg, tuple(corpus) if corpus else None, warn=problems.append,
+                             progress=False if _State.quiet else None)
+        try:
+            n = len(result)  # counts the articles without loading their texts
+        finally:
+            result.close()
         for line in problems:
             typer.echo(line if line.startswith("warning:") else f"warning: {line}", err=True)
-        n = len(result.articles)
         if n == 0:
             raise InputError("the corpus holds no readable .txt or .md article")
         typer.echo(f"ok: {_show(cfg.path)}: {len(cfg.themes)} themes, {len(cfg.readers)} readers, "
