@@ -150,6 +150,7 @@ def _resolve(kind: str, m: re.Match[str], sentence_year: int | None,
 
 
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
+LEAD_CHARS = 60  # a date this close to the start of its sentence "leads" it
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +180,14 @@ def events(article_id: str, text: str, sentences: Iterable[tuple[int, int]],
 def select(candidates: Iterable[Event], limit: int, prefer: set[tuple[str, int, int]]) -> list[Event]:
     """At most ``limit`` events, one per date: the most precise first, sentences already shown
     in the briefing first among equals; for each date, the sentence that leads with it
-    ("On July 8, 2021, the ministry ..."); returned in date order (earliest first)."""
+    ("On July 8, 2021, the ministry ...", the article's earliest such); returned in date order
+    (earliest first)."""
 
-    def merit(ev: Event) -> tuple[int, bool, int]:
-        return PRECISION_RANK[ev.precision], (ev.article_id, ev.start, ev.end) in prefer, -ev.lead
+    def merit(ev: Event) -> tuple[int, bool, bool, int]:
+        # a sentence that names its date early tells the event; among those, the article's
+        # earliest (news puts the main event first)
+        return (PRECISION_RANK[ev.precision], (ev.article_id, ev.start, ev.end) in prefer,
+                ev.lead <= LEAD_CHARS, -ev.start)
 
     best: dict[str, Event] = {}
     for ev in candidates:
