@@ -35,21 +35,47 @@ class Parser(Protocol):
     def __call__(self, text: str) -> Any: ...
 
 
-CUES = set("""
-said says say saying stated states stating told tells telling added adds adding explained
-explains explaining noted notes noting remarked remarks voiced reads wrote writes write writing
-urged urges urging called calls calling asked asks asking replied replies answered declared
-declares announced announces insisted insists insisting argued argues arguing claimed claims
-claiming warned warns warning emphasised emphasized emphasises emphasizes emphasising emphasizing
-stressed stresses stressing underscored underscores continued concluded recalled recalls
-acknowledged admitted admits conceded suggested suggests predicted promised vowed pledged tweeted
-posted quipped joked shouted yelled chanted responded observed mused described labeled labelled
-dubbed termed complained boasted confirmed denied repeated recounted agreed countered charged
-accused praised criticized criticised lamented blasted slammed touted thundered cautioned
-contended maintained reiterated declared wondered pointed quoted cited reported told mocked
-""".split())
-_NOUNISH = {"states", "notes", "remarks", "calls", "claims", "reads", "writes", "reports",
-            "answers", "charges", "posts", "tweets", "cites", "quotes", "stresses", "warns"}
+_CUE_VERBS = """
+say state tell add explain note remark voice read write urge call ask reply answer declare announce
+insist argue claim warn emphasise emphasize stress underscore continue conclude recall acknowledge
+admit concede suggest predict promise vow pledge tweet post quip joke shout yell chant respond
+observe muse describe label dub term complain boast confirm deny repeat recount agree counter
+charge accuse praise criticize criticise lament blast slam tout thunder caution contend maintain
+reiterate wonder point quote cite report mock characterize characterise liken laud hail condemn
+exhort dismiss comment sing scold deride brand decry assert allege demand threaten question
+recommend predict add describe whisper cry exclaim plead beg sneer scoff tease chide rebuke
+lambaste lash denounce applaud commend compliment thank blame fault attack ridicule dismiss
+reassure advise instruct order testify swear guarantee assure concur echo paraphrase
+""".split()
+# Forms English does not make by rule.
+_IRREGULAR = """
+said says saying told telling wrote written writing read reads reading sang sung sings singing
+swore sworn swearing quipped quipping admitted admitting slammed slamming
+""".split()
+
+
+def _inflect(base: str) -> set[str]:
+    """The -s, -ed and -ing forms of a regular verb (enough for the cue list above)."""
+    if base.endswith("e"):
+        return {base, base + "s", base + "d", base[:-1] + "ing"}
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        return {base, base[:-1] + "ies", base[:-1] + "ied", base + "ing"}
+    es = "es" if base.endswith(("s", "sh", "ch", "x", "z")) else "s"
+    return {base, base + es, base + "ed", base + "ing"}
+
+
+# Bare forms are nouns as often as verbs ('a call for', 'a report'): only these few report.
+_BARE = {"say", "tell", "write", "call", "claim", "argue", "insist", "warn", "ask", "describe",
+         "urge", "add", "explain", "agree", "predict", "admit", "deny", "accuse", "liken"}
+CUES = ({form for base in _CUE_VERBS for form in _inflect(base)} - set(_CUE_VERBS)) | set(_IRREGULAR) | _BARE
+CUES -= {"sayed", "sais", "telled", "writed", "readed", "singed", "sweared", "quiped", "admited",
+         "admiting", "slamed", "agreing"}
+# -s forms that are as often plural nouns ('his remarks', 'get promises from'): a cue only with
+# a subject that can be nothing else before them.
+_NOUNISH = {"states", "reads", "writes", "cites", "stresses", "warns"} | {
+    f for b in """note remark call claim report answer charge post tweet quote comment demand
+    question attack praise blame order joke quip vow pledge echo promise lament boast reply label
+    term point cry chant thank dismiss""".split() for f in _inflect(b) if f.endswith("s")}
 _PASSIVE = {"is", "was", "are", "were", "be", "been", "being", "gets", "got"}
 _ADVERBS = set("""
 also later then again has have had previously recently once further repeatedly reportedly publicly
@@ -69,6 +95,10 @@ _TIME = set("""
 monday tuesday wednesday thursday friday saturday sunday today yesterday tonight this last next
 earlier later recently in on at
 """.split())
+_CITING = {"citing", "quoting", "cite", "quote"}
+_PROGRESSIVE = {"am", "is", "are", "was", "were", "been", "be"}
+_BYLINE_DASHES = {"―", "—", "–"}
+PRONOUNS_SUBJ = {"i", "we", "he", "she", "they", "it", "you"}
 _DETS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our"}
 _MEDIUM = re.compile(
     r"(?:as quoted by|quoted by|in an interview (?:with|for)|told|according to|speaking (?:to|with)|"
@@ -158,6 +188,8 @@ def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: li
         after = [t for t in tokens(mtext, m.close + 1, sent[1]) if t.text not in ",—–-:"]
         for h in right:
             if after and h.start == after[0].start:
+                if h.first_person and h.cue.text.lower() in _CITING:
+                    break  # the writer marking a quotation ('- I am citing'), not a speaker
                 hit, conf = h, 0.95
                 break
     if hit is None and left:
@@ -212,9 +244,16 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
         if low == "according" and k + 1 < len(toks) and toks[k + 1].low == "to":
             mention = _forward_np(toks, k + 2)
             cue = Tok(text[t.start:toks[k + 1].end], t.start, toks[k + 1].end)
-        elif low in CUES:
-            if k and toks[k - 1].low in _PASSIVE:
+        elif t.text in _BYLINE_DASHES and k and toks[k - 1].is_mask:
+            mention = _byline(text, toks, k)
+            if not mention:
                 continue
+            cue = t
+        elif low in CUES:
+            if k and toks[k - 1].low in _PASSIVE and not low.endswith("ing"):
+                continue  # 'is called', but 'is calling' reports
+            if k and (t.is_cap or toks[k - 1].low in _DETS):
+                continue  # a name or a noun: 'The Post sent', 'a call for
             nxt = toks[k + 1] if k + 1 < len(toks) else None
             if low in _NOUNISH and not (k and (toks[k - 1].is_mask or toks[k - 1].low in ("he", "she", "they", "it")
                                                or (toks[k - 1].is_cap and nxt is not None
@@ -233,6 +272,22 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
             people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end])
         out.append(_Hit(cue, text[cue.start:cue.end], tuple(mention), speaker, first_person))
     return out
+
+
+def _byline(text: str, toks: list[Tok], k: int) -> list[Tok]:
+    """A name signing the quotation before it ('"..." ― Sonya Herridge'): a dash after the
+    closing mark, then a short capitalised run ending its line."""
+    run: list[Tok] = []
+    j = k + 1
+    while j < len(toks) and toks[j].is_cap and toks[j].is_word and len(run) < 5:
+        run.append(toks[j])
+        j += 1
+    if not run or run[0].low in PRONOUNS_SUBJ:
+        return []
+    rest = text[run[-1].end:run[-1].end + 3]
+    if not re.match(r"[.,]?\s*(?:\n|$)", rest) and run[-1].end != len(text):
+        return []
+    return run
 
 
 def _subject(toks: list[Tok], k: int) -> list[Tok]:
@@ -261,7 +316,8 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
 
 def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
     j = k - 1
-    while j >= 0 and toks[j].low in _ADVERBS:
+    # over adverbs and, before a progressive, its auxiliary ('Clinton is now describing')
+    while j >= 0 and (toks[j].low in _ADVERBS or (toks[k].low.endswith("ing") and toks[j].low in _PROGRESSIVE)):
         j -= 1
     out: list[Tok] = []
     while j >= 0 and len(out) < 9:

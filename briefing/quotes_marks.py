@@ -55,12 +55,14 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
 def _role(text: str, i: int, lo: int, hi: int) -> str:
     """'open', 'close' or 'either' for the mark at ``i`` inside the paragraph ``[lo, hi)``."""
     ch = text[i]
+    prev = text[i - 1] if i > lo else "\n"
+    nxt = text[i + 1] if i + 1 < hi else "\n"
+    # a curly mark of the wrong hand where only the other can stand (a closer opening a line,
+    # an opener ending one) is a typing slip: let the pairing decide
     if ch in OPENERS:
-        return "open"
+        return "either" if nxt == "\n" and not prev.isspace() else "open"
     if ch in CLOSERS:
-        return "close"
-    prev = text[i - 1] if i > lo else " "
-    nxt = text[i + 1] if i + 1 < hi else " "
+        return "either" if prev == "\n" and not nxt.isspace() else "close"
     if prev in _BEFORE_OPEN and not nxt.isspace():
         return "open"
     if not prev.isspace() and (nxt in _AFTER_CLOSE or nxt in MARKS):
