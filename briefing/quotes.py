@@ -23,6 +23,7 @@ from briefing.models import Quote, Span
 from briefing.quotes_marks import (
     Marked, Tok, masked, pair_marks, sentences, split_paragraphs, tokens,
 )
+from briefing.quotes_turns import turns
 from briefing.quotes_people import DOCUMENTS, PERSON_NOUNS, ROLE_WORDS, People, is_org
 
 __all__ = ["Parser", "extract_quotes", "CUES"]
@@ -142,6 +143,15 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
     out: list[Quote] = []
     last: Quote | None = None
     for m in pairs:
+        spoken = turns(text, m, paras)
+        if spoken:
+            for turn in spoken:
+                label = text[turn.label_start:turn.label_end]
+                name = people.full_name(label.split()[-1].title()) or label.title()
+                last = Quote(turn.start, turn.end, name, Span(turn.label_start, turn.label_end), ":",
+                             "full", 0.85)
+                out.append(last)
+            continue
         span = _content(text, m)
         if span is None or _is_title(text, m, span):
             continue
@@ -150,11 +160,18 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
         left = [h for h in hits[si] if h.cue.end <= m.open]
         right = [h for h in hits[ei] if h.start > m.close]
         lead = tokens(mtext, sents[si][0], m.open)
-        quote = _attribute(text, mtext, m, span, left, right, lead, sents[ei], last, flat, people)
+        before = hits[si - 1] if si and _introduces(text, sents[si - 1], sents[si]) else []
+        quote = _attribute(text, mtext, m, span, left, right, lead, sents[ei], last, flat, people,
+                           before)
         if quote is not None:
             out.append(quote)
             last = quote
     return out
+
+
+def _introduces(text: str, prev: tuple[int, int], cur: tuple[int, int]) -> bool:
+    """Whether the sentence ``prev`` leads into ``cur``: same paragraph, or it ends in a colon."""
+    return "\n" not in text[prev[1]:cur[0]] or text[prev[0]:prev[1]].rstrip().endswith(":")
 
 
 def _content(text: str, m: Marked) -> tuple[int, int] | None:
@@ -180,16 +197,17 @@ def _is_title(text: str, m: Marked, span: tuple[int, int]) -> bool:
 
 def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: list[_Hit],
                right: list[_Hit], lead: list[Tok], sent: tuple[int, int], last: Quote | None,
-               flat: list[_Hit], people: People) -> Quote | None:
+               flat: list[_Hit], people: People, before: list[_Hit]) -> Quote | None:
     """The Quote for one pair of marks, or None when nobody is said to have said it."""
     kind = _kind(text, span, lead)
     hit, conf = None, 0.0
     if m.closed:
         after = [t for t in tokens(mtext, m.close + 1, sent[1]) if t.text not in ",—–-:"]
         for h in right:
-            if after and h.start == after[0].start:
-                if h.first_person and h.cue.text.lower() in _CITING:
-                    break  # the writer marking a quotation ('- I am citing'), not a speaker
+            if after and _adjacent(after, h):
+                if (h.first_person and h.cue.text.lower() in _CITING) or not h.mention:
+                    break  # the writer marking a quotation ('- I am citing'), or ', adding that'
+
                 hit, conf = h, 0.95
                 break
     if hit is None and left:
@@ -206,7 +224,23 @@ def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: li
             # a continuation carries the cue of the quotation it continues
             return Quote(span[0], span[1], last.speaker, last.speaker_mention, last.cue, kind, 0.7,
                          last.medium)
+    if kind == "full" and not [t for t in lead if t.is_word] and before:
+        # a bare quoted sentence right after one that reports someone speaking ('X called him
+        # a master. "He showed ..."'; 'He said:' closing the paragraph before) is theirs
+        h = before[-1]
+        if h.speaker and h.mention and not h.first_person:
+            mention = Span(h.mention[0].start, h.mention[-1].end)
+            return Quote(span[0], span[1], h.speaker, mention, h.cue_text, kind, 0.6, None)
     return None
+
+
+def _adjacent(after: list[Tok], h: _Hit) -> bool:
+    """Whether the cue ``h`` follows the closing mark directly: nothing between but at most a
+    few modifiers of its subject ('..." retired Air Force general Lloyd Newton said')."""
+    between = [t for t in after if t.start < h.start]
+    return len(between) <= 3 and all(
+        t.is_word and not t.is_cap and t.low not in _SUBORD | _VERBS | _PREPS | PRONOUNS_SUBJ
+        and t.low not in CUES for t in between)
 
 
 def _kind(text: str, span: tuple[int, int], lead: list[Tok]) -> str:
@@ -282,6 +316,9 @@ def _byline(text: str, toks: list[Tok], k: int) -> list[Tok]:
     while j < len(toks) and toks[j].is_cap and toks[j].is_word and len(run) < 5:
         run.append(toks[j])
         j += 1
+        if len(toks[j - 1].text) == 1 and j < len(toks) and toks[j].text == ".":
+            run.append(toks[j])  # an initial: 'Edwin G. Monroy'
+            j += 1
     if not run or run[0].low in PRONOUNS_SUBJ:
         return []
     rest = text[run[-1].end:run[-1].end + 3]
@@ -319,6 +356,11 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
     # over adverbs and, before a progressive, its auxiliary ('Clinton is now describing')
     while j >= 0 and (toks[j].low in _ADVERBS or (toks[k].low.endswith("ing") and toks[j].low in _PROGRESSIVE)):
         j -= 1
+    if j >= 0 and toks[j].text == ")":
+        # over a party label or an aside between the name and the verb ('Chaffetz (R-Utah) said')
+        opening = next((i for i in range(j - 1, max(-1, j - 8), -1) if toks[i].text == "("), None)
+        if opening is not None:
+            j = opening - 1
     out: list[Tok] = []
     while j >= 0 and len(out) < 9:
         t = toks[j]
