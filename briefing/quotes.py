@@ -2,8 +2,10 @@
 
 A quotation is words in quotation marks that the article attributes to someone (contract.md):
 a reporting cue with a speaker in the same sentence (``"...," said Kabulov``, ``Lavrov said:
-"..."``, ``urged the Taliban "..."``, ``called it a "..."``), or a quoted sentence continuing the
-quote before it. Quoted words nobody is said to have said (scare quotes, titles, terms) are left
+"..."``, ``urged the Taliban "..."``, ``called it a "..."``, ``is describing it as "..."``), a
+signature after a dash (``"..." ― Sonya Herridge``), a transcript's speaker label
+(:mod:`briefing.quotes_turns`), a quoted sentence continuing the quote before it, or a bare quoted
+sentence right after one reporting its speaker (``He said:`` closing the paragraph before). Quoted words nobody is said to have said (scare quotes, titles, terms) are left
 out. Marks are paired tolerantly (:mod:`briefing.quotes_marks`); speakers are resolved to the
 fullest name the article gives (:mod:`briefing.quotes_people`).
 
@@ -213,9 +215,9 @@ def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: li
     if hit is None and left:
         hit, conf = left[-1], 0.8 if kind == "full" else 0.75
     if hit is not None:
-        if hit.first_person or not hit.mention:
+        if hit.first_person or not (hit.mention or hit.speaker):
             return None
-        mention = Span(hit.mention[0].start, hit.mention[-1].end)
+        mention = Span(hit.mention[0].start, hit.mention[-1].end) if hit.mention else None
         return Quote(span[0], span[1], hit.speaker, mention, hit.cue_text, kind,
                      conf if m.closed else conf - 0.15, _medium(text, sent, hit, people))
     if last is not None and kind == "full" and not [t for t in lead if t.is_word]:
@@ -297,6 +299,14 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
             cue = t
         else:
             continue
+        cleaned = _clean_mention(mention)
+        if not cleaned:
+            # only a date or an adverb where the subject should be ('early Friday'): the
+            # subject is the one speaking lately, named before
+            recent = people.resolve_pronoun(t.start) if mention else None
+            out.append(_Hit(cue, text[cue.start:cue.end], (), recent, False))
+            continue
+        mention = cleaned
         if not mention:
             out.append(_Hit(cue, cue.text, (), None, False))
             continue
@@ -305,6 +315,26 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
         if speaker:
             people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end])
         out.append(_Hit(cue, text[cue.start:cue.end], tuple(mention), speaker, first_person))
+    return out
+
+
+_NOT_SPEAKERS = set("""
+but and or so yet then also however meanwhile when while still though early late earlier later
+last next this on at in monday tuesday wednesday thursday friday saturday sunday january february
+march april june july august september october november december today yesterday tonight
+""".split())
+
+
+def _clean_mention(mention: list[Tok]) -> list[Tok]:
+    """A mention without the clause words and dates caught at its edges ('But Megan Hester',
+    'early Friday'); nothing when only those, a number or an adverb ('egregiously') remain."""
+    out = list(mention)
+    while out and (out[0].low in _NOT_SPEAKERS or out[0].text[:1].isdigit()):
+        out.pop(0)
+    while out and (out[-1].low in _NOT_SPEAKERS or out[-1].text[:1].isdigit()):
+        out.pop()
+    if len(out) == 1 and not out[0].is_cap and out[0].low.endswith("ly"):
+        return []
     return out
 
 
@@ -445,7 +475,7 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
     phrase = text[mention[0].start:mention[-1].end]
     lows = [t.low for t in mention]
     if len(mention) == 1 and lows[0] in ("he", "she", "him", "her"):
-        return people.resolve_pronoun(pos)
+        return people.resolve_pronoun(pos, lows[0])
     if len(mention) == 1 and lows[0] in ("they", "it", "them"):
         return None
     if "of" in lows:

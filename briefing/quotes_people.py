@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 # Capitalised words that are titles, offices or parts of institutions' names, never part of a
 # person's name: stripping them from "Center for Modern Afghanistan Studies Director Omar Nessar"
@@ -56,6 +57,30 @@ PERSON_NOUNS = {
     "general": {"general", "commander", "colonel"},
     "president": {"president"},
 }
+# Common given names whose bearers are, overwhelmingly, men or women: enough to keep 'she' from
+# resolving to a Donald and 'he' to a Hillary; unknown names agree with either pronoun.
+MALE_NAMES = set("""
+donald barack bill bernie joe mike michael john james robert david richard thomas charles
+christopher daniel matthew mark paul steven stephen andrew kenneth george edward brian ronald
+anthony kevin jason jeff jeffrey ryan gary timothy larry frank scott eric jacob jonathan justin
+brandon ben benjamin samuel gregory patrick alexander jack dennis jerry tyler aaron henry adam
+peter nathan zachary kyle walter harold carl arthur roger keith jeremy terry sean austin noah
+lawrence jesse dylan bruce albert willie gabriel logan ralph roy eugene russell bobby mitch mitt
+marco ted rand chris newt rudy reince corey sergey vladimir zamir omar timofey wahid abdul
+alexander anatoly sergei dmitry hamid ashraf recep emmanuel boris xi narendra
+""".split())
+FEMALE_NAMES = set("""
+hillary mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
+betty margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah
+stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma
+nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather
+diane ruth julie olivia joyce virginia victoria kelly lauren christina joan evelyn judith megan
+andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn janice
+jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly isabella
+theresa diana natalie brittany charlotte marie kayla alexis lori melania ivanka kellyanne huma
+loretta nikki sarah elena tammy debbie chelsea michele jill claire condoleezza angela theresa
+maria melanie kathryn
+""".split())
 _NAME_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*")
 _RUN = re.compile(r"(?:(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*)"
                   r"(?:[ \u00a0](?:(?:[A-Z]\.)+|[A-Z][\w’'\-]*))*")
@@ -101,6 +126,7 @@ class People:
     counts: dict[str, int] = field(default_factory=dict)
     roles: dict[str, list[str]] = field(default_factory=dict)
     speakers: list[tuple[int, str, str]] = field(default_factory=list)  # (offset, name, role text)
+    _genders: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str) -> "People":
@@ -148,18 +174,41 @@ class People:
         self.speakers.append((pos, name, role.lower()))
         self.speakers.sort()
 
-    def resolve_pronoun(self, pos: int) -> str | None:
-        """'he'/'she' -> the most recent speaker or named person before ``pos``."""
+    def resolve_pronoun(self, pos: int, pronoun: str = "") -> str | None:
+        """'he'/'she' -> the most recent speaker or named person before ``pos`` whose gender, when
+        the article shows it, agrees with the pronoun."""
+        want = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}.get(pronoun.lower())
+        agrees = lambda name: want is None or self.gender(name) in (None, want)  # noqa: E731
         best = None
         for p, name, _ in self.speakers:
-            if p < pos:
+            if p < pos and agrees(name):
                 best = (p, name)
-        recent = self._recent_person(pos)
+        recent = self._recent_person(pos, agrees)
         if recent and (best is None or recent[0] > best[0]):
             return recent[1]
         return best[1] if best else None
 
-    def _recent_person(self, pos: int) -> tuple[int, str] | None:
+    def gender(self, name: str) -> str | None:
+        """'m', 'f' or None (unknown) for a person: from a courtesy title used with the last name
+        ('Mrs. Clinton'), else from a common given name."""
+        if name in self._genders:
+            return self._genders[name]
+        words = name.split()
+        found = None
+        if len(words) >= 1 and name[:1].isupper():
+            last = re.escape(words[-1])
+            if re.search(r"\b(?:Mr|Sen\.\s+Mr)\.?\s+" + last + r"\b", self.text):
+                found = "m"
+            elif re.search(r"\b(?:Mrs|Ms|Miss)\.?\s+" + last + r"\b", self.text):
+                found = "f"
+            else:
+                first = words[0].lower()
+                found = "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
+        self._genders[name] = found
+        return found
+
+    def _recent_person(self, pos: int, agrees: Callable[[str], bool] = lambda n: True
+                       ) -> tuple[int, str] | None:
         """The last full person name mentioned as a sentence subject before ``pos``."""
         window = self.text[max(0, pos - 600):pos]
         found = None
@@ -173,7 +222,7 @@ class People:
             if not name:
                 continue
             full = self.full_name(name.split()[-1])
-            if full:
+            if full and agrees(full):
                 found = (abs_start, full)
         return found
 
