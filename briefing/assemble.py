@@ -101,15 +101,18 @@ class Fact:
         return bool(shared_anchor) and bool((self.words & other.words) - common)
 
 
-def common_roots(facts: Sequence[Fact], share: float = 0.3) -> frozenset[str]:
-    """Roots and anchors found in more than ``share`` of the passages (at least 3 of them): too
-    common in this theme's candidates to tell one fact from another."""
+def common_roots(facts: Sequence[Fact], share: float = 0.3,
+                 anchor_share: float = 0.1) -> frozenset[str]:
+    """Roots too common among this theme's candidates to tell one fact from another: words in
+    more than ``share`` of them, numbers in more than ``anchor_share`` (a year most passages
+    mention, like the year of the story, is no fingerprint; the year of one event is), and
+    never fewer than 3 passages."""
     counts: dict[str, int] = {}
     for f in facts:
         for r in f.words | f.anchors:
             counts[r] = counts.get(r, 0) + 1
-    limit = max(2, int(share * len(facts)))
-    return frozenset(r for r, n in counts.items() if n > limit)
+    words, anchors = max(2, int(share * len(facts))), max(2, int(anchor_share * len(facts)))
+    return frozenset(r for r, n in counts.items() if n > (anchors if r.isdigit() else words))
 
 
 @dataclass(slots=True)
@@ -185,7 +188,7 @@ def _has_terms(text: str, terms: Sequence[Term], matched: Sequence[str]) -> bool
     return False
 
 
-RELATIVE_FLOOR = 0.3
+RELATIVE_FLOOR = 0.2
 
 
 def passage_prior(text: str) -> float:
