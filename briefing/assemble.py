@@ -377,14 +377,13 @@ def _without(match: Match, lede: tuple[int, int], seg: Segmented) -> Match | Non
     """
     if lede == (match.start, match.end):
         return None
-    inside = [s for s in seg.paragraphs[match.paragraph].sentences
-              if s.start >= match.start and s.end <= match.end]
+    inside = _sentences(match, seg)
     if len(inside) < 2:
         return match
-    if lede == (inside[0].start, inside[0].end):
-        return dataclasses.replace(match, start=inside[1].start)
-    if lede == (inside[-1].start, inside[-1].end):
-        return dataclasses.replace(match, end=inside[-2].end)
+    if lede == inside[0]:
+        return dataclasses.replace(match, start=inside[1][0])
+    if lede == inside[-1]:
+        return dataclasses.replace(match, end=inside[-2][1])
     return match
 
 
