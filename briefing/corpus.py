@@ -21,9 +21,8 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError, Problem
 from .models import Article, ArticleMeta
@@ -80,12 +79,13 @@ def find_articles(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
     return sorted(found.values(), key=lambda fr: fr[0].as_posix())
 
 
-@dataclass(frozen=True, slots=True)
-class FoundFile:
+class FoundFile(NamedTuple):
     """An article file found by :func:`scan_articles`, with what ``stat`` says of it.
 
     ``path`` is as reached from the path given (what ``Article.path`` holds), ``full`` its
-    absolute form (the store's key), ``id`` the article id (path relative to its root)."""
+    absolute form (the store's key), ``id`` the article id (path relative to its root). A tuple,
+    not a dataclass: a warm build makes 100,000 of them, and a tuple is made in a third of the
+    time."""
 
     path: str
     full: str
@@ -95,27 +95,35 @@ class FoundFile:
     inode: tuple[int, int]
 
 
-def _scan_dir(top: str, rel: str, out: list[tuple[str, str, os.stat_result]]) -> None:
+_ENDINGS = tuple(SUFFIXES)
+
+
+def _scan_dir(top: str, full: str, rel: str, out: list[FoundFile]) -> None:
     try:
-        entries = list(os.scandir(top))
+        with os.scandir(top) as it:
+            entries = list(it)
     except OSError:
         return  # unreadable folder: os.walk skips it too
+    base = full if full.endswith("/") else full + "/"
     for e in entries:
-        if e.name.startswith("."):
+        name = e.name
+        if name.startswith("."):
             continue
-        r = f"{rel}/{e.name}" if rel else e.name
+        r = f"{rel}/{name}" if rel else name
         try:
             is_dir = e.is_dir()
         except OSError:
             is_dir = False
         if is_dir:
             if not e.is_symlink():  # as os.walk(followlinks=False)
-                _scan_dir(e.path, r, out)
-        elif os.path.splitext(e.name)[1].lower() in SUFFIXES:
+                _scan_dir(e.path, base + name, r, out)
+        elif name.lower().endswith(_ENDINGS):  # splitext's suffix (no leading dot here)
             try:
-                out.append((e.path, r, e.stat()))
+                st = e.stat()  # one syscall; the tuple holds only what the store compares
             except OSError:
                 continue
+            out.append(FoundFile(e.path, base + name, r, st.st_size, st.st_mtime_ns,
+                                 (st.st_dev, st.st_ino)))
 
 
 def scan_articles(paths: Sequence[Path]) -> list[FoundFile]:
@@ -132,19 +140,17 @@ def scan_articles(paths: Sequence[Path]) -> list[FoundFile]:
     found: dict[tuple[int, int], FoundFile] = {}
     for given in paths:
         top = str(given)
-        full_top = os.path.abspath(top)
+        hits: list[FoundFile] = []
         if given.is_dir():
-            hits: list[tuple[str, str, os.stat_result]] = []
-            _scan_dir(top, "", hits)
+            _scan_dir(top, os.path.abspath(top), "", hits)
         else:
-            hits = [(top, given.name, os.stat(top))]
-            full_top = os.path.dirname(full_top)
-        for path, rel, st in hits:
-            inode = (st.st_dev, st.st_ino)
-            if inode not in found:
-                found[inode] = FoundFile(path, os.path.join(full_top, rel), rel, st.st_size,
-                                         st.st_mtime_ns, inode)
-    return sorted(found.values(), key=lambda f: f.path)
+            st = os.stat(top)
+            hits.append(FoundFile(top, os.path.abspath(top), given.name, st.st_size,
+                                  st.st_mtime_ns, (st.st_dev, st.st_ino)))
+        for f in hits:
+            found.setdefault(f.inode, f)
+    # paths are unique (one path, one inode), so tuples sort by path alone
+    return sorted(found.values())
 
 
 # --- Decoding -------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ SHORTLIST_MIN = 50
 SHORTLIST_PER_ITEM = 20
 
 __all__ = ["BuildOptions", "BuildResult", "Corpus", "Timings", "build", "build_briefing",
-           "rank", "read_corpus", "render_formats", "select_since", "theme_queries"]
+           "rank", "ranked_shortlist", "read_corpus", "render_formats", "select_since", "theme_queries"]
 
 
 def _ignore(_: str) -> None:
@@ -143,6 +143,56 @@ def shortlist(ranked: Mapping[str, list[Candidate]],
     return out
 
 
+def ranked_shortlist(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str, list[Candidate]]:
+    """``shortlist(rank(corpus, queries), queries)``, identical, without scoring every candidate
+    in Python: with a store, each theme's evidence per passage is kept in it (``ranking``) and
+    computed only for the files stored since; every row is scored again with this corpus's
+    statistics and only those that can reach the shortlist are built as candidates."""
+    refs = corpus.refs
+    store = corpus.store
+    if store is None or len({r.id for r in refs}) != len(refs):
+        # two files with one id share their runs of sentences in score_units: the plain way
+        return shortlist(rank(corpus, queries), queries)
+    import numpy as np  # only for builds over a store
+
+    from . import ranking
+
+    keys = np.fromiter((r.key for r in refs), np.int64, len(refs))
+    gens = np.fromiter((r.gen for r in refs), np.int64, len(refs))
+    order = np.argsort(keys)
+    keys, gens = keys[order], gens[order]
+    ids = {r.key: r.id for r in refs}
+    n = sum(r.units for r in refs)
+    tokens = sum(r.tokens for r in refs)
+    generation = store.generation()
+    todo_last: frozenset[int] | None = None
+    out = {}
+    for q in queries:
+        name = ranking.cache_name(q)
+        cached = store.cached(name)
+        old = ranking.Table.of_bytes(cached[1]) if cached is not None else None
+        if old is not None and cached is not None:
+            valid = keys[(gens <= cached[0]) & np.isin(keys, old.covered)]
+        else:
+            valid = keys[:0]
+        todo = frozenset(map(int, np.setdiff1d(keys, valid, assume_unique=True)))
+        if todo_last is not None and todo == todo_last:
+            todo = todo_last  # the same object: the store keeps its selection
+        todo_last = todo
+        fresh = ranking.table_of(q, ((r.file, Unit(ids[r.file], r.paragraph, r.start, r.end,
+                                                    r.sentence, r.roots, r.words, hits=r.hits))
+                                     for r in store.candidates(q, todo)), keys[:0])
+        if old is None:
+            table = ranking.Table(fresh.rows, fresh.dfc, keys)
+        else:
+            table = ranking.merged(old.restricted(valid), fresh, keys)
+        if old is None or todo or not np.array_equal(old.covered, keys):
+            store.put_cached(name, generation, table.to_bytes())
+        limit = SHORTLIST_MIN + SHORTLIST_PER_ITEM * q.max_items
+        out[q.id] = ranking.shortlist_of(q, table, ids, n, tokens, limit)
+    return out
+
+
 def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = None,
                    options: BuildOptions = BuildOptions(), timings: Timings | None = None,
                    notes: Sequence[str] = ()) -> Briefing:
@@ -153,7 +203,7 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
     pairs = theme_queries(config, reader)
     queries = [q for _, q in pairs]
     with timings.stage("rank"):
-        ranked = shortlist(rank(corpus, queries), queries)
+        ranked = ranked_shortlist(corpus, queries)
     cited = {c.match.article_id for cs in ranked.values() for c in cs}
     with timings.stage("quotes"):
         quotes = find_quotes(corpus, cited)

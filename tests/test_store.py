@@ -242,3 +242,52 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
         assert rank(corpus, [q]) == rank(memory, [q])
     finally:
         corpus.close()
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(texts=st.lists(article, min_size=2, max_size=5),
+       terms=st.lists(term, min_size=1, max_size=4, unique=True),
+       exclude=st.lists(st.sampled_from(["Security Council", "Islamic State"]), max_size=1),
+       not_=st.lists(st.sampled_from(["talks", "naïve"]), max_size=1),
+       limit=st.integers(1, 6), min_score=st.sampled_from([None, 0.5, 2.0]))
+def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
+        tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
+        exclude: list[str], not_: list[str], limit: int, min_score: float | None) -> None:
+    """ranked_shortlist (evidence kept in the store, only what can reach the list scored) equals
+    shortlist(rank(...)): cold, warm, with a file added and with one deleted, at short limits
+    so the pruning by approximate score is exercised."""
+    from briefing import pipeline
+    from briefing.config import parse_term
+
+    root = tmp_path_factory.mktemp("hyp")
+    folder = root / "articles"
+    folder.mkdir()
+    for i, text in enumerate(texts[:-1]):
+        (folder / f"{i}.txt").write_text(f"Headline number {i}\n\n{text}\n", encoding="utf-8")
+    theme = ThemeConfig(id="t", title="T", description="", line=0,
+                        terms=tuple(parse_term(t) for t in terms), exclude=tuple(exclude),
+                        not_=tuple(not_), min_score=min_score, max_items=1)
+    q = compile_theme(theme)
+    config = dataclasses.replace(load_config(REPO / "config" / "briefing.yaml"),
+                                 store=root / "store")
+    saved = pipeline.SHORTLIST_MIN, pipeline.SHORTLIST_PER_ITEM
+    pipeline.SHORTLIST_MIN, pipeline.SHORTLIST_PER_ITEM = limit, 0
+
+    def check() -> None:
+        corpus = read_corpus(config, [folder])
+        try:
+            expected = pipeline.shortlist(rank(corpus, [q]), [q])
+            assert pipeline.ranked_shortlist(corpus, [q]) == expected
+        finally:
+            corpus.close()
+
+    try:
+        check()  # cold: no evidence kept yet
+        check()  # warm: all of it kept
+        (folder / "new.txt").write_text(f"A new one\n\n{texts[-1]}\n", encoding="utf-8")
+        check()  # one file added
+        (folder / "0.txt").unlink()
+        check()  # one deleted
+    finally:
+        pipeline.SHORTLIST_MIN, pipeline.SHORTLIST_PER_ITEM = saved
