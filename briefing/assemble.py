@@ -31,6 +31,8 @@ from .models import (Article, Briefing, Cited, Item, Match, Quote, Section, Segm
 from .query import Passage, matches
 from .textnorm import roots
 from .themes import Candidate, Term, ThemeQuery
+from .timeline import Event, select
+from .timeline import events as sentence_events
 
 DUPLICATE_CONTAINMENT = 0.85
 EMPTY_NOTE = "Nothing in these articles matches this theme."
@@ -460,17 +462,25 @@ def summary_points(chosen: Mapping[str, list[_Chosen]], queries: Sequence[ThemeQ
     return points
 
 
-def timeline(numbering: "_Numbering", segmented: Mapping[str, Segmented],
-             shown: set[tuple[str, int, int]]) -> tuple[TimelineEvent, ...]:
-    """Dated events in the cited articles (see timeline.py), at most MAX_TIMELINE, in date
-    order, each citing its sentence."""
-    from .timeline import events, select
+def dated_events(article: Article, seg: Segmented) -> list[Event]:
+    """The dated sentences of one article (timeline.py): what the timeline chooses from. The
+    pipeline may compute these once per article and keep them (they depend on nothing else)."""
+    sentences = [(x.start, x.end) for p in seg.body for x in p.sentences]
+    return list(sentence_events(article.id, article.text, sentences, article.meta.published))
 
-    candidates = []
+
+def timeline(numbering: "_Numbering", segmented: Mapping[str, Segmented],
+             shown: set[tuple[str, int, int]],
+             known: Mapping[str, Sequence[Event]] | None = None) -> tuple[TimelineEvent, ...]:
+    """Dated events in the cited articles (see timeline.py), at most MAX_TIMELINE, in date
+    order, each citing its sentence. ``known`` gives articles' events already extracted."""
+    known = known or {}
+    candidates: list[Event] = []
     for article_id in list(numbering.ids):
-        article = numbering.articles[article_id]
-        sentences = [(x.start, x.end) for p in segmented[article_id].body for x in p.sentences]
-        candidates += events(article_id, article.text, sentences, article.meta.published)
+        if article_id in known:
+            candidates += known[article_id]
+        else:
+            candidates += dated_events(numbering.articles[article_id], segmented[article_id])
     out = []
     for ev in select(candidates, MAX_TIMELINE, shown):
         c = numbering.cite(ev.article_id, ev.start, ev.end)
@@ -483,11 +493,16 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
              queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
              articles: Sequence[Article], segmented: Mapping[str, Segmented],
              quotes: Mapping[str, Sequence[Quote]] | None = None,
+             events: Mapping[str, Sequence[Event]] | None = None,
+             corpus_info: tuple[int, str] | None = None,
              notes: Sequence[str] = (), cwd: Path | None = None) -> Briefing:
     """Build the Briefing from each theme's ranked candidates and the articles' quotations.
 
     Sources are numbered in reading order: the summary, then the sections (lede, items, other
-    reports), the voices, the timeline.
+    reports), the voices, the timeline. ``articles`` must hold every article a candidate comes
+    from; ``corpus_info`` (article count, corpus digest) describes the whole corpus considered
+    when ``articles`` holds only those (a store keeps it), else it is computed from
+    ``articles``. ``events`` gives articles' dated sentences already extracted.
     """
     by_id = {a.id: a for a in articles}
     quotes = quotes or {}
@@ -534,11 +549,12 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
                                 EMPTY_NOTE))
     spoken = voices(quotes, numbering)
-    dated = timeline(numbering, segmented, shown | {ledes[k] for k in ledes})
+    dated = timeline(numbering, segmented, shown | {ledes[k] for k in ledes}, events)
+    count, digest = corpus_info or (len(articles), corpus_digest(articles))
     return Briefing(
         title=title, edition=edition, generated_at=generated_at, reader=reader,
         generator={"name": "briefing", "version": version}, config_sha256=config_sha256,
-        corpus={"articles": len(articles), "sha256": corpus_digest(articles)},
+        corpus={"articles": count, "sha256": digest},
         sources=numbering.sources(), summary=summary, sections=tuple(sections),
         timeline=dated, notes=tuple(notes), voices=spoken,
     )
