@@ -515,6 +515,9 @@ class _Checker:
         text = self.string(node, where, required=True, expected="a path")
         if text is None:
             return None
+        if "\0" in text:  # the OS cannot even look such a path up
+            self.problem(node, where, "a path cannot contain a NUL character")
+            return None
         resolved = (self.root / os.path.expanduser(text)).resolve()
         if must:
             self.paths.append((node, where, resolved, must))
