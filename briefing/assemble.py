@@ -29,7 +29,7 @@ from pathlib import Path
 from .models import (Article, Briefing, Cited, Item, Match, Quote, Section, Segmented, Source,
                      TimelineEvent, Voice)
 from .query import Passage, matches
-from .textnorm import roots
+from .textnorm import TOKEN_RE, roots
 from .themes import Candidate, Term, ThemeQuery
 from .timeline import Event, select
 from .timeline import events as sentence_events
@@ -360,14 +360,23 @@ def _weight(text: str, query: ThemeQuery, terms: Sequence[str]) -> float:
     return total
 
 
-def _best_sentence(match: Match, seg: Segmented, query: ThemeQuery, article: Article,
-                   skip: Sequence[tuple[int, int]] = ()) -> tuple[tuple[int, int], float] | None:
+# A sentence of fewer words ("Why?", "armed groups ...") cannot stand alone as a lede or a
+# summary point.
+MIN_STATEMENT_WORDS = 6
+
+
+def _statements(match: Match, seg: Segmented, text: str) -> list[tuple[int, int]]:
+    """The passage's sentences that can stand alone; the whole passage when none can."""
+    return [x for x in _sentences(match, seg)
+            if len(TOKEN_RE.findall(text, x[0], x[1])) >= MIN_STATEMENT_WORDS] \
+        or [(match.start, match.end)]
+
+
+def _best_sentence(match: Match, seg: Segmented, query: ThemeQuery,
+                   article: Article) -> tuple[tuple[int, int], float]:
     """The sentence of a passage with the most theme evidence (first among equals)."""
-    options = [x for x in _sentences(match, seg) if x not in skip] or \
-        ([(match.start, match.end)] if (match.start, match.end) not in skip else [])
-    if not options:
-        return None
-    scored = [(x, _weight(article.text[x[0]:x[1]], query, match.terms)) for x in options]
+    scored = [(x, _weight(article.text[x[0]:x[1]], query, match.terms))
+              for x in _statements(match, seg, article.text)]
     return max(scored, key=lambda p: (p[1], -p[0][0]))
 
 
@@ -437,7 +446,7 @@ def summary_points(chosen: Mapping[str, list[_Chosen]], queries: Sequence[ThemeQ
                 continue
             m = c.match
             article = articles[m.article_id]
-            for x in _sentences(m, segmented[m.article_id]) or [(m.start, m.end)]:
+            for x in _statements(m, segmented[m.article_id], article.text):
                 if lede == (m.article_id, *x):
                     continue
                 w = _weight(article.text[x[0]:x[1]], q, m.terms)
@@ -519,13 +528,15 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
         if opener is None:
             continue
         top = opener.match
-        found = _best_sentence(top, segmented[top.article_id], q, by_id[top.article_id])
-        if found is None:
-            continue
-        (s, e), _ = found
+        text = by_id[top.article_id].text
+        (s, e), _ = _best_sentence(top, segmented[top.article_id], q, by_id[top.article_id])
+        rest = _without(top, (s, e), segmented[top.article_id])
+        if rest is not None and rest != top and \
+                len(TOKEN_RE.findall(text, rest.start, rest.end)) < MIN_STATEMENT_WORDS:
+            (s, e), rest = (top.start, top.end), None  # no fragment left behind: lede it all
         ledes[q.id] = (top.article_id, s, e)
         if not opener.also:  # an item citing other reports stays, to carry them
-            opener.match = _without(top, (s, e), segmented[top.article_id])
+            opener.match = rest
 
     numbering = _Numbering(by_id, cwd)
     summary = tuple(numbering.cite(*p) for p in
