@@ -113,3 +113,20 @@ def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
     assert ("2003-02-14", "day") in {(e.date, e.precision) for e in events}
     # sources are numbered in reading order, the summary first
     assert briefing.sources[0].id == briefing.summary[0].source
+
+
+@pytest.mark.parametrize("reader_id", [None, "security-analyst", "central-asia-desk"])
+def test_ledes_and_summary_points_are_statements(in_repo: Path, reader_id: str | None) -> None:
+    from briefing.textnorm import TOKEN_RE
+
+    cfg = seed_config()
+    reader = next((r for r in cfg.readers if r.id == reader_id), None)
+    briefing = build_briefing(cfg, read_corpus(cfg, None), reader=reader)
+    cited = list(briefing.summary) + [s.lede for s in briefing.sections if s.lede]
+    assert cited
+    for c in cited:
+        assert len(TOKEN_RE.findall(c.text)) >= 6, c.text
+    for section in briefing.sections:  # a trimmed passage is never left as a fragment
+        for item in section.items:
+            if item.kind == "passage" and section.lede and item.path == section.lede.path:
+                assert len(TOKEN_RE.findall(item.text)) >= 6, item.text
