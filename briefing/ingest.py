@@ -12,6 +12,7 @@ considers; articles elsewhere stay in the store for the next build that wants th
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -20,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -151,6 +154,20 @@ class Corpus:
         articles: list[Article] = [full.get(r.id, r) for r in self.refs]  # type: ignore[misc]
         return tuple(articles), segs
 
+    def cited(self, ids: set[str]) -> tuple[tuple[Article, ...], dict[str, Segmented]]:
+        """The articles in ``ids`` (those the assembler may cite), in corpus order, with their
+        segmentations: all ``assemble`` needs when given ``digest()`` as its ``corpus_info``."""
+        loaded = self.load(r for r in self.refs if r.id in ids)
+        return tuple(a for a, _ in loaded), {a.id: s for a, s in loaded}
+
+    def digest(self) -> tuple[int, str]:
+        """(article count, ``assemble.corpus_digest``) of the corpus, from the refs alone: the
+        same sha256 of "id\tsha256\n" lines in id order (a stable sort, as there), made as one
+        string so 100,000 articles cost a few hundredths of a second rather than 0.2 s."""
+        pairs = sorted(((r.id, r.sha256) for r in self.refs), key=itemgetter(0))
+        h = hashlib.sha256("".join([f"{i}\t{s}\n" for i, s in pairs]).encode())
+        return len(self.refs), h.hexdigest()
+
     def annotations(self, refs: Sequence[ArticleRef], kind: str, version: str) -> dict[int, bytes]:
         """A later stage's stored results for ``refs`` (none without a store)."""
         if self.store is None or not refs:
@@ -276,6 +293,18 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
 
 
 def _store_all(store: Store, jobs: list[_Job], bar: bool) -> None:
+    # the CLI runs with the cyclic collector off (cli.main): a long ingestion makes enough
+    # short-lived objects, in this process and the workers forked from it, to want it on
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        _store_batches(store, jobs, bar)
+    finally:
+        if paused:
+            gc.disable()
+
+
+def _store_batches(store: Store, jobs: list[_Job], bar: bool) -> None:
     batch: list[Ingested] = []
     with _progress(len(jobs), bar) as advance:
         for record in _ingested(jobs):
@@ -340,21 +369,40 @@ def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _i
     except BaseException:
         store.close()
         raise
-    refs = []
-    seen: dict[str, str] = {}
-    for f in found:
-        s = state[f.full]
-        if s[6] != "[]":
-            for w in json.loads(s[6]):
-                warn(w.replace(_PATH, display_path(Path(f.path))))
-        if not s[5]:
-            continue
-        if f.id in seen:
-            warn(f"{display_path(Path(f.path))}: same id {f.id!r} as "
-                 f"{display_path(Path(seen[f.id]))}")
-        seen.setdefault(f.id, f.path)
-        refs.append(ArticleRef(s[0], f.id, f.path, s[4], s[7], s[8], s[9], s[10], s[11], s[12]))
+    with stage("refs"):
+        refs = _refs(found, state, warn)
     return Corpus(refs, store)
+
+
+def _refs(found: Sequence[FoundFile], state: dict[str, tuple], warn: Warn) -> list[ArticleRef]:
+    """The considered articles' refs, in ``found``'s order, with every stored warning given
+    again and a warning for each id already seen. 100,000 of them on every build: the common
+    case (no warning, no skipped file, ids unique) goes through C-level maps, three times
+    faster than a loop making each ref."""
+    rows = list(map(state.__getitem__, map(itemgetter(1), found)))
+    ids = list(map(itemgetter(2), found))
+    odd = [i for i, s in enumerate(rows) if s[6] != "[]" or not s[5]]
+    if odd or len(set(ids)) != len(ids):
+        refs = []
+        seen: dict[str, str] = {}
+        for f, s in zip(found, rows):
+            if s[6] != "[]":
+                for w in json.loads(s[6]):
+                    warn(w.replace(_PATH, display_path(Path(f.path))))
+            if not s[5]:
+                continue
+            if f.id in seen:
+                warn(f"{display_path(Path(f.path))}: same id {f.id!r} as "
+                     f"{display_path(Path(seen[f.id]))}")
+            seen.setdefault(f.id, f.path)
+            refs.append(ArticleRef(s[0], f.id, f.path, s[4], s[7], s[8], s[9], s[10], s[11],
+                                   s[12]))
+        return refs
+    # ArticleRef's fields: key, id, path, sha256, encoding, body_start, published, units,
+    # tokens, gen (the rows hold FileState's order)
+    columns = [map(itemgetter(0), rows), ids, map(itemgetter(0), found),
+               *(map(itemgetter(i), rows) for i in (4, 7, 8, 9, 10, 11, 12))]
+    return list(map(partial(tuple.__new__, ArticleRef), zip(*columns)))
 
 
 def select_since(corpus: Corpus, since: dt.date | None) -> tuple[Corpus, list[str]]:

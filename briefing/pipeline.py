@@ -18,15 +18,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .assemble import ThemeInfo, assemble
+from .assemble import dated_events as assemble_events
 from .config import Config, Reader, ThemeConfig
 from .errors import ConfigError, InputError
 from .ingest import Corpus, read_corpus, select_since
 from .models import Briefing, Quote, Span
 from .output import write_atomically
 from .quotes import extract_quotes
+from .timeline import Event
 from .themes import Candidate, ThemeQuery, Unit, compile_theme, rank_theme, score_units, units_of
 
 FORMATS = ("pdf", "html", "email", "txt", "json")
@@ -36,6 +39,7 @@ FILENAMES = {"pdf": "briefing.pdf", "html": "briefing.html", "email": "briefing.
 Warn = Callable[[str], None]
 SHORTLIST_MIN = 50
 SHORTLIST_PER_ITEM = 20
+DELTA_FILES = 2000  # files an evidence delta covers at most (or a twentieth) before a rewrite
 
 __all__ = ["BuildOptions", "BuildResult", "Corpus", "Timings", "build", "build_briefing",
            "rank", "ranked_shortlist", "read_corpus", "render_formats", "select_since", "theme_queries"]
@@ -168,29 +172,49 @@ def ranked_shortlist(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str,
     todo_last: frozenset[int] | None = None
     out = {}
     for q in queries:
+        # a theme's evidence is a base table and a small delta (the files stored since the
+        # base): adding one file writes the delta, not the whole table again
         name = ranking.cache_name(q)
-        cached = store.cached(name)
-        old = ranking.Table.of_bytes(cached[1]) if cached is not None else None
-        if old is not None and cached is not None:
-            valid = keys[(gens <= cached[0]) & np.isin(keys, old.covered)]
-        else:
-            valid = keys[:0]
-        todo = frozenset(map(int, np.setdiff1d(keys, valid, assume_unique=True)))
+        base, base_ok = _evidence(q, store.cached(name), keys, gens, None)
+        delta, delta_ok = _evidence(q, store.cached(name + ":delta"), keys, gens, base_ok)
+        todo = frozenset(map(int, keys[~(base_ok | delta_ok)]))
         if todo_last is not None and todo == todo_last:
             todo = todo_last  # the same object: the store keeps its selection
         todo_last = todo
         fresh = ranking.table_of(q, ((r.file, Unit(ids[r.file], r.paragraph, r.start, r.end,
                                                     r.sentence, r.roots, r.words, hits=r.hits))
                                      for r in store.candidates(q, todo)), keys[:0])
-        if old is None:
-            table = ranking.Table(fresh.rows, fresh.dfc, keys)
-        else:
-            table = ranking.merged(old.restricted(valid), fresh, keys)
-        if old is None or todo or not np.array_equal(old.covered, keys):
+        kept = ranking.merged(delta.restricted(keys[delta_ok]), fresh,
+                              np.union1d(keys[delta_ok], np.array(sorted(todo), np.int64)))
+        table = ranking.merged(base.restricted(keys[base_ok]), kept, keys)
+        if len(kept.covered) > max(DELTA_FILES, len(keys) // 20) or not base_ok.any():
             store.put_cached(name, generation, table.to_bytes())
+            store.drop_cached(name + ":delta")
+        elif todo:
+            store.put_cached(name + ":delta", generation, kept.to_bytes())
         limit = SHORTLIST_MIN + SHORTLIST_PER_ITEM * q.max_items
         out[q.id] = ranking.shortlist_of(q, table, ids, n, tokens, limit)
     return out
+
+
+def _evidence(query: ThemeQuery, cached: tuple[int, bytes] | None, keys: Any, gens: Any,
+              taken: Any) -> tuple[Any, Any]:
+    """A kept evidence table (empty if none or damaged) and which of ``keys`` it is valid for:
+    stored at or before its generation, covered by it, and not already ``taken`` by another."""
+    import numpy as np
+
+    from . import ranking
+
+    table = None
+    if cached is not None:
+        try:
+            table = ranking.Table.of_bytes(cached[1])
+        except Exception:  # noqa: BLE001 - a damaged entry (numpy and zipfile raise many kinds)
+            table = None  # is computed again: the store is only a cache
+    if table is None or cached is None:
+        return ranking.Table.empty(query), np.zeros(len(keys), bool)
+    ok = (gens <= cached[0]) & np.isin(keys, table.covered)
+    return table, ok if taken is None else ok & ~taken
 
 
 def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = None,
@@ -208,7 +232,9 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
     with timings.stage("quotes"):
         quotes = find_quotes(corpus, cited)
     with timings.stage("load"):
-        articles, segmented = corpus.for_assembly(cited)
+        articles, segmented = corpus.cited(cited)
+        events = dated_events(corpus, cited)
+        corpus_info = corpus.digest()
     with timings.stage("assemble"):
         return assemble(
             title=config.title, edition=edition.isoformat(),
@@ -216,7 +242,8 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
             version=__version__, config_sha256=config.sha256,
             themes=[ThemeInfo(t.id, t.title, t.description) for t, _ in pairs],
             queries=queries, ranked=ranked, articles=articles,
-            segmented=segmented, quotes=quotes, notes=notes,
+            segmented=segmented, quotes=quotes, events=events, corpus_info=corpus_info,
+            notes=notes,
         )
 
 
@@ -241,6 +268,25 @@ def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]
         fresh[r.key] = _quotes_json(out[a.id])
     corpus.put_annotations("quotes", version, fresh)
     return out
+
+
+def dated_events(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Event]]:
+    """The dated sentences (``assemble.dated_events``) of the articles that can be cited: what
+    the timeline chooses from. Kept in the store per article (annotation ``events``, under a
+    version naming the timeline code), so a warm build does not look for dates again."""
+    refs = [r for r in corpus.refs if r.id in article_ids]
+    version = _code_version("timeline.py", "assemble.py")
+    cached = corpus.annotations(refs, "events", version)
+    todo = [r for r in refs if r.key not in cached]
+    fresh: dict[int, bytes] = {}
+    for (a, seg), r in zip(corpus.load(todo), todo):
+        fresh[r.key] = json.dumps([[e.start, e.end, e.date, e.precision, e.lead]
+                                   for e in assemble_events(a, seg)]).encode()
+    corpus.put_annotations("events", version, fresh)
+    cached.update(fresh)
+    # stored without the id (one file has another id under another corpus root); in corpus
+    # order, so of two files with one id the last wins, as with their texts in ``cited``
+    return {r.id: [Event(r.id, *e) for e in json.loads(cached[r.key])] for r in refs}
 
 
 def _code_version(*modules: str) -> str:

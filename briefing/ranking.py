@@ -46,6 +46,13 @@ class Table:
     dfc: np.ndarray
     covered: np.ndarray
 
+    @classmethod
+    def empty(cls, query: ThemeQuery) -> Table:
+        """A table over no files, as wide as ``query``'s."""
+        width = len(_texts(query))
+        return cls(np.zeros((0, FIXED + width), np.int64), np.zeros((0, 1 + width), np.int64),
+                   np.zeros(0, np.int64))
+
     def restricted(self, files: np.ndarray) -> Table:
         """The table's rows for ``files`` only (sorted keys)."""
         return Table(self.rows[np.isin(self.rows[:, 0], files)],

@@ -42,6 +42,10 @@ DB_NAME = "store.sqlite"
 LOCK_NAME = "store.lock"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _SNAPSHOT = f"{marshal.version}.{sys.version_info[0]}.{sys.version_info[1]}"  # marshal's format
+_BASE = f"files:{_SNAPSHOT}"  # rank_cache names: the file table's snapshot and its delta
+_DELTA = f"files-delta:{_SNAPSHOT}"
+DIRECT_MAX = 50  # files whose passages candidates() reads directly instead of through the index
+DELTA_MAX = 2000  # rows a delta holds at most (or a twentieth of the files) before a rewrite
 
 
 class StoreCorrupt(Exception):
@@ -82,7 +86,8 @@ class PassageRow:
     end: int
     roots: list[str]
     words: list[str]
-    hits: frozenset[str]  # texts of the query's terms, exclusions and vetoes found here
+    hits: frozenset[str] | None  # texts of the query's terms, exclusions and vetoes found
+                                 # here; None: not looked up (any may occur)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +133,7 @@ class Store(Protocol):
     def generation(self) -> int: ...
     def cached(self, name: str) -> tuple[int, bytes] | None: ...
     def put_cached(self, name: str, gen: int, data: bytes) -> None: ...
+    def drop_cached(self, name: str) -> None: ...
     def close(self) -> None: ...
 
 
@@ -281,6 +287,7 @@ class SqliteStore:
         self.fingerprint = fingerprint
         self.db: sqlite3.Connection | None = None
         self._lock: str | None = None
+        self._forget_rows()
         directory.mkdir(parents=True, exist_ok=True)
         self._lock = _acquire(directory / LOCK_NAME,
                               lock_timeout() if timeout is None else timeout)
@@ -333,6 +340,7 @@ class SqliteStore:
             db.execute("INSERT INTO info VALUES ('generation', '0')")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.db = db
+        self._forget_rows()
 
     def __del__(self) -> None:
         self.close()
@@ -369,22 +377,79 @@ class SqliteStore:
         """``state`` as plain tuples in FileState's order (warnings as JSON): what a warm build
         compares 100,000 files with. Read from a snapshot of the file table (marshal, a tenth of
         the time of reading the rows) kept for the store's generation; every write to the file
-        table raises the generation, so a snapshot is never stale."""
-        name = f"files:{_SNAPSHOT}"
+        table raises the generation, so a snapshot is never stale. After a few files changed,
+        only their rows are read again and kept as a small delta beside the snapshot (rewriting
+        100,000 rows for one new file cost a second); a large delta is folded in."""
         gen = self.generation()
-        kept = self.cached(name)
-        if kept is not None and kept[0] == gen:
+        if self._rows is not None and gen == self._written and self._changed is not None:
+            return self._refresh(gen)
+        self._forget_rows()
+        kept = self.cached(_BASE)
+        if kept is not None:
             try:
-                return marshal.loads(kept[1])  # type: ignore[no-any-return]
+                rows: dict[str, tuple] = marshal.loads(kept[1])
+                if kept[0] != gen:
+                    delta = self.cached(_DELTA)
+                    base_gen, changes = marshal.loads(delta[1]) if delta else (-1, {})
+                    if delta is None or delta[0] != gen or base_gen != kept[0]:
+                        raise ValueError("the snapshot is stale")
+                    _apply(rows, changes)
+                    self._delta = changes
+                self._rows, self._base_gen, self._seen = rows, kept[0], gen
+                return rows
             except (ValueError, EOFError, TypeError):
-                pass  # a damaged snapshot: read the table
+                pass  # a damaged or stale snapshot: read the table
         with _guard():
-            rows = self._conn().execute(
+            rows = dict(self._read_rows("", ()))
+        self.put_cached(_BASE, gen, marshal.dumps(rows))
+        self._rows, self._base_gen, self._seen = rows, gen, gen
+        return rows
+
+    def _read_rows(self, where: str, args: Sequence[str]) -> Iterator[tuple[str, tuple]]:
+        for r in self._conn().execute(
                 "SELECT path, id, size, mtime_ns, manifest, sha256, ok, warnings, encoding, "
-                "body_start, published, units, tokens, gen FROM files").fetchall()
-        out = {r[0]: r[1:] for r in rows}
-        self.put_cached(name, gen, marshal.dumps(out))
-        return out
+                f"body_start, published, units, tokens, gen FROM files {where}", args):
+            yield r[0], r[1:]
+
+    def _refresh(self, gen: int) -> dict[str, tuple]:
+        """The rows after this process's own writes (it holds the lock: no one else wrote),
+        reading only the changed files' rows again."""
+        assert self._rows is not None and self._changed is not None
+        rows, changed = self._rows, sorted(self._changed)
+        fresh: dict[str, tuple | None] = dict.fromkeys(changed)
+        with _guard():
+            for i in range(0, len(changed), 500):
+                chunk = changed[i:i + 500]
+                fresh.update(self._read_rows(f"WHERE path IN ({','.join('?' * len(chunk))})",
+                                             chunk))
+        _apply(rows, fresh)
+        self._delta.update(fresh)
+        self._changed, self._seen = set(), gen
+        if len(self._delta) > max(DELTA_MAX, len(rows) // 20):
+            self.put_cached(_BASE, gen, marshal.dumps(rows))
+            self._base_gen, self._delta = gen, {}
+            self.drop_cached(_DELTA)
+        else:
+            self.put_cached(_DELTA, gen, marshal.dumps((self._base_gen, self._delta)))
+        return rows
+
+    def _forget_rows(self) -> None:
+        self._rows: dict[str, tuple] | None = None
+        self._base_gen = self._seen = self._written = -1
+        self._delta: dict[str, tuple | None] = {}
+        self._changed: set[str] | None = None
+
+    def _wrote(self, gen: int, paths: Iterable[str]) -> None:
+        """Note a write: the paths whose rows changed, if the rows held were current before."""
+        if self._changed is None:
+            if self._rows is None or gen != self._seen + 1:
+                self._forget_rows()
+                return
+            self._changed = set()
+        self._changed.update(paths)
+        self._written = gen
+        if len(self._changed) > max(DELTA_MAX, len(self._rows or ()) // 20):
+            self._forget_rows()  # many files changed (a cold build): read the table again
 
     def generation(self) -> int:
         """A counter raised by every write to the file table (``put``, ``touch``, ``drop``): a file stored after generation G has ``gen`` > G,
@@ -396,10 +461,12 @@ class SqliteStore:
 
     def touch(self, stats: Iterable[tuple[str, int, int]]) -> None:
         """Record a new (path, size, mtime_ns) for files whose content did not change."""
+        stats = list(stats)
         with _guard(), _transaction(self._conn()) as db:
-            _bump(db)
+            gen = _bump(db)
             db.executemany("UPDATE files SET size=?, mtime_ns=? WHERE path=?",
                            [(size, mtime, path) for path, size, mtime in stats])
+        self._wrote(gen, (path for path, _, _ in stats))
 
     def put(self, records: Sequence[Ingested]) -> dict[str, int]:
         """Store articles (replacing what was stored for their paths) in one transaction;
@@ -426,6 +493,7 @@ class SqliteStore:
                 db.executemany(
                     'INSERT INTO passages(file, paragraph, sentence, start, "end", roots, words) '
                     "VALUES (?,?,?,?,?,?,?)", [(key, *p) for p in r.passages])
+        self._wrote(gen, keys)
         return keys
 
     @staticmethod
@@ -441,13 +509,13 @@ class SqliteStore:
 
     def drop(self, paths: Iterable[str]) -> int:
         """Forget files that no longer exist; returns how many were dropped."""
-        n = 0
+        paths = list(paths)
         with _guard(), _transaction(self._conn()) as db:
-            _bump(db)
+            gen = _bump(db)
             for path in paths:
                 self._delete(db, path)
-                n += 1
-        return n
+        self._wrote(gen, paths)
+        return len(paths)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -463,13 +531,25 @@ class SqliteStore:
         if expression is None or not files:
             return []
         db = self._conn()
+        words = "p.words" if any(t.prefix for t in (*query.terms, *query.exclude,
+                                                     *query.not_)) else "''"
+        if len(files) <= DIRECT_MAX:
+            # a few files (those stored since a warm build's evidence was kept): their passages
+            # straight from the table, every term looked for (hits None), rather than matching
+            # each term over the whole index to keep a few rows
+            with _guard():
+                self._selection(db, files)
+                self._selected = None
+                rows = db.execute(
+                    'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
+                    f"{words} FROM temp.sel s JOIN passages p ON p.file = s.file").fetchall()
+            return [PassageRow(r[1], r[2], r[3], r[4], r[5], r[6].split(), r[7].split(), None)
+                    for r in rows]
         with _guard():
             if getattr(self, "_selected", None) is not files:
                 self._selection(db, files)
                 self._selected = files
             # lower-case words serve prefix terms only: without one they are not read
-            words = "p.words" if any(t.prefix for t in (*query.terms, *query.exclude,
-                                                         *query.not_)) else "''"
             rows = db.execute(
                 'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
                 f"{words} FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
@@ -522,6 +602,11 @@ class SqliteStore:
         with _guard(), _transaction(self._conn()) as db:
             db.execute("INSERT OR REPLACE INTO rank_cache VALUES (?,?,?)", (name, gen, data))
 
+    def drop_cached(self, name: str) -> None:
+        """Forget the derived result kept under ``name`` (if any)."""
+        with _guard(), _transaction(self._conn()) as db:
+            db.execute("DELETE FROM rank_cache WHERE name=?", (name,))
+
     # -- annotations --------------------------------------------------------------------------
 
     def annotations(self, files: Iterable[int], kind: str, version: str) -> dict[int, bytes]:
@@ -548,6 +633,15 @@ class SqliteStore:
         with _guard(), _transaction(self._conn()) as db:
             db.executemany("INSERT OR REPLACE INTO annotations VALUES (?,?,?,?)",
                            [(f, kind, version, d) for f, d in data.items()])
+
+
+def _apply(rows: dict[str, tuple], changes: Mapping[str, tuple | None]) -> None:
+    """Bring a snapshot of the file rows up to date with a delta (None: the file is gone)."""
+    for path, row in changes.items():
+        if row is None:
+            rows.pop(path, None)
+        else:
+            rows[path] = row
 
 
 def _bump(db: sqlite3.Connection) -> int:
