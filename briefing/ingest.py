@@ -164,9 +164,19 @@ class Corpus:
         """(article count, ``assemble.corpus_digest``) of the corpus, from the refs alone: the
         same sha256 of "id\tsha256\n" lines in id order (a stable sort, as there), made as one
         string so 100,000 articles cost a few hundredths of a second rather than 0.2 s."""
+        # kept in the store under a hash of the ids and hashes in corpus order (C-level joins,
+        # a tenth of the sort): the same articles in the same order have the same digest
+        ids = "\0".join(map(itemgetter(1), self.refs))  # no path holds a NUL: unambiguous
+        key = hashlib.sha256(f"{ids}\0{''.join(map(itemgetter(3), self.refs))}".encode())
+        name = f"corpus-digest:{len(self.refs)}"
+        kept = self.store.cached(name) if self.store is not None else None
+        if kept is not None and kept[1][:32] == key.digest():
+            return len(self.refs), kept[1][32:].decode()
         pairs = sorted(((r.id, r.sha256) for r in self.refs), key=itemgetter(0))
-        h = hashlib.sha256("".join([f"{i}\t{s}\n" for i, s in pairs]).encode())
-        return len(self.refs), h.hexdigest()
+        digest = hashlib.sha256("".join([f"{i}\t{s}\n" for i, s in pairs]).encode()).hexdigest()
+        if self.store is not None:
+            self.store.put_cached(name, 0, key.digest() + digest.encode())
+        return len(self.refs), digest
 
     def annotations(self, refs: Sequence[ArticleRef], kind: str, version: str) -> dict[int, bytes]:
         """A later stage's stored results for ``refs`` (none without a store)."""
@@ -269,9 +279,17 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
     manifest = _manifest_digests(sources) if sources else {}
     jobs: list[_Job] = []
     touched: list[tuple[str, int, int]] = []
-    for f in found:
+    fulls = list(map(itemgetter(1), found))
+    if manifest:
+        suspects = list(zip(found, map(state.get, fulls)))
+    else:
+        # no sources manifest (every stored digest is ''): only files whose (size, mtime,
+        # manifest) differ from the stored row go on, found in one pass over two lists
+        suspects = [(f, k) for f, k in zip(found, map(state.get, fulls))
+                    if k is None or k[1] != f[3] or k[2] != f[4] or k[3]]
+    for f, known in suspects:
         digest, entry = manifest.get(f.inode, ("", None))
-        known = state.get(f.full)  # (key, size, mtime_ns, manifest, sha256, ok, ...)
+        # known: (key, size, mtime_ns, manifest, sha256, ok, ...)
         if known is not None and known[3] == digest:
             if known[1] == f.size and known[2] == f.mtime_ns:
                 continue
@@ -282,9 +300,8 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
         jobs.append(_Job(f.path, root, f.full, f.size, f.mtime_ns, digest, entry))
     if touched:
         store.touch(touched)
-    present = {f.full for f in found}
     prefixes = tuple(os.path.join(os.path.abspath(d), "") for d in folders)
-    gone = [p for p in state if p not in present and p.startswith(prefixes)]
+    gone = sorted(p for p in set(state).difference(fulls) if p.startswith(prefixes))
     if gone:
         store.drop(gone)
     if jobs:
