@@ -213,7 +213,10 @@ def _evidence(query: ThemeQuery, cached: tuple[int, bytes] | None, keys: Any, ge
             table = None  # is computed again: the store is only a cache
     if table is None or cached is None:
         return ranking.Table.empty(query), np.zeros(len(keys), bool)
-    ok = (gens <= cached[0]) & np.isin(keys, table.covered)
+    if len(table.covered) == len(keys) and np.array_equal(table.covered, keys):
+        ok = gens <= cached[0]  # covers exactly this corpus (both sorted): no isin needed
+    else:
+        ok = (gens <= cached[0]) & np.isin(keys, table.covered)
     return table, ok if taken is None else ok & ~taken
 
 

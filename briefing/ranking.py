@@ -55,6 +55,8 @@ class Table:
 
     def restricted(self, files: np.ndarray) -> Table:
         """The table's rows for ``files`` only (sorted keys)."""
+        if len(files) == len(self.covered) and np.array_equal(files, self.covered):
+            return self  # a warm build's usual case: spare two isin over 100,000 rows
         return Table(self.rows[np.isin(self.rows[:, 0], files)],
                      self.dfc[np.isin(self.dfc[:, 0], files)], files)
 
