@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .textnorm import TOKEN_RE, root
+from .textnorm import TOKEN_RE, phrase_starts, root
 
 
 class QuerySyntaxError(ValueError):
@@ -80,20 +80,7 @@ class Word:
     prefix: bool
 
     def positions(self, p: Passage) -> list[int]:
-        n = len(self.roots)
-        out = []
-        for i in range(len(p.roots) - n + 1):
-            ok = True
-            for j, r in enumerate(self.roots):
-                if self.prefix and j == n - 1:  # on the word; on the root where words are absent
-                    ok = (p.words[i + j] if p.words else p.roots[i + j]).startswith(r)
-                else:
-                    ok = p.roots[i + j] == r
-                if not ok:
-                    break
-            if ok:
-                out.append(i)
-        return out
+        return phrase_starts(self.roots, self.prefix, p.roots, p.words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ quirk of the stemmer is applied consistently on both sides.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -75,3 +75,34 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[
 def roots(text: str) -> list[str]:
     """The roots of every word of ``text``, in order."""
     return [root(m.group()) for m in TOKEN_RE.finditer(text)]
+
+
+def phrase_starts(term: Sequence[str], prefix: bool, roots: Sequence[str],
+                  words: Sequence[str]) -> list[int]:
+    """Token indices where a phrase of roots ``term`` starts in a passage's ``roots``; with
+    ``prefix`` its last element is matched as the start of the lower-case word (``legitim*``),
+    or of the root where the passage's words are not at hand."""
+    n = len(term)
+    last = words if words else roots
+    if prefix and n == 1:
+        return [i for i, w in enumerate(last) if w.startswith(term[0])]
+    first = term[0]
+    if first not in roots:  # a scan in C: most terms are absent from most passages
+        return []
+    starts = [i for i, r in enumerate(roots) if r == first]
+    if n == 1:
+        return starts
+    found = []
+    for i in starts:
+        if i + n > len(roots):
+            continue
+        for j in range(1, n):
+            if prefix and j == n - 1:
+                ok = last[i + j].startswith(term[j])
+            else:
+                ok = roots[i + j] == term[j]
+            if not ok:
+                break
+        else:
+            found.append(i)
+    return found

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .config import TermSpec, ThemeConfig
 from .models import Article, Match, Segmented
 from .query import Node, SenseRule, parse, sense_rule
-from .textnorm import TOKEN_RE, root
+from .textnorm import TOKEN_RE, phrase_starts, root
 
 # A paragraph longer than this is not shown whole: its matching sentences are (issue: a
 # 2,000-character wall of text that mentions a border once should yield that sentence).
@@ -95,7 +95,6 @@ class Unit:
     sentence: int | None = None
     roots: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
-    positions: dict[str, list[int]] | None = None
     hits: frozenset[str] | None = None  # texts of terms that may occur here (an index's); None: any
 
 
@@ -107,40 +106,9 @@ def _tokenize(unit: Unit, text: str) -> Unit:
     return unit
 
 
-def _positions(unit: Unit) -> dict[str, list[int]]:
-    if unit.positions is None:
-        unit.positions = {}
-        for i, r in enumerate(unit.roots):
-            unit.positions.setdefault(r, []).append(i)
-    return unit.positions
-
-
 def _occurrences(term: Term, unit: Unit) -> list[int]:
     """Token indices where ``term`` starts in ``unit``."""
-    n = len(term.roots)
-    if term.prefix and n == 1:
-        return [i for i, w in enumerate(unit.words) if w.startswith(term.roots[0])]
-    first, roots = term.roots[0], unit.roots
-    if first not in roots:  # a scan in C: most terms are absent from most passages
-        return []
-    starts = [i for i, r in enumerate(roots) if r == first]
-    if n == 1:
-        return starts
-    found = []
-    for i in starts:
-        if i + n > len(unit.roots):
-            continue
-        ok = True
-        for j in range(1, n):
-            if term.prefix and j == n - 1:
-                ok = unit.words[i + j].startswith(term.roots[j])
-            else:
-                ok = unit.roots[i + j] == term.roots[j]
-            if not ok:
-                break
-        if ok:
-            found.append(i)
-    return found
+    return phrase_starts(term.roots, term.prefix, unit.roots, unit.words)
 
 
 @dataclass(frozen=True, slots=True)
