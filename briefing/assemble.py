@@ -20,14 +20,14 @@ so one long article cannot crowd out the others.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .corpus import display_path
 from .models import (Article, Briefing, Cited, Item, Match, Quote, Section, Segmented, Source,
-                     TimelineEvent, Voice)
+                     TimelineEvent, Voice, corpus_sha256)
 from .query import Passage, matches
 from .textnorm import TOKEN_RE, roots
 from .themes import Candidate, Term, ThemeQuery
@@ -49,22 +49,9 @@ STOPWORDS = frozenset(roots(
 ))
 
 
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """The contract's ``path``: relative to the working directory when under it, else absolute."""
-    cwd = (cwd or Path.cwd()).resolve()
-    path = path.resolve()
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def corpus_digest(articles: Sequence[Article]) -> str:
-    """A digest of the articles considered: their ids and content hashes, in id order."""
-    h = hashlib.sha256()
-    for a in sorted(articles, key=lambda a: a.id):
-        h.update(f"{a.id}\t{a.sha256}\n".encode())
-    return h.hexdigest()
+    """The contract's ``corpus.sha256`` of the articles considered (see models.corpus_sha256)."""
+    return corpus_sha256((a.id, a.sha256) for a in articles)
 
 
 def _content_roots(text: str) -> frozenset[str]:

@@ -153,7 +153,7 @@ def build(
 
 
 def _show(path: Path) -> str:
-    from .assemble import display_path
+    from .corpus import display_path
 
     return display_path(path)
 

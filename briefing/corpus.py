@@ -36,13 +36,14 @@ _FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.M)
 _FRONT_START = re.compile(r"---[ \t]*(?:\r\n|\r|\n)")
 
 
-def display_path(path: Path) -> str:
-    """The path as a user should see it: relative to the working directory when under it."""
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """The path as a user should see it (and as the contract's JSON ``path``): relative to the
+    working directory (or ``cwd``) when under it, else absolute."""
     full = path.resolve()
     try:
-        return full.relative_to(Path.cwd().resolve()).as_posix()
+        return full.relative_to((cwd or Path.cwd()).resolve()).as_posix()
     except ValueError:
-        return str(full)
+        return full.as_posix()
 
 
 # --- Finding files --------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assemble import Decisions, choose, display_path, quote_candidates, refine
+from .assemble import Decisions, choose, quote_candidates, refine
+from .corpus import display_path
 from .config import Config
 from .errors import ConfigError
 from .pipeline import find_quotes, rank, read_corpus, select_since, theme_queries

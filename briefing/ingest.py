@@ -28,7 +28,7 @@ from typing import NamedTuple, Protocol
 
 from .config import Config, SourceMeta
 from .corpus import FoundFile, display_path, read_article, scan_articles
-from .models import Article, Segmented
+from .models import Article, Segmented, corpus_sha256
 from .segment import segment
 from .store import Ingested, SqliteStore, Store, StoreCorrupt, Stored
 from .themes import LONG_PARAGRAPH, units_of
@@ -172,8 +172,7 @@ class Corpus:
         kept = self.store.cached(name) if self.store is not None else None
         if kept is not None and kept[1][:32] == key.digest():
             return len(self.refs), kept[1][32:].decode()
-        pairs = sorted(((r.id, r.sha256) for r in self.refs), key=itemgetter(0))
-        digest = hashlib.sha256("".join([f"{i}\t{s}\n" for i, s in pairs]).encode()).hexdigest()
+        digest = corpus_sha256((r.id, r.sha256) for r in self.refs)
         if self.store is not None:
             self.store.put_cached(name, 0, key.digest() + digest.encode())
         return len(self.refs), digest

@@ -9,6 +9,8 @@ documentation (``tests/test_template_context.py`` keeps every field documented).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +48,13 @@ class Article:
     meta: ArticleMeta
     sha256: str
     body_start: int = 0  # offset where the body starts (after front matter), for segmentation
+
+
+def corpus_sha256(pairs: Iterable[tuple[str, str]]) -> str:
+    """The digest of a corpus (the contract's ``corpus.sha256``): sha256 of one
+    ``"<id>\t<sha256>\n"`` line per article, in id order (a stable sort)."""
+    lines = sorted(pairs, key=lambda p: p[0])
+    return hashlib.sha256("".join(f"{i}\t{s}\n" for i, s in lines).encode()).hexdigest()
 
 
 # --- Segmentation ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from .errors import ConfigError, InputError
 from .ingest import Corpus, read_corpus, select_since
 from .models import Briefing, Quote, Span
 from .output import write_atomically
-from .quotes import extract_quotes
+from .quotes import article_quotes
 from .timeline import Event
 from .themes import Candidate, ThemeQuery, Unit, compile_theme, rank_theme, score_units, units_of
 
@@ -267,7 +267,7 @@ def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]
         if r.key in cached:
             out[r.id] = _quotes_of(cached[r.key])
     for (a, seg), r in zip(corpus.load(todo), todo):
-        out[a.id] = extract_quotes(a.text, [(p.start, p.end) for p in seg.body])
+        out[a.id] = article_quotes(a, seg)
         fresh[r.key] = _quotes_json(out[a.id])
     corpus.put_annotations("quotes", version, fresh)
     return out

@@ -10,10 +10,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from .assemble import display_path
+from .corpus import display_path
 from .corpus import load_corpus
 from .models import Article, Quote
-from .quotes import extract_quotes
+from .quotes import article_quotes
 from .segment import segment
 
 
@@ -23,9 +23,7 @@ def find_all_quotes(paths: Sequence[Path], manifest: Mapping[Path, object] | Non
     source order."""
     out: list[tuple[Article, Quote]] = []
     for article in load_corpus(list(paths), manifest or {}, warn):
-        seg = segment(article)
-        body = [(p.start, p.end) for p in seg.body]
-        out += [(article, q) for q in extract_quotes(article.text, body)]
+        out += [(article, q) for q in article_quotes(article, segment(article))]
     return out
 
 

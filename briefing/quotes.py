@@ -21,14 +21,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
-from briefing.models import Quote, Span
+from briefing.models import Article, Quote, Segmented, Span
 from briefing.quotes_marks import (
     Marked, Tok, masked, pair_marks, sentences, split_paragraphs, tokens,
 )
 from briefing.quotes_turns import turns
 from briefing.quotes_people import DOCUMENTS, PERSON_NOUNS, ROLE_WORDS, People, is_org
 
-__all__ = ["Parser", "extract_quotes", "CUES"]
+__all__ = ["Parser", "article_quotes", "extract_quotes", "CUES"]
 
 
 class Parser(Protocol):
@@ -174,6 +174,11 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
 def _introduces(text: str, prev: tuple[int, int], cur: tuple[int, int]) -> bool:
     """Whether the sentence ``prev`` leads into ``cur``: same paragraph, or it ends in a colon."""
     return "\n" not in text[prev[1]:cur[0]] or text[prev[0]:prev[1]].rstrip().endswith(":")
+
+
+def article_quotes(article: Article, seg: Segmented) -> list[Quote]:
+    """The quotations of an article's body (page furniture left out by the segmenter)."""
+    return extract_quotes(article.text, [(p.start, p.end) for p in seg.body])
 
 
 def _content(text: str, m: Marked) -> tuple[int, int] | None:
