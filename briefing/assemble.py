@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,13 +54,13 @@ def corpus_digest(articles: Sequence[Article]) -> str:
     return corpus_sha256((a.id, a.sha256) for a in articles)
 
 
-def _content_roots(text: str) -> frozenset[str]:
-    return frozenset(r for r in roots(text) if r not in STOPWORDS and not r.isdigit())
+def _content_roots(rs: Iterable[str]) -> frozenset[str]:
+    return frozenset(r for r in rs if r not in STOPWORDS and not r.isdigit())
 
 
-def _anchors(text: str) -> frozenset[str]:
+def _anchors(rs: Iterable[str]) -> frozenset[str]:
     """Numbers of three digits or more (years, counts, distances): facts' fingerprints."""
-    return frozenset(r for r in roots(text) if r.isdigit() and len(r) >= 3)
+    return frozenset(r for r in rs if r.isdigit() and len(r) >= 3)
 
 
 def same_fact(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -80,7 +80,8 @@ class Fact:
 
     @classmethod
     def of(cls, text: str) -> Fact:
-        return cls(_content_roots(text), _anchors(text))
+        rs = set(roots(text))
+        return cls(_content_roots(rs), _anchors(rs))
 
     def same_as(self, other: Fact, common: frozenset[str]) -> bool:
         """Copies, or the same fact retold: a shared rare anchor and a shared rare word."""
@@ -315,18 +316,27 @@ class _Numbering:
         self.articles = articles
         self.ids: dict[str, str] = {}
         self.cwd = cwd
+        self._paths: dict[str, str] = {}
+
+    def path(self, a: Article) -> str:
+        """The article's path as shown (resolved once per article: an edition cites some a
+        dozen times)."""
+        shown = self._paths.get(a.id)
+        if shown is None:
+            shown = self._paths[a.id] = display_path(a.path, self.cwd)
+        return shown
 
     def cite(self, article_id: str, start: int, end: int) -> Cited:
         sid = self.ids.setdefault(article_id, f"S{len(self.ids) + 1}")
         a = self.articles[article_id]
-        return Cited(a.text[start:end], sid, display_path(a.path, self.cwd), start, end)
+        return Cited(a.text[start:end], sid, self.path(a), start, end)
 
     def sources(self) -> tuple[Source, ...]:
         out = []
         for article_id, sid in self.ids.items():
             a = self.articles[article_id]
             m = a.meta
-            out.append(Source(sid, int(sid[1:]), display_path(a.path, self.cwd), m.title,
+            out.append(Source(sid, int(sid[1:]), self.path(a), m.title,
                               m.outlet, m.byline, m.published, m.inferred, m.url, a.encoding))
         return tuple(out)
 
