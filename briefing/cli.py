@@ -127,7 +127,7 @@ def build(
     quiet: QuietOpt = False,
 ) -> None:
     """Build the briefing from the corpus and config into every configured format."""
-    from .pipeline import FORMATS, BuildOptions, build as do_build, resolve_readers
+    from .output import FORMATS
 
     _State.quiet = _State.quiet or quiet
 
@@ -138,18 +138,33 @@ def build(
             raise InputError(f"--format: unknown format(s) {', '.join(unknown)} "
                              f"(choose from {', '.join(FORMATS)})")
         cfg = _load(config, corpus_given=bool(corpus))
-        options = BuildOptions(corpus=tuple(corpus) if corpus else None,
-                               since=parse_date(since, "--since"),
-                               edition=parse_date(edition_date, "--edition-date"),
-                               formats=formats, out=out,
-                               progress=False if _State.quiet else None)
-        result = do_build(cfg, options, readers=resolve_readers(cfg, reader, all_readers),
-                          warn=warn)
+        listing = _listing(corpus or cfg.corpus)
+        try:
+            # imported while find lists the corpus on the other core (ranking: numpy)
+            from . import ranking  # noqa: F401
+            from .pipeline import BuildOptions, build as do_build, resolve_readers
+
+            options = BuildOptions(corpus=tuple(corpus) if corpus else None,
+                                   since=parse_date(since, "--since"),
+                                   edition=parse_date(edition_date, "--edition-date"),
+                                   formats=formats, out=out,
+                                   progress=False if _State.quiet else None)
+            result = do_build(cfg, options, readers=resolve_readers(cfg, reader, all_readers),
+                              warn=warn, listing=listing)
+        finally:
+            listing.close()
         if not _State.quiet:
             for path in result.written:
                 typer.echo(f"wrote {_show(path)}")
 
     run(go)
+
+
+def _listing(paths: list[Path]):  # noqa: ANN202 - a listing.Listing
+    """Start listing the corpus in the background (see briefing.listing)."""
+    from .listing import start
+
+    return start(paths)
 
 
 def _show(path: Path) -> str:
@@ -161,13 +176,18 @@ def _show(path: Path) -> str:
 @app.command()
 def check(config: ConfigOpt = DEFAULT_CONFIG, corpus: CorpusOpt = None) -> None:
     """Validate the config and the corpus and report every problem."""
-    from .pipeline import read_corpus
 
     def go() -> None:
         cfg = _load(config, corpus_given=bool(corpus))
+        listing = _listing(corpus or cfg.corpus)
+        from .pipeline import read_corpus
+
         problems: list[str] = []
-        result = read_corpus(cfg, tuple(corpus) if corpus else None, warn=problems.append,
-                             progress=False if _State.quiet else None)
+        try:
+            result = read_corpus(cfg, tuple(corpus) if corpus else None, warn=problems.append,
+                                 progress=False if _State.quiet else None, listing=listing)
+        finally:
+            listing.close()
         try:
             n = len(result)  # counts the articles without loading their texts
         finally:

@@ -26,11 +26,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .query import QuerySyntaxError, parse, sense_rule
 from .errors import ConfigError, InputError, Problem
+from .output import FORMATS
 
 T = TypeVar("T")
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-FORMATS = ("pdf", "html", "email", "txt", "json")
 PAGE_SIZES = ("A4", "Letter")
 MAX_ITEMS_RANGE = (1, 50)
 # A pragmatic address check (RFC 5322 allows more, but nobody mails a briefing to those).

@@ -15,9 +15,10 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import marshal
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import NamedTuple, Protocol
 
 from .config import Config, SourceMeta
 from .corpus import FoundFile, display_path, read_article, scan_articles
+from .listing import Listing, start as start_listing
 from .models import Article, Segmented, corpus_sha256
 from .segment import segment
 from .store import Ingested, SqliteStore, Store, StoreCorrupt, Stored
@@ -40,6 +42,7 @@ BATCH = 256  # articles per store transaction: a killed build loses at most this
 INGEST_VERSION = 1  # raise when ingest_file stores something else
 PROGRESS_MIN = 500  # a progress bar only for runs reading at least this many files
 _PATH = "\0"  # stands for the file's display path in stored warnings (it depends on the cwd)
+_OTHER = "\1"  # and for a second file's, in a warning naming two
 
 
 def _ignore(_: str) -> None:
@@ -275,6 +278,20 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
     the files it knows under ``folders`` that are gone. Returns the store's ``rows`` (tuples
     in FileState's order, warnings as JSON)."""
     state = store.rows()
+    fulls = list(map(itemgetter(1), found))
+    prefixes = tuple(os.path.join(os.path.abspath(d), "") for d in folders)
+    gone = sorted(p for p in set(state).difference(fulls) if p.startswith(prefixes))
+    if gone:
+        store.drop(gone)
+    wrote = update(store, found, state, sources, progress=progress)
+    return store.rows() if wrote or gone else state
+
+
+def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
+           sources: Sequence[SourceMeta], *, progress: bool = False) -> bool:
+    """Store what is new or changed among ``found``, given the store's rows for them
+    (``state``): a file whose size and mtime are as stored is skipped; one whose content hash
+    is too has its new stat recorded; the rest are read. Returns whether anything was written."""
     manifest = _manifest_digests(sources) if sources else {}
     jobs: list[_Job] = []
     touched: list[tuple[str, int, int]] = []
@@ -299,13 +316,9 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
         jobs.append(_Job(f.path, root, f.full, f.size, f.mtime_ns, digest, entry))
     if touched:
         store.touch(touched)
-    prefixes = tuple(os.path.join(os.path.abspath(d), "") for d in folders)
-    gone = sorted(p for p in set(state).difference(fulls) if p.startswith(prefixes))
-    if gone:
-        store.drop(gone)
     if jobs:
         _store_all(store, jobs, progress and len(jobs) >= PROGRESS_MIN)
-    return store.rows() if jobs or gone or touched else state
+    return bool(touched or jobs)
 
 
 def _store_all(store: Store, jobs: list[_Job], bar: bool) -> None:
@@ -362,63 +375,213 @@ def open_store(config: Config) -> SqliteStore:
 
 
 def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,
-                timings: Timed | None = None, progress: bool | None = None) -> Corpus:
+                timings: Timed | None = None, progress: bool | None = None,
+                listing: Listing | None = None) -> Corpus:
     """The corpus a build considers (the configured one, or ``paths`` for this run), with the
     store brought up to date first. Warnings (skipped files, bad front matter, two files with
     one id) are given for every file considered, as if each were read now. The caller closes
-    the corpus to release the store's lock."""
+    the corpus to release the store's lock.
+
+    The folders are listed by ``find`` (``listing``: one started earlier for the same paths,
+    as the CLI does before importing the pipeline, or one started here). The last full reading
+    of the corpus is kept in the store with the listing that found it (a :class:`_Base`): when
+    the listing is the same, its articles are the corpus; when a few files differ, only those
+    are looked at again; otherwise, or when the listing cannot be vouched for, every file is
+    compared with the store's rows and a new base is kept."""
     given = list(paths or config.corpus)
     stage = timings.stage if timings is not None else _untimed
-    with stage("scan"):
-        found = scan_articles(given)
+    if listing is None or listing.paths != tuple(map(str, given)):
+        if listing is not None:
+            listing.close()
+        listing = start_listing(given)
     if progress is None:
         progress = sys.stderr.isatty()
     store = open_store(config)
     try:
-        folders = [p for p in given if p.is_dir()]
-        with stage("ingest"):
-            try:
-                state = sync(store, found, folders, config.sources, progress=progress)
-            except StoreCorrupt:
-                store.reset()
-                state = sync(store, found, folders, config.sources, progress=progress)
+        try:
+            base = _Base.load(store, _base_key(given, config.sources))  # while find runs
+        except StoreCorrupt:
+            base = None  # the long way rebuilds the store
+        with stage("scan"):
+            outputs = listing.outputs()
+        read = None
+        if base is not None and outputs is not None:
+            with stage("ingest"):
+                try:
+                    read = base.read(store, listing, outputs, config.sources, progress)
+                except StoreCorrupt:
+                    read = None
+        if read is None:
+            with stage("scan"):
+                found = listing.found() if outputs is not None else None
+                if found is None:
+                    found = scan_articles(given)
+            folders = [p for p in given if p.is_dir()]
+            with stage("ingest"):
+                try:
+                    state = sync(store, found, folders, config.sources, progress=progress)
+                except StoreCorrupt:
+                    store.reset()
+                    state = sync(store, found, folders, config.sources, progress=progress)
+            with stage("refs"):
+                read = _refs(found, state)
+            if outputs is not None:
+                _Base(_base_key(given, config.sources), outputs, *read).keep(store)
     except BaseException:
         store.close()
         raise
-    with stage("refs"):
-        refs = _refs(found, state, warn)
-    return Corpus(refs, store)
+    refs, notes = read
+    for template, *shown in notes:
+        warn(_show(template, shown))
+    return Corpus(list(map(partial(tuple.__new__, ArticleRef), refs)), store)
 
 
-def _refs(found: Sequence[FoundFile], state: dict[str, tuple], warn: Warn) -> list[ArticleRef]:
-    """The considered articles' refs, in ``found``'s order, with every stored warning given
-    again and a warning for each id already seen. 100,000 of them on every build: the common
-    case (no warning, no skipped file, ids unique) goes through C-level maps, three times
-    faster than a loop making each ref."""
+# --- The warm path: the last full reading, and what changed since ---------------------------
+
+# one, the last full reading's (a few tens of MB per 100,000 articles), in marshal's format
+_BASE = f"corpus-base:{marshal.version}.{sys.version_info[0]}.{sys.version_info[1]}"
+REBASE = 1000  # records changed since the base beyond which a build reads everything again
+
+
+def _base_key(given: Sequence[Path], sources: Sequence[SourceMeta]) -> bytes:
+    """What a reading depends on besides the files' stat: the paths given, the working
+    directory (paths are kept as given), the sources manifest and the code reading them."""
+    h = hashlib.sha256("\0".join(map(str, given)).encode("utf-8", "surrogateescape"))
+    h.update(os.getcwd().encode("utf-8", "surrogateescape"))
+    h.update(repr(sorted((k, v[0]) for k, v in _manifest_digests(sources).items())).encode())
+    h.update(_CODE)
+    return h.digest()
+
+
+_CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
+                                 for name in ("ingest.py", "listing.py"))).digest()
+
+
+@dataclass
+class _Base:
+    """A full reading of the corpus (refs and warnings as plain tuples, in path order) and the
+    listing's outputs it was made from, kept in the store under ``_BASE``."""
+
+    key: bytes
+    outputs: list[bytes]
+    refs: list[tuple]
+    notes: list[tuple]
+    gen: int = -1  # the store's generation when it was kept
+
+    @classmethod
+    def load(cls, store: Store, key: bytes) -> _Base | None:
+        kept = store.cached(_BASE)
+        if kept is None or kept[1][:32] != key:
+            return None
+        try:
+            return cls(key, *marshal.loads(kept[1][32:]), gen=kept[0])
+        except (ValueError, EOFError, TypeError):
+            return None
+
+    def keep(self, store: Store) -> None:
+        store.put_cached(_BASE, store.generation(), self.key + marshal.dumps(
+            (self.outputs, list(map(tuple, self.refs)), self.notes)))
+
+    def read(self, store: Store, listing: Listing, outputs: Sequence[bytes],
+             sources: Sequence[SourceMeta], progress: bool) -> tuple[list, list] | None:
+        """The corpus now, as (refs, notes), from this base and the records that changed
+        since; None when the base cannot say (too much changed, a file given by name among the
+        paths, a hard link or an id met twice), and everything must be read again.
+
+        A file's row is only ever stored again because its record changed (its stat; the
+        sources manifest is in the key), so a record the same as in the base is a row the
+        same as in the base, unless the record changed and came back (an mtime set back):
+        a row stored since the base for a file whose record did not change sends the build
+        the long way."""
+        same = list(outputs) == self.outputs
+        if not same and (len(outputs) != len(self.outputs) or not all(listing.folders)
+                         or any(len(n) > 2 for n in self.notes)):
+            # a file given by name changed (it may also be under a folder given), or the
+            # base warns of two files with one id: the full reading says which comes first
+            return None
+        stored = store.stored_since(self.gen)
+        if same:
+            return None if stored else (self.refs, self.notes)
+        added, removed = [], []
+        for i, (old, new) in enumerate(zip(self.outputs, outputs)):
+            if old == new:
+                continue
+            before, after = set(old.split(b"\0")), set(new.split(b"\0"))
+            added.append((i, [b"\0" + r for r in after - before]))
+            removed.append((i, [b"\0" + r for r in before - after]))
+        if sum(len(r) for _, r in added + removed) > REBASE:
+            return None
+        found, gone = [], []
+        for (i, new), (_, old) in zip(added, removed):
+            fresh, stale = listing.parse(i, new), listing.parse(i, old)
+            if fresh is None or stale is None:
+                return None
+            found += fresh
+            gone += stale
+        for f in found:  # a hard link (or a folder inside another): scan_articles keeps one
+            token = b"\0f %d %d " % f[5]
+            if sum(o.count(token) for o in outputs) != 1:
+                return None
+        found.sort()
+        changed = {f[0] for f in found} | {g[0] for g in gone}
+        refs = [r for r in self.refs if r[2] not in changed]
+        ids = set(map(itemgetter(1), refs))
+        if any(f[2] in ids for f in found) or len({f[2] for f in found}) != len(found):
+            return None  # two files with one id: the full reading says which came first
+        found = list(map(partial(tuple.__new__, FoundFile), found))
+        fulls = {f.full for f in found}
+        deleted = [g[1] for g in gone if g[1] not in fulls]
+        if not fulls.union(deleted).issuperset(stored):
+            return None
+        state = store.rows_of([*fulls, *deleted])
+        if any(p in state for p in deleted):
+            store.drop([p for p in deleted if p in state])
+        if update(store, found, state, sources, progress=progress):
+            state = store.rows_of(fulls)
+        new_refs, new_notes = _refs(found, state)
+        refs += map(tuple, new_refs)
+        refs.sort(key=itemgetter(2))
+        notes = [n for n in self.notes if n[1] not in changed] + new_notes
+        notes.sort(key=itemgetter(1))
+        return refs, notes
+
+
+def _show(template: str, paths: Sequence[str]) -> str:
+    """A warning kept with placeholders for the paths it names (``_PATH``, then ``_OTHER``),
+    shown as the paths look from here."""
+    for mark, path in zip((_PATH, _OTHER), paths):
+        template = template.replace(mark, display_path(Path(path)))
+    return template
+
+
+def _refs(found: Sequence[FoundFile], state: dict[str, tuple]) -> tuple[list[ArticleRef], list[tuple]]:
+    """The considered articles' refs, in ``found``'s order, and the warnings to give for them
+    (every stored warning again, and one for each id already seen) as (template, path,
+    [other path]) for :func:`_show`. 100,000 of them when the store changed: the common case
+    (no warning, no skipped file, ids unique) goes through C-level maps, three times faster
+    than a loop making each ref."""
     rows = list(map(state.__getitem__, map(itemgetter(1), found)))
     ids = list(map(itemgetter(2), found))
     odd = [i for i, s in enumerate(rows) if s[6] != "[]" or not s[5]]
     if odd or len(set(ids)) != len(ids):
-        refs = []
+        refs, notes = [], []
         seen: dict[str, str] = {}
         for f, s in zip(found, rows):
             if s[6] != "[]":
-                for w in json.loads(s[6]):
-                    warn(w.replace(_PATH, display_path(Path(f.path))))
+                notes.extend((w, f.path) for w in json.loads(s[6]))
             if not s[5]:
                 continue
             if f.id in seen:
-                warn(f"{display_path(Path(f.path))}: same id {f.id!r} as "
-                     f"{display_path(Path(seen[f.id]))}")
+                notes.append((f"{_PATH}: same id {f.id!r} as {_OTHER}", f.path, seen[f.id]))
             seen.setdefault(f.id, f.path)
             refs.append(ArticleRef(s[0], f.id, f.path, s[4], s[7], s[8], s[9], s[10], s[11],
                                    s[12]))
-        return refs
+        return refs, notes
     # ArticleRef's fields: key, id, path, sha256, encoding, body_start, published, units,
     # tokens, gen (the rows hold FileState's order)
     columns = [map(itemgetter(0), rows), ids, map(itemgetter(0), found),
                *(map(itemgetter(i), rows) for i in (4, 7, 8, 9, 10, 11, 12))]
-    return list(map(partial(tuple.__new__, ArticleRef), zip(*columns)))
+    return list(map(partial(tuple.__new__, ArticleRef), zip(*columns))), []
 
 
 def select_since(corpus: Corpus, since: dt.date | None) -> tuple[Corpus, list[str]]:

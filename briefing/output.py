@@ -12,6 +12,10 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+FORMATS = ("pdf", "html", "email", "txt", "json")  # what a build can write, in this order
+FILENAMES = {"pdf": "briefing.pdf", "html": "briefing.html", "email": "briefing.email.html",
+             "txt": "briefing.txt", "json": "briefing.json"}
+
 
 def write_atomically(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
     """Write ``files`` (name -> content) into ``folder``, all-or-nothing before the renames."""

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,12 @@ from .config import Config, Reader, ThemeConfig
 from .errors import ConfigError, InputError
 from .ingest import Corpus, read_corpus, select_since
 from .models import Briefing, Quote, Span
-from .output import write_atomically
+from .listing import Listing
+from .output import FILENAMES, FORMATS, write_atomically
 from .quotes import article_quotes
 from .timeline import Event
 from .themes import Candidate, ThemeQuery, Unit, compile_theme, rank_theme, score_units, units_of
 
-FORMATS = ("pdf", "html", "email", "txt", "json")
-FILENAMES = {"pdf": "briefing.pdf", "html": "briefing.html", "email": "briefing.email.html",
-             "txt": "briefing.txt", "json": "briefing.json"}
 
 Warn = Callable[[str], None]
 SHORTLIST_MIN = 50
@@ -154,20 +153,21 @@ def ranked_shortlist(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str,
     statistics and only those that can reach the shortlist are built as candidates."""
     refs = corpus.refs
     store = corpus.store
-    if store is None or len({r.id for r in refs}) != len(refs):
+    if store is None or len(set(map(attrgetter("id"), refs))) != len(refs):
         # two files with one id share their runs of sentences in score_units: the plain way
         return shortlist(rank(corpus, queries), queries)
     import numpy as np  # only for builds over a store
 
     from . import ranking
 
-    keys = np.fromiter((r.key for r in refs), np.int64, len(refs))
-    gens = np.fromiter((r.gen for r in refs), np.int64, len(refs))
+    # over every ref on every build: C-level maps, not a Python loop
+    keys = np.fromiter(map(attrgetter("key"), refs), np.int64, len(refs))
+    gens = np.fromiter(map(attrgetter("gen"), refs), np.int64, len(refs))
     order = np.argsort(keys)
     keys, gens = keys[order], gens[order]
-    ids = {r.key: r.id for r in refs}
-    n = sum(r.units for r in refs)
-    tokens = sum(r.tokens for r in refs)
+    ids = dict(zip(map(attrgetter("key"), refs), map(attrgetter("id"), refs)))
+    n = sum(map(attrgetter("units"), refs))
+    tokens = sum(map(attrgetter("tokens"), refs))
     generation = store.generation()
     todo_last: frozenset[int] | None = None
     out = {}
@@ -360,15 +360,17 @@ def out_dir(config: Config, options: BuildOptions, reader: Reader | None) -> Pat
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(), *,
-          readers: Sequence[Reader | None] = (None,), warn: Warn = _ignore) -> BuildResult:
+          readers: Sequence[Reader | None] = (None,), warn: Warn = _ignore,
+          listing: Listing | None = None) -> BuildResult:
     """The whole job: read, rank, assemble and write every requested edition.
 
     Each edition is rendered completely in memory before any of its files is replaced, and each
     file is replaced atomically, so a failed build leaves the previous outputs intact.
+    ``listing``: a listing of the corpus started earlier (see ``read_corpus``).
     """
     timings = Timings()
     whole = read_corpus(config, options.corpus, warn=warn, timings=timings,
-                        progress=options.progress)
+                        progress=options.progress, listing=listing)
     try:
         return _build(config, options, whole, readers, timings)
     finally:

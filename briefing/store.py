@@ -37,7 +37,7 @@ from .errors import BusyError
 from .models import ArticleMeta, Paragraph, Span
 from .themes import Term, ThemeQuery
 
-SCHEMA_VERSION = 2  # 2: files.gen, rank_cache
+SCHEMA_VERSION = 3  # 2: files.gen, rank_cache; 3: files_gen index
 DB_NAME = "store.sqlite"
 LOCK_NAME = "store.lock"
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -123,6 +123,8 @@ class Store(Protocol):
 
     def state(self) -> dict[str, FileState]: ...
     def rows(self) -> dict[str, tuple]: ...
+    def rows_of(self, paths: Iterable[str]) -> dict[str, tuple]: ...
+    def stored_since(self, gen: int) -> list[str]: ...
     def touch(self, stats: Iterable[tuple[str, int, int]]) -> None: ...
     def put(self, records: Sequence[Ingested]) -> dict[str, int]: ...
     def drop(self, paths: Iterable[str]) -> int: ...
@@ -148,6 +150,7 @@ CREATE TABLE files(
     sha256 TEXT NOT NULL, ok INTEGER NOT NULL, warnings TEXT NOT NULL,
     encoding TEXT NOT NULL, body_start INTEGER NOT NULL, published TEXT,
     units INTEGER NOT NULL, tokens INTEGER NOT NULL, gen INTEGER NOT NULL);
+CREATE INDEX files_gen ON files(gen);
 CREATE TABLE articles(
     file INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
     meta TEXT NOT NULL, text TEXT NOT NULL, paragraphs TEXT NOT NULL);
@@ -405,6 +408,25 @@ class SqliteStore:
         self._rows, self._base_gen, self._seen = rows, gen, gen
         return rows
 
+    def rows_of(self, paths: Iterable[str]) -> dict[str, tuple]:
+        """The rows (as ``rows``) of the files among ``paths`` that the store knows: a warm
+        build that saw a few files change asks for those alone."""
+        paths = sorted(set(paths))
+        out: dict[str, tuple] = {}
+        with _guard():
+            for i in range(0, len(paths), 500):
+                chunk = paths[i:i + 500]
+                out.update(self._read_rows(f"WHERE path IN ({','.join('?' * len(chunk))})",
+                                           chunk))
+        return out
+
+    def stored_since(self, gen: int) -> list[str]:
+        """The paths of the files stored (read in, not just re-stat'ed) after generation
+        ``gen``."""
+        with _guard():
+            return [r[0] for r in self._conn().execute(
+                "SELECT path FROM files WHERE gen > ?", (gen,))]
+
     def _read_rows(self, where: str, args: Sequence[str]) -> Iterator[tuple[str, tuple]]:
         for r in self._conn().execute(
                 "SELECT path, id, size, mtime_ns, manifest, sha256, ok, warnings, encoding, "
@@ -417,11 +439,7 @@ class SqliteStore:
         assert self._rows is not None and self._changed is not None
         rows, changed = self._rows, sorted(self._changed)
         fresh: dict[str, tuple | None] = dict.fromkeys(changed)
-        with _guard():
-            for i in range(0, len(changed), 500):
-                chunk = changed[i:i + 500]
-                fresh.update(self._read_rows(f"WHERE path IN ({','.join('?' * len(chunk))})",
-                                             chunk))
+        fresh.update(self.rows_of(changed))
         _apply(rows, fresh)
         self._delta.update(fresh)
         self._changed, self._seen = set(), gen
