@@ -389,17 +389,27 @@ def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _i
     are looked at again; otherwise, or when the listing cannot be vouched for, every file is
     compared with the store's rows and a new base is kept."""
     given = list(paths or config.corpus)
+    if listing is not None and listing.paths == tuple(map(str, given)):
+        return _read_corpus(config, given, listing, warn, timings, progress)
+    if listing is not None:
+        listing.close()
+    own = start_listing(given)
+    try:
+        return _read_corpus(config, given, own, warn, timings, progress)
+    finally:
+        own.close()
+
+
+def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn,
+                 timings: Timed | None, progress: bool | None) -> Corpus:
     stage = timings.stage if timings is not None else _untimed
-    if listing is None or listing.paths != tuple(map(str, given)):
-        if listing is not None:
-            listing.close()
-        listing = start_listing(given)
     if progress is None:
         progress = sys.stderr.isatty()
+    key = _base_key(given, config.sources)
     store = open_store(config)
     try:
         try:
-            base = _Base.load(store, _base_key(given, config.sources))  # while find runs
+            base = _Base.load(store, key)  # while find runs
         except StoreCorrupt:
             base = None  # the long way rebuilds the store
         with stage("scan"):
@@ -426,7 +436,7 @@ def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _i
             with stage("refs"):
                 read = _refs(found, state)
             if outputs is not None:
-                _Base(_base_key(given, config.sources), outputs, *read).keep(store)
+                _Base(key, outputs, *read).keep(store)
     except BaseException:
         store.close()
         raise

@@ -139,8 +139,9 @@ class Listing:
 
 
 class _Walk:
-    """One ``find`` over one folder, printing into an unlinked temporary file: a pipe would
-    make it wait on this process, whose reading thread gets the GIL only between imports."""
+    """One ``find`` over one folder, printing into an unlinked temporary file. (Not a pipe:
+    this process is busy importing the pipeline meanwhile, and a thread draining the pipe got
+    the GIL so rarely that find spent most of its time waiting on it.)"""
 
     def __init__(self, find: str, folder: str) -> None:
         self.out = tempfile.TemporaryFile()
@@ -154,17 +155,19 @@ class _Walk:
             self.out.close()
             raise
         self._data: bytes | None = None
+        self._done = False
 
     def output(self) -> bytes | None:
         """What ``find`` printed, or None if it failed or saw anything but plain files."""
-        if self._data is None:
+        if not self._done:
+            self._done = True
             failed = self.proc.wait() != 0
             self.out.seek(0)
-            self._data = b"" if failed else self.out.read()
+            data = self.out.read()
             self.out.close()
-            if failed or _UNTRUSTED.search(self._data):
-                self._data = b"\0?"  # remembered as untrusted
-        return None if self._data.startswith(b"\0?") else self._data
+            if not failed and not _UNTRUSTED.search(data):
+                self._data = data
+        return self._data
 
     def close(self) -> None:
         if self.proc.poll() is None:
