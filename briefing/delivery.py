@@ -25,6 +25,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -95,6 +96,17 @@ def message_id(edition: str, reader_id: str, title: str, domain: str, *,
     A test send (``--to``) gets its own ID, lest a client file it as a copy of the real one."""
     key = "\x1f".join([title, edition, reader_id] + ([f"to:{to}"] if to else []))
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def _set_subject(msg: EmailMessage, text: str) -> None:
+    """Set the Subject so that every client reads back exactly ``text``. Plain ASCII goes in as
+    is; anything else is RFC 2047-encoded here, folded into encoded words that each carry their
+    own spaces: the email package's folder (3.11) can leave a space between two encoded words,
+    where RFC 2047 says it is dropped ("Bcc: x" came back as "Bcc:x", found by hypothesis)."""
+    if text.isascii() and "=?" not in text:
+        msg["Subject"] = text
+    else:
+        msg.set_raw("Subject", Header(text, "utf-8", header_name="Subject").encode(linesep="\n"))
 
 
 def subject(briefing: Briefing) -> str:
@@ -201,7 +213,7 @@ def build_message(edition: Edition, config: Config, *, to: str | None = None,
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = Address(display_name=one_line(sender_name), addr_spec=sender_addr)
     msg["To"] = Address(display_name=one_line(reader.name), addr_spec=recipient)
-    msg["Subject"] = subject(b)
+    _set_subject(msg, subject(b))
     msg["Date"] = format_datetime(date or now())
     domain = sender_addr.rsplit("@", 1)[1]
     msg["Message-ID"] = message_id(b.edition, reader.id, config.title, domain, to=to)
