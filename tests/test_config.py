@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from briefing.config import (
     ACCEPTED_KEYS,
-    FORMATS,
     PAGE_SIZES,
     SLUG_RE,
     Config,
@@ -28,6 +27,7 @@ from briefing.config import (
     parse_term,
 )
 from briefing.errors import ConfigError, ExitCode, InputError
+from briefing.output import FORMATS
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO / "config" / "briefing.yaml"
