@@ -32,7 +32,7 @@ from .corpus import FoundFile, display_path, read_article, scan_articles
 from .listing import Listing, start as start_listing
 from .models import Article, Segmented, corpus_sha256
 from .segment import segment
-from .store import Ingested, SqliteStore, Store, StoreCorrupt, Stored
+from .store import Ingested, SqliteStore, Store, StoreCorrupt, Stored, code_hash
 from .themes import LONG_PARAGRAPH, units_of
 
 Warn = Callable[[str], None]
@@ -62,10 +62,7 @@ def _untimed(_: str) -> AbstractContextManager[None]:
 def fingerprint() -> str:
     """Names the code that fills the store: reading, segmenting, tokenising. A store filled by
     other code is rebuilt, so a change to the segmentation rules never meets stale entries."""
-    h = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in ("corpus.py", "segment.py", "textnorm.py"):
-        h.update((here / name).read_bytes())
+    h = code_hash("corpus.py", "segment.py", "textnorm.py")
     h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION}".encode())
     return h.hexdigest()[:16]
 
@@ -459,12 +456,8 @@ def _base_key(given: Sequence[Path], sources: Sequence[SourceMeta]) -> bytes:
     h = hashlib.sha256("\0".join(map(str, given)).encode("utf-8", "surrogateescape"))
     h.update(os.getcwd().encode("utf-8", "surrogateescape"))
     h.update(repr(sorted((k, v[0]) for k, v in _manifest_digests(sources).items())).encode())
-    h.update(_CODE)
+    h.update(code_hash("ingest.py", "listing.py").digest())
     return h.digest()
-
-
-_CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
-                                 for name in ("ingest.py", "listing.py"))).digest()
 
 
 @dataclass

@@ -10,7 +10,6 @@ benchmark can report where a build spends its time.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -27,6 +26,7 @@ from .assemble import dated_events as assemble_events
 from .config import Config, Reader, ThemeConfig
 from .errors import ConfigError, InputError
 from .ingest import Corpus, read_corpus, select_since
+from .store import code_hash
 from .models import Briefing, Quote, Span
 from .listing import Listing
 from .output import FILENAMES, FORMATS, write_atomically
@@ -294,10 +294,7 @@ def dated_events(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Event]
 
 def _code_version(*modules: str) -> str:
     """A short digest of some of the package's source files: the version of a cached result."""
-    h = hashlib.sha256()
-    for name in modules:
-        h.update((Path(__file__).parent / name).read_bytes())
-    return h.hexdigest()[:16]
+    return code_hash(*modules).hexdigest()[:16]
 
 
 def _quotes_json(quotes: Sequence[Quote]) -> bytes:

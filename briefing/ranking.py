@@ -21,11 +21,10 @@ import hashlib
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
+from .store import code_hash
 from .themes import B, K1, Candidate, Evidence, Stats, ThemeQuery, Unit, _candidate, _runs, evidence
 
 FIXED = 6  # columns before the term counts: file, paragraph, start, end, length, veto
@@ -79,18 +78,10 @@ def _not_texts(query: ThemeQuery) -> list[str]:
     return list(dict.fromkeys(t.text for t in query.not_))
 
 
-@lru_cache(maxsize=1)
-def _code() -> bytes:
-    h = hashlib.sha256()
-    for name in ("themes.py", "ranking.py", "store.py"):
-        h.update((Path(__file__).parent / name).read_bytes())
-    return h.digest()
-
-
 def cache_name(query: ThemeQuery) -> str:
     """Names a theme's evidence table: the code computing it and what of the query it depends on
     (terms, exclusions, ``not`` phrases; weights and limits only enter the scores)."""
-    h = hashlib.sha256(_code())
+    h = hashlib.sha256(code_hash("themes.py", "ranking.py", "store.py").digest())
     h.update(repr([[(t.text, t.roots, t.prefix) for t in ts]
                    for ts in (query.terms, query.exclude, query.not_)]).encode())
     return "evidence:" + h.hexdigest()[:32]

@@ -21,6 +21,7 @@ up with :class:`~briefing.errors.BusyError`.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import marshal
 import os
@@ -30,6 +31,7 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -181,6 +183,21 @@ CREATE TABLE annotations(
 -- stored up to generation ``gen`` (ranking.py says how they are used).
 CREATE TABLE rank_cache(name TEXT PRIMARY KEY, gen INTEGER NOT NULL, data BLOB NOT NULL);
 """
+
+
+def code_hash(*modules: str) -> "hashlib._Hash":
+    """A sha256 over some of the package's source files (``"segment.py"``...), in order: the
+    version of what the store keeps from the code in them, so a change to it recomputes. A
+    fresh copy, for the caller to extend; each file is read once per process."""
+    return _code_hash(modules).copy()
+
+
+@lru_cache(maxsize=None)
+def _code_hash(modules: tuple[str, ...]) -> "hashlib._Hash":
+    h = hashlib.sha256()
+    for name in modules:
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h
 
 
 def lock_timeout() -> float:
