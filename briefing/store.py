@@ -33,11 +33,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from .errors import BusyError
 from .models import ArticleMeta, Paragraph, Span
 from .themes import Term, ThemeQuery
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 3  # 2: files.gen, rank_cache; 3: files_gen index
 DB_NAME = "store.sqlite"
@@ -198,6 +200,17 @@ def _code_hash(modules: tuple[str, ...]) -> "hashlib._Hash":
     for name in modules:
         h.update((Path(__file__).parent / name).read_bytes())
     return h
+
+
+IN_CHUNK = 500  # values per "IN (...)" list: under SQLite's 999 bound parameters, with room
+
+
+def _in_chunks(values: Iterable[T]) -> Iterator[tuple[list[T], str]]:
+    """The distinct ``values``, sorted, in chunks for ``... IN (marks)``: (chunk, marks)."""
+    wanted = sorted(set(values))
+    for i in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[i:i + IN_CHUNK]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def lock_timeout() -> float:
@@ -428,13 +441,10 @@ class SqliteStore:
     def rows_of(self, paths: Iterable[str]) -> dict[str, tuple]:
         """The rows (as ``rows``) of the files among ``paths`` that the store knows: a warm
         build that saw a few files change asks for those alone."""
-        paths = sorted(set(paths))
         out: dict[str, tuple] = {}
         with _guard():
-            for i in range(0, len(paths), 500):
-                chunk = paths[i:i + 500]
-                out.update(self._read_rows(f"WHERE path IN ({','.join('?' * len(chunk))})",
-                                           chunk))
+            for chunk, marks in _in_chunks(paths):
+                out.update(self._read_rows(f"WHERE path IN ({marks})", chunk))
         return out
 
     def stored_since(self, gen: int) -> list[str]:
@@ -612,13 +622,10 @@ class SqliteStore:
 
     def load(self, files: Iterable[int]) -> dict[int, Stored]:
         """Text, metadata and segmentation of the given files."""
-        wanted = sorted(set(files))
         out: dict[int, Stored] = {}
         db = self._conn()
         with _guard():
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i:i + 500]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in _in_chunks(files):
                 for file, meta, text, paragraphs in db.execute(
                         f"SELECT file, meta, text, paragraphs FROM articles WHERE file IN ({marks})",
                         chunk):
@@ -649,13 +656,10 @@ class SqliteStore:
     def annotations(self, files: Iterable[int], kind: str, version: str) -> dict[int, bytes]:
         """What a later stage stored for these articles under (``kind``, ``version``): a stage
         passes the version of its own code, so a change to it recomputes."""
-        wanted = sorted(set(files))
         out: dict[int, bytes] = {}
         db = self._conn()
         with _guard():
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i:i + 500]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in _in_chunks(files):
                 for file, data in db.execute(
                         f"SELECT file, data FROM annotations WHERE kind=? AND version=? "
                         f"AND file IN ({marks})", (kind, version, *chunk)):
