@@ -29,7 +29,7 @@ from typing import NamedTuple, Protocol
 
 from .config import Config, SourceMeta
 from .corpus import FoundFile, display_path, read_article, scan_articles
-from .listing import Listing, start as start_listing
+from .listing import Listing, linked, start as start_listing
 from .models import Article, Segmented, corpus_sha256
 from .segment import segment
 from .store import Ingested, SqliteStore, Store, StoreCorrupt, Stored, code_hash
@@ -269,8 +269,11 @@ def _sha256(path: str) -> str | None:
         return None
 
 
+Manifest = Mapping[tuple[int, int], tuple[str, SourceMeta]]  # _manifest_digests: by inode
+
+
 def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
-         sources: Sequence[SourceMeta], *, progress: bool = False) -> dict[str, tuple]:
+         manifest: Manifest, *, progress: bool = False) -> dict[str, tuple]:
     """Bring the store up to date with ``found`` (the files under the corpus paths) and drop
     the files it knows under ``folders`` that are gone. Returns the store's ``rows`` (tuples
     in FileState's order, warnings as JSON)."""
@@ -280,16 +283,16 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
     gone = sorted(p for p in set(state).difference(fulls) if p.startswith(prefixes))
     if gone:
         store.drop(gone)
-    wrote = update(store, found, state, sources, progress=progress)
+    wrote = update(store, found, state, manifest, progress=progress)
     return store.rows() if wrote or gone else state
 
 
 def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
-           sources: Sequence[SourceMeta], *, progress: bool = False) -> bool:
+           manifest: Manifest, *, progress: bool = False) -> bool:
     """Store what is new or changed among ``found``, given the store's rows for them
-    (``state``): a file whose size and mtime are as stored is skipped; one whose content hash
-    is too has its new stat recorded; the rest are read. Returns whether anything was written."""
-    manifest = _manifest_digests(sources) if sources else {}
+    (``state``) and the sources manifest's digests (``_manifest_digests``): a file whose size
+    and mtime are as stored is skipped; one whose content hash is too has its new stat
+    recorded; the rest are read. Returns whether anything was written."""
     jobs: list[_Job] = []
     touched: list[tuple[str, int, int]] = []
     fulls = list(map(itemgetter(1), found))
@@ -402,7 +405,8 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
     stage = timings.stage if timings is not None else _untimed
     if progress is None:
         progress = sys.stderr.isatty()
-    key = _base_key(given, config.sources)
+    manifest = _manifest_digests(config.sources) if config.sources else {}
+    key = _base_key(given, manifest)
     store = open_store(config)
     try:
         try:
@@ -415,7 +419,7 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
         if base is not None and outputs is not None:
             with stage("ingest"):
                 try:
-                    read = base.read(store, listing, outputs, config.sources, progress)
+                    read = base.read(store, listing, outputs, manifest, progress)
                 except StoreCorrupt:
                     read = None
         if read is None:
@@ -423,13 +427,13 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
                 found = listing.found() if outputs is not None else None
                 if found is None:
                     found = scan_articles(given)
-            folders = [p for p in given if p.is_dir()]
+            folders = [p for p, folder in zip(given, listing.folders) if folder]
             with stage("ingest"):
                 try:
-                    state = sync(store, found, folders, config.sources, progress=progress)
+                    state = sync(store, found, folders, manifest, progress=progress)
                 except StoreCorrupt:
                     store.reset()
-                    state = sync(store, found, folders, config.sources, progress=progress)
+                    state = sync(store, found, folders, manifest, progress=progress)
             with stage("refs"):
                 read = _refs(found, state)
             if outputs is not None:
@@ -450,12 +454,12 @@ _BASE = f"corpus-base:{marshal.version}.{sys.version_info[0]}.{sys.version_info[
 REBASE = 1000  # records changed since the base beyond which a build reads everything again
 
 
-def _base_key(given: Sequence[Path], sources: Sequence[SourceMeta]) -> bytes:
+def _base_key(given: Sequence[Path], manifest: Manifest) -> bytes:
     """What a reading depends on besides the files' stat: the paths given, the working
     directory (paths are kept as given), the sources manifest and the code reading them."""
     h = hashlib.sha256("\0".join(map(str, given)).encode("utf-8", "surrogateescape"))
     h.update(os.getcwd().encode("utf-8", "surrogateescape"))
-    h.update(repr(sorted((k, v[0]) for k, v in _manifest_digests(sources).items())).encode())
+    h.update(repr(sorted((k, v[0]) for k, v in manifest.items())).encode())
     h.update(code_hash("ingest.py", "listing.py").digest())
     return h.digest()
 
@@ -486,7 +490,7 @@ class _Base:
             (self.outputs, list(map(tuple, self.refs)), self.notes)))
 
     def read(self, store: Store, listing: Listing, outputs: Sequence[bytes],
-             sources: Sequence[SourceMeta], progress: bool) -> tuple[list, list] | None:
+             manifest: Manifest, progress: bool) -> tuple[list, list] | None:
         """The corpus now, as (refs, notes), from this base and the records that changed
         since; None when the base cannot say (too much changed, a file given by name among the
         paths, a hard link or an id met twice), and everything must be read again.
@@ -498,9 +502,9 @@ class _Base:
         the long way."""
         same = list(outputs) == self.outputs
         if not same and (len(outputs) != len(self.outputs) or not all(listing.folders)
-                         or any(len(n) > 2 for n in self.notes)):
-            # a file given by name changed (it may also be under a folder given), or the
-            # base warns of two files with one id: the full reading says which comes first
+                         or listing.nested or any(len(n) > 2 for n in self.notes)):
+            # a file given by name or a folder inside another (a file may be reached twice),
+            # or the base warns of two files with one id: the full reading says which is kept
             return None
         stored = store.stored_since(self.gen)
         if same:
@@ -521,10 +525,8 @@ class _Base:
                 return None
             found += fresh
             gone += stale
-        for f in found:  # a hard link (or a folder inside another): scan_articles keeps one
-            token = b"\0f %d %d " % f[5]
-            if sum(o.count(token) for o in outputs) != 1:
-                return None
+        if any(linked(new) for _, new in added):
+            return None  # a hard link: which of its names scan_articles keeps is for it to say
         found.sort()
         changed = {f[0] for f in found} | {g[0] for g in gone}
         refs = [r for r in self.refs if r[2] not in changed]
@@ -539,7 +541,7 @@ class _Base:
         state = store.rows_of([*fulls, *deleted])
         if any(p in state for p in deleted):
             store.drop([p for p in deleted if p in state])
-        if update(store, found, state, sources, progress=progress):
+        if update(store, found, state, manifest, progress=progress):
             state = store.rows_of(fulls)
         new_refs, new_notes = _refs(found, state)
         refs += map(tuple, new_refs)

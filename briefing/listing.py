@@ -5,7 +5,8 @@ file (an edit in place changes the file's mtime, not its folder's), and over 100
 Python walk that does it (``corpus.scan_articles``) costs most of a warm build. GNU ``find``
 does the same walk in C on the other core, started before the pipeline's imports: :func:`start`
 launches one per folder, and :meth:`Listing.outputs` waits for them and returns what each
-printed, a record per file (type, device, inode, size, mtime, path below the folder). ``ingest``
+printed, a record per file (type, device, inode, link count, size, mtime, path below the
+folder). ``ingest``
 keeps the outputs beside the articles they gave, and compares: equal outputs mean the same
 files with the same stat, and a few records that differ name the files to look at again.
 
@@ -34,13 +35,15 @@ from .corpus import SUFFIXES, FoundFile
 # walked but not printed (their mtime changes with any file made in them); every other entry is
 # printed, each record starting with a NUL (no path holds one) and its type letter, so anything
 # but a regular file ("f") is found by one search of the bytes
-_FORMAT = r"\0%y %D %i %s %T@ %P"
+_FORMAT = r"\0%y %D %i %n %s %T@ %P"
 _EXPRESSION = ("-mindepth", "1", "-name", ".*", "-prune", "-o", "-type", "d", "-o",
                "-printf", _FORMAT)
 _UNTRUSTED = re.compile(rb"\0[^f]")
-# one record: device, inode, size, mtime (seconds, nine digits of fraction and the zero find
-# adds), path below the folder; a record this does not match (a negative mtime) is not trusted
-_RECORD = re.compile(rb"\0f (\d+) (\d+) (\d+) (\d+)\.(\d{9})0 ([^\0]+)")
+# one record: device, inode, link count, size, mtime (seconds, nine digits of fraction and the
+# zero find adds), path below the folder; a record this does not match (a negative mtime) is not
+# trusted
+_RECORD = re.compile(rb"\0f (\d+) (\d+) (\d+) (\d+) (\d+)\.(\d{9})0 ([^\0]+)")
+_LINKED = re.compile(rb"\0f \d+ \d+ (?!1 )")  # a file with another name (a hard link)
 _ENDINGS = tuple(s.encode() for s in SUFFIXES)
 
 
@@ -51,6 +54,12 @@ class Listing:
     def __init__(self, paths: Sequence[Path]) -> None:
         self.paths = tuple(str(p) for p in paths)
         self.folders = tuple(os.path.isdir(p) for p in self.paths)
+        real = [os.path.join(os.path.realpath(p), "") for p, d in zip(self.paths, self.folders)
+                if d]
+        # a folder given inside another: its files are reached twice (scan_articles keeps one)
+        self.nested = any(i != j and b.startswith(a) for i, a in enumerate(real)
+                          for j, b in enumerate(real))
+        self._outputs: list[bytes] | None = None
         self._walks: dict[int, _Walk] | None = {}
         find = shutil.which("find")
         for i, p in enumerate(self.paths):
@@ -71,6 +80,8 @@ class Listing:
         a walk cannot be vouched for. Waits for ``find``."""
         if self._walks is None:
             return None
+        if self._outputs is not None:
+            return self._outputs
         out = []
         for i, p in enumerate(self.paths):
             if i in self._walks:
@@ -84,6 +95,7 @@ class Listing:
             if data is None:
                 return None
             out.append(data)
+        self._outputs = out
         return out
 
     def found(self) -> list[FoundFile] | None:
@@ -119,10 +131,10 @@ class Listing:
             return None
         # the Python walk's test (str.lower of the name); no character outside ASCII lowers to
         # one of these letters, so bytes.lower agrees
-        records = [r for r in records if r[5].lower().endswith(_ENDINGS)]
+        records = [r for r in records if r[6].lower().endswith(_ENDINGS)]
         if not records:
             return []
-        devs, inodes, sizes, secs, fractions, rels = zip(*records)
+        devs, inodes, _, sizes, secs, fractions, rels = zip(*records)
         names = list(map(methodcaller("decode", "utf-8", "surrogateescape"), rels))
         folder = self.paths[index]
         top = folder if folder.endswith("/") else folder + "/"
@@ -174,6 +186,12 @@ class _Walk:
             self.proc.kill()
             self.proc.wait()
         self.out.close()
+
+
+def linked(records: Iterable[bytes]) -> bool:
+    """Whether any of these records (each starting with its NUL) is of a file with more than
+    one name: the same file may then be reached twice."""
+    return any(_LINKED.match(r) for r in records)
 
 
 def start(paths: Sequence[Path]) -> Listing:

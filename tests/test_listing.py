@@ -225,3 +225,26 @@ def test_the_seed_build_goes_the_warm_way(tmp_path: Path, monkeypatch: pytest.Mo
     warm = read_corpus(config, None, timings=timings)
     warm.close()
     assert len(warm.refs) == 5 and "refs" not in timings.stages
+
+
+def test_a_hard_link_or_a_folder_inside_another_goes_the_long_way(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file reached by two names is kept once, under the name scan_articles keeps: after a
+    hard link is made, or with a folder given inside another, the warm reading says the same."""
+    config_path = workspace(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    (corpus / "a.txt").write_text("Alpha\n\nDrills.\n", encoding="utf-8")
+    (corpus / "sub" / "c.txt").write_text("Gamma\n\nMore drills.\n", encoding="utf-8")
+    read(config_path)
+    os.link(corpus / "a.txt", corpus / "sub" / "b.txt")
+    fast = read(config_path)
+    assert fast[:2] == read(config_path, long_way=True)[:2]
+    assert len(fast[0]) == 2  # a.txt and b.txt are one file
+    config_path.write_text(CONFIG.replace("corpus: [corpus]", "corpus: [corpus, corpus/sub]"),
+                           encoding="utf-8")
+    read(config_path)
+    (corpus / "sub" / "d.txt").write_text("Delta\n\nDrills again.\n", encoding="utf-8")
+    fast = read(config_path)
+    assert fast[:2] == read(config_path, long_way=True)[:2]
+    assert Listing([corpus, corpus / "sub"]).nested and not Listing([corpus]).nested
