@@ -213,6 +213,20 @@ def test_user_template_extends_the_default(tmp_path: Path) -> None:
     assert "Desk copy" in out and "Built by" not in out and 'class="source-list"' in out
 
 
+def test_a_block_nested_in_the_shared_layout_can_be_replaced(tmp_path: Path) -> None:
+    """briefing.html extends layout.html: a block the web page defines (masthead, inside the
+    layout's front) and one the layout defines (sources) are both a user's to replace."""
+    (tmp_path / "briefing.html").write_text(
+        '{% extends "default:briefing.html" %}{% block masthead %}<h1>Our desk</h1>{% endblock %}'
+        '{% block sources %}<p>No sources list</p>{% endblock %}', encoding="utf-8")
+    out = render_html(seed_briefing(), template_env(tmp_path))
+    default = render_html(seed_briefing(), ENV)
+    assert "<h1>Our desk</h1>" in out and 'class="masthead"' not in out
+    assert "No sources list" in out and 'class="source-list"' not in out
+    assert out.count('<div class="page">') == 1 and "Built by" in out
+    assert 'class="masthead"' in default
+
+
 def test_missing_workspace_folder_falls_back_to_defaults(tmp_path: Path) -> None:
     out = render_html(seed_briefing(), template_env(tmp_path / "absent"))
     assert out == render_html(seed_briefing(), ENV)
