@@ -555,7 +555,7 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
             items.append(Item(kind, cited.text, cited.source, cited.path, m.start, m.end,
                               m.score, m.terms, speaker=speaker, cue=cue, also=also))
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
-                                EMPTY_NOTE))
+                                EMPTY_NOTE if lede is None and not items else None))
     spoken = voices(quotes, numbering)
     dated = timeline(numbering, segmented, shown | {ledes[k] for k in ledes}, events)
     count, digest = corpus_info or (len(articles), corpus_digest(articles))

@@ -189,7 +189,8 @@ class Section:
     description: str = doc("The theme's one-line description.")
     lede: Cited | None = doc("One sentence that opens the section, or None.")
     items: tuple[Item, ...] = doc("Items in the order shown, best first; may be empty.")
-    empty_note: str = doc("The line shown when the section has no items.")
+    empty_note: str | None = doc("The line shown when the section shows nothing (no lede, no "
+                                 "items); None when it shows something.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -276,7 +276,7 @@ def render_text(briefing: Briefing) -> str:
         out += _heading(section.title)
         if section.lede is not None:
             out += [_wrap(f"{section.lede.text.strip()} {_cite(section.lede.source, numbers)}"), ""]
-        if not section.items:
+        if section.empty_note:
             out += [_wrap(section.empty_note), ""]
         for item in section.items:
             out += [_item_text(item, numbers), ""]

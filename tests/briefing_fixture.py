@@ -99,7 +99,7 @@ def seed_briefing() -> Briefing:
                                       "peaceful Afghan settlement, and logically strives to occupy"
                                       " its niche after the withdrawal of American troops."),)),
         ),
-        empty_note="Nothing on security in these articles.",
+        empty_note=None,
     )
     diplomacy = Section(
         theme="diplomacy", title="Diplomacy", description="Talks, envoys and recognition.",
@@ -116,7 +116,7 @@ def seed_briefing() -> Briefing:
             passage("S4", "For the first time, Taliban comrades visited Moscow as part of talks on "
                           "Afghanistan in November 2018", 3.1, ("talks",)),
         ),
-        empty_note="Nothing on diplomacy in these articles.",
+        empty_note=None,
     )
     economy = Section(theme="economy", title="Trade and economy",
                       description="Sanctions, oil and trade.", lede=None, items=(),

@@ -130,3 +130,29 @@ def test_ledes_and_summary_points_are_statements(in_repo: Path, reader_id: str |
         for item in section.items:
             if item.kind == "passage" and section.lede and item.path == section.lede.path:
                 assert len(TOKEN_RE.findall(item.text)) >= 6, item.text
+
+
+def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -> None:
+    """One matching passage becomes the lede and leaves no items: the section shows something,
+    so no edition may print the empty-section line under it."""
+    corpus = tmp_path / "seeds"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Ferry news\n\nThe harbour ferry will run every hour from Monday, the operator said.\n\n"
+        "Nothing else happened in the town this week, according to the council.\n",
+        encoding="utf-8")
+    cfg_path = tmp_path / "config" / "briefing.yaml"
+    cfg_path.parent.mkdir()
+    cfg_path.write_text("title: T\ncorpus: ../seeds\nout: ../out\nthemes:\n  ferries:\n"
+                        "    title: Ferries\n    description: Ferries.\n"
+                        "    terms: ['ferry^2']\n  trains:\n    title: Trains\n"
+                        "    description: Trains.\n    terms: ['railway']\n", encoding="utf-8")
+    cfg = load_config(cfg_path)
+    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    ferries, trains = briefing.sections
+    assert ferries.lede is not None and not ferries.items and ferries.empty_note is None
+    assert trains.lede is None and not trains.items and trains.empty_note
+    env = render.template_env()
+    for out in (render.render_html(briefing, env), render.render_text(briefing),
+                render.render_email(briefing, env), render.render_pdf_html(briefing, env)):
+        assert out.count(trains.empty_note) == 1  # under Trains only
