@@ -20,7 +20,7 @@ from typing import Annotated, Optional, TypeVar
 import typer
 
 from . import __version__
-from .errors import BriefingError, ExitCode, InputError
+from .errors import BriefingError, ExitCode, InputError, UsageError
 
 app = typer.Typer(
     name="briefing",
@@ -75,8 +75,12 @@ def run(fn: Callable[[], T]) -> T:
 
 
 def _located(line: str) -> bool:
-    head = line.split(":", 1)[0]
-    return head.endswith((".yaml", ".yml", ".json", ".txt", ".md")) or "/" in head
+    """Whether a message already starts with the file it is about (``path:12:7: ...``), so it
+    needs no ``briefing:`` prefix; a path has no spaces here, a sentence does."""
+    head = line.split(": ", 1)[0]
+    path = head.split(":", 1)[0]
+    return " " not in head and (path.endswith((".yaml", ".yml", ".json", ".txt", ".md"))
+                                or "/" in path)
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -86,7 +90,7 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
+        raise UsageError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _version(value: bool) -> None:
@@ -135,7 +139,7 @@ def build(
         formats = tuple(dict.fromkeys(fmt or FORMATS))
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
-            raise InputError(f"--format: unknown format(s) {', '.join(unknown)} "
+            raise UsageError(f"--format: unknown format(s) {', '.join(unknown)} "
                              f"(choose from {', '.join(FORMATS)})")
         cfg = _load(config, corpus_given=bool(corpus))
         listing = _listing(corpus or cfg.corpus)
@@ -167,6 +171,10 @@ def _listing(paths: list[Path]):  # noqa: ANN202 - a listing.Listing
     return start(paths)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _show(path: Path) -> str:
     from .corpus import display_path
 
@@ -174,8 +182,18 @@ def _show(path: Path) -> str:
 
 
 @app.command()
-def check(config: ConfigOpt = DEFAULT_CONFIG, corpus: CorpusOpt = None) -> None:
-    """Validate the config and the corpus and report every problem."""
+def check(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    corpus: CorpusOpt = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail (exit 4) when any article would be skipped or read with a warning.")] = False,
+) -> None:
+    """Validate the config and the corpus and report every problem.
+
+    A config problem fails (exit 3). An article that ``build`` would skip or read with a warning
+    is reported as the same warning and does not fail the check, since it does not fail the build
+    either; ``--strict`` makes it fail.
+    """
 
     def go() -> None:
         cfg = _load(config, corpus_given=bool(corpus))
@@ -196,9 +214,12 @@ def check(config: ConfigOpt = DEFAULT_CONFIG, corpus: CorpusOpt = None) -> None:
             typer.echo(line if line.startswith("warning:") else f"warning: {line}", err=True)
         if n == 0:
             raise InputError("the corpus holds no readable .txt or .md article")
-        typer.echo(f"ok: {_show(cfg.path)}: {len(cfg.themes)} themes, {len(cfg.readers)} readers, "
-                   f"{n} articles" + (f", {len(problems)} skipped" if problems else ""))
+        counts = [_count(len(cfg.themes), "theme"), _count(len(cfg.readers), "reader"),
+                  _count(n, "article")]
         if problems:
+            counts.append(_count(len(problems), "warning") + " (see above; build goes on past them)")
+        typer.echo(f"ok: {_show(cfg.path)}: {', '.join(counts)}")
+        if problems and strict:
             raise typer.Exit(int(ExitCode.INPUT))
 
     run(go)
@@ -248,7 +269,7 @@ def quotes(
 
     def go() -> None:
         if fmt not in ("json", "table"):
-            raise InputError(f"--format: expected json or table, got {fmt!r}")
+            raise UsageError(f"--format: expected json or table, got {fmt!r}")
         manifest = None
         targets = list(paths or [])
         if not targets:
@@ -267,7 +288,7 @@ def explain(
     config: ConfigOpt = DEFAULT_CONFIG,
     corpus: CorpusOpt = None,
     since: SinceOpt = None,
-    limit: Annotated[int, typer.Option(help="How many candidates to list.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="How many candidates to list.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """The candidates ranked for a theme, with scores, matched terms, and why the rest were left

@@ -19,7 +19,7 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import ConfigError, InputError, Problem
+from .errors import ConfigError, InputError, Problem, UsageError
 
 T = TypeVar("T")
 
@@ -126,22 +126,23 @@ class Config:
     sha256: str
 
     def theme(self, id: str) -> ThemeConfig:
-        """The theme with this id; an unknown id is a :class:`ConfigError` naming the known ones,
-        because it usually comes from the command line (``briefing explain THEME``)."""
+        """The theme with this id; an unknown id is a :class:`UsageError` naming the known ones:
+        it comes from the command line (``briefing explain THEME``), the config's own references
+        being checked when it is loaded."""
         for t in self.themes:
             if t.id == id:
                 return t
         known = [t.id for t in self.themes]
-        raise ConfigError(f"unknown theme {id!r}{suggest(id, known)}; themes in {self.path}: "
+        raise UsageError(f"unknown theme {id!r}{suggest(id, known)}; themes in {self.path}: "
                           + ", ".join(known))
 
     def reader(self, id: str) -> Reader:
-        """The reader profile with this id, or a :class:`ConfigError` naming the known ones."""
+        """The reader profile with this id, or a :class:`UsageError` naming the known ones."""
         for r in self.readers:
             if r.id == id:
                 return r
         known = [r.id for r in self.readers]
-        raise ConfigError(f"unknown reader {id!r}{suggest(id, known)}; readers in {self.path}: "
+        raise UsageError(f"unknown reader {id!r}{suggest(id, known)}; readers in {self.path}: "
                           + (", ".join(known) or "none"))
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .config import Config, Reader
-from .errors import ConfigError, DeliveryError, InputError, Problem
+from .errors import ConfigError, DeliveryError, Problem, UsageError
 from .ledger import Ledger, open_ledger, read_ledger, send_lock
 from .models import Briefing
 from .output import write_atomically
@@ -528,7 +528,7 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
                             "smtp+starttls://user@mail.example.org:587) or pass --smtp URL, or "
                             "use --dry-run to write .eml files")
     if to is not None and not valid_address(to):
-        raise InputError(f"--to: not a plain email address: {to!r}")
+        raise UsageError(f"--to: not a plain email address: {to!r}")
     edition = (options.edition or now().date()).isoformat()
     report = SendReport(edition, dry_run=dry_run)
     if dry_run or to is not None:
@@ -555,7 +555,7 @@ def _selected(config: Config, reader_id: str | None, to: str | None) -> list[Rea
     if reader_id is not None:
         return [config.reader(reader_id)]
     if to is not None and len(config.readers) > 1:
-        raise InputError("--to sends one reader's edition: name the reader with --reader ID")
+        raise UsageError("--to sends one reader's edition: name the reader with --reader ID")
     return list(config.readers)
 
 

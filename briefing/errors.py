@@ -50,6 +50,12 @@ class BriefingError(Exception):
         return [str(p) for p in self.problems] or [str(self)]
 
 
+class UsageError(BriefingError):
+    """A bad command line: an option's value, or a theme or reader the config does not have."""
+
+    exit_code = ExitCode.USAGE
+
+
 class ConfigError(BriefingError):
     exit_code = ExitCode.CONFIG
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from .assemble import Decisions, choose, quote_candidates, refine
 from .corpus import display_path
 from .config import Config
-from .errors import ConfigError
 from .pipeline import find_quotes, rank, read_corpus, select_since, theme_queries
 
 
@@ -49,9 +48,7 @@ def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | N
                   since: dt.date | None = None,
                   warn: Callable[[str], None] = lambda _: None) -> list[ExplainRow]:
     """Rank the corpus for every theme (themes compete for passages) and report on one."""
-    if theme_id not in {t.id for t in config.themes}:
-        known = ", ".join(t.id for t in config.themes)
-        raise ConfigError(f"unknown theme {theme_id!r} (configured: {known})")
+    config.theme(theme_id)  # an unknown id is the command line's error, said before any work
     whole = read_corpus(config, corpus, warn=warn)
     try:
         docs, _ = select_since(whole, since)

@@ -406,8 +406,4 @@ def resolve_readers(config: Config, reader_id: str | None, all_readers: bool) ->
         return list(config.readers)
     if reader_id is None:
         return [None]
-    for r in config.readers:
-        if r.id == reader_id:
-            return [r]
-    known = ", ".join(r.id for r in config.readers) or "none"
-    raise ConfigError(f"unknown reader {reader_id!r} (configured: {known})")
+    return [config.reader(reader_id)]

@@ -106,10 +106,22 @@ def test_missing_corpus_path_on_the_command_line(in_repo: Path, tmp_path: Path) 
     assert "missing" in result.output and "Traceback" not in result.output
 
 
-def test_bad_since_date(in_repo: Path, tmp_path: Path) -> None:
-    result = invoke("build", "--out", str(tmp_path), "--since", "last tuesday")
-    assert result.exit_code == ExitCode.INPUT
-    assert "--since" in result.output
+@pytest.mark.parametrize("args", [
+    ("build", "--since", "last tuesday"), ("build", "--since", "2026-13-01"),
+    ("build", "--edition-date", "x"), ("build", "--format", "docx"), ("build", "-f", "pdf", "-f", "odt"),
+    ("build", "--reader", "nobody"), ("send", "--reader", "nobody", "--dry-run"),
+    ("quotes", "--format", "xml", "seeds"), ("explain", "weather"), ("explain", "security", "--limit", "0"),
+    ("build", "--no-such-option"),
+])
+def test_bad_usage_exits_2_with_one_clear_line(in_repo: Path, tmp_path: Path,
+                                               args: tuple[str, ...]) -> None:
+    result = invoke(*args, "--out", str(tmp_path)) if args[0] == "build" else invoke(*args)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "Traceback" not in result.output
+    if "--no-such-option" not in args and "--limit" not in args:  # typer's own message otherwise
+        [line] = [ln for ln in result.output.splitlines() if ln.strip()]
+        assert line.startswith("briefing: "), line
+    assert (tmp_path / "briefing.json").exists() is False
 
 
 def test_since_keeps_undated_articles_and_says_so(in_repo: Path, tmp_path: Path) -> None:
@@ -132,8 +144,11 @@ def test_bad_and_empty_files_are_skipped_with_a_warning(tmp_path: Path, in_repo:
     result = invoke("build", "--out", str(out), "--corpus", str(corpus), "-f", "json")
     assert result.exit_code == 0, result.output
     assert "empty.txt" in result.output and "binary.txt" in result.output
-    checked = invoke("check", "--corpus", str(corpus))
-    assert checked.exit_code == ExitCode.INPUT
+    checked = invoke("check", "--corpus", str(corpus))  # what build skips, check warns of
+    assert checked.exit_code == 0, checked.output
+    assert "empty.txt" in checked.output and "binary.txt" in checked.output
+    assert "1 article, 2 warnings (see above; build goes on past them)" in checked.output
+    assert invoke("check", "--strict", "--corpus", str(corpus)).exit_code == ExitCode.INPUT
 
 
 def test_verify_catches_a_tampered_item(in_repo: Path, tmp_path: Path) -> None:
@@ -164,7 +179,7 @@ def test_explain_lists_candidates_and_reasons(in_repo: Path) -> None:
     result = invoke("explain", "security", "--limit", "100")
     assert result.exit_code == 0, result.output
     assert "shown" in result.output and "left out:" in result.output
-    assert invoke("explain", "weather").exit_code == ExitCode.CONFIG
+    assert invoke("explain", "weather").exit_code == ExitCode.USAGE
 
 
 def test_installed_entry_point_runs(in_repo: Path, tmp_path: Path) -> None:

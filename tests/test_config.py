@@ -26,7 +26,7 @@ from briefing.config import (
     load_config,
     parse_term,
 )
-from briefing.errors import ConfigError, ExitCode, InputError
+from briefing.errors import ConfigError, ExitCode, InputError, UsageError
 from briefing.output import FORMATS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -198,15 +198,15 @@ def test_theme_keys_misspelt_inside_a_theme(tmp_path: Path) -> None:
     ]
 
 
-def test_unknown_theme_from_the_command_line_is_a_config_error() -> None:
+def test_unknown_theme_from_the_command_line_is_a_usage_error() -> None:
     config = load_config(DEFAULT)
     assert config.theme("recognition").title == "Recognition"
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(UsageError) as info:
         config.theme("securty")
     (line,) = info.value.lines()
     assert "unknown theme 'securty' (did you mean 'security'?)" in line
     assert "central-asia-borders" in line
-    with pytest.raises(ConfigError):
+    with pytest.raises(UsageError):
         config.reader("nobody")
 
 

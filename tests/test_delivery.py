@@ -25,7 +25,7 @@ from briefing.config import Config, Reader, load_config
 from briefing.delivery import (Edition, Pacer, SendFailure, build_message, footer_block,
                                greeting_block, message_id, one_line, personalise_html,
                                send_editions, smtp_settings, subject)
-from briefing.errors import BusyError, ConfigError, DeliveryError, InputError
+from briefing.errors import BusyError, ConfigError, DeliveryError, UsageError
 from briefing.ledger import ledger_path, open_ledger, send_lock
 from briefing.pipeline import BuildOptions
 
@@ -400,11 +400,11 @@ def test_to_sends_one_edition_to_a_test_address_without_the_ledger(tmp_path: Pat
     cfg = workspace(tmp_path)
     sink = Sink()
     with smtp_server(sink) as url:
-        with pytest.raises(InputError, match="--reader"):
+        with pytest.raises(UsageError, match="--reader"):
             send_editions(cfg, OPTIONS, to="me@example.net", smtp_url=url, env={})
         report = send_editions(cfg, OPTIONS, reader_id="borders", to="me@example.net",
                                smtp_url=url, env={}, **FAST)
-        with pytest.raises(InputError):
+        with pytest.raises(UsageError):
             send_editions(cfg, OPTIONS, reader_id="borders", to="me@example.net\r\nBcc: x@y.z",
                           smtp_url=url, env={})
     assert report.delivered == ["borders"] and sink.recipients() == ["me@example.net"]
@@ -570,7 +570,7 @@ def test_send_failure_classification() -> None:
 
 def test_unknown_reader_and_no_readers(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
-    with pytest.raises(ConfigError, match="unknown reader"):
+    with pytest.raises(UsageError, match="unknown reader"):
         send_editions(cfg, OPTIONS, reader_id="nobody", dry_run=True, env={})
     with pytest.raises(ConfigError, match="no readers"):
         send_editions(replace(cfg, readers=()), OPTIONS, dry_run=True, env={})
