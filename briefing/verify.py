@@ -88,6 +88,33 @@ def verify_file(path: Path, root: Path | None = None) -> VerifyReport:
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
             report.failures.append(f"{src}: bad offsets {start}..{end} for {label!r}")
         elif text[start:end] != item.get("text"):
-            report.failures.append(f"{src}:{start}..{end}: text differs from the source: "
-                                   f"{text[start:end][:50]!r} != {label!r}")
+            report.failures.append(f"{src}:{start}..{end}: " + difference(text, start, end,
+                                                                          str(item.get("text"))))
     return report
+
+
+CONTEXT = 24  # characters shown either side of the first difference
+
+
+def difference(source: str, start: int, end: int, cited: str) -> str:
+    """Where ``cited`` first departs from ``source[start:end]``: the source offset with its line
+    and column, and a little of each text from just before that point, so the change can be seen
+    (a long item that differs near its end no longer prints two identical prefixes)."""
+    span = source[start:end]
+    i = next((k for k, (a, b) in enumerate(zip(span, cited)) if a != b), min(len(span), len(cited)))
+    at = start + i
+    line = source.count("\n", 0, at) + 1
+    col = at - (source.rfind("\n", 0, at) + 1) + 1
+    lead = max(0, i - CONTEXT)
+
+    def show(text: str) -> str:
+        part = text[lead:i + CONTEXT]
+        return ("…" if lead else "") + repr(part) + ("…" if i + CONTEXT < len(text) else "")
+
+    if len(cited) != len(span) and i == min(len(span), len(cited)):
+        what = ("the item goes on past its end offset" if len(cited) > len(span)
+                else "the item stops before its end offset")
+    else:
+        what = "the item differs from the source"
+    return (f"{what} at offset {at} (line {line}, column {col}): source {show(span)}, "
+            f"item {show(cited)}")

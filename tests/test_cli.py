@@ -155,11 +155,33 @@ def test_verify_catches_a_tampered_item(in_repo: Path, tmp_path: Path) -> None:
     assert invoke("build", "--out", str(tmp_path), "-f", "json").exit_code == 0
     path = tmp_path / "briefing.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["sections"][0]["items"][0]["text"] += " (and more)"
+    item = doc["sections"][0]["items"][0]
+    cut = len(item["text"]) - 10
+    item["text"] = item["text"][:cut] + "X" + item["text"][cut + 1:]  # one letter near the end
     path.write_text(json.dumps(doc), encoding="utf-8")
     result = invoke("verify", str(path))
     assert result.exit_code == ExitCode.VERIFY
-    assert "differs" in result.output
+    [failure] = [ln for ln in result.output.splitlines() if "differs" in ln]
+    assert f"at offset {item['start'] + cut} (line " in failure
+    assert "X" in failure.split("item ", 1)[1]  # the context shown reaches the changed letter
+
+
+@pytest.mark.parametrize(("cited", "said"), [
+    ("The quick brown fox", None),
+    ("The quick brown cat", "the item differs from the source at offset 29 (line 3, column 20): "
+                            "source 'The quick brown fox', item 'The quick brown cat'"),
+    ("The quick brown fox jumps", "the item goes on past its end offset at offset 32 (line 3, "
+                                  "column 23)"),
+    ("The quick", "the item stops before its end offset at offset 22 (line 3, column 13)"),
+])
+def test_verify_says_where_the_item_departs_from_its_source(cited: str, said: str | None) -> None:
+    from briefing.verify import difference
+    source = "Headline\n\n   The quick brown fox\n"
+    start = source.index("The")
+    if said is None:
+        assert source[start:start + len(cited)] == cited
+        return
+    assert difference(source, start, start + 19, cited).startswith(said)
 
 
 def test_init_creates_a_workspace_that_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
