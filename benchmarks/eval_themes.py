@@ -171,7 +171,7 @@ def ndcg(gains: Sequence[float], ideal: Iterable[float], k: int = K) -> float:
 
 def accepted(rows: Sequence[ExplainRow]) -> list[ExplainRow]:
     """The candidates the theme's own query accepts, in rank order (see ``_REJECTED``)."""
-    return [r for r in rows if r.status == "shown" or not _REJECTED.search(r.status)]
+    return [r for r in rows if r.status.startswith("shown") or not _REJECTED.search(r.status)]
 
 
 @dataclass

@@ -113,7 +113,15 @@ class _Chosen:
     quote: Quote | None = None
 
 
-Decisions = dict[tuple[str, str, int, int], str]
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What became of one candidate: shown (and how), or why it was left out."""
+
+    shown: bool
+    why: str
+
+
+Decisions = dict[tuple[str, str, int, int], Decision]
 QuoteIndex = dict[tuple[str, int, int], Quote]
 
 # A passage mostly made of one quotation is shown as that quotation, with its speaker.
@@ -235,7 +243,8 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
     """Pick each theme's items from its eligible candidates (see the module docstring).
 
     When ``decisions`` is given it receives, for every eligible candidate keyed by (theme,
-    article id, start, end), what became of it: "shown", or why it was left out.
+    article id, start, end), what became of it: shown (as a passage, or as a quotation of its
+    speaker), or why it was left out.
     """
     decide = decisions if decisions is not None else {}
     quote_index = quote_index or {}
@@ -261,16 +270,17 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
         quote = quote_index.get((m.article_id, m.start, m.end))
         chosen[m.theme].append(_Chosen(m, fact, [], quote))
         used.setdefault(m.article_id, []).append((m.start, m.end, m.theme))
-        decide[(m.theme, m.article_id, m.start, m.end)] = \
-            "shown" + (" as a quotation" if quote else "")
+        decide[(m.theme, m.article_id, m.start, m.end)] = Decision(
+            True, f"shown as a quotation of {quote.speaker}" if quote else "shown")
 
     for _, _, m in pairs:
         key = (m.theme, m.article_id, m.start, m.end)
         clash = next((t for s, e, t in used.get(m.article_id, []) if m.start < e and s < m.end),
                      None)
         if clash is not None:
-            decide[key] = ("overlaps an item already shown in this section" if clash == m.theme
-                           else f"shown under theme {clash!r}, where it fits better")
+            decide[key] = Decision(False, "overlaps an item already shown in this section"
+                                   if clash == m.theme
+                                   else f"shown under theme {clash!r}, where it fits better")
             continue
         section = chosen[m.theme]
         fact = facts[(m.article_id, m.start, m.end)]
@@ -280,16 +290,18 @@ def choose(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
             if twin.match.article_id != m.article_id:
                 twin.also.append(m)
                 used.setdefault(m.article_id, []).append((m.start, m.end, m.theme))
-                decide[key] = f"same fact as {where}: cited there as 'also reported by'"
+                decide[key] = Decision(False, f"same fact as {where}: cited there as 'also "
+                                              "reported by'")
             else:
-                decide[key] = f"repeats {where} from the same article"
+                decide[key] = Decision(False, f"repeats {where} from the same article")
             continue
         if len(section) >= limits[m.theme]:
-            decide[key] = f"section full (max_items {limits[m.theme]})"
+            decide[key] = Decision(False, f"section full (max_items {limits[m.theme]})")
             continue
         cap = max(1, math.ceil(limits[m.theme] / 2))
         if sum(1 for c in section if c.match.article_id == m.article_id) >= cap:
-            decide[key] = f"{cap} items from this article already (source diversity)"
+            decide[key] = Decision(False, f"{cap} items from this article already (source "
+                                          "diversity)")
             deferred.append(m)
             continue
         take(m, fact)

@@ -71,8 +71,11 @@ def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | N
     rows = []
     for i, c in enumerate(ranked[theme_id], 1):
         m = c.match
-        status = c.reason or decisions.get((m.theme, m.article_id, m.start, m.end), "not reached")
-        status = "shown" if status == "shown" else f"left out: {status}"
+        decision = decisions.get((m.theme, m.article_id, m.start, m.end))
+        if c.reason is not None or decision is None:
+            status = f"left out: {c.reason or 'not reached'}"
+        else:
+            status = decision.why if decision.shown else f"left out: {decision.why}"
         rows.append(ExplainRow(i, m.score, status, m.terms, paths[m.article_id], m.start, m.end,
                                texts[m.article_id][m.start:m.end]))
     return rows

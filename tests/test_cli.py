@@ -201,6 +201,9 @@ def test_explain_lists_candidates_and_reasons(in_repo: Path) -> None:
     result = invoke("explain", "security", "--limit", "100")
     assert result.exit_code == 0, result.output
     assert "shown" in result.output and "left out:" in result.output
+    # Lavrov's two quotations in 001 are shown as pull quotes, and explain says so
+    assert result.output.count("shown as a quotation of Sergey Lavrov") >= 1
+    assert "left out: shown as a quotation" not in result.output
     assert invoke("explain", "weather").exit_code == ExitCode.USAGE
 
 
