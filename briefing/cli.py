@@ -171,6 +171,18 @@ def _listing(paths: list[Path]):  # noqa: ANN202 - a listing.Listing
     return start(paths)
 
 
+def _command() -> str:
+    """How to run this briefing from a shell: ``briefing`` when that is the one on PATH, else
+    its full path (a venv's script, run without activating the venv)."""
+    import shutil
+
+    script = Path(sys.executable).with_name("briefing")
+    on_path = shutil.which("briefing")
+    if not script.exists() or (on_path and Path(on_path).resolve() == script.resolve()):
+        return "briefing"
+    return str(script.absolute())
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -252,7 +264,7 @@ def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new 
     def go() -> None:
         for path in init_workspace(directory):
             typer.echo(f"created {_show(path)}")
-        typer.echo(f"next: cd {directory} && briefing build")
+        typer.echo(f"next: cd {directory} && {_command()} build")
 
     run(go)
 

@@ -197,6 +197,21 @@ def test_init_creates_a_workspace_that_builds(tmp_path: Path, monkeypatch: pytes
     assert again.exit_code == ExitCode.INPUT and "already exists" in again.output
 
 
+def test_init_tells_how_to_run_briefing_and_its_comments_name_real_themes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = tmp_path / "ws"
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # the venv not activated
+    made = invoke("init", str(ws))
+    command = str(Path(sys.executable).with_name("briefing").absolute())
+    assert f"next: cd {ws} && {command} build" in made.output
+    text = (ws / "config" / "briefing.yaml").read_text(encoding="utf-8")
+    named = re.findall(r"briefing explain (\S+)", text)
+    assert named
+    monkeypatch.chdir(ws)
+    for theme in named:
+        assert invoke("explain", theme).exit_code == 0, theme
+
+
 def test_explain_lists_candidates_and_reasons(in_repo: Path) -> None:
     result = invoke("explain", "security", "--limit", "100")
     assert result.exit_code == 0, result.output
