@@ -40,6 +40,10 @@ CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
 OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output folder (default: from config).")]
 SinceOpt = Annotated[Optional[str], typer.Option(
     "--since", metavar="YYYY-MM-DD", help="Only articles published on or after this date.")]
+UndatedOpt = Annotated[Optional[str], typer.Option(
+    "--undated", metavar="include|exclude", help="Whether a windowed edition (--since, a profile's "
+    "since) keeps articles with no known publication date (default: the profile's undated, else "
+    "exclude).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or progress.")]
 
 
@@ -93,6 +97,15 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
+def parse_undated(value: str | None) -> bool | None:
+    """``--undated include|exclude`` as keep-or-not, None when not given."""
+    if value is None:
+        return None
+    if value not in ("include", "exclude"):
+        raise UsageError(f"--undated: expected include or exclude, got {value!r}")
+    return value == "include"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"briefing {__version__}")
@@ -122,8 +135,10 @@ def build(
     corpus: CorpusOpt = None,
     out: OutOpt = None,
     since: SinceOpt = None,
+    undated: UndatedOpt = None,
     fmt: Annotated[Optional[list[str]], typer.Option(
-        "--format", "-f", help="pdf, html, email, txt or json (repeatable; default: all).")] = None,
+        "--format", "-f", help="pdf, html, email, txt or json (repeatable; default: all, or for "
+        "a reader the profile's formats and json).")] = None,
     edition_date: Annotated[Optional[str], typer.Option(
         "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
     reader: Annotated[Optional[str], typer.Option("--reader", help="Build one reader's edition.")] = None,
@@ -136,8 +151,8 @@ def build(
     _State.quiet = _State.quiet or quiet
 
     def go() -> None:
-        formats = tuple(dict.fromkeys(fmt or FORMATS))
-        unknown = [f for f in formats if f not in FORMATS]
+        formats = tuple(dict.fromkeys(fmt)) if fmt else None
+        unknown = [f for f in formats or () if f not in FORMATS]
         if unknown:
             raise UsageError(f"--format: unknown format(s) {', '.join(unknown)} "
                              f"(choose from {', '.join(FORMATS)})")
@@ -150,6 +165,7 @@ def build(
 
             options = BuildOptions(corpus=tuple(corpus) if corpus else None,
                                    since=parse_date(since, "--since"),
+                                   undated=parse_undated(undated),
                                    edition=parse_date(edition_date, "--edition-date"),
                                    formats=formats, out=out,
                                    progress=False if _State.quiet else None)
@@ -300,6 +316,7 @@ def explain(
     config: ConfigOpt = DEFAULT_CONFIG,
     corpus: CorpusOpt = None,
     since: SinceOpt = None,
+    undated: UndatedOpt = None,
     limit: Annotated[int, typer.Option(min=1, help="How many candidates to list.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
@@ -310,7 +327,8 @@ def explain(
     def go() -> None:
         cfg = _load(config, corpus_given=bool(corpus))
         rows = explain_theme(cfg, theme, corpus=tuple(corpus) if corpus else None,
-                             since=parse_date(since, "--since"), warn=warn)
+                             since=parse_date(since, "--since"),
+                             undated=parse_undated(undated), warn=warn)
         if as_json:
             typer.echo(json.dumps([r.as_dict() for r in rows[:limit]], indent=2, ensure_ascii=False))
             return
@@ -342,6 +360,7 @@ def send(
     corpus: CorpusOpt = None,
     out: OutOpt = None,
     since: SinceOpt = None,
+    undated: UndatedOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Email each reader's edition, at most once per edition (a ledger beside the store)."""
@@ -354,6 +373,7 @@ def send(
         cfg = _load(config)
         options = BuildOptions(corpus=tuple(corpus) if corpus else None,
                                since=parse_date(since, "--since"),
+                               undated=parse_undated(undated),
                                edition=parse_date(edition_date, "--edition-date"), out=out)
         with _send_progress() as progress:
             report = send_editions(cfg, options, reader_id=reader, to=to, dry_run=dry_run,

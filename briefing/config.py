@@ -26,6 +26,7 @@ T = TypeVar("T")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 PAGE_SIZES = ("A4", "Letter")
 MAX_ITEMS_RANGE = (1, 50)
+UNDATED = ("exclude", "include")  # a reader's ``undated``: what a windowed edition does with them
 _TERM_RE = re.compile(r"^(?P<text>.*?)\^(?P<weight>.*)$", re.S)
 _NUMBER_RE = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
 
@@ -90,6 +91,7 @@ class Reader:
     formats: tuple[str, ...] = ("html",)
     greeting: str | None = None
     since: str | None = None
+    undated: str = "exclude"  # or "include": articles with no known date in a windowed edition
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,7 @@ ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
         "formats": KeySpec("array<string>"),
         "greeting": KeySpec("string"),
         "since": KeySpec("string"),
+        "undated": KeySpec("string"),
     },
     "reader_theme": {
         "id": KeySpec("string", required=True),

@@ -37,9 +37,9 @@ from .errors import ConfigError, DeliveryError, Problem, UsageError
 from .ledger import Ledger, open_ledger, read_ledger, send_lock
 from .models import Briefing
 from .output import write_atomically
-from .pipeline import (BuildOptions, FILENAMES, Corpus, build_briefing, now, out_dir,
-                       read_corpus, render_formats, select_since, workspace_templates)
-from .readers import narrowest, reader_since
+from .pipeline import (BuildOptions, FILENAMES, Corpus, build_briefing, edition_formats, now,
+                       out_dir, read_corpus, render_formats, select_since, workspace_templates)
+from .readers import edition_window
 
 __all__ = ["Edition", "SendReport", "build_message", "message_id", "personalise_html",
            "personalise_text", "send_editions", "smtp_settings", "subject", "SmtpSettings"]
@@ -417,8 +417,8 @@ class EditionMaker:
         """Build, render and write ``reader``'s edition into ``out/readers/<id>/``."""
         from . import render
 
-        window = narrowest(self.options.since, reader_since(self.config, reader, self.edition,
-                                                            ledger=self.ledger))
+        window = edition_window(self.config, reader, self.edition, since=self.options.since,
+                                undated=self.options.undated, ledger=self.ledger)
         key = (reader.themes, window)
         if key in self._cache:
             shared, text = self._cache[key]
@@ -435,7 +435,7 @@ class EditionMaker:
         web_url = self.config.delivery.web_url
         files = {"email": render.render_email(briefing, self.env, web_url=web_url).encode(),
                  "txt": text}
-        others = [f for f in reader.formats if f not in files]
+        others = [f for f in edition_formats(reader, None) if f not in files]
         files.update(render_formats(briefing, self.config, others))
         folder = out_dir(self.config, self.options, reader)
         write_atomically(folder, {FILENAMES[f]: data for f, data in files.items()})

@@ -16,6 +16,7 @@ from .assemble import Decisions, choose, quote_candidates, refine
 from .corpus import display_path
 from .config import Config
 from .pipeline import find_quotes, rank, read_corpus, select_since, theme_queries
+from .readers import edition_window
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,14 @@ class ExplainRow:
 
 
 def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | None = None,
-                  since: dt.date | None = None,
+                  since: dt.date | None = None, undated: bool | None = None,
                   warn: Callable[[str], None] = lambda _: None) -> list[ExplainRow]:
     """Rank the corpus for every theme (themes compete for passages) and report on one."""
     config.theme(theme_id)  # an unknown id is the command line's error, said before any work
     whole = read_corpus(config, corpus, warn=warn)
     try:
-        docs, _ = select_since(whole, since)
+        docs, _ = select_since(whole, edition_window(config, None, dt.date.today(), since=since,
+                                                     undated=undated))
         queries = [q for _, q in theme_queries(config, None)]
         ranked = rank(docs, queries)
         ids = {c.match.article_id for cs in ranked.values() for c in cs}

@@ -31,6 +31,7 @@ from .config import Config, SourceMeta
 from .corpus import FoundFile, display_path, read_article, scan_articles
 from .listing import Listing, linked, start as start_listing
 from .models import Article, Segmented, corpus_sha256
+from .readers import Window
 from .segment import segment
 from .store import Ingested, SqliteStore, Store, StoreCorrupt, Stored, code_hash
 from .themes import LONG_PARAGRAPH, units_of
@@ -589,20 +590,40 @@ def _refs(found: Sequence[FoundFile], state: dict[str, tuple]) -> tuple[list[Art
     return list(map(partial(tuple.__new__, ArticleRef), zip(*columns))), []
 
 
-def select_since(corpus: Corpus, since: dt.date | None) -> tuple[Corpus, list[str]]:
-    """Keep articles published on or after ``since``; undated ones are kept and flagged."""
-    if since is None:
+NAMED_UNDATED = 10  # undated articles a window's note names by title, at most
+
+
+def select_since(corpus: Corpus, window: Window | None) -> tuple[Corpus, list[str]]:
+    """The articles of ``corpus`` inside ``window`` (see :mod:`briefing.readers`), and the
+    edition's note of what the window left out: those published before it, counted, and those
+    with no known date, named (they are left out unless the window keeps them, and then named
+    as kept)."""
+    if window is None:
         return corpus, []
-    keep, undated = [], []
+    start = window.start.isoformat()
+    keep, undated, earlier = [], [], 0
     for r in corpus.refs:
         if r.published is None:
-            keep.append(r)
             undated.append(r)
-        elif r.published >= since.isoformat():
+            if window.undated:
+                keep.append(r)
+        elif r.published >= start:
             keep.append(r)
-    notes = []
+        else:
+            earlier += 1
+    if not earlier and not undated:
+        return corpus.subset(keep), []
+    note = f"This edition covers articles published from {start} ({window.label})."
     if undated:
-        titles = [a.meta.title or a.id for a, _ in corpus.load(undated)]
-        notes.append(f"Kept {len(undated)} article(s) with no known publication date despite "
-                     f"--since {since.isoformat()}: " + "; ".join(titles) + ".")
-    return corpus.subset(keep), notes
+        titles = [f"“{a.meta.title or a.id}”" for a, _ in corpus.load(undated[:NAMED_UNDATED])]
+        more = len(undated) - len(titles)
+        named = ", ".join(titles) + (f" and {more} more" if more else "")
+        dateless = f"{len(undated)} with no known publication date ({named}"
+    left = [f"{earlier} published earlier"] if earlier else []
+    if undated and window.undated:
+        note += f" Kept {dateless})."
+    elif undated:
+        left.append(f"{dateless}; undated: include keeps them)")
+    if left:
+        note += " Left out: " + ", ".join(left) + "."
+    return corpus.subset(keep), [note]

@@ -54,8 +54,9 @@ class BuildOptions:
 
     corpus: tuple[Path, ...] | None = None
     since: dt.date | None = None
+    undated: bool | None = None  # keep undated articles in a windowed edition (None: the profile's)
     edition: dt.date | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] | None = None  # None: every format, or a reader's (edition_formats)
     out: Path | None = None
     progress: bool | None = None  # a progress bar while reading many files; None: on a terminal
 
@@ -374,23 +375,31 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *,
         whole.close()  # releases the store's lock
 
 
+def edition_formats(reader: Reader | None, asked: Sequence[str] | None) -> tuple[str, ...]:
+    """What an edition is written as: the formats asked for (``--format``), else every format
+    for the main edition and the profile's ``formats`` for a reader's, with the JSON beside them
+    (the edition's record: what ``verify`` checks)."""
+    if asked:
+        return tuple(asked)
+    if reader is None:
+        return FORMATS
+    return tuple(f for f in FORMATS if f in reader.formats or f == "json")
+
+
 def _build(config: Config, options: BuildOptions, whole: Corpus,
            readers: Sequence[Reader | None], timings: Timings) -> BuildResult:
-    corpus, notes = select_since(whole, options.since)
-    briefings, written = [], []
-    for reader in readers:
-        formats = options.formats
-        if reader is not None and "pdf" not in reader.formats:
-            formats = tuple(f for f in formats if f != "pdf")
-        from .readers import reader_since  # the profile's own window ("7d", "last-edition")
+    from .readers import edition_window
 
-        window = reader_since(config, reader, options.edition or now().date())
-        edition_corpus, edition_notes = corpus, notes
-        if window is not None and (options.since is None or window > options.since):
-            edition_corpus, edition_notes = select_since(corpus, window)
-        briefing = build_briefing(config, edition_corpus, reader=reader, options=options,
-                                  timings=timings, notes=edition_notes)
-        rendered = render_formats(briefing, config, formats, timings)
+    briefings, written = [], []
+    edition = options.edition or now().date()
+    for reader in readers:
+        window = edition_window(config, reader, edition, since=options.since,
+                                undated=options.undated)
+        corpus, notes = select_since(whole, window)
+        briefing = build_briefing(config, corpus, reader=reader, options=options,
+                                  timings=timings, notes=notes)
+        rendered = render_formats(briefing, config, edition_formats(reader, options.formats),
+                                  timings)
         target = out_dir(config, options, reader)
         with timings.stage("write"):
             written += write_atomically(target, {FILENAMES[f]: data for f, data in rendered.items()})

@@ -1,14 +1,20 @@
-"""A reader's ``since`` window: which articles are new enough for that reader's edition.
+"""An edition's window: which articles are new enough for it.
 
 A profile's ``since`` is ``"last-edition"`` (new since the last edition this reader was sent,
 according to the send ledger), a number of days (``"7d"``: the week before the edition date) or
-an ISO date. The config has already checked its form; this module turns it into a date.
+an ISO date; ``--since DATE`` on the command line narrows any edition further. The config has
+already checked their form; this module turns them into one :class:`Window`.
+
+An article with no known publication date cannot be shown to fall inside a window, so a
+windowed edition leaves it out (a 2021 column has no place in a December 2026 weekly) and says
+how many it left out; a profile's ``undated: include`` (or ``--undated include``) keeps them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from .config import Config, Reader
 from .ledger import Ledger, read_ledger
@@ -58,8 +64,30 @@ def reader_since(config: Config, reader: Reader | None, edition: dt.date, *,
     return window_start(reader.since, edition, last)
 
 
-def narrowest(*starts: dt.date | None) -> dt.date | None:
-    """The latest of several window starts (``--since`` and a profile's ``since`` both apply),
-    or None when none is set."""
-    given = [s for s in starts if s is not None]
-    return max(given) if given else None
+@dataclass(frozen=True)
+class Window:
+    """The articles an edition admits: those published on or after ``start``; undated ones only
+    when ``undated`` is True. ``label`` says where the window came from, for the edition's note;
+    it names no reader, so readers with one window share one edition (``delivery``)."""
+
+    start: dt.date
+    label: str
+    undated: bool = False
+
+
+def edition_window(config: Config, reader: Reader | None, edition: dt.date, *,
+                   since: dt.date | None = None, undated: bool | None = None,
+                   ledger: Ledger | None = None) -> Window | None:
+    """The window of ``reader``'s edition (None: the main edition) dated ``edition``: the later
+    of ``since`` (the command line's) and the profile's own, or None when neither is set.
+    ``undated`` (the command line's) overrides the profile's ``undated``."""
+    profile = reader_since(config, reader, edition, ledger=ledger)
+    if since is None and profile is None:
+        return None
+    if profile is not None and reader is not None and (since is None or profile > since):
+        start, label = profile, f"the profile's since: {reader.since}"
+    else:
+        assert since is not None
+        start, label = since, f"--since {since.isoformat()}"
+    keep = undated if undated is not None else reader is not None and reader.undated == "include"
+    return Window(start, label, keep)

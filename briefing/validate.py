@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .config import (ACCEPTED_KEYS, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, Config,
+from .config import (ACCEPTED_KEYS, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, UNDATED, Config,
                      DeliveryConfig, Reader, ReaderTheme, SourceMeta, TermSpec,
                      ThemeConfig, locate, parse_term, suggest)
 from .errors import Problem
@@ -476,10 +476,12 @@ class Checker:
         greeting = self.optional(f, "greeting", lambda v: self.string(v, f"{where}.greeting"),
                                  None)
         since = self.optional(f, "since", lambda v: self.since(v, f"{where}.since"), None)
+        undated = self.optional(f, "undated", lambda v: self.choice(v, f"{where}.undated",
+                                                                   UNDATED), "exclude")
         if len(self.problems) > n or rid is None or name is None or email is None:
             return None
         return Reader(id=rid, name=name, email=email, themes=themes, formats=formats,
-                      greeting=greeting, since=since)
+                      greeting=greeting, since=since, undated=undated)
 
     def reader_themes(self, node: Node, where: str, theme_ids: tuple[str, ...] | None
                       ) -> tuple[ReaderTheme, ...] | None:

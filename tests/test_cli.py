@@ -124,14 +124,24 @@ def test_bad_usage_exits_2_with_one_clear_line(in_repo: Path, tmp_path: Path,
     assert (tmp_path / "briefing.json").exists() is False
 
 
-def test_since_keeps_undated_articles_and_says_so(in_repo: Path, tmp_path: Path) -> None:
-    # Of the seeds only 001 (2021-10-20) has a known date: it goes, the undated four stay.
-    assert invoke("build", "--out", str(tmp_path), "-f", "json", "--since", "2022-01-01").exit_code == 0
+def test_since_leaves_undated_articles_out_unless_asked_and_says_so(in_repo: Path,
+                                                                    tmp_path: Path) -> None:
+    # Of the seeds only 001 (2021-10-20) has a known date.
+    args = ("build", "--out", str(tmp_path), "-f", "json", "--since")
+    assert invoke(*args, "2021-10-01").exit_code == 0
+    doc = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))
+    assert doc["corpus"]["articles"] == 1
+    assert {s["path"] for s in doc["sources"]} == {"seeds/001_30d30edba93f37e1.txt"}
+    [note] = doc["notes"]
+    assert "Left out: 4 with no known publication date" in note
+    # --undated include keeps them: 001 goes (published before 2022), the undated four stay
+    assert invoke(*args, "2022-01-01", "--undated", "include").exit_code == 0
     doc = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))
     assert doc["corpus"]["articles"] == 4
     assert all(s["published"] is None for s in doc["sources"])
-    assert "seeds/001_30d30edba93f37e1.txt" not in {s["path"] for s in doc["sources"]}
-    assert any("no known publication date" in n for n in doc["notes"])
+    [note] = doc["notes"]
+    assert "Kept 4 with no known publication date" in note and "1 published earlier" in note
+    assert invoke(*args, "2022-01-01", "--undated", "maybe").exit_code == ExitCode.USAGE
 
 
 def test_bad_and_empty_files_are_skipped_with_a_warning(tmp_path: Path, in_repo: Path) -> None:

@@ -19,7 +19,7 @@ from briefing.config import Reader
 from briefing.errors import BusyError, DeliveryError
 from briefing.ledger import ledger_path, open_ledger, read_ledger, send_lock
 from briefing.pipeline import BuildOptions, build
-from briefing.readers import narrowest, reader_since, window_start
+from briefing.readers import Window, edition_window, reader_since, window_start
 
 from test_delivery import workspace
 
@@ -154,18 +154,82 @@ def test_reader_since_reads_the_ledger_before_this_edition(tmp_path: Path) -> No
         assert reader_since(cfg, reader, EDITION, ledger=ledger) == dt.date(2026, 11, 15)
     # Without a ledger given, the store's is opened read-only.
     assert reader_since(cfg, reader, EDITION) == dt.date(2026, 11, 15)
-    assert narrowest(None, dt.date(2026, 1, 1), dt.date(2026, 2, 1)) == dt.date(2026, 2, 1)
-    assert narrowest(None, None) is None
+
+
+def test_an_editions_window_is_the_narrower_of_since_and_the_profiles(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    weekly = Reader(id="w", name="W", email="w@example.org", since="7d")
+    keeps = Reader(id="k", name="K", email="k@example.org", since="7d", undated="include")
+    week = EDITION - dt.timedelta(days=7)
+    assert edition_window(cfg, None, EDITION) is None
+    assert edition_window(cfg, Reader(id="r", name="R", email="r@example.org"), EDITION) is None
+    assert edition_window(cfg, weekly, EDITION) == Window(week, "the profile's since: 7d", False)
+    assert edition_window(cfg, keeps, EDITION) == Window(week, "the profile's since: 7d", True)
+    assert edition_window(cfg, keeps, EDITION, undated=False).undated is False  # the CLI's wins
+    later = EDITION - dt.timedelta(days=2)
+    assert edition_window(cfg, weekly, EDITION, since=later) == \
+        Window(later, f"--since {later.isoformat()}", False)
+    assert edition_window(cfg, weekly, EDITION, since=dt.date(2020, 1, 1)).start == week
+    assert edition_window(cfg, None, EDITION, since=later, undated=True).undated
 
 
 def test_build_applies_each_readers_window(tmp_path: Path) -> None:
     readers = ("readers:\n"
                "  - {id: everything, name: E, email: e@example.org}\n"
-               "  - {id: recent, name: R, email: r@example.org, since: 2021-10-01}\n")
+               "  - {id: recent, name: R, email: r@example.org, since: 2021-10-01}\n"
+               "  - {id: keeps, name: K, email: k@example.org, since: 2021-10-01, "
+               "undated: include}\n")
     cfg = workspace(tmp_path, readers=readers)
     result = build(cfg, BuildOptions(edition=EDITION, formats=("json",)),
                    readers=list(cfg.readers))
-    everything, recent = result.briefings
-    # The seeds without the sources manifest are undated: kept, and the reader is told so.
-    assert any("2021-10-01" in note for note in recent.notes)
-    assert not any("2021-10-01" in note for note in everything.notes)
+    everything, recent, keeps = result.briefings
+    assert not everything.notes
+    undated = [s for s in everything.sources if s.published is None]
+    assert undated  # the seeds without the sources manifest are mostly undated
+    # A window leaves undated articles out (it cannot show they are new) and says how many.
+    assert all(s.published is not None for s in recent.sources)
+    n = everything.corpus["articles"]
+    assert recent.corpus["articles"] == 0
+    [note] = recent.notes
+    assert note.startswith("This edition covers articles published from 2021-10-01 (the "
+                           f"profile's since: 2021-10-01). Left out: {n} with no known "
+                           "publication date (“")
+    assert note.endswith("”; undated: include keeps them).") and note.count("“") == n
+    # undated: include keeps them, and the note says so.
+    assert keeps.corpus["articles"] == n
+    [note] = keeps.notes
+    assert f"2021-10-01). Kept {n} with no known publication date (“" in note
+
+
+def test_a_window_counts_what_it_left_out(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, date in (("old", "2021-09-01"), ("new", "2021-10-05"), ("none", None)):
+        front = f"---\ntitle: {name.title()} story\npublished: {date}\n---\n" if date else ""
+        (corpus / f"{name}.md").write_text(f"{front}A headline\n\nThe Taliban met Russian "
+                                           "envoys in Moscow to discuss border security.\n",
+                                           encoding="utf-8")
+    cfg = workspace(tmp_path, corpus=corpus, readers="")
+    since = dt.date(2021, 10, 1)
+    [main] = build(cfg, BuildOptions(edition=EDITION, since=since, formats=("json",))).briefings
+    assert main.corpus["articles"] == 1
+    assert main.notes == ("This edition covers articles published from 2021-10-01 (--since "
+                          "2021-10-01). Left out: 1 published earlier, 1 with no known "
+                          "publication date (“A headline”; undated: include keeps them).",)
+    [kept] = build(cfg, BuildOptions(edition=EDITION, since=since, undated=True,
+                                     formats=("json",))).briefings
+    assert kept.corpus["articles"] == 2
+    assert kept.notes == ("This edition covers articles published from 2021-10-01 (--since "
+                          "2021-10-01). Kept 1 with no known publication date (“A headline”). "
+                          "Left out: 1 published earlier.",)
+
+
+def test_a_readers_formats_decide_what_build_writes(tmp_path: Path) -> None:
+    readers = "readers:\n  - {id: mail, name: M, email: m@example.org, formats: [email, txt]}\n"
+    cfg = workspace(tmp_path, readers=readers)
+    [reader] = cfg.readers
+    result = build(cfg, BuildOptions(edition=EDITION), readers=[reader])
+    assert sorted(p.name for p in result.written) == \
+        ["briefing.email.html", "briefing.json", "briefing.txt"]
+    asked = build(cfg, BuildOptions(edition=EDITION, formats=("html",)), readers=[reader])
+    assert [p.name for p in asked.written] == ["briefing.html"]  # --format says otherwise

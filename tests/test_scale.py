@@ -61,12 +61,17 @@ def test_bbc_from_the_store_cold_and_warm_equals_in_memory(
 
 
 def test_bbc_since_selects_from_the_store(bbc_config) -> None:  # noqa: ANN001
-    from briefing.ingest import select_since
+    from briefing.ingest import NAMED_UNDATED, select_since
+    from briefing.readers import Window
 
     corpus = read_corpus(dataclasses.replace(bbc_config), None)
     try:
-        kept, notes = select_since(corpus, dt.date(2100, 1, 1))
-        # BBC files carry no dates: all are kept, flagged in one note
-        assert len(kept) == len(corpus) and notes and "no known publication date" in notes[0]
+        # BBC files carry no dates: a window leaves them all out, or keeps them all when asked,
+        # and one note says so, naming the first few
+        for keep in (False, True):
+            kept, [note] = select_since(corpus, Window(dt.date(2100, 1, 1), "--since", keep))
+            assert len(kept) == (len(corpus) if keep else 0)
+            assert f"{len(corpus)} with no known publication date" in note
+            assert note.count("“") == NAMED_UNDATED and f"and {len(corpus) - NAMED_UNDATED} more" in note
     finally:
         corpus.close()
