@@ -80,10 +80,12 @@ def _not_texts(query: ThemeQuery) -> list[str]:
 
 def cache_name(query: ThemeQuery) -> str:
     """Names a theme's evidence table: the code computing it and what of the query it depends on
-    (terms, exclusions, ``not`` phrases; weights and limits only enter the scores)."""
-    h = hashlib.sha256(code_hash("themes.py", "ranking.py", "store.py").digest())
+    (terms, exclusions, ``not`` phrases, sense rules: they mask words as exclusions do;
+    weights and limits only enter the scores)."""
+    h = hashlib.sha256(code_hash("themes.py", "ranking.py", "store.py", "query.py").digest())
     h.update(repr([[(t.text, t.roots, t.prefix) for t in ts]
                    for ts in (query.terms, query.exclude, query.not_)]).encode())
+    h.update(repr([r.text for r in query.senses]).encode())
     return "evidence:" + h.hexdigest()[:32]
 
 

@@ -69,11 +69,12 @@ def compile_theme(theme: ThemeConfig, *, extra: Iterable[TermSpec] = (),
     """Compile a theme from the config, with a reader's extra terms and exclusions applied."""
     terms = [compile_term(t.text, t.weight) for t in (*theme.terms, *extra)]
     excluded = (*theme.exclude, *exclude)
-    senses = tuple(r for r in (sense_rule(x) for x in excluded) if r is not None)
+    rules = {x: sense_rule(x) for x in excluded}
+    senses = tuple(r for r in rules.values() if r is not None)
     return ThemeQuery(
         id=theme.id,
         terms=tuple(t for t in terms if t.roots),
-        exclude=tuple(compile_term(x) for x in excluded if "NEAR/" not in x),
+        exclude=tuple(compile_term(x) for x in excluded if rules[x] is None),
         not_=tuple(compile_term(x) for x in theme.not_),
         max_items=max_items or theme.max_items,
         min_score=DEFAULT_MIN_SCORE if theme.min_score is None else theme.min_score,

@@ -243,14 +243,10 @@ class Checker:
         return None if None in out else tuple(s for s in out if s is not None)
 
     def query_problem(self, node: Node, where: str, source: str, exc: QuerySyntaxError) -> None:
-        """Report a query syntax error at its own column: the node's column plus the offset into
-        the string (plus one for the opening quote of a quoted scalar on one line)."""
-        mark = node.start_mark
-        quoted = isinstance(node, ScalarNode) and node.style in ("'", '"')
-        single_line = node.start_mark.line == node.end_mark.line
-        col = mark.column + 1 + (exc.offset + (1 if quoted else 0) if single_line else 0)
-        self.problems.append(Problem(self.display, mark.line + 1, col, where,
-                                     f"{exc} (in {source!r})"))
+        """Report a query syntax error at its own line and column: where the character at the
+        error's offset into the string is in the file, even in a folded (``>-``) query."""
+        line, col = _value_position(node, exc.offset)
+        self.problems.append(Problem(self.display, line, col, where, f"{exc} (in {source!r})"))
 
     def query(self, node: Node, where: str) -> str | None:
         """A boolean query string (``require``), checked by parsing it."""
@@ -504,7 +500,7 @@ class Checker:
                         v, f"{here}.max_items", *MAX_ITEMS_RANGE), None)
                     extra = self.optional(f, "extra_terms", lambda v: self.terms(
                         v, f"{here}.extra_terms", required=False), ())
-                    exclude = self.optional(f, "exclude", lambda v: self.strings(
+                    exclude = self.optional(f, "exclude", lambda v: self.exclusions(
                         v, f"{here}.exclude"), ())
                     if tid is not None and len(self.problems) == n:
                         rt = ReaderTheme(tid, max_items, extra, exclude)
@@ -591,6 +587,44 @@ class Checker:
             self.problem(node, "delivery.list_id", f"expected {what}, got {value!r}")
             return None
         return value
+
+
+def _value_position(node: Node, offset: int) -> tuple[int, int]:
+    """The 1-based line and column in the file of the character at ``offset`` in a scalar's
+    value. The value's non-blank characters are found in order in the node's source text, past
+    the opening quote or the block header (``>-  # comment``); folded line breaks and
+    indentation are blank on both sides, so this holds for plain, quoted and block scalars
+    alike. Where the source cannot be followed (an escape such as ``\\u00e9``), the node's
+    own position."""
+    start = node.start_mark
+    fallback = (start.line + 1, start.column + 1)
+    if not isinstance(node, ScalarNode) or start.buffer is None:
+        return fallback
+    src = start.buffer[start.pointer:node.end_mark.pointer]
+    if node.style in ("|", ">"):
+        i = src.find("\n") + 1
+    else:
+        i = 1 if node.style in ("'", '"') else 0
+    value = node.value
+    at = i  # where in src the value's character at ``offset`` is, or just past the one before
+    for j, c in enumerate(value[:offset + 1]):
+        if c.isspace():
+            continue
+        while i < len(src) and (src[i].isspace() or (
+                node.style == '"' and src[i] == "\\" and src[i + 1:i + 2] in ("\n", c))):
+            i += 1  # blanks, a line continuation, the backslash of an escaped quote
+        if i >= len(src) or src[i] != c:
+            return fallback
+        at = i if j == offset else i + 1
+        i += 1
+        if node.style == "'" and c == "'":
+            i += 1  # '' stands for one quote
+    if offset >= len(value):
+        at = i
+    before = src.rfind("\n", 0, at)
+    if before < 0:
+        return start.line + 1, start.column + at + 1
+    return start.line + src.count("\n", 0, at) + 1, at - before
 
 
 def _is_null(node: Node) -> bool:

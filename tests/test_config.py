@@ -288,6 +288,64 @@ def test_parse_term_rejects(raw: str) -> None:
         parse_term(raw)
 
 
+# --- Queries: located errors from check and build alike ------------------------------------
+
+
+def test_check_and_build_report_a_query_error_alike(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """The config checker owns the query errors: ``check`` and ``build`` print the same lines
+    (the fixture's, at their exact columns) and exit 3, and a reader's bad exclude rule is one
+    of them (it used to pass ``check`` and end ``build`` with an internal error)."""
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    monkeypatch.chdir(REPO)
+    expected = (FIXTURES / "queries.expected").read_text(encoding="utf-8").splitlines()
+    runner = CliRunner()
+    for args in (["check"], ["build", "--out", str(tmp_path), "--format", "json"]):
+        result = runner.invoke(app, [*args, "--config", "tests/data/configs/queries.yaml"])
+        assert result.exit_code == ExitCode.CONFIG, result.output
+        assert [ln for ln in result.output.splitlines() if ln.strip()] == expected, args
+    assert any("readers[0].themes[0].exclude[0]" in ln for ln in expected)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_readme_example_of_a_query_error_is_what_check_says(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    text = DEFAULT.read_text(encoding="utf-8")
+    assert text.count('OR drills OR "military exercise"') == 1
+    write(tmp_path / "config", text.replace('OR drills OR "military exercise"',
+                                            'OR drills NEAR "military exercise"'))
+    monkeypatch.chdir(tmp_path)
+    (line,) = problems_of(Path("config/briefing.yaml"), check_paths=False)
+    assert line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize(("value", "where"), [
+    ('"border NEAR guards"', (1, 18)),
+    ("'it''s NEAR guards'", (1, 17)),
+    ("border NEAR guards", (1, 17)),
+    (">-  # NEAR\n  border OR\n    NEAR guards", (3, 5)),
+    ("|\n  border\n  NEAR guards", (3, 3)),
+    ("border OR\n  NEAR guards", (2, 3)),
+    ('"border OR \\\n  NEAR guards"', (2, 3)),
+    ('"caf\\u00e9 NEAR guards"', (1, 10)),  # past an escape: the value's own place
+    (">-\n  border OR\n    guards NEAR/x b", (3, 12)),  # was reported at the '>-' (1:10)
+])
+def test_a_query_error_is_at_its_own_line_and_column(tmp_path: Path, value: str,
+                                                     where: tuple[int, int]) -> None:
+    path = write(tmp_path, f"require: {value}\n")
+    from briefing.validate import Checker
+
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    checker = Checker(str(path), tmp_path)
+    checker.query(node.value[0][1], "require")
+    (problem,) = checker.problems
+    assert (problem.line, problem.col) == where, problem
+    assert problem.message.startswith("NEAR"), problem
+
+
 # --- The JSON Schema and the loader's table agree -------------------------------------------
 
 
