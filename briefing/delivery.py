@@ -28,12 +28,13 @@ from dataclasses import dataclass, field, replace
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .config import Config, Reader
 from .errors import ConfigError, DeliveryError, InputError, Problem
+from .headers import hidden_control, list_id_parts, mailbox, one_line, valid_address
 from .ledger import Ledger, open_ledger, read_ledger, send_lock
 from .models import Briefing
 from .output import write_atomically
@@ -47,13 +48,13 @@ __all__ = ["Edition", "SendReport", "build_message", "message_id", "personalise_
 EML_NAME = "briefing.eml"
 #: Progress callback: (readers done, readers in total, reader id, outcome).
 Progress = Callable[[int, int, str, str], None]
-# A pragmatic address check, the config's own (RFC 5322 allows more; nobody mails a briefing
-# to those); applied again here because --to comes from the command line.
-_ADDR_RE = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$"
-)
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# The SMTP policy, except that a value set raw (set_raw: text this module encoded itself) is
+# written as it is, never re-parsed to be refolded: re-parsing decodes encoded words, and on
+# Python < 3.11.10 / 3.12.5 writes a decoded line break to the wire (see _set_text).
+POLICY = email.policy.SMTP.clone(refold_source="none")
+_FOLD = 78  # the policy's line length, kept by the values built here
+# What may stand in a URL inside a header's <...>: printable ASCII but space, quotes and <>.
+_URI_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '<>"\\')
 _CONTAINER_RE = re.compile(r'<table\b[^>]*\bclass="container"[^>]*>(?:\s*<tbody>)?', re.I)
 _TABLE_TAG_RE = re.compile(r"<table\b|</table\s*>", re.I)
 _FOOT_STYLE = ("padding: 16px 32px 24px;color: #5b6470;"
@@ -78,17 +79,6 @@ class Edition:
     folder: Path
 
 
-def one_line(value: str) -> str:
-    """``value`` with every line break and control character made a single space: a header
-    built from it cannot be split into two."""
-    return " ".join(_CONTROL_RE.sub(" ", value).split())
-
-
-def valid_address(value: str) -> bool:
-    """Whether ``value`` is a plain address a message may be sent to (no name, no CR/LF)."""
-    return bool(_ADDR_RE.match(value)) and len(value) <= 254
-
-
 def message_id(edition: str, reader_id: str, title: str, domain: str, *,
                to: str | None = None) -> str:
     """``<hash@domain>`` from (edition, reader, title): the same on every run, so a message
@@ -98,15 +88,63 @@ def message_id(edition: str, reader_id: str, title: str, domain: str, *,
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
-def _set_subject(msg: EmailMessage, text: str) -> None:
-    """Set the Subject so that every client reads back exactly ``text``. Plain ASCII goes in as
-    is; anything else is RFC 2047-encoded here, folded into encoded words that each carry their
-    own spaces: the email package's folder (3.11) can leave a space between two encoded words,
-    where RFC 2047 says it is dropped ("Bcc: x" came back as "Bcc:x", found by hypothesis)."""
-    if text.isascii() and "=?" not in text:
-        msg["Subject"] = text
+def _plain(text: str) -> bool:
+    """Whether the email package may be given ``text`` for a header: ASCII with no '=?', so
+    there is no encoded word in it for the package to decode, and nothing for it to encode
+    but what it is given."""
+    return text.isascii() and "=?" not in text
+
+
+def _encoded(name: str, text: str) -> str:
+    """``text`` as RFC 2047 encoded words of this module's own making, folded to the line
+    length: they decode to exactly ``text``, whatever it holds (an '=?...?=' in it is encoded
+    as text, not passed on as a word). Each word carries its own spaces: the email package's
+    folder (3.11) can leave a space between two encoded words, where RFC 2047 says it is
+    dropped ("Bcc: x" came back as "Bcc:x", found by hypothesis)."""
+    return Header(text, "utf-8", header_name=name).encode(linesep="\n")
+
+
+def _set_text(msg: EmailMessage, name: str, text: str) -> None:
+    """Set an unstructured header so that every client reads back exactly ``text`` (one line).
+
+    The email package decodes any encoded word in text it is given while it builds the header,
+    and Python < 3.11.10 / 3.12.5 then writes what it decoded as it is: a name written
+    ``=?utf-8?q?Eve=0D=0ABcc:_x@y?=`` became a real Bcc header. So only plain text is given to
+    it; anything else is encoded here and set raw, which :data:`POLICY` writes unchanged."""
+    text = one_line(text)
+    if _plain(text):
+        msg[name] = text
     else:
-        msg.set_raw("Subject", Header(text, "utf-8", header_name="Subject").encode(linesep="\n"))
+        msg.set_raw(name, _encoded(name, text))
+
+
+def _set_address(msg: EmailMessage, name: str, display: str, addr: str) -> None:
+    """Set From, To or Reply-To to one mailbox, its display name handled as :func:`_set_text`
+    handles text (``addr`` is a checked plain address)."""
+    display = one_line(display)
+    if _plain(display):
+        msg[name] = Address(display_name=display, addr_spec=addr)
+        return
+    words = _encoded(name, display)
+    gap = " " if len(words.rsplit("\n", 1)[-1]) + len(addr) + 3 <= _FOLD else "\n "
+    msg.set_raw(name, f"{words}{gap}<{addr}>")
+
+
+def _check_headers(msg: EmailMessage) -> None:
+    """Refuse a message whose headers, as they will be written, are not each one header: a
+    line that does not continue the one before, or an encoded word that decodes to a line
+    break. The construction above already makes this impossible; this is the last look before
+    the bytes leave, and it does not depend on the Python patch level either."""
+    for part in msg.walk():
+        for name, value in part.raw_items():
+            folded = part.policy.fold_binary(name, value).decode("ascii")
+            lines = folded.split("\r\n")
+            broken = (not lines[0].startswith(f"{name}:") or lines[-1] != ""
+                      or any(not line.startswith((" ", "\t")) for line in lines[1:-1])
+                      or any("\r" in line or "\n" in line for line in lines))
+            if broken or hidden_control(folded, depth=1):
+                raise DeliveryError(f"refusing to send a message whose {name} header would "
+                                    "not be one header line (please report this as a bug)")
 
 
 def subject(briefing: Briefing) -> str:
@@ -205,25 +243,35 @@ def build_message(edition: Edition, config: Config, *, to: str | None = None,
                           [Problem(str(config.path), None, None, "delivery.from",
                                    "set the sender, e.g. 'Briefing <briefing@example.org>', "
                                    "to send email")])
-    sender_name, sender_addr = parseaddr(d.sender)
+    sender_name, sender_addr = _configured(config, "from", d.sender)
     recipient = to or reader.email
-    if not valid_address(recipient) or not valid_address(sender_addr):
-        bad = recipient if not valid_address(recipient) else sender_addr
-        raise DeliveryError(f"not a plain email address: {bad!r}")
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = Address(display_name=one_line(sender_name), addr_spec=sender_addr)
-    msg["To"] = Address(display_name=one_line(reader.name), addr_spec=recipient)
-    _set_subject(msg, subject(b))
+    if not valid_address(recipient):
+        raise DeliveryError(f"not a plain email address: {recipient!r}")
+    msg = EmailMessage(policy=POLICY)
+    _set_address(msg, "From", sender_name, sender_addr)
+    _set_address(msg, "To", reader.name, recipient)
+    _set_text(msg, "Subject", subject(b))
     msg["Date"] = format_datetime(date or now())
     domain = sender_addr.rsplit("@", 1)[1]
     msg["Message-ID"] = message_id(b.edition, reader.id, config.title, domain, to=to)
     if d.reply_to:
-        name, addr = parseaddr(d.reply_to)
-        msg["Reply-To"] = Address(display_name=one_line(name), addr_spec=addr)
+        _set_address(msg, "Reply-To", *_configured(config, "reply_to", d.reply_to))
     if d.list_id:
-        msg["List-Id"] = one_line(d.list_id)
+        list_id = one_line(d.list_id)
+        parts = list_id_parts(list_id)
+        if parts is None:
+            raise _config_problem(config, "list_id", f"not a List-Id: {d.list_id!r}")
+        description, ident = parts
+        if _plain(list_id):
+            msg["List-Id"] = list_id
+        else:
+            msg.set_raw("List-Id", f"{_encoded('List-Id', description)}\n <{ident}>")
     if d.unsubscribe:
-        msg["List-Unsubscribe"] = f"<{one_line(d.unsubscribe)}>"
+        if hidden_control(d.unsubscribe):
+            raise _config_problem(config, "unsubscribe", "the URL holds an RFC 2047 encoded "
+                                  "word that decodes to a line break or control character")
+        # Raw: a URL is not text to encode, and the package would decode a '=?...?=' in it.
+        msg.set_raw("List-Unsubscribe", f"<{quote(one_line(d.unsubscribe), safe=_URI_SAFE)}>")
         if d.unsubscribe.startswith("https:"):
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     text = personalise_text(edition.text, config, reader, recipient)
@@ -236,8 +284,23 @@ def build_message(edition: Edition, config: Config, *, to: str | None = None,
                         params={"charset": "utf-8"})
     if edition.pdf is not None:
         msg.add_attachment(edition.pdf, maintype="application", subtype="pdf",
-                           filename=f"{reader.id}-{b.edition}.pdf")
+                           filename=re.sub(r"[^A-Za-z0-9._-]", "-", f"{reader.id}-{b.edition}")
+                           + ".pdf")
+    _check_headers(msg)
     return msg
+
+
+def _configured(config: Config, key: str, value: str) -> tuple[str, str]:
+    """(name, address) of ``delivery.<key>`` by the config check's own rule."""
+    try:
+        return mailbox(value, named=True)
+    except ValueError as exc:
+        raise _config_problem(config, key, str(exc)) from None
+
+
+def _config_problem(config: Config, key: str, message: str) -> ConfigError:
+    return ConfigError(f"{config.path}: delivery.{key}: {message}",
+                       [Problem(str(config.path), None, None, f"delivery.{key}", message)])
 
 
 # --- SMTP -----------------------------------------------------------------------------------
@@ -566,7 +629,8 @@ def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], repo
           sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
     maker: EditionMaker | None = None
     pacer = Pacer(config.delivery.rate_per_minute, clock, sleep)
-    sender = parseaddr(config.delivery.sender or "")[1]
+    sender = _configured(config, "from", config.delivery.sender)[1] \
+        if config.delivery.sender else ""
     total = len(readers)
     try:
         for done, reader in enumerate(readers, 1):

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import socket
 import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -138,18 +140,32 @@ delivery:
 """
 
 
-def workspace(tmp_path: Path, readers: str = READERS, delivery: str = DELIVERY,
-              corpus: Path = SEEDS) -> Config:
-    """A config in ``tmp_path`` over the seeds (or ``corpus``), its out/ and store there too."""
+def write_workspace(tmp_path: Path, readers: str = READERS, delivery: str = DELIVERY,
+                    corpus: Path = SEEDS, title: str = '"Russia and the Taliban"') -> Path:
+    """Write a config in ``tmp_path`` over the seeds (or ``corpus``), its out/ and store
+    there too; return its path."""
     config = tmp_path / "config" / "briefing.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
     themes = (REPO / "config" / "briefing.yaml").read_text(encoding="utf-8")
     start = themes.index("themes:")
     end = themes.index("# --- What you know about the articles")
     config.write_text(
-        f'title: "Russia and the Taliban"\ncorpus: "{corpus}"\nout: ../out\nstore: ../store\n'
+        f'title: {title}\ncorpus: "{corpus}"\nout: ../out\nstore: ../store\n'
         + themes[start:end] + readers + delivery, encoding="utf-8")
-    return load_config(config)
+    return config
+
+
+def workspace(tmp_path: Path, readers: str = READERS, delivery: str = DELIVERY,
+              corpus: Path = SEEDS) -> Config:
+    """The config of :func:`write_workspace`, loaded."""
+    return load_config(write_workspace(tmp_path, readers, delivery, corpus))
+
+
+def located(path: Path, needle: str, where: str, message: str) -> str:
+    """The problem line the config check prints for the value written as ``needle``."""
+    text = path.read_text(encoding="utf-8").splitlines()
+    (line,) = [i for i, row in enumerate(text, 1) if needle in row]
+    return f"{path}:{line}:{text[line - 1].index(needle) + 1}: {where}: {message}"
 
 
 def html_part(msg: EmailMessage) -> str:
@@ -466,8 +482,13 @@ def test_a_refused_login_is_reported_without_the_password(tmp_path: Path,
 
 # --- Hostile input --------------------------------------------------------------------------
 
-NASTY = st.lists(st.sampled_from(list("ab é\r\n\t:<>\"@,;\x00\u2028ü日本") + ["Bcc: x@y.z", "\r\n"]),
-                 max_size=20).map("".join)
+# Encoded words that decode to a line break ("\r\nBcc: x@y.z"), whole and in pieces: the email
+# package of Python 3.11.7 decodes them while it builds a header and writes the break.
+EVE_Q = "=?utf-8?q?Eve=0D=0ABcc:_x@y.z?="
+EVE_B = "=?utf-8?b?DQpCY2M6IHhAeS56?="
+NASTY = st.lists(st.sampled_from(list("ab é\r\n\t:<>\"@,;\x00\u2028ü日本") + [
+    "Bcc: x@y.z", "\r\n", EVE_Q, EVE_B, "=?", "?=", "=?utf-8?q?", "=0D=0A", "_", "?"]),
+    max_size=20).map("".join)
 
 
 @pytest.fixture(scope="module")
@@ -489,24 +510,45 @@ def seed_edition(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Edit
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=NASTY, title=NASTY, greeting=NASTY)
+@given(name=NASTY, title=NASTY, greeting=NASTY, sender=NASTY, reply=NASTY, list_name=NASTY)
 # found by hypothesis: folded into two encoded words, the space after "Bcc:" was lost
-@example(name="N", title="aaaaBcc: x@y.zaaaaaa日日Bcc: x@y.z日Bcc: x@y.zü", greeting="")
+@example(name="N", title="aaaaBcc: x@y.zaaaaaa日日Bcc: x@y.z日Bcc: x@y.zü", greeting="",
+         sender="", reply="", list_name="")
+# an encoded word that decodes to CR LF: on Python 3.11.7 a real Bcc header, or (after a
+# non-ASCII word) the headers pushed into the body
+@example(name=EVE_Q, title=EVE_Q, greeting="", sender=EVE_Q, reply=EVE_B, list_name=EVE_Q)
+@example(name=EVE_Q + " é", title="", greeting="", sender="é " + EVE_B, reply="", list_name="")
 def test_no_name_title_or_greeting_can_inject_a_header(
-        seed_edition: tuple[Config, Edition], name: str, title: str, greeting: str) -> None:
+        seed_edition: tuple[Config, Edition], name: str, title: str, greeting: str,
+        sender: str, reply: str, list_name: str) -> None:
     cfg, edition = seed_edition
-    cfg = replace(cfg, title=title or "T")
+    delivery = replace(cfg.delivery,
+                       sender=f'"{_quoted(sender)}" <b@example.org>' if sender
+                       else cfg.delivery.sender,
+                       reply_to=f'"{_quoted(reply)}" <r@example.org>' if reply else None,
+                       list_id=f"{list_name.replace('<', '').replace('>', '')} <l.example.org>")
+    cfg = replace(cfg, title=title or "T", delivery=delivery)
     reader = replace(edition.reader, name=name or "N", greeting=greeting or None)
     briefing = replace(edition.briefing, title=cfg.title)
     msg = build_message(replace(edition, reader=reader, briefing=briefing), cfg)
     raw = msg.as_bytes()
     back = email.message_from_bytes(raw, policy=email.policy.default)
     expected = {"from", "to", "subject", "date", "message-id", "mime-version", "content-type",
-                "reply-to", "list-id", "list-unsubscribe", "list-unsubscribe-post"}
+                "list-id", "list-unsubscribe", "list-unsubscribe-post"} | \
+        ({"reply-to"} if reply else set())
     assert {k.lower() for k in back.keys()} == expected
     assert all(len(back.get_all(k)) == 1 for k in back.keys())
     assert back["To"].addresses[0].addr_spec == "borders@example.org"
     assert len(back["To"].addresses) == 1
+    # every name reads back as the text it was given (on one line), never decoded twice
+    assert shown_name(back, "To") == one_line(name or "N")
+    if sender:
+        assert shown_name(back, "From") == one_line(sender)
+    if reply:
+        assert shown_name(back, "Reply-To") == one_line(reply)
+        assert back["Reply-To"].addresses[0].addr_spec == "r@example.org"
+    assert " ".join(back["List-Id"].split()).endswith("<l.example.org>")
+    assert back.get_body(("plain",)) is not None and back.get_body(("html",)) is not None
     # a subject too long for one line is folded before its first word: unfolded, that leaves
     # a leading space, which mail clients ignore (RFC 5322 folding)
     assert back["Subject"].lstrip() == subject(briefing)
@@ -514,6 +556,48 @@ def test_no_name_title_or_greeting_can_inject_a_header(
     header_block = raw.split(b"\r\n\r\n", 1)[0]
     assert all(len(line) <= 998 for line in header_block.split(b"\r\n"))
     assert header_block.isascii()  # non-ASCII goes out RFC 2047-encoded
+
+
+def test_an_encoded_word_in_the_list_id_cannot_add_a_header(
+        seed_edition: tuple[Config, Edition]) -> None:
+    cfg, edition = seed_edition
+    url = "https://example.org/u?t==?x?=&n=Andr\u00e9"  # '=?' but no encoded word: kept
+    cfg = replace(cfg, delivery=replace(cfg.delivery, unsubscribe=url,
+                                        list_id=f"{EVE_Q} <l.example.org>"))
+    raw = build_message(edition, cfg).as_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    names = [line.split(b":", 1)[0] for line in head.split(b"\r\n") if line[:1] not in b" \t"]
+    assert b"Bcc" not in names and len(names) == len(set(names)) == 11
+    assert head.isascii()
+    # the URL as written (only its non-ASCII percent-encoded): not decoded, not re-encoded
+    assert b"List-Unsubscribe: <https://example.org/u?t==?x?=&n=Andr%C3%A9>\r\n" in head
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(make_header(decode_header(dict(back.raw_items())["List-Id"]))) == \
+        f"{EVE_Q} <l.example.org>"
+
+
+def test_an_unsubscribe_url_holding_a_line_break_is_refused(
+        seed_edition: tuple[Config, Edition]) -> None:
+    cfg, edition = seed_edition
+    cfg = replace(cfg, delivery=replace(cfg.delivery,
+                                        unsubscribe=f"https://example.org/u?t={EVE_Q}"))
+    with pytest.raises(ConfigError, match="delivery.unsubscribe: the URL holds an RFC 2047"):
+        build_message(edition, cfg)
+
+
+def shown_name(msg: EmailMessage, header: str) -> str:
+    """The display name of ``header`` as an RFC 2047 reader shows it. Python's own address
+    parser is exact for a plain name, but puts a space between two adjacent encoded words,
+    where RFC 2047 (6.2) drops the folding white space; ``decode_header`` follows the RFC."""
+    raw = dict(msg.raw_items())[header]
+    phrase = re.sub(r"\s*<[^<>]*>\s*$", "", raw)
+    if "=?" in phrase:
+        return str(make_header(decode_header(phrase)))
+    return msg[header].addresses[0].display_name
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def test_a_reader_address_with_a_line_break_fails_that_reader_only(tmp_path: Path) -> None:
@@ -640,3 +724,98 @@ def test_tls_is_verified_against_the_configured_ca(tmp_path: Path, mode: str,
         assert sink.accepted == []
         send_editions(trusted, OPTIONS, smtp_url=url, env={}, **FAST).check()
     assert len(sink.accepted) == 3
+
+
+# --- The config check refuses what send would refuse ----------------------------------------
+
+
+def test_header_text_that_decodes_to_a_line_break_is_a_config_error_at_its_place(
+        tmp_path: Path) -> None:
+    readers = READERS.replace('name: "Desk Editor"', f'name: "{EVE_Q}"') \
+        .replace('name: "Borders Desk"', 'name: "=?utf-8?q?Andr=C3=A9?="')  # harmless: kept
+    delivery = DELIVERY.replace('"Briefing <briefing@example.org>"',
+                                f'"{EVE_B} <briefing@example.org>"') \
+        .replace('"Russia and the Taliban <', '"=?UTF-8?Q?News=0ABcc:x?= <')
+    path = write_workspace(tmp_path, readers, delivery, title=f'"Daily {EVE_Q}"')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    why = "is an RFC 2047 encoded word that decodes to a line break or control character; " \
+          "write the text itself"
+    assert info.value.lines() == [
+        located(path, f'"Daily {EVE_Q}"', "title", f"{EVE_Q!r} {why}"),
+        located(path, f'"{EVE_Q}"', "readers[0].name", f"{EVE_Q!r} {why}"),
+        located(path, f'"{EVE_B} <', "delivery.from", f"{EVE_B!r} {why}"),
+        located(path, '"=?UTF-8?Q?News', "delivery.list_id", f"'=?UTF-8?Q?News=0ABcc:x?=' {why}"),
+    ]
+
+
+def test_an_encoded_word_inside_an_encoded_word_is_found() -> None:
+    from briefing.headers import hidden_control
+
+    inner = "=?utf-8?b?" + __import__("base64").b64encode(EVE_Q.encode()).decode() + "?="
+    assert hidden_control(inner) == inner
+    assert hidden_control("Andr=?utf-8?q?=C3=A9?= and =?iso-8859-1?q?Ren=E9?=") is None
+    assert hidden_control("=?x-unknown?q?a=0Db?=") is not None  # an unknown charset: as ASCII
+    assert hidden_control("=?utf-8?q?ok?= =?utf-8?q?=09tab?=") == "=?utf-8?q?=09tab?="
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("email", "<x@example.org>", "bad email address: '<x@example.org>' (write the address "
+                                 "alone, without '<>')"),
+    ("email", "Eve <x@example.org>", "bad email address: 'Eve <x@example.org>' (put the name "
+                                     "under 'name')"),
+    ("from", "Eve <x@example.org>, y@example.org",
+     "bad email address: 'Eve <x@example.org>, y@example.org'"),
+    ("from", "Eve <x@example.org> trailing", "bad email address: 'Eve <x@example.org> trailing'"),
+    ("reply_to", "x@example.org (Eve)", "bad email address: 'x@example.org (Eve)'"),
+])
+def test_the_config_check_refuses_the_addresses_send_refuses(tmp_path: Path, key: str,
+                                                             value: str, message: str) -> None:
+    if key == "email":
+        readers, delivery = READERS.replace("email: editor@example.org", f'email: "{value}"'), \
+            DELIVERY
+        where = "readers[0].email"
+    else:
+        readers = READERS
+        delivery = re.sub(rf"(?m)^  {key}: .*$", f'  {key}: "{value}"', DELIVERY)
+        where = f"delivery.{key}"
+    path = write_workspace(tmp_path, readers, delivery)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.lines() == [located(path, f'"{value}"', where, message)]
+
+
+ADDRESSY = st.lists(st.sampled_from(["x", "@", "example.org", "<", ">", " ", '"', "Eve", ",",
+                                     "(", ")", ".", "\\", "y@example.org", "é"]),
+                    min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(email_value=ADDRESSY, sender=ADDRESSY)
+@example(email_value="<x@example.org>", sender="<x@example.org>")
+@example(email_value="x@example.org", sender="Eve <x@example.org> x@example.org")
+def test_what_the_config_check_accepts_send_accepts(
+        seed_edition: tuple[Config, Edition], tmp_path_factory: pytest.TempPathFactory,
+        email_value: str, sender: str) -> None:
+    """One rule, one place: an address the config check lets through is one build_message
+    sends to (and from); one it refuses is one delivery would refuse too."""
+    import json
+
+    _, edition = seed_edition
+    readers = "readers:\n  - id: r\n    name: R\n    email: " + json.dumps(email_value) + "\n"
+    delivery = "delivery:\n  from: " + json.dumps(sender) + "\n"
+    path = write_workspace(tmp_path_factory.mktemp("addr"), readers, delivery)
+    from briefing.headers import mailbox, valid_address
+
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        wheres = {line.split(": ")[1] for line in exc.lines()}
+        assert wheres <= {"readers[0].email", "delivery.from"}
+        assert ("readers[0].email" in wheres) == (not valid_address(email_value.strip()))
+        return
+    assert valid_address(cfg.readers[0].email)
+    msg = build_message(replace(edition, reader=cfg.readers[0]), cfg)
+    assert msg["To"].addresses[0].addr_spec == email_value.strip()
+    assert msg["From"].addresses[0].addr_spec == mailbox(sender, named=True)[1]
