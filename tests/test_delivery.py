@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefing.config import Config, Reader, load_config
-from briefing.delivery import (Edition, Pacer, SendFailure, build_message, footer_block,
-                               greeting_block, message_id, one_line, personalise_html,
-                               send_editions, smtp_settings, subject)
+from briefing.delivery import (Edition, Pacer, SendFailure, SendReport, build_message,
+                               footer_block, greeting_block, message_id, one_line,
+                               personalise_html, send_editions, smtp_settings, subject)
 from briefing.errors import BusyError, ConfigError, DeliveryError, InputError
 from briefing.ledger import ledger_path, open_ledger, send_lock
 from briefing.pipeline import BuildOptions
@@ -50,13 +50,22 @@ def free_port() -> int:
 
 class Sink:
     """An aiosmtpd handler that keeps every accepted message. Subclasses change the replies:
-    ``rcpt_reply`` (None accepts) and ``data_reply`` (None accepts, "drop" closes the connection
-    without a reply, "accept-drop" accepts and then closes)."""
+    ``mail_reply`` (to the n-th MAIL FROM; None accepts), ``rcpt_reply`` (None accepts) and
+    ``data_reply`` (None accepts, "drop" closes the connection without a reply, "accept-drop"
+    accepts and then closes). A 421 reply closes the connection after it, as a real server
+    does (RFC 5321 3.8). ``mail_calls`` counts the attempts the server saw, ``sessions`` the
+    connections they came on."""
 
     def __init__(self) -> None:
         self.accepted: list[tuple[str, bytes]] = []
         self.data_calls = 0
+        self.mail_calls = 0
+        self.rcpt_calls = 0
+        self.sessions: list[object] = []
         self.lock = threading.Lock()
+
+    def mail_reply(self, n: int) -> str | None:
+        return None
 
     def rcpt_reply(self, address: str) -> str | None:
         return None
@@ -64,10 +73,31 @@ class Sink:
     def data_reply(self, n: int) -> str | None:
         return None
 
+    @staticmethod
+    def _replied(server, reply: str) -> str:  # noqa: ANN001
+        if reply.startswith("421"):
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return reply
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201
+        with self.lock:
+            self.mail_calls += 1
+            n = self.mail_calls
+            if session not in self.sessions:
+                self.sessions.append(session)
+        reply = self.mail_reply(n)
+        if reply:
+            return self._replied(server, reply)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201
+        with self.lock:
+            self.rcpt_calls += 1
         reply = self.rcpt_reply(address)
         if reply:
-            return reply
+            return self._replied(server, reply)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -80,7 +110,7 @@ class Sink:
             server.transport.abort()
             return "451 never seen"
         if reply and reply != "accept-drop":
-            return reply
+            return self._replied(server, reply)
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.accepted.append((rcpt, envelope.content))
@@ -343,6 +373,189 @@ def test_451_then_accepted(tmp_path: Path, stage: str) -> None:
     assert report.ok and len(sink.accepted) == 3
 
 
+def send_timed(cfg: Config, sink: Sink, retries: int = 4
+               ) -> tuple[SendReport, list[float], str]:
+    """Send every edition through ``sink`` with the default backoff (1, 2, 4, 8 s), its sleeps
+    recorded instead of slept: (report, sleeps, the server's URL)."""
+    sleeps: list[float] = []
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, retries=retries,
+                               sleep=sleeps.append)
+    return report, sleeps, url
+
+
+@pytest.mark.parametrize("stage", ["mail", "rcpt", "data"])
+def test_each_attempt_after_a_421_reconnects_and_is_seen_by_the_server(
+        tmp_path: Path, stage: str) -> None:
+    """smtplib closes the socket itself on a 421; the next attempt must open a new connection
+    (it used to fail on the closed one first: 'gave up after 5 attempts', the server saw 3)."""
+    class Closing(Sink):
+        def mail_reply(self, n: int) -> str | None:
+            return "421 4.3.2 shutting down" if stage == "mail" else None
+
+        def rcpt_reply(self, address: str) -> str | None:
+            return "421 4.3.2 shutting down" if stage == "rcpt" else None
+
+        def data_reply(self, n: int) -> str | None:
+            return "421 4.3.2 shutting down" if stage == "data" else None
+
+    sink = Closing()
+    report, sleeps, url = send_timed(workspace(tmp_path), sink)
+    assert sink.mail_calls == 5 and len(sink.sessions) == 5  # five attempts, five connections
+    assert sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert report.failed == {"editor": f"{url}: 421 4.3.2 shutting down (gave up after 5 "
+                                       "attempts)"}
+    assert report.not_sent == ["analyst", "borders"]  # a server closing is about everyone
+
+
+def test_a_421_once_costs_one_retry(tmp_path: Path) -> None:
+    class Once(Sink):
+        def mail_reply(self, n: int) -> str | None:
+            return "421 4.3.2 try again" if n == 1 else None
+
+    sink = Once()
+    report, sleeps, _ = send_timed(workspace(tmp_path), sink)
+    assert report.ok and sleeps == [1.0] and sink.mail_calls == 4 and len(sink.sessions) == 2
+
+
+def test_a_connection_the_server_closed_while_idle_costs_no_attempt(tmp_path: Path) -> None:
+    class OnePerConnection(Sink):
+        def data_reply(self, n: int) -> str | None:
+            return "accept-drop"
+
+    sink = OnePerConnection()
+    report, sleeps, _ = send_timed(workspace(tmp_path), sink)
+    assert report.ok and sleeps == [] and sink.data_calls == 3 and len(sink.sessions) == 3
+
+
+FIVE_READERS = "readers:\n" + "".join(
+    f"  - id: r{i}\n    name: Reader {i}\n    email: r{i}@example.org\n    formats: [email]\n"
+    for i in range(1, 6))
+
+
+def test_a_persistent_4xx_for_one_recipient_defers_that_reader_and_sends_the_others(
+        tmp_path: Path) -> None:
+    class FullMailbox(Sink):
+        full = True
+
+        def rcpt_reply(self, address: str) -> str | None:
+            return "452 4.2.2 mailbox full" if self.full and address.startswith("analyst@") \
+                else None
+
+    cfg = workspace(tmp_path)
+    sink = FullMailbox()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+        assert report.delivered == ["editor", "borders"] and report.not_sent == []
+        assert report.failed == {}
+        assert report.deferred == {"analyst": "analyst@example.org: 452 4.2.2 mailbox full "
+                                              "(gave up after 4 attempts)"}
+        assert report.lines()[0] == ("edition 2026-11-22: 2 delivered, 0 already sent, "
+                                     "0 failed, 1 deferred")
+        assert "  deferred: analyst: analyst@example.org: 452 4.2.2 mailbox full (gave up " \
+               "after 4 attempts)" in report.lines()
+        with pytest.raises(DeliveryError) as info:
+            report.check()
+        assert info.value.lines() == [
+            "send: analyst: deferred (the server said to try later): analyst@example.org: 452 "
+            "4.2.2 mailbox full (gave up after 4 attempts)",
+            "send: run `briefing send --edition-date 2026-11-22` again (same --config, no "
+            "--force) to send only to the readers still missing"]
+        with open_ledger(cfg.store) as ledger:
+            assert [r.reader for r in ledger.records()] == ["borders", "editor"]
+        sink.full = False
+        rerun = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert rerun.ok and rerun.delivered == ["analyst"] and rerun.already == ["editor", "borders"]
+
+
+def test_a_server_deferring_everyone_gets_one_attempt_per_reader_after_three(
+        tmp_path: Path) -> None:
+    class RateLimited(Sink):
+        def rcpt_reply(self, address: str) -> str | None:
+            return "451 4.7.1 rate limited, try later"
+
+    sink = RateLimited()
+    report, sleeps, _ = send_timed(workspace(tmp_path, FIVE_READERS), sink, retries=3)
+    assert list(report.deferred) == ["r1", "r2", "r3", "r4", "r5"] and report.not_sent == []
+    assert sink.rcpt_calls == 3 * 4 + 2  # full retries for three, then one attempt each
+    assert sleeps == [1.0, 2.0, 4.0] * 3
+    assert report.deferred["r5"].endswith("(gave up after 1 attempt)")
+
+
+class Silent:
+    """A TCP server on loopback that accepts connections and never says a word."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"smtp://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+def test_a_server_that_never_greets_is_reported_as_a_timeout(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    server = Silent()
+    try:
+        report = send_editions(cfg, OPTIONS, smtp_url=server.url, env={}, retries=1,
+                               backoff=0.01, timeout=0.5)
+    finally:
+        server.close()
+    assert report.failed == {"editor": f"{server.url}: timed out: no reply from the server "
+                                       "within 0.5 s (gave up after 2 attempts)"}
+    assert report.not_sent == ["analyst", "borders"] and len(server.accepted) == 2
+
+
+def test_a_server_reply_repeating_the_password_is_shown_masked(tmp_path: Path) -> None:
+    import base64
+
+    from aiosmtpd.smtp import AuthResult
+
+    secret = "Echo-me-9x"
+    plain = base64.b64encode(f"\0bob\0{secret}".encode()).decode()
+
+    def echoing(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+        return AuthResult(success=False, handled=False,
+                          message=f"535 5.7.8 bob/{secret} is wrong (you sent {plain})")
+
+    cfg = workspace(tmp_path)
+    with smtp_server(Sink(), authenticator=echoing, auth_require_tls=False) as url:
+        url = url.replace("smtp://", "smtp://bob@")
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={"BRIEFING_SMTP_PASSWORD": secret},
+                               **FAST)
+    assert report.failed["editor"] == f"{url}: login refused: 535 5.7.8 bob/*** is wrong " \
+                                      "(you sent ***)"
+    with pytest.raises(DeliveryError) as info:
+        report.check()
+    shown = "\n".join(report.lines() + info.value.lines())
+    assert secret not in shown and plain not in shown
+
+
+def test_a_password_smtplib_cannot_send_is_a_config_error_naming_no_character() -> None:
+    secret = "pässwörd-€"
+    with pytest.raises(ConfigError) as info:
+        smtp_settings("smtp://bob@mail.example.org", env={"BRIEFING_SMTP_PASSWORD": secret})
+    (line,) = info.value.lines()
+    assert "outside ASCII" in line and line.isascii()
+    with pytest.raises(ConfigError, match="the user 'bö' has characters outside ASCII"):
+        smtp_settings("smtp://b%C3%B6@mail.example.org", env={"BRIEFING_SMTP_PASSWORD": "pw"})
+
+
 def test_550_for_one_recipient_fails_that_reader_only(tmp_path: Path) -> None:
     class NoAnalyst(Sink):
         def rcpt_reply(self, address: str) -> str | None:
@@ -429,9 +642,9 @@ def test_to_sends_one_edition_to_a_test_address_without_the_ledger(tmp_path: Pat
     assert not ledger_path(cfg.store).exists()
 
 
-def test_without_smtp_and_without_dry_run_is_an_error(tmp_path: Path) -> None:
+def test_without_smtp_and_without_dry_run_is_a_config_error(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
-    with pytest.raises(DeliveryError, match="BRIEFING_SMTP_URL"):
+    with pytest.raises(ConfigError, match="BRIEFING_SMTP_URL"):
         send_editions(cfg, OPTIONS, env={})
 
 
@@ -444,13 +657,16 @@ def test_smtp_settings_from_the_environment_and_the_password_never_shown() -> No
     assert s.password == secret and secret not in repr(s) and secret not in s.display()
     assert smtp_settings("smtps://mail.example.org", env={}).port == 465  # type: ignore[union-attr]
     assert smtp_settings(None, env={}) is None
-    with pytest.raises(DeliveryError) as info:
+    # settings that cannot work are the user's to fix: config errors (exit 3), not code 7
+    with pytest.raises(ConfigError) as info:
         smtp_settings(f"smtp://bob:{secret}@mail.example.org", env={})
     assert secret not in str(info.value)
-    with pytest.raises(DeliveryError, match="BRIEFING_SMTP_PASSWORD"):
+    with pytest.raises(ConfigError, match="BRIEFING_SMTP_PASSWORD"):
         smtp_settings("smtp://bob@mail.example.org", env={})
-    with pytest.raises(DeliveryError, match="scheme"):
+    with pytest.raises(ConfigError, match="scheme"):
         smtp_settings("http://mail.example.org", env={})
+    with pytest.raises(ConfigError, match="no host"):
+        smtp_settings("smtp://:25", env={})
 
 
 def test_a_refused_login_is_reported_without_the_password(tmp_path: Path,
