@@ -23,7 +23,8 @@ ADDRESS_MAX = 254  # RFC 5321's limit on a forward path
 # 'Name <addr>' or '"Name, quoted" <addr>': one mailbox, nothing before the name or after '>'.
 _NAMED_RE = re.compile(r'(?P<name>"(?:[^"\\]|\\.)*"|[^<>]*?)\s*<(?P<addr>[^<>]*)>')
 _LIST_ID_RE = re.compile(r"(?P<description>[^<>]*)<(?P<id>[^<>\s]+)>|(?P<bare>[^<>\s]+)")
-_LIST_ID_DOTS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+$")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LIST_ID_DOTS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})+$")  # RFC 2919: dot-atom with a dot
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Liberal on purpose (no whitespace needed around it, any case): the email package decodes
 # words it finds inside other text and inside quoted strings too.
