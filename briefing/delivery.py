@@ -346,18 +346,18 @@ def smtp_settings(url: str | None, *, env: Mapping[str, str] = os.environ,
         port = parts.port
         host = parts.hostname
     except ValueError:
-        raise ConfigError("BRIEFING_SMTP_URL / --smtp: not a URL such as "
+        raise ConfigError("BRIEFING_SMTP_URL (or --smtp): not a URL such as "
                           "smtp+starttls://user@mail.example.org:587") from None
     if parts.password is not None:
-        raise ConfigError("BRIEFING_SMTP_URL / --smtp must not contain a password; set "
+        raise ConfigError("BRIEFING_SMTP_URL (or --smtp) must not contain a password; set "
                           "BRIEFING_SMTP_PASSWORD instead")
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise ConfigError(f"BRIEFING_SMTP_URL / --smtp: expected smtp://, smtp+starttls:// or "
-                          f"smtps://HOST[:PORT], got scheme {scheme or 'none'!r}")
+        raise ConfigError("BRIEFING_SMTP_URL (or --smtp): expected smtp://, smtp+starttls:// "
+                          f"or smtps://HOST[:PORT], got scheme {scheme or 'none'!r}")
     if not host:
-        raise ConfigError(f"BRIEFING_SMTP_URL / --smtp: no host in {scheme}:// URL (expected "
-                          f"{scheme}://HOST[:PORT])")
+        raise ConfigError(f"BRIEFING_SMTP_URL (or --smtp): no host in the {scheme}:// URL "
+                          f"(expected {scheme}://HOST[:PORT])")
     user = unquote(parts.username) if parts.username else None
     password = env.get("BRIEFING_SMTP_PASSWORD") or None
     if user and password is None:
@@ -369,7 +369,7 @@ def smtp_settings(url: str | None, *, env: Mapping[str, str] = os.environ,
         raise ConfigError("BRIEFING_SMTP_PASSWORD has characters outside ASCII, which SMTP "
                           "login (Python's smtplib) cannot send; use an ASCII password")
     if user is not None and not user.isascii():
-        raise ConfigError(f"BRIEFING_SMTP_URL / --smtp: the user {user!r} has characters "
+        raise ConfigError(f"BRIEFING_SMTP_URL (or --smtp): the user {user!r} has characters "
                           "outside ASCII, which SMTP login (Python's smtplib) cannot send")
     return SmtpSettings(scheme, host, port or SCHEMES[scheme], user, password, ca_file,
                         timeout)

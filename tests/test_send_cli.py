@@ -55,6 +55,7 @@ def test_send_without_working_smtp_settings_is_a_config_error(tmp_path: Path, ur
     result = invoke("--config", str(cfg.path), env={"BRIEFING_SMTP_URL": url})
     assert result.exit_code == ExitCode.CONFIG  # 3: fix the settings; 7 is for readers missed
     assert says in result.output and "Traceback" not in result.output
+    assert result.output.startswith("briefing: ")
     if not url:
         assert "--dry-run" in result.output
 
