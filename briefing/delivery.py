@@ -6,13 +6,16 @@ The send loop, :func:`send_editions`, holds the store's send lock, skips every (
 the ledger already has, builds the rest (one Briefing per distinct theme selection and window,
 reused by every reader who shares it), sends each over one SMTP connection, and writes the
 ledger row only once the server has accepted the message. Transient failures (a dropped
-connection, a 4xx reply) are retried with exponential backoff; a permanent one (a 5xx for a
-recipient) fails that reader only. SMTP settings come from the environment (``smtp_settings``);
-the password never appears in a message, a log or a repr.
+connection, a 4xx reply) are retried with exponential backoff, each attempt on a live
+connection (``SmtpTransport`` owns that state). What a failure stops depends on whom it is
+about: a 4xx for one recipient defers that reader, a 5xx for one fails that reader, and a
+failing server stops the run. SMTP settings come from the environment (``smtp_settings``); the
+password never appears in a message, a log or a repr.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import email.policy
 import hashlib
@@ -20,7 +23,6 @@ import html as htmlmod
 import os
 import re
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,12 +30,13 @@ from dataclasses import dataclass, field, replace
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .config import Config, Reader
 from .errors import ConfigError, DeliveryError, Problem, UsageError
+from .headers import hidden_control, list_id_parts, mailbox, one_line, valid_address
 from .ledger import Ledger, open_ledger, read_ledger, send_lock
 from .models import Briefing
 from .output import write_atomically
@@ -45,15 +48,17 @@ __all__ = ["Edition", "SendReport", "build_message", "message_id", "personalise_
            "personalise_text", "send_editions", "smtp_settings", "subject", "SmtpSettings"]
 
 EML_NAME = "briefing.eml"
+#: After this many readers in a row are deferred, each later one gets a single attempt.
+DEFER_STREAK = 3
 #: Progress callback: (readers done, readers in total, reader id, outcome).
 Progress = Callable[[int, int, str, str], None]
-# A pragmatic address check, the config's own (RFC 5322 allows more; nobody mails a briefing
-# to those); applied again here because --to comes from the command line.
-_ADDR_RE = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$"
-)
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# The SMTP policy, except that a value set raw (set_raw: text this module encoded itself) is
+# written as it is, never re-parsed to be refolded: re-parsing decodes encoded words, and on
+# Python < 3.11.10 / 3.12.5 writes a decoded line break to the wire (see _set_text).
+POLICY = email.policy.SMTP.clone(refold_source="none")
+_FOLD = 78  # the policy's line length, kept by the values built here
+# What may stand in a URL inside a header's <...>: printable ASCII but space, quotes and <>.
+_URI_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '<>"\\')
 _CONTAINER_RE = re.compile(r'<table\b[^>]*\bclass="container"[^>]*>(?:\s*<tbody>)?', re.I)
 _TABLE_TAG_RE = re.compile(r"<table\b|</table\s*>", re.I)
 _FOOT_STYLE = ("padding: 16px 32px 24px;color: #5b6470;"
@@ -78,17 +83,6 @@ class Edition:
     folder: Path
 
 
-def one_line(value: str) -> str:
-    """``value`` with every line break and control character made a single space: a header
-    built from it cannot be split into two."""
-    return " ".join(_CONTROL_RE.sub(" ", value).split())
-
-
-def valid_address(value: str) -> bool:
-    """Whether ``value`` is a plain address a message may be sent to (no name, no CR/LF)."""
-    return bool(_ADDR_RE.match(value)) and len(value) <= 254
-
-
 def message_id(edition: str, reader_id: str, title: str, domain: str, *,
                to: str | None = None) -> str:
     """``<hash@domain>`` from (edition, reader, title): the same on every run, so a message
@@ -98,15 +92,63 @@ def message_id(edition: str, reader_id: str, title: str, domain: str, *,
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
-def _set_subject(msg: EmailMessage, text: str) -> None:
-    """Set the Subject so that every client reads back exactly ``text``. Plain ASCII goes in as
-    is; anything else is RFC 2047-encoded here, folded into encoded words that each carry their
-    own spaces: the email package's folder (3.11) can leave a space between two encoded words,
-    where RFC 2047 says it is dropped ("Bcc: x" came back as "Bcc:x", found by hypothesis)."""
-    if text.isascii() and "=?" not in text:
-        msg["Subject"] = text
+def _plain(text: str) -> bool:
+    """Whether the email package may be given ``text`` for a header: ASCII with no '=?', so
+    there is no encoded word in it for the package to decode, and nothing for it to encode
+    but what it is given."""
+    return text.isascii() and "=?" not in text
+
+
+def _encoded(name: str, text: str) -> str:
+    """``text`` as RFC 2047 encoded words of this module's own making, folded to the line
+    length: they decode to exactly ``text``, whatever it holds (an '=?...?=' in it is encoded
+    as text, not passed on as a word). Each word carries its own spaces: the email package's
+    folder (3.11) can leave a space between two encoded words, where RFC 2047 says it is
+    dropped ("Bcc: x" came back as "Bcc:x", found by hypothesis)."""
+    return Header(text, "utf-8", header_name=name).encode(linesep="\n")
+
+
+def _set_text(msg: EmailMessage, name: str, text: str) -> None:
+    """Set an unstructured header so that every client reads back exactly ``text`` (one line).
+
+    The email package decodes any encoded word in text it is given while it builds the header,
+    and Python < 3.11.10 / 3.12.5 then writes what it decoded as it is: a name written
+    ``=?utf-8?q?Eve=0D=0ABcc:_x@y?=`` became a real Bcc header. So only plain text is given to
+    it; anything else is encoded here and set raw, which :data:`POLICY` writes unchanged."""
+    text = one_line(text)
+    if _plain(text):
+        msg[name] = text
     else:
-        msg.set_raw("Subject", Header(text, "utf-8", header_name="Subject").encode(linesep="\n"))
+        msg.set_raw(name, _encoded(name, text))
+
+
+def _set_address(msg: EmailMessage, name: str, display: str, addr: str) -> None:
+    """Set From, To or Reply-To to one mailbox, its display name handled as :func:`_set_text`
+    handles text (``addr`` is a checked plain address)."""
+    display = one_line(display)
+    if _plain(display):
+        msg[name] = Address(display_name=display, addr_spec=addr)
+        return
+    words = _encoded(name, display)
+    gap = " " if len(words.rsplit("\n", 1)[-1]) + len(addr) + 3 <= _FOLD else "\n "
+    msg.set_raw(name, f"{words}{gap}<{addr}>")
+
+
+def _check_headers(msg: EmailMessage) -> None:
+    """Refuse a message whose headers, as they will be written, are not each one header: a
+    line that does not continue the one before, or an encoded word that decodes to a line
+    break. The construction above already makes this impossible; this is the last look before
+    the bytes leave, and it does not depend on the Python patch level either."""
+    for part in msg.walk():
+        for name, value in part.raw_items():
+            folded = part.policy.fold_binary(name, value).decode("ascii")
+            lines = folded.split("\r\n")
+            broken = (not lines[0].startswith(f"{name}:") or lines[-1] != ""
+                      or any(not line.startswith((" ", "\t")) for line in lines[1:-1])
+                      or any("\r" in line or "\n" in line for line in lines))
+            if broken or hidden_control(folded, depth=1):
+                raise DeliveryError(f"refusing to send a message whose {name} header would "
+                                    "not be one header line (please report this as a bug)")
 
 
 def subject(briefing: Briefing) -> str:
@@ -205,25 +247,35 @@ def build_message(edition: Edition, config: Config, *, to: str | None = None,
                           [Problem(str(config.path), None, None, "delivery.from",
                                    "set the sender, e.g. 'Briefing <briefing@example.org>', "
                                    "to send email")])
-    sender_name, sender_addr = parseaddr(d.sender)
+    sender_name, sender_addr = _configured(config, "from", d.sender)
     recipient = to or reader.email
-    if not valid_address(recipient) or not valid_address(sender_addr):
-        bad = recipient if not valid_address(recipient) else sender_addr
-        raise DeliveryError(f"not a plain email address: {bad!r}")
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = Address(display_name=one_line(sender_name), addr_spec=sender_addr)
-    msg["To"] = Address(display_name=one_line(reader.name), addr_spec=recipient)
-    _set_subject(msg, subject(b))
+    if not valid_address(recipient):
+        raise DeliveryError(f"not a plain email address: {recipient!r}")
+    msg = EmailMessage(policy=POLICY)
+    _set_address(msg, "From", sender_name, sender_addr)
+    _set_address(msg, "To", reader.name, recipient)
+    _set_text(msg, "Subject", subject(b))
     msg["Date"] = format_datetime(date or now())
     domain = sender_addr.rsplit("@", 1)[1]
     msg["Message-ID"] = message_id(b.edition, reader.id, config.title, domain, to=to)
     if d.reply_to:
-        name, addr = parseaddr(d.reply_to)
-        msg["Reply-To"] = Address(display_name=one_line(name), addr_spec=addr)
+        _set_address(msg, "Reply-To", *_configured(config, "reply_to", d.reply_to))
     if d.list_id:
-        msg["List-Id"] = one_line(d.list_id)
+        list_id = one_line(d.list_id)
+        parts = list_id_parts(list_id)
+        if parts is None:
+            raise _config_problem(config, "list_id", f"not a List-Id: {d.list_id!r}")
+        description, ident = parts
+        if _plain(list_id):
+            msg["List-Id"] = list_id
+        else:
+            msg.set_raw("List-Id", f"{_encoded('List-Id', description)}\n <{ident}>")
     if d.unsubscribe:
-        msg["List-Unsubscribe"] = f"<{one_line(d.unsubscribe)}>"
+        if hidden_control(d.unsubscribe):
+            raise _config_problem(config, "unsubscribe", "the URL holds an RFC 2047 encoded "
+                                  "word that decodes to a line break or control character")
+        # Raw: a URL is not text to encode, and the package would decode a '=?...?=' in it.
+        msg.set_raw("List-Unsubscribe", f"<{quote(one_line(d.unsubscribe), safe=_URI_SAFE)}>")
         if d.unsubscribe.startswith("https:"):
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     text = personalise_text(edition.text, config, reader, recipient)
@@ -236,8 +288,23 @@ def build_message(edition: Edition, config: Config, *, to: str | None = None,
                         params={"charset": "utf-8"})
     if edition.pdf is not None:
         msg.add_attachment(edition.pdf, maintype="application", subtype="pdf",
-                           filename=f"{reader.id}-{b.edition}.pdf")
+                           filename=re.sub(r"[^A-Za-z0-9._-]", "-", f"{reader.id}-{b.edition}")
+                           + ".pdf")
+    _check_headers(msg)
     return msg
+
+
+def _configured(config: Config, key: str, value: str) -> tuple[str, str]:
+    """(name, address) of ``delivery.<key>`` by the config check's own rule."""
+    try:
+        return mailbox(value, named=True)
+    except ValueError as exc:
+        raise _config_problem(config, key, str(exc)) from None
+
+
+def _config_problem(config: Config, key: str, message: str) -> ConfigError:
+    return ConfigError(f"{config.path}: delivery.{key}: {message}",
+                       [Problem(str(config.path), None, None, f"delivery.{key}", message)])
 
 
 # --- SMTP -----------------------------------------------------------------------------------
@@ -265,10 +332,12 @@ class SmtpSettings:
 
 
 def smtp_settings(url: str | None, *, env: Mapping[str, str] = os.environ,
-                  ca_file: Path | None = None) -> SmtpSettings | None:
+                  ca_file: Path | None = None, timeout: float = 30.0) -> SmtpSettings | None:
     """The SMTP settings from ``url`` (``--smtp``) or ``BRIEFING_SMTP_URL``, with the password
-    from ``BRIEFING_SMTP_PASSWORD`` only; None when no server is configured. A URL carrying a
-    password is refused (without repeating it): passwords belong in the environment alone."""
+    from ``BRIEFING_SMTP_PASSWORD`` only; None when no server is configured. Settings that
+    cannot work are a :class:`ConfigError` (the user's to fix, before anything is built): a
+    URL carrying a password (refused without repeating it: passwords belong in the environment
+    alone), a bad scheme, a user without a password, a password smtplib cannot send."""
     raw = (url or env.get("BRIEFING_SMTP_URL") or "").strip()
     if not raw:
         return None
@@ -277,47 +346,70 @@ def smtp_settings(url: str | None, *, env: Mapping[str, str] = os.environ,
         port = parts.port
         host = parts.hostname
     except ValueError:
-        raise DeliveryError("BRIEFING_SMTP_URL / --smtp: not a URL such as "
-                            "smtp+starttls://user@mail.example.org:587") from None
+        raise ConfigError("BRIEFING_SMTP_URL (or --smtp): not a URL such as "
+                          "smtp+starttls://user@mail.example.org:587") from None
     if parts.password is not None:
-        raise DeliveryError("BRIEFING_SMTP_URL / --smtp must not contain a password; set "
-                            "BRIEFING_SMTP_PASSWORD instead")
+        raise ConfigError("BRIEFING_SMTP_URL (or --smtp) must not contain a password; set "
+                          "BRIEFING_SMTP_PASSWORD instead")
     scheme = parts.scheme.lower()
-    if scheme not in SCHEMES or not host:
-        raise DeliveryError(f"BRIEFING_SMTP_URL / --smtp: expected smtp://, smtp+starttls:// or "
-                            f"smtps://HOST[:PORT], got scheme {scheme or 'none'!r}")
+    if scheme not in SCHEMES:
+        raise ConfigError("BRIEFING_SMTP_URL (or --smtp): expected smtp://, smtp+starttls:// "
+                          f"or smtps://HOST[:PORT], got scheme {scheme or 'none'!r}")
+    if not host:
+        raise ConfigError(f"BRIEFING_SMTP_URL (or --smtp): no host in the {scheme}:// URL "
+                          f"(expected {scheme}://HOST[:PORT])")
     user = unquote(parts.username) if parts.username else None
     password = env.get("BRIEFING_SMTP_PASSWORD") or None
     if user and password is None:
-        raise DeliveryError(f"the SMTP URL names the user {user!r} but BRIEFING_SMTP_PASSWORD "
-                            "is not set")
-    return SmtpSettings(scheme, host, port or SCHEMES[scheme], user, password, ca_file)
+        raise ConfigError(f"the SMTP URL names the user {user!r} but BRIEFING_SMTP_PASSWORD "
+                          "is not set")
+    # smtplib sends AUTH as ASCII and fails on anything else with a UnicodeEncodeError that
+    # quotes the offending character: say so before connecting, naming no character.
+    if password is not None and not password.isascii():
+        raise ConfigError("BRIEFING_SMTP_PASSWORD has characters outside ASCII, which SMTP "
+                          "login (Python's smtplib) cannot send; use an ASCII password")
+    if user is not None and not user.isascii():
+        raise ConfigError(f"BRIEFING_SMTP_URL (or --smtp): the user {user!r} has characters "
+                          "outside ASCII, which SMTP login (Python's smtplib) cannot send")
+    return SmtpSettings(scheme, host, port or SCHEMES[scheme], user, password, ca_file,
+                        timeout)
 
 
 @dataclass
 class SendFailure(Exception):
     """Why a message was not accepted. ``transient``: worth retrying (a dropped connection, a
-    4xx); ``fatal``: every other message would fail the same way (bad login, bad certificate)."""
+    4xx); ``fatal``: every other message would fail the same way (bad login, bad certificate);
+    ``recipient``: the server's reply is about this recipient alone (to RCPT TO), so the other
+    readers can still be sent to."""
 
     message: str
     transient: bool = False
     fatal: bool = False
+    recipient: bool = False
 
     def __str__(self) -> str:
         return self.message
 
 
-def _by_code(code: int, what: str, response: bytes | str) -> SendFailure:
+def _by_code(code: int, what: str, response: bytes | str, *, where: str = "",
+             recipient: bool = False) -> SendFailure:
+    """The failure for an SMTP reply. 421 is the server closing the connection (RFC 5321
+    3.8), whatever the command: about the server, never one recipient or message."""
     text = response.decode("utf-8", "replace") if isinstance(response, bytes) else str(response)
-    return SendFailure(f"{what}: {code} {one_line(text)}".strip(), transient=400 <= code < 500)
+    if code == 421:
+        return SendFailure(f"{where or what}: {code} {one_line(text)}".strip(), transient=True)
+    return SendFailure(f"{what}: {code} {one_line(text)}".strip(), transient=400 <= code < 500,
+                       recipient=recipient)
 
 
 class SmtpTransport:
-    """One SMTP connection, opened on first use and reopened after it drops."""
+    """One SMTP connection, opened on first use, checked before it is reused, and reopened
+    whenever it is gone: dropped by the server, or closed by smtplib itself (after a 421)."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._secrets = _secret_forms(settings)
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -339,30 +431,60 @@ class SmtpTransport:
             raise
         return smtp
 
+    def _connection(self) -> smtplib.SMTP:
+        """The open connection, or a new one. One kept from the last message is asked NOOP
+        first: a server may have closed it while idle, and finding that out by sending would
+        spend one of this message's attempts on a line the server was no longer on."""
+        if self._smtp is not None:
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop()
+        self._smtp = self._connect()
+        return self._smtp
+
     def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
         """Hand ``msg`` to the server for ``recipient``; return once it is accepted, else raise
-        :class:`SendFailure`. Server replies are quoted; the password never is."""
+        :class:`SendFailure`. Server replies are quoted with the password masked."""
+        try:
+            self._send(msg, sender, recipient)
+        except SendFailure as failure:
+            raise replace(failure, message=self.mask(failure.message)) from None
+        finally:
+            # smtplib closes the socket itself on a 421 and on a line it cannot read, but
+            # keeps the object: that connection is gone, and the next attempt opens a new one
+            # (it used to fail on the closed one first, two attempts spent per 421).
+            if self._smtp is not None and self._smtp.sock is None:
+                self._smtp = None
+
+    def _send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
         where = self.settings.display()
         try:
-            if self._smtp is None:
-                self._smtp = self._connect()
-            self._smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
+            self._connection().send_message(msg, from_addr=sender, to_addrs=[recipient])
         except smtplib.SMTPRecipientsRefused as exc:
             code, response = next(iter(exc.recipients.values()), (550, b"refused"))
-            raise _by_code(code, f"{recipient} refused", response) from None
+            what = f"{recipient} refused" if code >= 500 else recipient
+            raise _by_code(code, what, response, where=where, recipient=True) from None
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
             failure = _by_code(exc.smtp_code, f"{where}: login refused", exc.smtp_error)
             raise replace(failure, transient=False, fatal=True) from None
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            raise _by_code(exc.smtp_code, "message refused", exc.smtp_error) from None
-        except smtplib.SMTPServerDisconnected:
+            raise _by_code(exc.smtp_code, "message refused", exc.smtp_error,
+                           where=where) from None
+        except smtplib.SMTPServerDisconnected as exc:
             self._drop()
+            # smtplib reports a read that timed out (a server that never greets, or never
+            # answers) as "Connection unexpectedly closed": the timeout is its cause.
+            if isinstance(exc.__context__, TimeoutError):
+                raise SendFailure(self._timed_out(where), transient=True) from None
             raise SendFailure(f"{where}: the server closed the connection",
                               transient=True) from None
         except smtplib.SMTPResponseException as exc:
             self._drop()
-            raise _by_code(exc.smtp_code, f"{where}", exc.smtp_error) from None
+            raise _by_code(exc.smtp_code, where, exc.smtp_error) from None
         except ssl.SSLError as exc:
             self._drop()
             raise SendFailure(f"{where}: TLS failed: {exc.reason or type(exc).__name__} (for a "
@@ -372,11 +494,20 @@ class SmtpTransport:
             raise SendFailure(f"{where}: {exc}", fatal=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
+            if isinstance(exc, TimeoutError):
+                raise SendFailure(self._timed_out(where), transient=True) from None
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
                 type(exc).__name__
-            if isinstance(exc, (socket.timeout, TimeoutError)):
-                reason = "timed out"
             raise SendFailure(f"{where}: {reason}", transient=True) from None
+
+    def _timed_out(self, where: str) -> str:
+        return f"{where}: timed out: no reply from the server within {self.settings.timeout:g} s"
+
+    def mask(self, text: str) -> str:
+        """``text`` with the password, in every form a server could echo it, made ``***``."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def _drop(self) -> None:
         if self._smtp is not None:
@@ -393,6 +524,18 @@ class SmtpTransport:
             except (OSError, smtplib.SMTPException):
                 pass
             self._drop()
+
+
+def _secret_forms(settings: SmtpSettings) -> tuple[str, ...]:
+    """The password as a server reply could repeat it: as is, in base64, and inside the
+    base64 of an AUTH PLAIN response; longest first, so the longer form is masked whole."""
+    password = settings.password
+    if not password:
+        return ()
+    plain = f"\0{settings.user or ''}\0{password}".encode()
+    forms = {password, base64.b64encode(password.encode()).decode(),
+             base64.b64encode(plain).decode()}
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 # --- Building the editions ------------------------------------------------------------------
@@ -448,41 +591,58 @@ class EditionMaker:
 
 @dataclass
 class SendReport:
-    """What a send did, reader by reader."""
+    """What a send did, reader by reader. ``deferred``: readers the server told to try later
+    (a 4xx to RCPT TO, after every retry); ``not_sent``: readers not attempted because the
+    server itself failed; both are sent by the next run, like ``failed``."""
 
     edition: str
     delivered: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    deferred: dict[str, str] = field(default_factory=dict)
     not_sent: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     dry_run: bool = False
+    to: str | None = None  # the address of a test copy (--to)
+    reader: str | None = None  # the one reader the run was for (--reader)
 
     @property
     def ok(self) -> bool:
         """True when every reader got (or already had) the edition."""
-        return not self.failed and not self.not_sent
+        return not self.failed and not self.deferred and not self.not_sent
 
     def lines(self) -> list[str]:
         """The summary a person reads at the end of a run."""
         verb = "would send" if self.dry_run else "delivered"
         out = [f"edition {self.edition}: {len(self.delivered)} {verb}, {len(self.already)} "
-               f"already sent, {len(self.failed) + len(self.not_sent)} failed"]
+               f"already sent, {len(self.failed) + len(self.not_sent)} failed, "
+               f"{len(self.deferred)} deferred"]
         for label, ids in ((verb, self.delivered), ("already sent", self.already),
                            ("not sent", self.not_sent)):
             if ids:
                 out.append(f"  {label}: {', '.join(ids)}")
         out += [f"  failed: {rid}: {why}" for rid, why in self.failed.items()]
+        out += [f"  deferred: {rid}: {why}" for rid, why in self.deferred.items()]
         return out
 
     def check(self) -> None:
-        """Raise :class:`DeliveryError` naming the readers who did not get the edition."""
+        """Raise :class:`DeliveryError` naming the readers who did not get the edition, and
+        what to do about it."""
         if self.ok:
             return
         lines = [f"{rid}: not delivered: {why}" for rid, why in self.failed.items()]
+        lines += [f"{rid}: deferred (the server said to try later): {why}"
+                  for rid, why in self.deferred.items()]
         if self.not_sent:
             lines.append("not attempted after the failure above: " + ", ".join(self.not_sent))
-        lines.append("run `briefing send` again to deliver only the missing ones")
+        if self.to is not None:
+            # Never advise `briefing send` here: that would mail every reader.
+            lines.append(f"the test copy to {self.to} was not sent (a test copy never touches "
+                         "the ledger)")
+        elif not self.dry_run:
+            again = "briefing send" + (f" --reader {self.reader}" if self.reader else "")
+            lines.append(f"run `{again} --edition-date {self.edition}` again (same --config, "
+                         "no --force) to send only to the readers still missing")
         raise DeliveryError("; ".join(lines), [Problem("send", None, None, "", line)
                                                for line in lines])
 
@@ -509,7 +669,8 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
                   reader_id: str | None = None, to: str | None = None, dry_run: bool = False,
                   force: bool = False, smtp_url: str | None = None,
                   env: Mapping[str, str] = os.environ, retries: int = 4, backoff: float = 1.0,
-                  max_backoff: float = 30.0, progress: Progress | None = None,
+                  max_backoff: float = 30.0, timeout: float = 30.0,
+                  progress: Progress | None = None,
                   warn: Callable[[str], None] = lambda _: None,
                   sleep: Callable[[float], None] = time.sleep,
                   clock: Callable[[], float] = time.monotonic) -> SendReport:
@@ -518,19 +679,22 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
     ``dry_run`` writes ``out/readers/<id>/briefing.eml`` instead of sending; ``to`` sends one
     reader's edition to a test address; neither ever writes the ledger. ``force`` resends
     editions the ledger already has. Retries wait ``backoff`` seconds, doubling, at most
-    ``max_backoff``. The returned report's :meth:`SendReport.check` raises when any failed.
+    ``max_backoff``; a server silent for ``timeout`` seconds has timed out. Settings that
+    cannot work raise :class:`ConfigError` before anything is built; the returned report's
+    :meth:`SendReport.check` raises :class:`DeliveryError` when a reader did not get it.
     """
     readers = _selected(config, reader_id, to)
     settings = None if dry_run else smtp_settings(smtp_url, env=env,
-                                                  ca_file=config.delivery.ca_file)
+                                                  ca_file=config.delivery.ca_file,
+                                                  timeout=timeout)
     if not dry_run and settings is None:
-        raise DeliveryError("no SMTP server: set BRIEFING_SMTP_URL (e.g. "
-                            "smtp+starttls://user@mail.example.org:587) or pass --smtp URL, or "
-                            "use --dry-run to write .eml files")
+        raise ConfigError("no SMTP server: set BRIEFING_SMTP_URL (e.g. "
+                          "smtp+starttls://user@mail.example.org:587) or pass --smtp URL, or "
+                          "use --dry-run to write .eml files")
     if to is not None and not valid_address(to):
         raise UsageError(f"--to: not a plain email address: {to!r}")
     edition = (options.edition or now().date()).isoformat()
-    report = SendReport(edition, dry_run=dry_run)
+    report = SendReport(edition, dry_run=dry_run, to=to, reader=reader_id)
     if dry_run or to is not None:
         ledger = read_ledger(config.store)
         try:
@@ -566,8 +730,10 @@ def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], repo
           sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
     maker: EditionMaker | None = None
     pacer = Pacer(config.delivery.rate_per_minute, clock, sleep)
-    sender = parseaddr(config.delivery.sender or "")[1]
+    sender = _configured(config, "from", config.delivery.sender)[1] \
+        if config.delivery.sender else ""
     total = len(readers)
+    deferred_in_a_row = 0
     try:
         for done, reader in enumerate(readers, 1):
             if not force and ledger is not None and ledger.has(report.edition, config.title,
@@ -588,15 +754,27 @@ def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], repo
                 _tell(progress, done, total, reader.id, "written")
                 continue
             pacer.wait()
-            failure = _send_with_retries(transport, msg, sender, to or reader.email,
-                                         retries=retries, backoff=backoff,
-                                         max_backoff=max_backoff, sleep=sleep)
+            # After DEFER_STREAK readers in a row were told to try later, the server is
+            # deferring everyone for now (a rate limit, a full disk): one attempt each, no
+            # waiting, until it accepts one, rather than the full backoff for every reader.
+            failure = _send_with_retries(
+                transport, msg, sender, to or reader.email,
+                retries=0 if deferred_in_a_row >= DEFER_STREAK else retries, backoff=backoff,
+                max_backoff=max_backoff, sleep=sleep)
             if failure is None:
                 if writable and ledger is not None:
                     ledger.record(report.edition, config.title, reader.id,
                                   recipient=reader.email, message_id=str(msg["Message-ID"]))
                 report.delivered.append(reader.id)
+                deferred_in_a_row = 0
                 _tell(progress, done, total, reader.id, "delivered")
+                continue
+            if failure.transient and failure.recipient:
+                # A 4xx to RCPT TO is about this mailbox (greylisting, a full mailbox): the
+                # others are still sent, and the next run tries this reader again.
+                report.deferred[reader.id] = failure.message
+                deferred_in_a_row += 1
+                _tell(progress, done, total, reader.id, "deferred")
                 continue
             report.failed[reader.id] = failure.message
             _tell(progress, done, total, reader.id, "failed")
@@ -619,9 +797,9 @@ def _send_with_retries(transport: SmtpTransport, msg: EmailMessage, sender: str,
             return None
         except SendFailure as failure:
             if failure.fatal or not failure.transient or attempt == retries:
-                if failure.transient and attempt == retries:
-                    return replace(failure, message=f"{failure.message} "
-                                                    f"(gave up after {retries + 1} attempts)")
+                if failure.transient:
+                    tries = f"{retries + 1} attempts" if retries else "1 attempt"
+                    return replace(failure, message=f"{failure.message} (gave up after {tries})")
                 return failure
             sleep(min(backoff * 2 ** attempt, max_backoff))
     return None  # pragma: no cover - the loop always returns

@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable
-from email.utils import parseaddr
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -22,17 +21,12 @@ from .config import (ACCEPTED_KEYS, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, UNDATE
                      DeliveryConfig, Reader, ReaderTheme, SourceMeta, TermSpec,
                      ThemeConfig, locate, parse_term, suggest)
 from .errors import Problem
+from .headers import hidden_control, list_id_parts, mailbox, valid_address
 from .output import FORMATS
 from .query import QuerySyntaxError, parse, sense_rule
 
 T = TypeVar("T")
 
-# A pragmatic address check (RFC 5322 allows more, but nobody mails a briefing to those).
-_ADDR_RE = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$"
-)
-_LIST_ID_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAYS_RE = re.compile(r"^(?P<n>\d{1,5})d$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -96,10 +90,21 @@ class Checker:
         return value.strip()
 
     def line(self, node: Node, where: str, what: str, *, required: bool = False) -> str | None:
-        """A one-line string: header values must never carry CR/LF (header injection)."""
+        """A one-line string: header values must never carry CR/LF (header injection), not
+        even inside an RFC 2047 encoded word (see :meth:`header_text`)."""
         value = self.string(node, where, required=required, expected=what)
         if value is not None and ("\n" in value or "\r" in value):
             self.problem(node, where, f"expected {what} on one line")
+            return None
+        return self.header_text(node, where, value)
+
+    def header_text(self, node: Node, where: str, value: str | None) -> str | None:
+        """``value``, unless it holds an encoded word that decodes to a control character
+        (``=?utf-8?q?Eve=0D=0ABcc:_x@y?=``): text meant for a header, written to break it."""
+        word = hidden_control(value) if value is not None else None
+        if word is not None:
+            self.problem(node, where, f"{word!r} is an RFC 2047 encoded word that decodes to "
+                         "a line break or control character; write the text itself")
             return None
         return value
 
@@ -172,7 +177,7 @@ class Checker:
             self.problem(node, where, f"expected a {what}, got {value!r}")
             return None
         if parts.scheme == "mailto":
-            if not _ADDR_RE.match(parts.path):
+            if not valid_address(parts.path):
                 self.problem(node, where, f"bad email address in {value!r}")
                 return None
         elif not parts.netloc or " " in value:
@@ -187,11 +192,10 @@ class Checker:
         value = self.line(node, where, what, required=required)
         if value is None:
             return None
-        name, addr = parseaddr(value)
-        bare = "<" not in value
-        if not _ADDR_RE.match(addr) or (bare and value != addr) or (name and not named):
-            hint = " (put the name under 'name')" if not named and name else ""
-            self.problem(node, where, f"bad email address: {value!r}{hint}")
+        try:
+            mailbox(value, named=named)  # delivery's own rule: what passes here is sendable
+        except ValueError as exc:
+            self.problem(node, where, str(exc))
             return None
         return value
 
@@ -310,7 +314,8 @@ class Checker:
         if f is None:
             return None
         n = len(self.problems)
-        title = self.string(f["title"][1], "title", required=True) if "title" in f else None
+        title = self.header_text(f["title"][1], "title", self.string(
+            f["title"][1], "title", required=True)) if "title" in f else None
         language = self.optional(f, "language", lambda v: self.language(v), "en")
         corpus = self.corpus(f["corpus"][1]) if "corpus" in f else None
         out = self.optional(f, "out", lambda v: self.path(v, "out"), self.root.parent / "out")
@@ -581,9 +586,7 @@ class Checker:
         value = self.line(node, "delivery.list_id", what)
         if value is None:
             return None
-        m = re.fullmatch(r"[^<>]*<(?P<id>[^<>\s]+)>|(?P<bare>[^<>\s]+)", value)
-        ident = (m.group("id") or m.group("bare")) if m else None
-        if ident is None or not _LIST_ID_RE.match(ident):
+        if list_id_parts(value) is None:
             self.problem(node, "delivery.list_id", f"expected {what}, got {value!r}")
             return None
         return value

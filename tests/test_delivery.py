@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import socket
 import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -22,9 +24,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefing.config import Config, Reader, load_config
-from briefing.delivery import (Edition, Pacer, SendFailure, build_message, footer_block,
-                               greeting_block, message_id, one_line, personalise_html,
-                               send_editions, smtp_settings, subject)
+from briefing.delivery import (Edition, Pacer, SendFailure, SendReport, build_message,
+                               footer_block, greeting_block, message_id, one_line,
+                               personalise_html, send_editions, smtp_settings, subject)
 from briefing.errors import BusyError, ConfigError, DeliveryError, UsageError
 from briefing.ledger import ledger_path, open_ledger, send_lock
 from briefing.pipeline import BuildOptions
@@ -48,13 +50,22 @@ def free_port() -> int:
 
 class Sink:
     """An aiosmtpd handler that keeps every accepted message. Subclasses change the replies:
-    ``rcpt_reply`` (None accepts) and ``data_reply`` (None accepts, "drop" closes the connection
-    without a reply, "accept-drop" accepts and then closes)."""
+    ``mail_reply`` (to the n-th MAIL FROM; None accepts), ``rcpt_reply`` (None accepts) and
+    ``data_reply`` (None accepts, "drop" closes the connection without a reply, "accept-drop"
+    accepts and then closes). A 421 reply closes the connection after it, as a real server
+    does (RFC 5321 3.8). ``mail_calls`` counts the attempts the server saw, ``sessions`` the
+    connections they came on."""
 
     def __init__(self) -> None:
         self.accepted: list[tuple[str, bytes]] = []
         self.data_calls = 0
+        self.mail_calls = 0
+        self.rcpt_calls = 0
+        self.sessions: list[object] = []
         self.lock = threading.Lock()
+
+    def mail_reply(self, n: int) -> str | None:
+        return None
 
     def rcpt_reply(self, address: str) -> str | None:
         return None
@@ -62,10 +73,31 @@ class Sink:
     def data_reply(self, n: int) -> str | None:
         return None
 
+    @staticmethod
+    def _replied(server, reply: str) -> str:  # noqa: ANN001
+        if reply.startswith("421"):
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return reply
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201
+        with self.lock:
+            self.mail_calls += 1
+            n = self.mail_calls
+            if session not in self.sessions:
+                self.sessions.append(session)
+        reply = self.mail_reply(n)
+        if reply:
+            return self._replied(server, reply)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201
+        with self.lock:
+            self.rcpt_calls += 1
         reply = self.rcpt_reply(address)
         if reply:
-            return reply
+            return self._replied(server, reply)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -78,7 +110,7 @@ class Sink:
             server.transport.abort()
             return "451 never seen"
         if reply and reply != "accept-drop":
-            return reply
+            return self._replied(server, reply)
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.accepted.append((rcpt, envelope.content))
@@ -138,18 +170,32 @@ delivery:
 """
 
 
-def workspace(tmp_path: Path, readers: str = READERS, delivery: str = DELIVERY,
-              corpus: Path = SEEDS) -> Config:
-    """A config in ``tmp_path`` over the seeds (or ``corpus``), its out/ and store there too."""
+def write_workspace(tmp_path: Path, readers: str = READERS, delivery: str = DELIVERY,
+                    corpus: Path = SEEDS, title: str = '"Russia and the Taliban"') -> Path:
+    """Write a config in ``tmp_path`` over the seeds (or ``corpus``), its out/ and store
+    there too; return its path."""
     config = tmp_path / "config" / "briefing.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
     themes = (REPO / "config" / "briefing.yaml").read_text(encoding="utf-8")
     start = themes.index("themes:")
     end = themes.index("# --- What you know about the articles")
     config.write_text(
-        f'title: "Russia and the Taliban"\ncorpus: "{corpus}"\nout: ../out\nstore: ../store\n'
+        f'title: {title}\ncorpus: "{corpus}"\nout: ../out\nstore: ../store\n'
         + themes[start:end] + readers + delivery, encoding="utf-8")
-    return load_config(config)
+    return config
+
+
+def workspace(tmp_path: Path, readers: str = READERS, delivery: str = DELIVERY,
+              corpus: Path = SEEDS) -> Config:
+    """The config of :func:`write_workspace`, loaded."""
+    return load_config(write_workspace(tmp_path, readers, delivery, corpus))
+
+
+def located(path: Path, needle: str, where: str, message: str) -> str:
+    """The problem line the config check prints for the value written as ``needle``."""
+    text = path.read_text(encoding="utf-8").splitlines()
+    (line,) = [i for i, row in enumerate(text, 1) if needle in row]
+    return f"{path}:{line}:{text[line - 1].index(needle) + 1}: {where}: {message}"
 
 
 def html_part(msg: EmailMessage) -> str:
@@ -327,6 +373,189 @@ def test_451_then_accepted(tmp_path: Path, stage: str) -> None:
     assert report.ok and len(sink.accepted) == 3
 
 
+def send_timed(cfg: Config, sink: Sink, retries: int = 4
+               ) -> tuple[SendReport, list[float], str]:
+    """Send every edition through ``sink`` with the default backoff (1, 2, 4, 8 s), its sleeps
+    recorded instead of slept: (report, sleeps, the server's URL)."""
+    sleeps: list[float] = []
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, retries=retries,
+                               sleep=sleeps.append)
+    return report, sleeps, url
+
+
+@pytest.mark.parametrize("stage", ["mail", "rcpt", "data"])
+def test_each_attempt_after_a_421_reconnects_and_is_seen_by_the_server(
+        tmp_path: Path, stage: str) -> None:
+    """smtplib closes the socket itself on a 421; the next attempt must open a new connection
+    (it used to fail on the closed one first: 'gave up after 5 attempts', the server saw 3)."""
+    class Closing(Sink):
+        def mail_reply(self, n: int) -> str | None:
+            return "421 4.3.2 shutting down" if stage == "mail" else None
+
+        def rcpt_reply(self, address: str) -> str | None:
+            return "421 4.3.2 shutting down" if stage == "rcpt" else None
+
+        def data_reply(self, n: int) -> str | None:
+            return "421 4.3.2 shutting down" if stage == "data" else None
+
+    sink = Closing()
+    report, sleeps, url = send_timed(workspace(tmp_path), sink)
+    assert sink.mail_calls == 5 and len(sink.sessions) == 5  # five attempts, five connections
+    assert sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert report.failed == {"editor": f"{url}: 421 4.3.2 shutting down (gave up after 5 "
+                                       "attempts)"}
+    assert report.not_sent == ["analyst", "borders"]  # a server closing is about everyone
+
+
+def test_a_421_once_costs_one_retry(tmp_path: Path) -> None:
+    class Once(Sink):
+        def mail_reply(self, n: int) -> str | None:
+            return "421 4.3.2 try again" if n == 1 else None
+
+    sink = Once()
+    report, sleeps, _ = send_timed(workspace(tmp_path), sink)
+    assert report.ok and sleeps == [1.0] and sink.mail_calls == 4 and len(sink.sessions) == 2
+
+
+def test_a_connection_the_server_closed_while_idle_costs_no_attempt(tmp_path: Path) -> None:
+    class OnePerConnection(Sink):
+        def data_reply(self, n: int) -> str | None:
+            return "accept-drop"
+
+    sink = OnePerConnection()
+    report, sleeps, _ = send_timed(workspace(tmp_path), sink)
+    assert report.ok and sleeps == [] and sink.data_calls == 3 and len(sink.sessions) == 3
+
+
+FIVE_READERS = "readers:\n" + "".join(
+    f"  - id: r{i}\n    name: Reader {i}\n    email: r{i}@example.org\n    formats: [email]\n"
+    for i in range(1, 6))
+
+
+def test_a_persistent_4xx_for_one_recipient_defers_that_reader_and_sends_the_others(
+        tmp_path: Path) -> None:
+    class FullMailbox(Sink):
+        full = True
+
+        def rcpt_reply(self, address: str) -> str | None:
+            return "452 4.2.2 mailbox full" if self.full and address.startswith("analyst@") \
+                else None
+
+    cfg = workspace(tmp_path)
+    sink = FullMailbox()
+    with smtp_server(sink) as url:
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+        assert report.delivered == ["editor", "borders"] and report.not_sent == []
+        assert report.failed == {}
+        assert report.deferred == {"analyst": "analyst@example.org: 452 4.2.2 mailbox full "
+                                              "(gave up after 4 attempts)"}
+        assert report.lines()[0] == ("edition 2026-11-22: 2 delivered, 0 already sent, "
+                                     "0 failed, 1 deferred")
+        assert "  deferred: analyst: analyst@example.org: 452 4.2.2 mailbox full (gave up " \
+               "after 4 attempts)" in report.lines()
+        with pytest.raises(DeliveryError) as info:
+            report.check()
+        assert info.value.lines() == [
+            "send: analyst: deferred (the server said to try later): analyst@example.org: 452 "
+            "4.2.2 mailbox full (gave up after 4 attempts)",
+            "send: run `briefing send --edition-date 2026-11-22` again (same --config, no "
+            "--force) to send only to the readers still missing"]
+        with open_ledger(cfg.store) as ledger:
+            assert [r.reader for r in ledger.records()] == ["borders", "editor"]
+        sink.full = False
+        rerun = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert rerun.ok and rerun.delivered == ["analyst"] and rerun.already == ["editor", "borders"]
+
+
+def test_a_server_deferring_everyone_gets_one_attempt_per_reader_after_three(
+        tmp_path: Path) -> None:
+    class RateLimited(Sink):
+        def rcpt_reply(self, address: str) -> str | None:
+            return "451 4.7.1 rate limited, try later"
+
+    sink = RateLimited()
+    report, sleeps, _ = send_timed(workspace(tmp_path, FIVE_READERS), sink, retries=3)
+    assert list(report.deferred) == ["r1", "r2", "r3", "r4", "r5"] and report.not_sent == []
+    assert sink.rcpt_calls == 3 * 4 + 2  # full retries for three, then one attempt each
+    assert sleeps == [1.0, 2.0, 4.0] * 3
+    assert report.deferred["r5"].endswith("(gave up after 1 attempt)")
+
+
+class Silent:
+    """A TCP server on loopback that accepts connections and never says a word."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"smtp://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+def test_a_server_that_never_greets_is_reported_as_a_timeout(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    server = Silent()
+    try:
+        report = send_editions(cfg, OPTIONS, smtp_url=server.url, env={}, retries=1,
+                               backoff=0.01, timeout=0.5)
+    finally:
+        server.close()
+    assert report.failed == {"editor": f"{server.url}: timed out: no reply from the server "
+                                       "within 0.5 s (gave up after 2 attempts)"}
+    assert report.not_sent == ["analyst", "borders"] and len(server.accepted) == 2
+
+
+def test_a_server_reply_repeating_the_password_is_shown_masked(tmp_path: Path) -> None:
+    import base64
+
+    from aiosmtpd.smtp import AuthResult
+
+    secret = "Echo-me-9x"
+    plain = base64.b64encode(f"\0bob\0{secret}".encode()).decode()
+
+    def echoing(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+        return AuthResult(success=False, handled=False,
+                          message=f"535 5.7.8 bob/{secret} is wrong (you sent {plain})")
+
+    cfg = workspace(tmp_path)
+    with smtp_server(Sink(), authenticator=echoing, auth_require_tls=False) as url:
+        url = url.replace("smtp://", "smtp://bob@")
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={"BRIEFING_SMTP_PASSWORD": secret},
+                               **FAST)
+    assert report.failed["editor"] == f"{url}: login refused: 535 5.7.8 bob/*** is wrong " \
+                                      "(you sent ***)"
+    with pytest.raises(DeliveryError) as info:
+        report.check()
+    shown = "\n".join(report.lines() + info.value.lines())
+    assert secret not in shown and plain not in shown
+
+
+def test_a_password_smtplib_cannot_send_is_a_config_error_naming_no_character() -> None:
+    secret = "pässwörd-€"
+    with pytest.raises(ConfigError) as info:
+        smtp_settings("smtp://bob@mail.example.org", env={"BRIEFING_SMTP_PASSWORD": secret})
+    (line,) = info.value.lines()
+    assert "outside ASCII" in line and line.isascii()
+    with pytest.raises(ConfigError, match="the user 'bö' has characters outside ASCII"):
+        smtp_settings("smtp://b%C3%B6@mail.example.org", env={"BRIEFING_SMTP_PASSWORD": "pw"})
+
+
 def test_550_for_one_recipient_fails_that_reader_only(tmp_path: Path) -> None:
     class NoAnalyst(Sink):
         def rcpt_reply(self, address: str) -> str | None:
@@ -413,9 +642,9 @@ def test_to_sends_one_edition_to_a_test_address_without_the_ledger(tmp_path: Pat
     assert not ledger_path(cfg.store).exists()
 
 
-def test_without_smtp_and_without_dry_run_is_an_error(tmp_path: Path) -> None:
+def test_without_smtp_and_without_dry_run_is_a_config_error(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
-    with pytest.raises(DeliveryError, match="BRIEFING_SMTP_URL"):
+    with pytest.raises(ConfigError, match="BRIEFING_SMTP_URL"):
         send_editions(cfg, OPTIONS, env={})
 
 
@@ -428,13 +657,16 @@ def test_smtp_settings_from_the_environment_and_the_password_never_shown() -> No
     assert s.password == secret and secret not in repr(s) and secret not in s.display()
     assert smtp_settings("smtps://mail.example.org", env={}).port == 465  # type: ignore[union-attr]
     assert smtp_settings(None, env={}) is None
-    with pytest.raises(DeliveryError) as info:
+    # settings that cannot work are the user's to fix: config errors (exit 3), not code 7
+    with pytest.raises(ConfigError) as info:
         smtp_settings(f"smtp://bob:{secret}@mail.example.org", env={})
     assert secret not in str(info.value)
-    with pytest.raises(DeliveryError, match="BRIEFING_SMTP_PASSWORD"):
+    with pytest.raises(ConfigError, match="BRIEFING_SMTP_PASSWORD"):
         smtp_settings("smtp://bob@mail.example.org", env={})
-    with pytest.raises(DeliveryError, match="scheme"):
+    with pytest.raises(ConfigError, match="scheme"):
         smtp_settings("http://mail.example.org", env={})
+    with pytest.raises(ConfigError, match="no host"):
+        smtp_settings("smtp://:25", env={})
 
 
 def test_a_refused_login_is_reported_without_the_password(tmp_path: Path,
@@ -466,8 +698,13 @@ def test_a_refused_login_is_reported_without_the_password(tmp_path: Path,
 
 # --- Hostile input --------------------------------------------------------------------------
 
-NASTY = st.lists(st.sampled_from(list("ab é\r\n\t:<>\"@,;\x00\u2028ü日本") + ["Bcc: x@y.z", "\r\n"]),
-                 max_size=20).map("".join)
+# Encoded words that decode to a line break ("\r\nBcc: x@y.z"), whole and in pieces: the email
+# package of Python 3.11.7 decodes them while it builds a header and writes the break.
+EVE_Q = "=?utf-8?q?Eve=0D=0ABcc:_x@y.z?="
+EVE_B = "=?utf-8?b?DQpCY2M6IHhAeS56?="
+NASTY = st.lists(st.sampled_from(list("ab é\r\n\t:<>\"@,;\x00\u2028ü日本") + [
+    "Bcc: x@y.z", "\r\n", EVE_Q, EVE_B, "=?", "?=", "=?utf-8?q?", "=0D=0A", "_", "?"]),
+    max_size=20).map("".join)
 
 
 @pytest.fixture(scope="module")
@@ -489,24 +726,45 @@ def seed_edition(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Edit
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=NASTY, title=NASTY, greeting=NASTY)
+@given(name=NASTY, title=NASTY, greeting=NASTY, sender=NASTY, reply=NASTY, list_name=NASTY)
 # found by hypothesis: folded into two encoded words, the space after "Bcc:" was lost
-@example(name="N", title="aaaaBcc: x@y.zaaaaaa日日Bcc: x@y.z日Bcc: x@y.zü", greeting="")
+@example(name="N", title="aaaaBcc: x@y.zaaaaaa日日Bcc: x@y.z日Bcc: x@y.zü", greeting="",
+         sender="", reply="", list_name="")
+# an encoded word that decodes to CR LF: on Python 3.11.7 a real Bcc header, or (after a
+# non-ASCII word) the headers pushed into the body
+@example(name=EVE_Q, title=EVE_Q, greeting="", sender=EVE_Q, reply=EVE_B, list_name=EVE_Q)
+@example(name=EVE_Q + " é", title="", greeting="", sender="é " + EVE_B, reply="", list_name="")
 def test_no_name_title_or_greeting_can_inject_a_header(
-        seed_edition: tuple[Config, Edition], name: str, title: str, greeting: str) -> None:
+        seed_edition: tuple[Config, Edition], name: str, title: str, greeting: str,
+        sender: str, reply: str, list_name: str) -> None:
     cfg, edition = seed_edition
-    cfg = replace(cfg, title=title or "T")
+    delivery = replace(cfg.delivery,
+                       sender=f'"{_quoted(sender)}" <b@example.org>' if sender
+                       else cfg.delivery.sender,
+                       reply_to=f'"{_quoted(reply)}" <r@example.org>' if reply else None,
+                       list_id=f"{list_name.replace('<', '').replace('>', '')} <l.example.org>")
+    cfg = replace(cfg, title=title or "T", delivery=delivery)
     reader = replace(edition.reader, name=name or "N", greeting=greeting or None)
     briefing = replace(edition.briefing, title=cfg.title)
     msg = build_message(replace(edition, reader=reader, briefing=briefing), cfg)
     raw = msg.as_bytes()
     back = email.message_from_bytes(raw, policy=email.policy.default)
     expected = {"from", "to", "subject", "date", "message-id", "mime-version", "content-type",
-                "reply-to", "list-id", "list-unsubscribe", "list-unsubscribe-post"}
+                "list-id", "list-unsubscribe", "list-unsubscribe-post"} | \
+        ({"reply-to"} if reply else set())
     assert {k.lower() for k in back.keys()} == expected
     assert all(len(back.get_all(k)) == 1 for k in back.keys())
     assert back["To"].addresses[0].addr_spec == "borders@example.org"
     assert len(back["To"].addresses) == 1
+    # every name reads back as the text it was given (on one line), never decoded twice
+    assert shown_name(back, "To") == one_line(name or "N")
+    if sender:
+        assert shown_name(back, "From") == one_line(sender)
+    if reply:
+        assert shown_name(back, "Reply-To") == one_line(reply)
+        assert back["Reply-To"].addresses[0].addr_spec == "r@example.org"
+    assert " ".join(back["List-Id"].split()).endswith("<l.example.org>")
+    assert back.get_body(("plain",)) is not None and back.get_body(("html",)) is not None
     # a subject too long for one line is folded before its first word: unfolded, that leaves
     # a leading space, which mail clients ignore (RFC 5322 folding)
     assert back["Subject"].lstrip() == subject(briefing)
@@ -514,6 +772,48 @@ def test_no_name_title_or_greeting_can_inject_a_header(
     header_block = raw.split(b"\r\n\r\n", 1)[0]
     assert all(len(line) <= 998 for line in header_block.split(b"\r\n"))
     assert header_block.isascii()  # non-ASCII goes out RFC 2047-encoded
+
+
+def test_an_encoded_word_in_the_list_id_cannot_add_a_header(
+        seed_edition: tuple[Config, Edition]) -> None:
+    cfg, edition = seed_edition
+    url = "https://example.org/u?t==?x?=&n=Andr\u00e9"  # '=?' but no encoded word: kept
+    cfg = replace(cfg, delivery=replace(cfg.delivery, unsubscribe=url,
+                                        list_id=f"{EVE_Q} <l.example.org>"))
+    raw = build_message(edition, cfg).as_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    names = [line.split(b":", 1)[0] for line in head.split(b"\r\n") if line[:1] not in b" \t"]
+    assert b"Bcc" not in names and len(names) == len(set(names)) == 11
+    assert head.isascii()
+    # the URL as written (only its non-ASCII percent-encoded): not decoded, not re-encoded
+    assert b"List-Unsubscribe: <https://example.org/u?t==?x?=&n=Andr%C3%A9>\r\n" in head
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(make_header(decode_header(dict(back.raw_items())["List-Id"]))) == \
+        f"{EVE_Q} <l.example.org>"
+
+
+def test_an_unsubscribe_url_holding_a_line_break_is_refused(
+        seed_edition: tuple[Config, Edition]) -> None:
+    cfg, edition = seed_edition
+    cfg = replace(cfg, delivery=replace(cfg.delivery,
+                                        unsubscribe=f"https://example.org/u?t={EVE_Q}"))
+    with pytest.raises(ConfigError, match="delivery.unsubscribe: the URL holds an RFC 2047"):
+        build_message(edition, cfg)
+
+
+def shown_name(msg: EmailMessage, header: str) -> str:
+    """The display name of ``header`` as an RFC 2047 reader shows it. Python's own address
+    parser is exact for a plain name, but puts a space between two adjacent encoded words,
+    where RFC 2047 (6.2) drops the folding white space; ``decode_header`` follows the RFC."""
+    raw = dict(msg.raw_items())[header]
+    phrase = re.sub(r"\s*<[^<>]*>\s*$", "", raw)
+    if "=?" in phrase:
+        return str(make_header(decode_header(phrase)))
+    return msg[header].addresses[0].display_name
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def test_a_reader_address_with_a_line_break_fails_that_reader_only(tmp_path: Path) -> None:
@@ -640,3 +940,98 @@ def test_tls_is_verified_against_the_configured_ca(tmp_path: Path, mode: str,
         assert sink.accepted == []
         send_editions(trusted, OPTIONS, smtp_url=url, env={}, **FAST).check()
     assert len(sink.accepted) == 3
+
+
+# --- The config check refuses what send would refuse ----------------------------------------
+
+
+def test_header_text_that_decodes_to_a_line_break_is_a_config_error_at_its_place(
+        tmp_path: Path) -> None:
+    readers = READERS.replace('name: "Desk Editor"', f'name: "{EVE_Q}"') \
+        .replace('name: "Borders Desk"', 'name: "=?utf-8?q?Andr=C3=A9?="')  # harmless: kept
+    delivery = DELIVERY.replace('"Briefing <briefing@example.org>"',
+                                f'"{EVE_B} <briefing@example.org>"') \
+        .replace('"Russia and the Taliban <', '"=?UTF-8?Q?News=0ABcc:x?= <')
+    path = write_workspace(tmp_path, readers, delivery, title=f'"Daily {EVE_Q}"')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    why = "is an RFC 2047 encoded word that decodes to a line break or control character; " \
+          "write the text itself"
+    assert info.value.lines() == [
+        located(path, f'"Daily {EVE_Q}"', "title", f"{EVE_Q!r} {why}"),
+        located(path, f'"{EVE_Q}"', "readers[0].name", f"{EVE_Q!r} {why}"),
+        located(path, f'"{EVE_B} <', "delivery.from", f"{EVE_B!r} {why}"),
+        located(path, '"=?UTF-8?Q?News', "delivery.list_id", f"'=?UTF-8?Q?News=0ABcc:x?=' {why}"),
+    ]
+
+
+def test_an_encoded_word_inside_an_encoded_word_is_found() -> None:
+    from briefing.headers import hidden_control
+
+    inner = "=?utf-8?b?" + __import__("base64").b64encode(EVE_Q.encode()).decode() + "?="
+    assert hidden_control(inner) == inner
+    assert hidden_control("Andr=?utf-8?q?=C3=A9?= and =?iso-8859-1?q?Ren=E9?=") is None
+    assert hidden_control("=?x-unknown?q?a=0Db?=") is not None  # an unknown charset: as ASCII
+    assert hidden_control("=?utf-8?q?ok?= =?utf-8?q?=09tab?=") == "=?utf-8?q?=09tab?="
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("email", "<x@example.org>", "bad email address: '<x@example.org>' (write the address "
+                                 "alone, without '<>')"),
+    ("email", "Eve <x@example.org>", "bad email address: 'Eve <x@example.org>' (put the name "
+                                     "under 'name')"),
+    ("from", "Eve <x@example.org>, y@example.org",
+     "bad email address: 'Eve <x@example.org>, y@example.org'"),
+    ("from", "Eve <x@example.org> trailing", "bad email address: 'Eve <x@example.org> trailing'"),
+    ("reply_to", "x@example.org (Eve)", "bad email address: 'x@example.org (Eve)'"),
+])
+def test_the_config_check_refuses_the_addresses_send_refuses(tmp_path: Path, key: str,
+                                                             value: str, message: str) -> None:
+    if key == "email":
+        readers, delivery = READERS.replace("email: editor@example.org", f'email: "{value}"'), \
+            DELIVERY
+        where = "readers[0].email"
+    else:
+        readers = READERS
+        delivery = re.sub(rf"(?m)^  {key}: .*$", f'  {key}: "{value}"', DELIVERY)
+        where = f"delivery.{key}"
+    path = write_workspace(tmp_path, readers, delivery)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.lines() == [located(path, f'"{value}"', where, message)]
+
+
+ADDRESSY = st.lists(st.sampled_from(["x", "@", "example.org", "<", ">", " ", '"', "Eve", ",",
+                                     "(", ")", ".", "\\", "y@example.org", "é"]),
+                    min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(email_value=ADDRESSY, sender=ADDRESSY)
+@example(email_value="<x@example.org>", sender="<x@example.org>")
+@example(email_value="x@example.org", sender="Eve <x@example.org> x@example.org")
+def test_what_the_config_check_accepts_send_accepts(
+        seed_edition: tuple[Config, Edition], tmp_path_factory: pytest.TempPathFactory,
+        email_value: str, sender: str) -> None:
+    """One rule, one place: an address the config check lets through is one build_message
+    sends to (and from); one it refuses is one delivery would refuse too."""
+    import json
+
+    _, edition = seed_edition
+    readers = "readers:\n  - id: r\n    name: R\n    email: " + json.dumps(email_value) + "\n"
+    delivery = "delivery:\n  from: " + json.dumps(sender) + "\n"
+    path = write_workspace(tmp_path_factory.mktemp("addr"), readers, delivery)
+    from briefing.headers import mailbox, valid_address
+
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        wheres = {line.split(": ")[1] for line in exc.lines()}
+        assert wheres <= {"readers[0].email", "delivery.from"}
+        assert ("readers[0].email" in wheres) == (not valid_address(email_value.strip()))
+        return
+    assert valid_address(cfg.readers[0].email)
+    msg = build_message(replace(edition, reader=cfg.readers[0]), cfg)
+    assert msg["To"].addresses[0].addr_spec == email_value.strip()
+    assert msg["From"].addresses[0].addr_spec == mailbox(sender, named=True)[1]

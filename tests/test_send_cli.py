@@ -4,6 +4,7 @@ mid-run (SIGKILL) and resumed, against a real SMTP server on loopback."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from briefing.cli import app
 from briefing.errors import ExitCode
 from briefing.ledger import open_ledger, send_lock
 
-from test_delivery import REPO, Sink, smtp_server, workspace
+from test_delivery import READERS, REPO, Sink, located, smtp_server, workspace, write_workspace
 
 EDITION = "2026-11-22"
 
@@ -42,12 +43,21 @@ def test_send_delivers_then_reports_already_sent(tmp_path: Path) -> None:
     assert len(sink.accepted) == 3
 
 
-def test_send_without_smtp_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("url", "says"), [
+    ("", "no SMTP server: set BRIEFING_SMTP_URL"),
+    ("smtp://bob:pw@mail.example.org", "must not contain a password"),
+    ("http://mail.example.org", "got scheme 'http'"),
+    ("smtp://bob@mail.example.org", "BRIEFING_SMTP_PASSWORD is not set"),
+])
+def test_send_without_working_smtp_settings_is_a_config_error(tmp_path: Path, url: str,
+                                                              says: str) -> None:
     cfg = workspace(tmp_path)
-    result = invoke("--config", str(cfg.path))
-    assert result.exit_code == ExitCode.DELIVERY
-    assert "BRIEFING_SMTP_URL" in result.output and "--dry-run" in result.output
-    assert "Traceback" not in result.output
+    result = invoke("--config", str(cfg.path), env={"BRIEFING_SMTP_URL": url})
+    assert result.exit_code == ExitCode.CONFIG  # 3: fix the settings; 7 is for readers missed
+    assert says in result.output and "Traceback" not in result.output
+    assert result.output.startswith("briefing: ")
+    if not url:
+        assert "--dry-run" in result.output
 
 
 def test_dry_run_writes_eml_files(tmp_path: Path) -> None:
@@ -84,7 +94,7 @@ def test_the_password_is_never_printed(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     url = f"smtp://bob:{secret}@127.0.0.1:1"
     result = invoke("--config", str(cfg.path), "--smtp", url)
-    assert result.exit_code == ExitCode.DELIVERY and secret not in result.output
+    assert result.exit_code == ExitCode.CONFIG and secret not in result.output
     from aiosmtpd.smtp import AuthResult
 
     def refuse(*_: object) -> AuthResult:
@@ -95,6 +105,86 @@ def test_the_password_is_never_printed(tmp_path: Path) -> None:
                         env={"BRIEFING_SMTP_PASSWORD": secret})
     assert result.exit_code == ExitCode.DELIVERY and "login refused" in result.output
     assert secret not in result.output
+
+
+def test_a_non_ascii_password_is_a_config_error_naming_no_character(tmp_path: Path) -> None:
+    from aiosmtpd.smtp import AuthResult
+
+    def accept(*_: object) -> AuthResult:
+        return AuthResult(success=True)
+
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink, authenticator=accept, auth_require_tls=False) as url:
+        result = invoke("--config", str(cfg.path), "--smtp", url.replace("//", "//bob@"),
+                        env={"BRIEFING_SMTP_PASSWORD": "Geheimnis-äöü"})
+    assert result.exit_code == ExitCode.CONFIG, result.output
+    assert "BRIEFING_SMTP_PASSWORD has characters outside ASCII" in result.output
+    assert result.output.isascii() and "internal error" not in result.output
+    assert sink.mail_calls == 0
+
+
+def test_a_failed_test_copy_does_not_advise_mailing_every_reader(tmp_path: Path) -> None:
+    class NoTestAddress(Sink):
+        def rcpt_reply(self, address: str) -> str | None:
+            return "550 5.1.1 no such user" if address == "me@example.net" else None
+
+    cfg = workspace(tmp_path)
+    with smtp_server(NoTestAddress()) as url:
+        result = invoke("--config", str(cfg.path), "--smtp", url, "--reader", "editor",
+                        "--to", "me@example.net")
+    assert result.exit_code == ExitCode.DELIVERY
+    assert "editor: not delivered: me@example.net refused: 550 5.1.1" in result.output
+    assert "the test copy to me@example.net was not sent" in result.output
+    assert "briefing send" not in result.output
+
+
+def test_a_failed_send_for_one_reader_advises_resending_that_reader_only(
+        tmp_path: Path) -> None:
+    class NoAnalyst(Sink):
+        def rcpt_reply(self, address: str) -> str | None:
+            return "550 5.1.1 no such user" if address.startswith("analyst@") else None
+
+    cfg = workspace(tmp_path)
+    with smtp_server(NoAnalyst()) as url:
+        result = invoke("--config", str(cfg.path), "--smtp", url, "--reader", "analyst")
+    assert result.exit_code == ExitCode.DELIVERY
+    assert f"run `briefing send --reader analyst --edition-date {EDITION}` again" \
+        in result.output
+
+
+def test_a_deferred_reader_is_named_in_the_summary_and_the_others_are_sent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Greylisting(Sink):
+        def rcpt_reply(self, address: str) -> str | None:
+            return "450 4.2.0 greylisted, try later" if address.startswith("editor@") \
+                else None
+
+    from briefing import delivery
+
+    # the real send, its retries only quicker than the default 1, 2, 4, 8 s
+    monkeypatch.setattr(delivery, "send_editions", functools.partial(
+        delivery.send_editions, backoff=0.01, max_backoff=0.02))
+    cfg = workspace(tmp_path)
+    sink = Greylisting()
+    with smtp_server(sink) as url:
+        result = invoke("--config", str(cfg.path), "--smtp", url)
+    assert result.exit_code == ExitCode.DELIVERY, result.output
+    assert "2 delivered, 0 already sent, 0 failed, 1 deferred" in result.output
+    assert "  deferred: editor: editor@example.org: 450 4.2.0 greylisted, try later (gave up " \
+           "after 5 attempts)" in result.output
+    assert "editor: deferred (the server said to try later)" in result.output
+    assert sorted(sink.recipients()) == ["analyst@example.org", "borders@example.org"]
+
+
+def test_check_refuses_an_email_that_send_would_refuse_at_its_line(tmp_path: Path) -> None:
+    path = write_workspace(tmp_path, READERS.replace("email: analyst@example.org",
+                                                     'email: "<analyst@example.org>"'))
+    result = CliRunner().invoke(app, ["check", "--config", str(path)])
+    assert result.exit_code == ExitCode.CONFIG
+    assert located(path, '"<analyst@example.org>"', "readers[1].email",
+                   "bad email address: '<analyst@example.org>' (write the address alone, "
+                   "without '<>')") in result.output
 
 
 class Stalling(Sink):
