@@ -93,10 +93,14 @@ def test_syndicated_copy_is_shown_once_with_also_reported_by(tmp_path: Path) -> 
     cfg = load_config(cfg_path)
     briefing = build_briefing(cfg, read_corpus(cfg, None))
     [section] = briefing.sections
-    [item] = section.items
+    # printed once, where it is first shown (here the point The essentials take from the
+    # theme), the other copy cited under it; the section points there instead of repeating it
+    shown = [*briefing.summary, *section.items]
+    [item] = [c for c in shown if story in c.text]
     [also] = item.also
     assert {Path(item.path).name, Path(also.path).name} == {"a.txt", "b.txt"}
     assert story in item.text and story in also.text
+    assert section.in_summary == ("e1",) and not section.items
 
 
 def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
@@ -105,7 +109,11 @@ def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
     assert 3 <= len(briefing.summary) <= 5
     ledes = {(s.lede.path, s.lede.start) for s in briefing.sections if s.lede}
     assert not ledes & {(p.path, p.start) for p in briefing.summary}
-    assert all(s.lede is not None for s in briefing.sections)
+    # every section opens on its lede, or on where its point went in The essentials
+    assert all(s.lede is not None or s.in_summary for s in briefing.sections)
+    # the news first: the Moscow talks of 20 October 2021, from the newest dated source
+    assert briefing.summary[0].text.startswith("Russia hosted talks on Afghanistan on Wednesday")
+    assert briefing.summary[0].attribution == "Associated Press, 20 October 2021"
     events = briefing.timeline
     assert 0 < len(events) <= 12
     assert [e.date for e in events] == sorted(e.date for e in events)
@@ -133,8 +141,8 @@ def test_ledes_and_summary_points_are_statements(in_repo: Path, reader_id: str |
 
 
 def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -> None:
-    """One matching passage becomes the lede and leaves no items: the section shows something,
-    so no edition may print the empty-section line under it."""
+    """One matching passage becomes the section's point in The essentials and leaves no items:
+    the section shows where it went, so no edition may print the empty-section line under it."""
     corpus = tmp_path / "seeds"
     corpus.mkdir()
     (corpus / "a.txt").write_text(
@@ -150,7 +158,7 @@ def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -
     cfg = load_config(cfg_path)
     briefing = build_briefing(cfg, read_corpus(cfg, None))
     ferries, trains = briefing.sections
-    assert ferries.lede is not None and not ferries.items and ferries.empty_note is None
+    assert ferries.in_summary and not ferries.items and ferries.empty_note is None
     assert trains.lede is None and not trains.items and trains.empty_note
     env = render.template_env()
     for out in (render.render_html(briefing, env), render.render_text(briefing),
