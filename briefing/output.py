@@ -2,7 +2,11 @@
 
 Every file of an edition is first written in full to a temporary file beside its target and
 flushed to disk; only when all of them are written are they renamed over their targets
-(``os.replace`` is atomic on POSIX). A failure before the renames leaves every old file intact.
+(``os.replace`` is atomic on POSIX). A failure before the renames leaves every old file intact;
+so does one during the renames (rare: a target turned into a folder, permissions taken away
+mid-way): the files already renamed get their old content back from a hard link kept until the
+last rename, so a set of files (an archived edition, an index with its feed) changes together
+or not at all.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ FILENAMES = {"pdf": "briefing.pdf", "html": "briefing.html", "email": "briefing.
 
 
 def write_atomically(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write ``files`` (name -> content) into ``folder``, all-or-nothing before the renames."""
+    """Write ``files`` (name -> content) into ``folder``, all or nothing, renamed in order."""
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
@@ -34,9 +38,47 @@ def write_atomically(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+    _rename_all(staged)
     return [target for _, target in staged]
+
+
+def _rename_all(staged: list[tuple[str, Path]]) -> None:
+    """Rename every staged file over its target; if one rename fails, put back what the
+    earlier ones replaced (or remove what they created) and leave no temporary file."""
+    done: list[tuple[Path, Path | None, bool]] = []  # target, its old content, it existed
+    try:
+        for tmp, target in staged:
+            existed = target.exists()
+            done.append((target, _keep(target) if existed else None, existed))
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        for target, old, existed in reversed(done):
+            try:  # each on its own: one that cannot be put back must not keep the rest new
+                if old is not None:
+                    os.replace(old, target)
+                elif not existed:
+                    target.unlink(missing_ok=True)
+            except OSError:
+                pass
+        raise
+    finally:
+        for _, old, _ in done:
+            if old is not None:
+                old.unlink(missing_ok=True)
+
+
+def _keep(target: Path) -> Path | None:
+    """A hard link to ``target``'s current content, to restore it by; None where the file
+    system has no hard links (then a failed rename cannot be undone for this file)."""
+    backup = target.with_name(f".{target.name}.{os.getpid()}.old")
+    try:
+        backup.unlink(missing_ok=True)
+        os.link(target, backup)
+    except OSError:
+        return None
+    return backup
 
 
 def write_text_atomically(path: Path, text: str) -> Path:
