@@ -150,6 +150,8 @@ class Source:
     inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from text.")
     url: str | None = doc("URL of the article, when known.")
     encoding: str = doc("Encoding the file was decoded with; offsets index that decoding.")
+    sha256: str | None = doc("SHA-256 of the file's bytes: its content, by which the next edition "
+                             "tells what it already showed; None when unknown.", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,10 @@ class Item:
     speaker: str | None = doc("For a quote: who said it (resolved name), else None.", default=None)
     cue: str | None = doc("For a quote: the reporting verb ('said'), else None.", default=None)
     also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').", default=())
+    new: bool | None = doc("True when the passage was not in the previous archived edition for the "
+                           "same reader; False when it was, or when there is none to compare with "
+                           "(the first edition, an unreadable one); None when built without the "
+                           "archive.", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +221,21 @@ class Voice:
 
 
 @dataclass(frozen=True, slots=True)
+class Previous:
+    """How an edition compares with the previous archived edition for the same reader (the
+    latest one dated before it): what the masthead's "since the last edition" line says."""
+
+    edition: str | None = doc("Date of the previous edition, 'YYYY-MM-DD'; None when this is the "
+                              "first edition.")
+    new_articles: int | None = doc("Articles in this edition's corpus that were not in the "
+                                   "previous edition's (by content); None for the first edition "
+                                   "or when that could not be told.")
+    new_items: int = doc("How many of this edition's items are marked new.")
+    problem: str | None = doc("Why the previous edition could not be compared with (damaged, "
+                              "another schema), so nothing is marked new; else None.", default=None)
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
     """One edition of the briefing: everything a template or writer needs, nothing more."""
 
@@ -232,3 +253,6 @@ class Briefing:
     notes: tuple[str, ...] = doc("Remarks for the reader (e.g. undated articles kept by --since).")
     voices: tuple[Voice, ...] = doc("Who said what in the cited articles, most quoted first.",
                                     default=())
+    previous: Previous | None = doc("The comparison with the previous archived edition for the "
+                                    "same reader; None when built without the archive.",
+                                    default=None)

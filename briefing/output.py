@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 FORMATS = ("pdf", "html", "email", "txt", "json")  # what a build can write, in this order
@@ -21,8 +21,15 @@ FILENAMES = {"pdf": "briefing.pdf", "html": "briefing.html", "email": "briefing.
              "txt": "briefing.txt", "json": "briefing.json"}
 
 
-def write_atomically(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write ``files`` (name -> content) into ``folder``, all or nothing, renamed in order."""
+def write_atomically(folder: Path, files: Mapping[str, bytes], *,
+                     derived: Collection[str] = ()) -> list[Path]:
+    """Write ``files`` (name -> content) into ``folder``, all or nothing, renamed in order.
+
+    Each file is flushed to disk before the renames, except those named in ``derived``: files
+    made again from the others or by the next run (an index, a manifest), for which a flush
+    each (milliseconds on a busy disk, a thousand times in a send) buys nothing. They are still
+    never half-written by a failure or a killed process; only a power cut right after may
+    lose them, and whatever reads them copes."""
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
@@ -32,7 +39,8 @@ def write_atomically(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if name not in derived:
+                    os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
     except BaseException:
         for tmp, _ in staged:

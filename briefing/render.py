@@ -23,7 +23,7 @@ import jinja2
 
 import briefing as _package
 from briefing.chart import timeline_chart
-from briefing.models import Briefing, Cited, Item, Section, Source, TimelineEvent
+from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
 EMAIL_SIZE_LIMIT = 102_000
@@ -109,6 +109,7 @@ def template_context(briefing: Briefing, edition_format: str, *,
         "preheader": preheader(briefing),
         "author": briefing.title.strip() or "briefing",
         "chart": timeline_chart(briefing) if edition_format != "email" else None,
+        "since_line": since_line(briefing),
     }
 
 
@@ -191,6 +192,27 @@ def preheader(briefing: Briefing) -> str:
     return text.ljust(PREHEADER_MIN)
 
 
+def since_line(briefing: Briefing) -> str | None:
+    """The masthead's line on what is new since the previous archived edition for the same
+    reader ('Since the edition of 15 November 2026: 3 new articles, 5 new items.'); None for a
+    briefing built without the archive. Every edition prints this one sentence."""
+    p = briefing.previous
+    if p is None:
+        return None
+    if p.problem is not None:
+        return (f"The previous edition{' of ' + longdate(p.edition) if p.edition else ''} could "
+                "not be read, so nothing is marked new.")
+    if p.edition is None:
+        return "The first edition: there is no earlier one to compare with."
+    parts = [] if p.new_articles is None else [_count(p.new_articles, "new article")]
+    parts.append(_count(p.new_items, "new item"))
+    return f"Since the edition of {longdate(p.edition)}: {', '.join(parts)}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"no {noun}s" if n == 0 else f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # --- Filters --------------------------------------------------------------------------------
 
 
@@ -238,11 +260,12 @@ def _cite(source_id: str, numbers: Mapping[str, int]) -> str:
 
 
 def _item_text(item: Item, numbers: Mapping[str, int]) -> str:
+    mark = "[new] " if item.new else ""
     if item.kind == "quote":
         who = f" — {item.speaker}" if item.speaker else ""
-        body = f"“{quote_display(item.text)}”{who} {_cite(item.source, numbers)}"
+        body = f"{mark}“{quote_display(item.text)}”{who} {_cite(item.source, numbers)}"
     else:
-        body = f"{item.text.strip()} {_cite(item.source, numbers)}"
+        body = f"{mark}{item.text.strip()} {_cite(item.source, numbers)}"
     if item.also:
         body += " Also reported by " + " ".join(_cite(c.source, numbers) for c in item.also) + "."
     return _wrap(body, indent="  ", first="- ")
@@ -266,7 +289,9 @@ def render_text(briefing: Briefing) -> str:
     """The plain-text edition (``out/briefing.txt``, also the email's text part): 72 columns,
     every item with its bracketed citation number, the numbered sources at the end."""
     numbers = {source.id: source.number for source in briefing.sources}
-    out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}", ""]
+    out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}"]
+    since = since_line(briefing)
+    out += [_wrap(since), ""] if since else [""]
     if briefing.summary:
         out += _heading("The essentials")
         out += [_wrap(f"{c.text.strip()} {_cite(c.source, numbers)}", "  ", "- ")
@@ -326,6 +351,7 @@ def _item(item: Item) -> dict[str, object]:
     if item.also:
         out["also"] = [{"text": c.text, "source": c.source, "path": c.path, "start": c.start,
                         "end": c.end} for c in item.also]
+    out["new"] = item.new
     return out
 
 
@@ -340,7 +366,7 @@ def _source(source: Source) -> dict[str, object]:
     return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
-            "number": source.number}
+            "number": source.number, "sha256": source.sha256}
 
 
 def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
@@ -362,7 +388,17 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
         "voices": [{"speaker": v.speaker, "quotes": [_item(q) for q in v.quotes]}
                    for v in briefing.voices],
         "notes": list(briefing.notes),
+        "previous": _previous(briefing.previous),
     }
+
+
+def _previous(p: Previous | None) -> dict[str, object] | None:
+    """The JSON's ``previous``: null for the first edition (and a briefing built without the
+    archive), else the previous edition's date and what is new since."""
+    if p is None or (p.edition is None and p.problem is None):
+        return None
+    return {"edition": p.edition, "new_articles": p.new_articles, "new_items": p.new_items,
+            "problem": p.problem}
 
 
 def render_json(briefing: Briefing) -> str:

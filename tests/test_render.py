@@ -64,8 +64,10 @@ def test_json_follows_the_contract_key_order() -> None:
     section = doc["sections"][0]
     assert list(section)[:4] == ["theme", "title", "lede", "items"]
     quote, passage, with_also = section["items"]
-    assert list(quote) == ["kind", "source", "path", "start", "end", "text", "speaker", "cue"]
-    assert list(passage) == ["kind", "source", "path", "start", "end", "text", "score", "why"]
+    assert list(quote) == ["kind", "source", "path", "start", "end", "text", "speaker", "cue",
+                           "new"]
+    assert list(passage) == ["kind", "source", "path", "start", "end", "text", "score", "why",
+                             "new"]
     assert with_also["also"][0].keys() == {"text", "source", "path", "start", "end"}
     assert doc["sections"][2]["items"] == []
     assert list(doc["timeline"][0]) == ["date", "precision", "text", "path", "start", "end",
