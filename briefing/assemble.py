@@ -79,7 +79,8 @@ class _Numbering:
             a = self.articles[article_id]
             m = a.meta
             out.append(Source(sid, int(sid[1:]), self.path(a), m.title,
-                              m.outlet, m.byline, m.published, m.inferred, m.url, a.encoding))
+                              m.outlet, m.byline, m.published, m.inferred, m.url, a.encoding,
+                              a.sha256))
         return tuple(out)
 
 

@@ -150,6 +150,8 @@ class Source:
     inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from text.")
     url: str | None = doc("URL of the article, when known.")
     encoding: str = doc("Encoding the file was decoded with; offsets index that decoding.")
+    sha256: str | None = doc("SHA-256 of the file's bytes: its content, by which the next edition "
+                             "tells what it already showed; None when unknown.", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +200,10 @@ class Item:
                           default=False)
     see: str | None = doc("In Voices: the id of the item that shows this quotation in full, "
                           "when one does (then this entry only points to it).", default=None)
+    new: bool | None = doc("True when the passage was not in the previous archived edition for the "
+                           "same reader; False when it was, or when there is none to compare with "
+                           "(the first edition, an unreadable one); None when built without the "
+                           "archive.", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +262,21 @@ class NotCited:
 
 
 @dataclass(frozen=True, slots=True)
+class Previous:
+    """How an edition compares with the previous archived edition for the same reader (the
+    latest one dated before it): what the masthead's "since the last edition" line says."""
+
+    edition: str | None = doc("Date of the previous edition, 'YYYY-MM-DD'; None when this is the "
+                              "first edition.")
+    new_articles: int | None = doc("Articles in this edition's corpus that were not in the "
+                                   "previous edition's (by content); None for the first edition "
+                                   "or when that could not be told.")
+    new_items: int = doc("How many of this edition's items are marked new.")
+    problem: str | None = doc("Why the previous edition could not be compared with (damaged, "
+                              "another schema), so nothing is marked new; else None.", default=None)
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
     """One edition of the briefing: everything a template or writer needs, nothing more."""
 
@@ -279,3 +300,6 @@ class Briefing:
         "What the edition covers: {'articles', 'cited', 'not_cited', 'without_candidates' (read, "
         "nothing on these themes), 'first', 'last' (the cited sources' dates), 'undated'}.",
         default_factory=dict)
+    previous: Previous | None = doc("The comparison with the previous archived edition for the "
+                                    "same reader; None when built without the archive.",
+                                    default=None)

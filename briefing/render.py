@@ -23,7 +23,7 @@ import jinja2
 
 import briefing as _package
 from briefing.chart import timeline_chart
-from briefing.models import Briefing, Cited, Item, Section, Source, TimelineEvent
+from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
 EMAIL_SIZE_LIMIT = 102_000
@@ -112,6 +112,7 @@ def template_context(briefing: Briefing, edition_format: str, *,
         "places": places(briefing),
         "coverage_line": coverage_line(briefing),
         "not_cited_shown": briefing.not_cited[:NOT_CITED_SHOWN],
+        "since_line": since_line(briefing),
     }
 
 
@@ -235,6 +236,27 @@ def preheader(briefing: Briefing) -> str:
     return text.ljust(PREHEADER_MIN)
 
 
+def since_line(briefing: Briefing) -> str | None:
+    """The masthead's line on what is new since the previous archived edition for the same
+    reader ('Since the edition of 15 November 2026: 3 new articles, 5 new items.'); None for a
+    briefing built without the archive. Every edition prints this one sentence."""
+    p = briefing.previous
+    if p is None:
+        return None
+    if p.problem is not None:
+        return (f"The previous edition{' of ' + longdate(p.edition) if p.edition else ''} could "
+                "not be read, so nothing is marked new.")
+    if p.edition is None:
+        return "The first edition: there is no earlier one to compare with."
+    parts = [] if p.new_articles is None else [_count(p.new_articles, "new article")]
+    parts.append(_count(p.new_items, "new item"))
+    return f"Since the edition of {longdate(p.edition)}: {', '.join(parts)}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"no {noun}s" if n == 0 else f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # --- Filters --------------------------------------------------------------------------------
 
 
@@ -300,11 +322,12 @@ def _also(block: Cited | Item, numbers: Mapping[str, int]) -> str:
 
 
 def _item_text(item: Item, numbers: Mapping[str, int]) -> str:
+    mark = "[new] " if item.new else ""
     if item.kind == "quote":
         who = f" — {item.speaker}" if item.speaker else ""
-        body = f"“{_verbatim(item, quote=True)}”{who} {_line(item, numbers)}"
+        body = f"{mark}“{_verbatim(item, quote=True)}”{who} {_line(item, numbers)}"
     else:
-        body = f"{_verbatim(item)} {_line(item, numbers)}"
+        body = f"{mark}{_verbatim(item)} {_line(item, numbers)}"
     return _wrap(body + _also(item, numbers), indent="  ", first="- ")
 
 
@@ -331,6 +354,9 @@ def render_text(briefing: Briefing) -> str:
     out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}"]
     if coverage_line(briefing):
         out.append(_wrap(coverage_line(briefing)))
+    since = since_line(briefing)
+    if since:
+        out.append(_wrap(since))
     out.append("")
     if briefing.summary:
         out += _heading("The essentials")
@@ -431,6 +457,7 @@ def _item(item: Item) -> dict[str, object]:
     out.update((k, v) for k, v in _cited(item).items() if k not in out)
     if item.also:
         out["also"] = [_cited(c) for c in item.also]
+    out["new"] = item.new
     return out
 
 
@@ -445,7 +472,7 @@ def _source(source: Source) -> dict[str, object]:
     return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
-            "number": source.number}
+            "number": source.number, "sha256": source.sha256}
 
 
 def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
@@ -470,7 +497,17 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
         "not_cited": [{"path": n.path, "title": n.title, "reason": n.reason}
                       for n in briefing.not_cited],
         "coverage": dict(briefing.coverage),
+        "previous": _previous(briefing.previous),
     }
+
+
+def _previous(p: Previous | None) -> dict[str, object] | None:
+    """The JSON's ``previous``: null for the first edition (and a briefing built without the
+    archive), else the previous edition's date and what is new since."""
+    if p is None or (p.edition is None and p.problem is None):
+        return None
+    return {"edition": p.edition, "new_articles": p.new_articles, "new_items": p.new_items,
+            "problem": p.problem}
 
 
 def render_json(briefing: Briefing) -> str:

@@ -69,7 +69,11 @@ def test_build_matches_the_shared_citation_checker(in_repo: Path, tmp_path: Path
 
 def test_format_selects_outputs(in_repo: Path, tmp_path: Path) -> None:
     assert invoke("build", "--out", str(tmp_path), "--format", "txt").exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["briefing.txt"]
+    # the archive keeps the edition as written, and its JSON record whatever was asked for
+    (day,) = [p for p in (tmp_path / "editions").iterdir() if p.is_dir()]
+    assert {"briefing.txt", "briefing.json"} <= {p.name for p in day.iterdir()}
+    assert "briefing.html" not in {p.name for p in day.iterdir()}
 
 
 def test_unknown_format_is_a_clear_error(in_repo: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ reproducibility, shown-once, duplicates merged, sources numbered in reading orde
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def test_failed_build_leaves_previous_outputs_intact(tmp_path: Path, in_repo: Pa
     cfg = seed_config()
     options = BuildOptions(out=tmp_path, formats=("json", "txt", "html"))
     build(cfg, options)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}  # the archive too
 
     def broken(*_a: object, **_k: object) -> str:
         raise RuntimeError("renderer crashed")
@@ -33,8 +34,28 @@ def test_failed_build_leaves_previous_outputs_intact(tmp_path: Path, in_repo: Pa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # would change json and txt
     with pytest.raises(RuntimeError):
         build(cfg, options)
-    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before  # nothing replaced, no temporary file left behind
+
+
+def test_a_failed_rename_puts_back_the_files_renamed_before_it(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import output
+
+    output.write_atomically(tmp_path, {"a.txt": b"old a", "b.txt": b"old b"})
+    real = os.replace
+
+    def refuse(src: str, dst: object) -> None:
+        if str(dst).endswith("b.txt") and str(src).endswith(".tmp"):
+            raise OSError(13, "Permission denied")
+        real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        output.write_atomically(tmp_path, {"a.txt": b"new a", "b.txt": b"new b", "c.txt": b"c"})
+    # a.txt was renamed before b.txt failed: it has its old content back; nothing else is left
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.txt": b"old a",
+                                                                  "b.txt": b"old b"}
 
 
 def test_build_is_reproducible_with_a_fixed_clock(tmp_path: Path, in_repo: Path,

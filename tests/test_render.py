@@ -67,6 +67,7 @@ def test_json_follows_the_contract_key_order() -> None:
     assert list(quote)[:8] == ["kind", "source", "path", "start", "end", "text", "speaker", "cue"]
     assert list(passage)[:8] == ["kind", "source", "path", "start", "end", "text", "score", "why"]
     assert {"text", "source", "path", "start", "end", "attribution"} <= with_also["also"][0].keys()
+    assert list(quote)[-1] == "new" and list(passage)[-1] == "new"
     assert doc["sections"][2]["items"] == []
     assert list(doc["timeline"][0])[:7] == ["date", "precision", "text", "path", "start", "end",
                                             "source"]
