@@ -19,6 +19,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from typing import Any, Protocol, Sequence
 
 from briefing.models import Article, Quote, Segmented, Span
@@ -140,7 +142,13 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
         sents.extend(sentences(mtext, s, e))
     starts = [s for s, _ in sents]
     hits = [_cues(text, mtext, s, e, people) for s, e in sents]
-    flat = [h for hs in hits for h in hs]
+    flat = [h for hs in hits for h in hs]  # in reading order: cues by sentence, then by token
+    cue_starts = [h.cue.start for h in flat]
+
+    @lru_cache(maxsize=4)  # the loop goes in reading order: the sentence at hand and the last
+    def sentence_tokens(i: int) -> tuple[list[Tok], list[int]]:
+        toks = tokens(mtext, *sents[i])
+        return toks, [t.start for t in toks]
 
     out: list[Quote] = []
     last: Quote | None = None
@@ -161,13 +169,32 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
         ei = max(0, bisect.bisect_right(starts, max(m.open, m.close - 1) if not m.closed else m.close) - 1)
         left = [h for h in hits[si] if h.cue.end <= m.open]
         right = [h for h in hits[ei] if h.start > m.close]
-        lead = tokens(mtext, sents[si][0], m.open)
+        lead = _tokens_before(*sentence_tokens(si), m.open, mtext)
+        after = _tokens_from(*sentence_tokens(ei), m.close + 1, mtext) if m.closed else []
         before = hits[si - 1] if si and _introduces(text, sents[si - 1], sents[si]) else []
-        quote = _attribute(text, mtext, m, span, left, right, lead, sents[ei], last, flat, people,
-                           before)
+        quote = _attribute(text, m, span, left, right, lead, after, sents[ei], last,
+                           (flat, cue_starts), people, before)
         if quote is not None:
             out.append(quote)
             last = quote
+    return out
+
+
+def _tokens_before(toks: list[Tok], starts: list[int], pos: int, mtext: str) -> list[Tok]:
+    """The tokens of a sentence before ``pos`` (as if it were tokenised up to there: a masked
+    run going on past ``pos`` is cut there)."""
+    out = toks[:bisect.bisect_left(starts, pos)]
+    if out and out[-1].end > pos:
+        out[-1] = Tok(mtext[out[-1].start:pos], out[-1].start, pos)
+    return out
+
+
+def _tokens_from(toks: list[Tok], starts: list[int], pos: int, mtext: str) -> list[Tok]:
+    """The tokens of a sentence from ``pos`` on (a masked run begun before it starts there)."""
+    k = bisect.bisect_left(starts, pos)
+    out = toks[k:]
+    if k and toks[k - 1].end > pos:
+        out.insert(0, Tok(mtext[pos:toks[k - 1].end], pos, toks[k - 1].end))
     return out
 
 
@@ -202,14 +229,18 @@ def _is_title(text: str, m: Marked, span: tuple[int, int]) -> bool:
     return False
 
 
-def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: list[_Hit],
-               right: list[_Hit], lead: list[Tok], sent: tuple[int, int], last: Quote | None,
-               flat: list[_Hit], people: People, before: list[_Hit]) -> Quote | None:
-    """The Quote for one pair of marks, or None when nobody is said to have said it."""
+def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], right: list[_Hit],
+               lead: list[Tok], after_close: list[Tok], sent: tuple[int, int], last: Quote | None,
+               cues: tuple[list[_Hit], list[int]], people: People, before: list[_Hit]) -> Quote | None:
+    """The Quote for one pair of marks, or None when nobody is said to have said it. ``lead``
+    and ``after_close`` are the tokens of its sentence before the marks and after them; ``cues``
+    every cue of the article in reading order, with their offsets."""
+    flat, cue_starts = cues
     kind = _kind(text, span, lead)
     hit, conf = None, 0.0
     if m.closed:
-        after = [t for t in tokens(mtext, m.close + 1, sent[1]) if t.text not in ",—–-:"]
+        # a cue is adjacent with at most three words before it: the first four are enough
+        after = list(islice((t for t in after_close if t.text not in ",—–-:"), 4))
         for h in right:
             if after and _adjacent(after, h):
                 if (h.first_person and h.cue.text.lower() in _CITING) or not h.mention:
@@ -225,9 +256,11 @@ def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: li
         mention = Span(hit.mention[0].start, hit.mention[-1].end) if hit.mention else None
         return Quote(span[0], span[1], hit.speaker, mention, hit.cue_text, kind,
                      conf if m.closed else conf - 0.15, _medium(text, sent, hit, people))
-    if last is not None and kind == "full" and not [t for t in lead if t.is_word]:
-        others = [h for h in flat if last.end < h.cue.start < m.open and h.speaker != last.speaker]
-        if last.speaker and not others and m.open - last.end < 600:
+    if last is not None and kind == "full" and not [t for t in lead if t.is_word] \
+            and last.speaker and m.open - last.end < 600:
+        # the cues in between (found by offset: a scan of every cue per quote is quadratic)
+        between = flat[bisect.bisect_right(cue_starts, last.end):bisect.bisect_left(cue_starts, m.open)]
+        if not [h for h in between if h.speaker != last.speaker]:
             # a continuation carries the cue of the quotation it continues
             return Quote(span[0], span[1], last.speaker, last.speaker_mention, last.cue, kind, 0.7,
                          last.medium)
@@ -254,7 +287,8 @@ def _kind(text: str, span: tuple[int, int], lead: list[Tok]) -> str:
     """'full' for a sentence or more, 'partial' for a phrase inside the reporter's sentence."""
     words = text[span[0]:span[1]]
     first = next((ch for ch in words if ch.isalpha()), "")
-    prev = next((t.low for t in reversed(lead) if not t.is_mask), "")
+    # the word before the marks, past the few quotations that may stand right before them
+    prev = next((t.low for t in islice(reversed(lead), 8) if not t.is_mask), "")
     if first.isupper() and len(words.split()) >= 3 and prev not in _DETS | _PREPS:
         return "full"
     return "partial"
@@ -266,7 +300,7 @@ def _medium(text: str, sent: tuple[int, int], hit: _Hit, people: People) -> str 
         name = mm.group(1)
         if hit.speaker and (name in hit.speaker or hit.speaker.endswith(name.split()[-1])):
             continue
-        if any(name.split()[-1] in heard.split() for _, heard, _ in people.speakers):
+        if name.split()[-1] in people.heard_words:
             continue  # someone reported speaking, not a medium
         return name
     return None

@@ -162,7 +162,8 @@ _BOUNDARY = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+[A-Z“\"(\[" + MASK + r"
 
 
 def sentences(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Sentence spans of ``masked_text[lo:hi]`` (quoted regions masked, so never split)."""
+    """Sentence spans of ``masked_text[lo:hi]`` (quoted regions masked, so never split); a run
+    of more than :data:`MAX_SENTENCE` tokens with no sentence end is cut every so many tokens."""
     out = []
     start = lo
     for m in _BOUNDARY.finditer(masked_text, lo, hi):
@@ -170,12 +171,34 @@ def sentences(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         w = word.group(1).lower() if word else ""
         if w in ABBREV or (len(w) == 1 and w.isalpha()):
             continue
-        out.append((start, m.end()))
+        out.extend(_bounded(masked_text, start, m.end()))
         start = m.end()
         while start < hi and masked_text[start].isspace():
             start += 1
     if start < hi:
-        out.append((start, hi))
+        out.extend(_bounded(masked_text, start, hi))
+    return out
+
+
+# Tokens a sentence may have: the longest in PolNeAR dev, the seeds and the BBC articles has 123.
+# What is longer (a paragraph of lines with no full stop, a list run on) is cut, because the
+# work per quotation grows with its sentence: without a bound, one such paragraph with many
+# quotation marks costs the square of its length.
+MAX_SENTENCE = 300
+
+
+def _bounded(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` as one span, or cut before every :data:`MAX_SENTENCE`-th token."""
+    if hi - lo <= MAX_SENTENCE:  # a token has a character at least
+        return [(lo, hi)]
+    out = []
+    start = lo
+    for n, m in enumerate(_TOKEN.finditer(masked_text, lo, hi)):
+        if n and n % MAX_SENTENCE == 0:
+            out.append((start, prev_end))
+            start = m.start()
+        prev_end = m.end()
+    out.append((start, hi))
     return out
 
 

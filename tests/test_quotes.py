@@ -108,6 +108,29 @@ def test_seeds_are_fast() -> None:
     assert time.perf_counter() - t0 < 1.5
 
 
+def _benchmark(name: str) -> Any:
+    """A module of benchmarks/ (imported from its file: benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_extraction_is_linear_in_the_article_length() -> None:
+    """8 times the text costs about 8 times the CPU time, not 64 (the speaker list re-sorted on
+    every mention, every name searched for again from the top of the article for each "the
+    diplomat": 1 MB took 65 s). CPU time, so that other processes on the machine do not count;
+    the bound is 2.5 times the linear ratio, the best of a few runs each."""
+    bench = _benchmark("bench_quotes")
+    small, large = bench.generated_article(50_000), bench.generated_article(400_000)
+    extract_quotes(small)  # imports and regex compilation are not the article's cost
+    t_small = min(bench.measure(small)[0] for _ in range(3))
+    t_large = min(bench.measure(large)[0] for _ in range(2))
+    assert t_large / max(t_small, 1e-3) < 20, (t_small, t_large)
+
+
 def test_given_paragraphs_are_used() -> None:
     text = 'Furniture "not a quote," he said.\n\n"A real one," Smith said.'
     second = text.index('"A real')
@@ -154,11 +177,6 @@ FLOOR = {"quote_precision": 0.98, "quote_recall": 0.86, "speaker_precision": 0.9
 @pytest.mark.skipif(not (SHARED / "eval" / "polnear-dev").is_dir(),
                     reason="../shared/eval/polnear-dev (evaluation data) is not beside the repo")
 def test_polnear_floor() -> None:
-    spec = importlib.util.spec_from_file_location("eval_quotes", ROOT / "benchmarks" / "eval_quotes.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up there
-    spec.loader.exec_module(mod)
-    ratios = mod.evaluate(SHARED).ratios()
+    ratios = _benchmark("eval_quotes").evaluate(SHARED).ratios()
     for key, floor in FLOOR.items():
         assert ratios[key] >= floor, (key, ratios[key])
