@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.models import Quote
+from briefing.quotelist import find_all_quotes
 from briefing.quotes import extract_quotes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +50,19 @@ def test_labelled_case(case: dict[str, Any]) -> None:
         assert not [f for f in found if bad in f["text"]], f"{bad!r} taken for a quotation: {found}"
     if case.get("quotes") is not None:
         assert len(found) == len(case["quotes"]), found
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(strict=True, reason=c["as_file_xfail"])]
+                 if c.get("as_file_xfail") else []) for c in CASES])
+def test_labelled_case_read_as_a_file(case: dict[str, Any], tmp_path: Path) -> None:
+    """Each case's text as an article file of its own, read and segmented as a build reads it,
+    gives what the extractor gives the bare text: a one-paragraph file, or a first paragraph
+    that ends in a quoted sentence, is body, not a headline, and its quotations are found."""
+    path = tmp_path / "article.txt"
+    path.write_text(case["text"], encoding="utf-8")
+    got = [(q.start, q.end, q.speaker) for _, q in find_all_quotes([path])]
+    assert got == [(q.start, q.end, q.speaker) for q in extract_quotes(case["text"])]
 
 
 SEED_EXPECTED = {
