@@ -50,7 +50,8 @@ reiterate wonder point quote cite report mock characterize characterise liken la
 exhort dismiss comment sing scold deride brand decry assert allege demand threaten question
 recommend predict add describe whisper cry exclaim plead beg sneer scoff tease chide rebuke
 lambaste lash denounce applaud commend compliment thank blame fault attack ridicule dismiss
-reassure advise instruct order testify swear guarantee assure concur echo paraphrase
+reassure advise instruct order testify swear guarantee assure concur echo paraphrase proclaim
+retort affirm mutter murmur grumble opine
 """.split()
 # Forms English does not make by rule.
 _IRREGULAR = """
@@ -139,7 +140,7 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
     people = People.build(text)
     sents: list[tuple[int, int]] = []
     for s, e in paras:
-        sents.extend(sentences(mtext, s, e))
+        sents.extend(sentences(mtext, s, e, text))
     starts = [s for s, _ in sents]
     hits = [_cues(text, mtext, s, e, people) for s, e in sents]
     flat = [h for hs in hits for h in hs]  # in reading order: cues by sentence, then by token
@@ -225,8 +226,15 @@ def _is_title(text: str, m: Marked, span: tuple[int, int]) -> bool:
     words = text[span[0]:span[1]].split()
     if len(words) <= 6 and not re.search(r"[.!?,]$", text[span[0]:span[1]]):
         big = [w for w in words if len(w) > 3]
-        return bool(big) and all(w[:1].isupper() for w in big) and len(words) > 1
+        # title case leaves only the minor words small ('Game of Thrones'); 'Don't you do it' is
+        # a sentence
+        small = [w for w in words if len(w) <= 3 and w[:1].isalpha() and not w[:1].isupper()]
+        return bool(big) and all(w[:1].isupper() for w in big) and len(words) > 1 \
+            and all(w.lower() in _MINOR_WORDS for w in small)
     return False
+
+
+_MINOR_WORDS = set("a an the and but or nor for so yet of in on at to by up off as vs via per".split())
 
 
 def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], right: list[_Hit],
@@ -415,7 +423,9 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
             if chunk:
                 return chunk
         return fwd
-    if prev.low in ("and", "but", "or", "then"):
+    if prev.low in ("and", "but", "or", "then") or (
+            toks[k].low.endswith("ing") and prev.low in ("before", "after", "while", "when", "by")):
+        # 'X did this and said', 'X sings to Y before asking her': X's clause
         return _clause_subject(toks, j)
     return []
 
