@@ -123,6 +123,9 @@ class Entity:
 # description however long the article (a compilation of many stories) grows.
 DESCRIPTION_REACH = 10_000
 _COURTESY = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+([\w’'\-]+)")
+# A surname alone after a person's title ('Mr. Burton walked in', 'Dr. Lindqvist said'): a person
+_TITLED = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|(?:Prof|Sen|Rep|Gov|Gen|Lt|Col|Rev|Sgt|Capt|Adm|Maj)\.)"
+                     r"[ \u00a0]+([A-Z][\w’'\-]*)(?![\w’'\-]|[ \u00a0]+[A-Z])")
 _BOUNDARY = re.compile(r"\b")
 _STEM = 7  # a description's word matches a role by its first 7 letters ('diplomat' ~ 'diplomatic')
 
@@ -146,6 +149,7 @@ class People:
     _agreeing: dict[str, list[tuple[int, str, str]]] = field(
         default_factory=lambda: {"m": [], "f": []})  # the speakers 'he' / 'she' may stand for
     _titled: dict[str, str] = field(default_factory=dict)  # 'Clinton' -> 'f' for 'Mrs. Clinton'
+    _surnames: set[str] = field(default_factory=set)  # people the article names by title and surname only
     _mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, name), in order
     _mention_starts: list[int] = field(default_factory=list)
     _full: dict[str, str | None] = field(default_factory=dict)
@@ -176,6 +180,10 @@ class People:
             for word in _word_prefixes(m.group(2)):
                 if table._titled.get(word) != "m":  # 'Mr. X' anywhere wins, as it always did
                     table._titled[word] = sex
+        for m in _TITLED.finditer(text):
+            surname = strip_possessive(m.group(1))
+            if surname.lower() not in ROLE_WORDS:  # 'Mr. President' is no surname
+                table._surnames.add(surname)
         for m in runs:
             table._index_mentions(m)
         table._mention_starts = [start for start, _, _ in table._mentions]
@@ -196,10 +204,13 @@ class People:
                 self._mentions.append((words[i][0], words[i][0] + len(name), name))
 
     def full_name(self, word: str) -> str | None:
-        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov')."""
+        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov'; a
+        surname the article only gives with a title, 'Mr. Burton', is that surname)."""
         if word not in self._full:
-            names = self.by_last.get(strip_possessive(word))
-            self._full[word] = max(names, key=lambda n: (self.counts[n], len(n))) if names else None
+            bare = strip_possessive(word)
+            names = self.by_last.get(bare)
+            self._full[word] = (max(names, key=lambda n: (self.counts[n], len(n))) if names
+                                else bare if bare in self._surnames else None)
         return self._full[word]
 
     def resolve_name(self, run: str) -> str:
