@@ -82,6 +82,7 @@ _NOUNISH = {"states", "reads", "writes", "cites", "stresses", "warns"} | {
     f for b in """note remark call claim report answer charge post tweet quote comment demand
     question attack praise blame order joke quip vow pledge echo promise lament boast reply label
     term point cry chant thank dismiss""".split() for f in _inflect(b) if f.endswith("s")}
+_BASES = set(_CUE_VERBS)
 _PASSIVE = {"is", "was", "are", "were", "be", "been", "being", "gets", "got"}
 _ADVERBS = set("""
 also later then again has have had previously recently once further repeatedly reportedly publicly
@@ -344,6 +345,9 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
                 continue  # a noun here: 'the borders of the states', 'his remarks'
             mention = _subject(toks, k)
             cue = t
+        elif low in _BASES and _plural_present(toks, k):
+            mention = _subject(toks, k)
+            cue = t
         else:
             continue
         cleaned = _clean_mention(mention)
@@ -360,9 +364,32 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
         first_person = len(mention) == 1 and mention[0].low in ("i", "we", "me", "us")
         speaker = None if first_person else _interpret(text, mention, people)
         if speaker:
-            people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end])
+            people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end],
+                         plural=len(_conjuncts(mention)) > 1)
         out.append(_Hit(cue, text[cue.start:cue.end], tuple(mention), speaker, first_person))
     return out
+
+
+def _plural_present(toks: list[Tok], k: int) -> bool:
+    """Whether the bare form at ``k`` ('reply', 'answer'; a noun as often) reports, as it does
+    with a plural subject: inverted right after a quotation (``"..." reply Burton and Nick``),
+    or between a plural subject and the quotation (``Critics reply: "..."``, ``Burton and Nick
+    answer, "..."``, ``They reply "..."``). 'Her reply:', "The Kremlin's answer:" are nouns."""
+    t = toks[k]
+    if t.is_cap or k == 0:
+        return False
+    prev = toks[k - 1]
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    if nxt is None:
+        return False
+    if prev.is_mask or (prev.text == "," and k > 1 and toks[k - 2].is_mask):
+        return nxt.is_word and (nxt.is_cap or nxt.low == "the")
+    quoted = nxt.is_mask or nxt.text == ":" or (nxt.text == "," and k + 2 < len(toks) and toks[k + 2].is_mask)
+    if not quoted or not prev.is_word or prev.low in _DETS or re.search(r"[’']s?$", prev.text):
+        return False
+    plural = prev.low in ("they", "we") or (k > 2 and _joins(toks, k - 2)) or (
+        prev.low.endswith("s") and prev.low not in _VERBS | _PREPS | _SUBORD | _ADVERBS)
+    return plural
 
 
 _NOT_SPEAKERS = set("""
@@ -444,6 +471,10 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
     while j >= 0 and len(out) < 9:
         t = toks[j]
         low = t.low
+        if out and _joins(toks, j):
+            out.insert(0, t)  # two speakers: 'Burton and Nick said'
+            j -= 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
             break
         if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing")) and out):
@@ -462,6 +493,10 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
     while j < len(toks) and len(out) < 10:
         t = toks[j]
         low = t.low
+        if out and _joins(toks, j):
+            out.append(t)  # two speakers: 'said Burton and Nick'
+            j += 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
             break
         if not out and low in _TIME:
@@ -477,6 +512,24 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
     while out and out[-1].low in ("of", "the", "and", "a", "an"):
         out.pop()
     return out
+
+
+def _joins(toks: Sequence[Tok], j: int) -> bool:
+    """Whether the token at ``j`` is an 'and' between two capitalised words, joining two speakers
+    ('Burton and Nick', 'Mr. Burton and Ms. Hale'); 'Burton and his wife', 'Hale, and Burton
+    laughed' and 'said and walked out' join no names."""
+    if toks[j].low != "and" or j == 0 or j + 1 >= len(toks):
+        return False
+    before, after = toks[j - 1], toks[j + 1]
+    return before.is_word and before.is_cap and after.is_word and after.is_cap
+
+
+def _conjuncts(mention: Sequence[Tok]) -> list[Sequence[Tok]]:
+    """A mention cut at the 'and's that join speakers; one part when there is none."""
+    cuts = [i for i in range(len(mention)) if _joins(mention, i)]
+    bounds = [-1] + cuts + [len(mention)]
+    parts = [mention[a + 1:b] for a, b in zip(bounds, bounds[1:])]
+    return parts if all(parts) else [mention]
 
 
 def _chunk_subject(toks: list[Tok], k: int) -> list[Tok]:
@@ -519,7 +572,15 @@ def _clause_subject(toks: list[Tok], j: int) -> list[Tok]:
 
 def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
     """The speaker a mention stands for: a full name, an institution, a pronoun's or a
-    description's referent, or the description itself ('a diplomatic source')."""
+    description's referent, or the description itself ('a diplomatic source'). Two speakers
+    joined by 'and' are one speaker string, each part resolved on its own: 'Burton and Hale'
+    -> 'Mary Burton and Nick Hale' (the contract's speaker is a string)."""
+    parts = _conjuncts(mention)
+    if len(parts) > 1:
+        names = [_interpret(text, part, people) for part in parts]
+        if all(names):
+            return " and ".join(n for n in names if n)
+        return _lower_article(text[mention[0].start:mention[-1].end])
     pos = mention[0].start
     phrase = text[mention[0].start:mention[-1].end]
     lows = [t.low for t in mention]

@@ -227,16 +227,17 @@ class People:
     def role_text(self, name: str) -> str:
         return " ".join(self.roles.get(name, [])).lower()
 
-    def heard(self, pos: int, name: str, role: str = "") -> None:
-        """Record that ``name`` was reported speaking (quoted or not) at ``pos``. Speakers are
-        heard in reading order, so each goes in at (or next to) the end of its lists."""
+    def heard(self, pos: int, name: str, role: str = "", plural: bool = False) -> None:
+        """Record that ``name`` was reported speaking (quoted or not) at ``pos``; ``plural`` for
+        two speakers together ('Burton and Nick'), whom no 'he' or 'she' stands for. Speakers
+        are heard in reading order, so each goes in at (or next to) the end of its lists."""
         entry = (pos, name, role.lower())
         bisect.insort(self.speakers, entry)
-        sex = self.gender(name)
+        sex = None if plural else self.gender(name)
         for pronoun, agreeing in self._agreeing.items():
-            if sex in (None, pronoun):
+            if not plural and sex in (None, pronoun):
                 bisect.insort(agreeing, entry)
-        self.heard_words.update(name.split())
+        self.heard_words.update(w for w in name.split() if not (plural and w == "and"))
 
     def resolve_pronoun(self, pos: int, pronoun: str = "") -> str | None:
         """'he'/'she' -> the most recent speaker or named person before ``pos`` whose gender, when
