@@ -2,7 +2,8 @@
 
 A quotation is words in quotation marks that the article attributes to someone (contract.md):
 a reporting cue with a speaker in the same sentence (``"...," said Kabulov``, ``Lavrov said:
-"..."``, ``urged the Taliban "..."``, ``called it a "..."``, ``is describing it as "..."``), a
+"..."``, ``urged the Taliban "..."``, ``called it a "..."``, ``is describing it as "..."``,
+``"..." reply Burton and Nick``: two speakers are one speaker string), a
 signature after a dash (``"..." ― Sonya Herridge``), a transcript's speaker label
 (:mod:`briefing.quotes_turns`), a quoted sentence continuing the quote before it, or a bare quoted
 sentence right after one reporting its speaker (``He said:`` closing the paragraph before). Quoted words nobody is said to have said (scare quotes, titles, terms) are left
