@@ -259,6 +259,24 @@ def test_quotes_json_on_paths_without_a_config(tmp_path: Path, monkeypatch: pyte
     assert invoke("verify", str(out)).exit_code == 0
 
 
+def test_quotes_json_of_one_paragraph_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12's texts, each a file of its own, as a user runs them: all found, verifiable."""
+    monkeypatch.chdir(tmp_path)
+    texts = ['Burton said, "I love cats!"', 'Some words first. Burton said, "I love cats and dogs."',
+             'Mr. Burton walked in. "Some people say otherwise," he conceded.',
+             '"We love cats!" reply Burton and Nick.']
+    for n, text in enumerate(texts):
+        (tmp_path / f"{n}.txt").write_text(text + "\n", encoding="utf-8")
+    result = invoke("quotes", "--format", "json", *(f"{n}.txt" for n in range(len(texts))))
+    assert result.exit_code == 0, result.output
+    quotes = json.loads(result.output)
+    assert [(q["text"], q["speaker"]) for q in quotes] == [
+        ("I love cats!", "Burton"), ("I love cats and dogs.", "Burton"),
+        ("Some people say otherwise", "Burton"), ("We love cats!", "Burton and Nick")]
+    (tmp_path / "q.json").write_text(result.output, encoding="utf-8")
+    assert invoke("verify", "q.json").exit_code == 0
+
+
 def test_quotes_table_on_the_configured_corpus(in_repo: Path) -> None:
     result = invoke("quotes")
     assert result.exit_code == 0, result.output
