@@ -17,6 +17,7 @@ import hashlib
 import json
 import marshal
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -251,6 +252,29 @@ def _ingest_chunk(jobs: list[_Job]) -> list[Ingested]:
     return [ingest_file(j) for j in jobs]
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_start(parent: int) -> None:
+    """A worker's first act: die with the build that started it. A build killed with SIGKILL
+    runs no cleanup, and its workers, blocked on a queue nobody will write to again, would live
+    on; so each one asks the kernel (Linux's PR_SET_PDEATHSIG) to be killed when its parent
+    dies, and exits at once if that already happened (between the fork and this call). The
+    store's lock is not theirs to keep in any case (``store._forget_locks``).
+
+    The pool forks its workers from the thread that first submits work, the build's main
+    thread, which lives as long as the build: the signal is tied to that thread's death."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl to be had: the lock is still released with the build
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _ingested(jobs: list[_Job]) -> Iterator[Ingested]:
     """Ingest ``jobs``, on every core when there are many, in order."""
     cores = os.cpu_count() or 1
@@ -258,7 +282,8 @@ def _ingested(jobs: list[_Job]) -> Iterator[Ingested]:
         yield from map(ingest_file, jobs)
         return
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    with ProcessPoolExecutor(max_workers=cores) as pool:
+    with ProcessPoolExecutor(max_workers=cores, initializer=_worker_start,
+                             initargs=(os.getpid(),)) as pool:
         for results in pool.map(_ingest_chunk, chunks):
             yield from results
 

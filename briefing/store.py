@@ -26,7 +26,10 @@ no caller needs to know. Damage again in the rebuilt store is a broken disk, not
 :class:`StoreBroken` says so.
 
 One build at a time holds the lock file beside the database (``fcntl.flock``); a second one waits
-``lock_timeout`` seconds and then gives up with :class:`~briefing.errors.BusyError`.
+``lock_timeout`` seconds and then gives up with :class:`~briefing.errors.BusyError`. The lock
+lives exactly as long as the process that took it: the kernel releases a flock when its last
+descriptor closes, and a process forked from the holder (an ingestion worker) closes its copy at
+once (``_forget_locks``), so no child can keep a build's lock after the build has died.
 """
 
 from __future__ import annotations
@@ -301,11 +304,29 @@ def _acquire(path: Path, timeout: float) -> str:
 
 
 def _release(name: str) -> None:
+    if name not in _HELD:
+        return  # a copy of the store in a forked child: its lock was never this process's
     fd, users = _HELD.pop(name)
     if users > 1:
         _HELD[name] = (fd, users - 1)
     else:
         os.close(fd)
+
+
+def _forget_locks() -> None:
+    """In a process just forked from a lock holder: close the copies of its lock descriptors.
+    A flock belongs to the open file, which a fork shares: a child that kept its copy (an
+    ingestion worker outliving a build killed with SIGKILL) would hold the store's lock for as
+    long as it lives. Closing the copy leaves the parent's lock as it was."""
+    for fd, _ in _HELD.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
 
 
 def _fts_phrase(words: Sequence[str], prefix: bool = False) -> str:

@@ -319,6 +319,71 @@ def test_a_build_killed_during_ingestion_leaves_a_usable_store(ws: Path) -> None
     assert len(state(config)) == 800
 
 
+def alive_in_session(session: int) -> list[int]:
+    """The processes of a session that are still running (zombies hold nothing)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[3]) == session and fields[0] != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or (os.cpu_count() or 1) < 2,
+                    reason="needs /proc and two cores (ingestion in worker processes)")
+def test_a_build_killed_with_sigkill_leaves_no_worker_and_no_lock(ws: Path) -> None:
+    """``kill -9`` of the build process alone (not its process group: what a user, a
+    supervisor or the OOM killer does) while its workers read articles. The workers die with
+    it, and the next build gets the store at once (no waiting for a lock: a held one would
+    end it with exit code 6)."""
+    config = config_of(ws)
+    many = copies(ws, 800)
+    proc = build_until_a_batch_is_in(ws, config, many)
+    assert len(alive_in_session(proc.pid)) > 1, "no worker processes to outlive the build"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while alive_in_session(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = alive_in_session(proc.pid)
+    try:
+        assert left == [], f"processes of the killed build still running: {left}"
+        after = subprocess.run([sys.executable, "-m", "briefing.cli", "build", "-f", "json",
+                                "--quiet", "--corpus", str(many)], cwd=ws, capture_output=True,
+                               text=True, env={**os.environ, "PYTHONPATH": str(REPO),
+                                               "BRIEFING_LOCK_TIMEOUT": "0"})
+        assert after.returncode == 0, after.stderr
+    finally:
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    assert len(state(config)) == 800
+
+
+def test_a_forked_child_does_not_keep_the_store_lock(ws: Path) -> None:
+    """A process forked while the store is open (as ingestion workers are) does not hold its
+    lock: once the parent closes the store, another opener gets it at once, child or not."""
+    from briefing.ingest import fingerprint
+
+    config = config_of(ws)
+    store = open_store(config)
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only waits
+        time.sleep(5)
+        os._exit(0)
+    try:
+        store.close()
+        with SqliteStore(config.store, fingerprint=fingerprint(), timeout=0):
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+
+
 def committed(db: Path) -> int:
     """Files committed so far, read beside the running build (WAL lets a reader in)."""
     import sqlite3
