@@ -246,6 +246,41 @@ def test_damage_again_after_a_rebuild_is_a_clear_error(ws: Path,
         assert store.rebuilt == 1
 
 
+@pytest.mark.slow
+def test_huge_files_in_the_corpus_cost_a_build_next_to_nothing(ws: Path) -> None:
+    """A 16 MB file of a million short lines and a 100 MB article took a build past five
+    minutes and 1-2 GB. Over MAX_ARTICLE_BYTES, each is skipped with a warning, never read
+    beyond the cap: the briefing is the one without them, in about the same time and memory
+    (the bound is loose: timings on a shared machine are noisy; the old code took > 300 s)."""
+    import resource
+
+    config = config_of(ws)
+    start = time.perf_counter()
+    without = stored(config)
+    alone = time.perf_counter() - start
+    shutil.rmtree(config.store)
+    seeds = ws / "seeds"
+    with (seeds / "lines.txt").open("w", encoding="utf-8") as fh:
+        fh.write("A million short lines\n\n")
+        fh.writelines(f"troops {i:07d} x\n" for i in range(1_000_000))
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(seeds.glob("0*.txt")))
+    with (seeds / "huge.txt").open("w", encoding="utf-8") as fh:
+        fh.write("A huge article\n\n")
+        while fh.tell() < 100_000_000:
+            fh.write(text + "\n\n")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB; only ever grows
+    warnings: list[str] = []
+    start = time.perf_counter()
+    got = briefing_json(config, read_corpus(config, None, warn=warnings.append))
+    took = time.perf_counter() - start
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+    assert got == without
+    assert [w.split(":")[0] for w in warnings] == ["skipped seeds/huge.txt",
+                                                   "skipped seeds/lines.txt"]
+    assert took < alone + 30, f"{took:.1f} s with the huge files, {alone:.1f} s without"
+    assert grew < 300_000, f"peak memory grew by {grew // 1024} MB"
+
+
 def test_a_store_from_another_version_is_rebuilt(ws: Path) -> None:
     config = config_of(ws)
     read_corpus(config, None).close()
