@@ -22,6 +22,7 @@ from .config import (ACCEPTED_KEYS, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, Config
                      DeliveryConfig, Reader, ReaderTheme, SourceMeta, TermSpec,
                      ThemeConfig, locate, parse_term, suggest)
 from .errors import Problem
+from .links import http_url
 from .output import FORMATS
 from .query import QuerySyntaxError, parse, sense_rule
 
@@ -167,7 +168,10 @@ class Checker:
         value = self.line(node, where, f"a {what}")
         if value is None:
             return None
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # "http://[::1": a host urlsplit cannot read
+            parts = urlsplit("")
         if parts.scheme not in schemes:
             self.problem(node, where, f"expected a {what}, got {value!r}")
             return None
@@ -175,7 +179,7 @@ class Checker:
             if not _ADDR_RE.match(parts.path):
                 self.problem(node, where, f"bad email address in {value!r}")
                 return None
-        elif not parts.netloc or " " in value:
+        elif not parts.netloc or http_url(value) is None:  # the rule build and render apply
             self.problem(node, where, f"expected a {what} with a host, got {value!r}")
             return None
         return value

@@ -372,3 +372,22 @@ def test_check_and_build_report_a_bad_url_at_the_same_line(tmp_path: Path,
     assert check.exit_code == 3
     assert (f"config/briefing.yaml:{line}:10: sources[0].url: expected a URL (http: or "
             "https:), got 'file:///etc/passwd'") in check.output.splitlines(), check.output
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a\tb", "https://example.org/\x01",
+                                 "https://exa mple.org/", "http://[::1"])
+def test_the_config_refuses_the_urls_an_edition_would_not_link(tmp_path: Path, url: str) -> None:
+    """The config checker asks the same rule as the reader and the renderers: a manifest url
+    the editions would not link is a config error at its place, not a silent drop later."""
+    from briefing.config import load_config
+    from briefing.errors import ConfigError
+
+    article = tmp_path / "a.txt"
+    article.write_text("Headline\n\nBody.\n", encoding="utf-8")
+    config = tmp_path / "briefing.yaml"
+    config.write_text(f'title: T\ncorpus: .\nthemes:\n  t:\n    terms: [body]\nsources:\n'
+                      f'  - path: a.txt\n    url: "{url.encode("unicode_escape").decode()}"\n',
+                      encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(config)
+    assert [f"{p.line}:{p.col}: {p.where}" for p in err.value.problems] == ["8:10: sources[0].url"]
