@@ -63,7 +63,7 @@ def _untimed(_: str) -> AbstractContextManager[None]:
 def fingerprint() -> str:
     """Names the code that fills the store: reading, segmenting, tokenising. A store filled by
     other code is rebuilt, so a change to the segmentation rules never meets stale entries."""
-    h = code_hash("corpus.py", "segment.py", "textnorm.py")
+    h = code_hash("corpus.py", "segment.py", "textnorm.py", "links.py")
     h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION}".encode())
     return h.hexdigest()[:16]
 
