@@ -228,6 +228,14 @@ class _Job:
     entry: SourceMeta | None
     key: int | None = None  # the store key to keep (a refill: ``_refill``)
 
+    @classmethod
+    def of(cls, path: str, article_id: str, full: str, size: int, mtime_ns: int,
+           found: tuple[str, SourceMeta | None], key: int | None = None) -> _Job:
+        """The job for a file reached as ``path`` with id ``article_id`` (its root is the path
+        less the id) and its sources manifest ``(digest, entry)``."""
+        return cls(path, path[: len(path) - len(article_id)] or ".", full, size, mtime_ns,
+                   *found, key)
+
 
 def ingest_file(job: _Job) -> Ingested:
     """Read, segment and tokenise one file (in a worker process when there are many)."""
@@ -339,8 +347,7 @@ def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
             if known[5] and _sha256(f.path) == known[4]:
                 touched.append((f.full, f.size, f.mtime_ns))
                 continue
-        root = f.path[: len(f.path) - len(f.id)] or "."
-        jobs.append(_Job(f.path, root, f.full, f.size, f.mtime_ns, digest, entry))
+        jobs.append(_Job.of(f.path, f.id, f.full, f.size, f.mtime_ns, (digest, entry)))
     if touched:
         store.touch(touched)
     if jobs:
@@ -413,10 +420,8 @@ def _refill(store: Store, refs: Sequence[ArticleRef], manifest: Manifest) -> Non
             st = os.stat(r.path)
         except OSError:
             continue
-        digest, entry = manifest.get((st.st_dev, st.st_ino), ("", None))
-        root = r.path[: len(r.path) - len(r.id)] or "."
-        jobs.append(_Job(r.path, root, os.path.abspath(r.path), st.st_size, st.st_mtime_ns,
-                         digest, entry, r.key))
+        jobs.append(_Job.of(r.path, r.id, os.path.abspath(r.path), st.st_size, st.st_mtime_ns,
+                            manifest.get((st.st_dev, st.st_ino), ("", None)), r.key))
     if jobs:
         _store_all(store, jobs, False)
 
