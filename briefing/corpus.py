@@ -43,7 +43,6 @@ META_KEYS = ("title", "outlet", "byline", "published", "url")
 MAX_ARTICLE_BYTES = 4 * 1024 * 1024  # a file larger than this is not an article: skipped
 FRONT_MATTER_MAX = 64 * 1024  # characters of front matter at most (metadata takes a few hundred)
 FRONT_MATTER_DEPTH = 16  # levels of nesting at most in front matter
-_TITLE_MAX = 70
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.M)
 _FRONT_START = re.compile(r"---[ \t]*(?:\r\n|\r|\n)")
 
@@ -420,15 +419,6 @@ def _given(source: object, lines: Mapping[str, int], path: Path,
 # --- Reading one article --------------------------------------------------------------------
 
 
-def _opening_title(text: str, start: int, end: int) -> str:
-    """A short title from an article's first sentence, cut at a word boundary."""
-    s = " ".join(text[start:end].split()).rstrip(".:;,")
-    if len(s) <= _TITLE_MAX:
-        return s
-    cut = s[: _TITLE_MAX + 1].rsplit(" ", 1)[0].rstrip(".:;,-–—")
-    return cut + "…"
-
-
 def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> ArticleMeta:
     """Fill the fields missing from ``given`` from the text; the names of the fields filled are
     listed in ``inferred``. Only reads the first paragraphs."""
@@ -438,12 +428,10 @@ def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> Arti
     if missing:
         head = read_header(text, body_start)
         found: dict[str, str | None] = {}
-        if head.headline is not None:
+        if head.headline is not None:  # a body sentence is never made into a title
             found["title"], found["outlet"] = split_title(
                 text[head.headline.start : head.headline.end]
             )
-        elif head.opening is not None:
-            found["title"] = _opening_title(text, head.opening.start, head.opening.end)
         if head.byline is not None:
             found["byline"] = head.byline[0]
             if head.byline[1] and not found.get("outlet"):

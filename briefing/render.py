@@ -351,7 +351,9 @@ def _source_lines(source: Source) -> list[str]:
     def mark(name: str, value: str) -> str:
         return value + ("*" if name in source.inferred else "")
 
-    head = f"[{source.number}] " + (mark("title", source.title) if source.title else "Untitled")
+    head = f"[{source.number}] " + (mark("title", source.title) if source.title else
+                                    "Untitled" + (f" (it opens: “{source.opening}”)"
+                                                  if source.opening else ""))
     facts = [mark(name, value) for name, value in (("outlet", source.outlet),
              ("byline", source.byline), ("published", source.published)) if value]
     lines = [_wrap(head, indent="    ", first="")]
@@ -489,7 +491,7 @@ def _source(source: Source) -> dict[str, object]:
     return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
-            "number": source.number, "sha256": source.sha256}
+            "number": source.number, "sha256": source.sha256, "opening": source.opening}
 
 
 def briefing_to_dict(briefing: Briefing) -> dict[str, object]:

@@ -524,14 +524,13 @@ class Header:
     headline: Span | None
     byline: tuple[str, str | None] | None
     published: str | None
-    opening: Span | None  # the first sentence of the first body paragraph
 
 
 def read_header(text: str, body_start: int = 0) -> Header:
-    """The headline, byline, self-given date and opening sentence of an article, read from its
-    first paragraphs only, with the same rules :func:`segment` applies (so both agree)."""
+    """The headline, byline and self-given date of an article, read from its first paragraphs
+    only, with the same rules :func:`segment` applies (so both agree)."""
     paras = _classify(text, body_start, len(text), limit=12)
-    headline = by = published = opening = None
+    headline = by = published = None
     for p in paras:
         t = text[p.start : p.end]
         if p.kind == "headline" and headline is None:
@@ -543,10 +542,8 @@ def read_header(text: str, body_start: int = 0) -> Header:
         elif p.kind == "body":
             if published is None:
                 published = leading_date(t)
-            first = sentences(text, p.start, p.end)[0]
-            opening = Span(first.start, first.end)
             break
-    return Header(headline, by, published, opening)
+    return Header(headline, by, published)
 
 
 def segment(article: Article) -> Segmented:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing.segment import segment
 from briefing.corpus import find_articles, load_corpus, read_article
 from briefing.errors import InputError
 
@@ -120,8 +121,8 @@ SEED_META = {
                 outlet=None, byline=None, inferred=("title",)),
     "003": dict(title="Taliban coming to Moscow", outlet="WHAT REALLY HAPPENED", byline=None,
                 inferred=("title", "outlet")),
-    "004": dict(title="One Lebanese newspaper asked me to write my opinion on why Russia is…",
-                outlet=None, byline=None, inferred=("title",)),
+    # an opinion column with no headline: a title is never guessed from its first sentence
+    "004": dict(title=None, outlet=None, byline=None, inferred=()),
 }
 
 
@@ -177,18 +178,18 @@ def test_date_at_the_top_of_the_body_dates_the_article() -> None:
     assert "published" in a.meta.inferred
 
 
-def test_title_from_opening_when_there_is_no_headline() -> None:
+def test_no_title_is_guessed_from_the_opening_when_there_is_no_headline() -> None:
     a, _ = _read(ARTICLES / "no_headline.txt")
-    assert a.meta.title == "In a statement issued late on Monday, the ministry said the delegation…"
-    assert len(a.meta.title) <= 71 and a.meta.inferred == ("title",)
+    assert a.meta.title is None and "title" not in a.meta.inferred
     assert a.meta.published is None
 
 
-def test_one_paragraph_file_is_body_titled_by_its_opening(tmp_path: Path) -> None:
+def test_one_paragraph_file_is_body_and_untitled(tmp_path: Path) -> None:
     f = tmp_path / "note.txt"
     f.write_text('Some words first. Burton said, "I love cats and dogs."\n', encoding="utf-8")
     a, _ = _read(f)
-    assert a.meta.title == "Some words first" and a.meta.inferred == ("title",)
+    assert a.meta.title is None and a.meta.inferred == ()
+    assert [p.kind for p in segment(a).paragraphs] == ["body"]
 
 
 def test_sha256_is_of_the_bytes() -> None:
