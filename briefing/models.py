@@ -171,9 +171,9 @@ class Cited:
                          default=None)
     attribution: str = doc("The source line as printed: outlet (or 'unknown outlet') and date "
                            "(or 'undated').", default="")
-    cut_before: bool = doc("The span starts inside a source sentence (shown with an ellipsis).",
+    cut_before: bool = doc("The span starts inside a source sentence (shown as '[…]').",
                            default=False)
-    cut_after: bool = doc("The span ends inside a source sentence (shown with an ellipsis).",
+    cut_after: bool = doc("The span ends inside a source sentence (shown as '[…]').",
                           default=False)
     also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').",
                                   default=())
@@ -197,9 +197,9 @@ class Item:
     id: str | None = doc("The item's id ('security-2'); every shown item has one.", default=None)
     attribution: str = doc("The source line as printed: outlet (or 'unknown outlet') and date "
                            "(or 'undated').", default="")
-    cut_before: bool = doc("The span starts inside a source sentence (shown with an ellipsis).",
+    cut_before: bool = doc("The span starts inside a source sentence (shown as '[…]').",
                            default=False)
-    cut_after: bool = doc("The span ends inside a source sentence (shown with an ellipsis).",
+    cut_after: bool = doc("The span ends inside a source sentence (shown as '[…]').",
                           default=False)
     see: str | None = doc("In Voices: the id of the item that shows this quotation in full, "
                           "when one does (then this entry only points to it).", default=None)
@@ -237,9 +237,9 @@ class TimelineEvent:
     end: int = doc("End offset (exclusive).")
     id: str | None = doc("The event's id ('t3').", default=None)
     attribution: str = doc("The source line as printed.", default="")
-    cut_before: bool = doc("The clause starts inside its sentence (shown with an ellipsis).",
+    cut_before: bool = doc("The clause starts inside its sentence (shown as '[…]').",
                            default=False)
-    cut_after: bool = doc("The clause ends inside its sentence (shown with an ellipsis).",
+    cut_after: bool = doc("The clause ends inside its sentence (shown as '[…]').",
                           default=False)
     see: str | None = doc("The id of the block that shows the whole sentence, when one does.",
                           default=None)

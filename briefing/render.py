@@ -89,6 +89,7 @@ def template_env(workspace_templates: Path | None = None, *,
     env.filters["quote_display"] = quote_display
     env.filters["inline_list"] = inline_list
     env.filters["slug"] = slug
+    env.filters["capfirst"] = capfirst
     env.globals["lang"] = lang
     return env
 
@@ -126,7 +127,7 @@ NOT_CITED_SHOWN = 20  # articles "Read, not cited" lists by name; the JSON lists
 def coverage_line(briefing: Briefing) -> str:
     """What the edition covers, in one line for the masthead: how many articles were read and
     cited, and the period the cited sources cover ('5 articles read, 4 cited, 1 not (see the
-    end) · sources dated 20 October 2021, 3 undated')."""
+    end) · 1 source dated 20 October 2021, 3 undated')."""
     c = briefing.coverage
     if not c:
         return ""
@@ -137,13 +138,14 @@ def coverage_line(briefing: Briefing) -> str:
     if c.get("without_candidates"):
         line += f", {c['without_candidates']} on none of these themes"
     first, last, undated = c.get("first"), c.get("last"), int(c.get("undated") or 0)
+    dated = cited - undated
     dates = []
     if first:
-        dates.append(f"dated {longdate(str(first))}" + (f" to {longdate(str(last))}"
-                                                       if last and last != first else ""))
+        dates.append(f"{dated} source{'' if dated == 1 else 's'} dated {longdate(str(first))}"
+                     + (f" to {longdate(str(last))}" if last and last != first else ""))
     if undated:
         dates.append(f"{undated} undated")
-    return line + (" · sources " + ", ".join(dates) if dates else "")
+    return line + (" · " + ", ".join(dates) if dates else "")
 
 
 def places(briefing: Briefing) -> dict[str, str]:
@@ -299,6 +301,12 @@ def quote_display(text: str) -> str:
     return text.strip().rstrip(",;:").rstrip()
 
 
+def capfirst(value: str) -> str:
+    """A name as a heading: its first letter capitalised ('the Russian Foreign Ministry' ->
+    'The Russian Foreign Ministry'); the rest as the source gives it."""
+    return value[:1].upper() + value[1:]
+
+
 def inline_list(values: Iterable[str]) -> str:
     """'a', 'b', 'c' -> 'a, b and c'."""
     items = [v for v in values if v]
@@ -319,15 +327,18 @@ def _cite(source_id: str, numbers: Mapping[str, int]) -> str:
     return f"[{numbers[source_id]}]" if source_id in numbers else f"[{source_id}]"
 
 
+CUT = "[…]"  # an editor's cut, told apart from an ellipsis the source wrote itself ("...")
+
+
 def _verbatim(block: Cited | Item | TimelineEvent, quote: bool = False) -> str:
-    """A block's text as printed: an ellipsis where it was cut inside a sentence."""
+    """A block's text as printed: "[…]" where it was cut inside a sentence."""
     text = quote_display(block.text) if quote else block.text.strip()
-    return ("…" if block.cut_before else "") + text + ("…" if block.cut_after else "")
+    return (CUT + " " if block.cut_before else "") + text + (" " + CUT if block.cut_after else "")
 
 
 def _line(block: Cited | Item | TimelineEvent, numbers: Mapping[str, int]) -> str:
-    """The source line a block carries: '(Associated Press, 20 October 2021) [1]'."""
-    return f"({block.attribution}) {_cite(block.source, numbers)}" if block.attribution else \
+    """The source line a block carries: 'Associated Press, 20 October 2021 [1]'."""
+    return f"{block.attribution} {_cite(block.source, numbers)}" if block.attribution else \
         _cite(block.source, numbers)
 
 
@@ -340,10 +351,11 @@ def _also(block: Cited | Item, numbers: Mapping[str, int]) -> str:
 def _item_text(item: Item, numbers: Mapping[str, int]) -> str:
     mark = "[new] " if item.new else ""
     if item.kind == "quote":
-        who = f" — {item.speaker}" if item.speaker else ""
-        body = f"{mark}“{_verbatim(item, quote=True)}”{who} {_line(item, numbers)}"
+        who = f"{item.speaker} · " if item.speaker and item.attribution else \
+            f"{item.speaker} " if item.speaker else ""
+        body = f"{mark}“{_verbatim(item, quote=True)}” — {who}{_line(item, numbers)}"
     else:
-        body = f"{mark}{_verbatim(item)} {_line(item, numbers)}"
+        body = f"{mark}{_verbatim(item)} — {_line(item, numbers)}"
     return _wrap(body + _also(item, numbers), indent="  ", first="- ")
 
 
@@ -379,15 +391,16 @@ def render_text(briefing: Briefing) -> str:
     out.append("")
     if briefing.summary:
         out += _heading("The essentials")
-        out += [_wrap(f"{_verbatim(c)} {_line(c, numbers)}{_also(c, numbers)}", "  ", f"{n}. ")
+        out += [_wrap(f"{_verbatim(c)} — {_line(c, numbers)}{_also(c, numbers)}", "   ", f"{n}. ")
                 for n, c in enumerate(briefing.summary, 1)]
         out.append("")
     for section in briefing.sections:
         out += _heading(section.title)
         if section.in_summary:
-            out += [_wrap("In " + ", ".join(where[i] for i in section.in_summary) + "."), ""]
+            out += [_wrap("See " + ", ".join(where[i] for i in section.in_summary) + " (above)."),
+                    ""]
         if section.lede is not None:
-            out += [_wrap(f"{_verbatim(section.lede)} {_line(section.lede, numbers)}"), ""]
+            out += [_wrap(f"{_verbatim(section.lede)} — {_line(section.lede, numbers)}"), ""]
         if section.empty_note:
             out += [_wrap(section.empty_note), ""]
         for item in section.items:
@@ -395,14 +408,14 @@ def render_text(briefing: Briefing) -> str:
     if briefing.voices:
         out += _heading("Voices")
         for voice in briefing.voices:
-            out.append(voice.speaker)
+            out.append(capfirst(voice.speaker))
             for q in voice.quotes:
                 if q.see in where:
                     line = f"quoted in {where[q.see]}"
                 elif q.kind == "quote":
-                    line = f"“{_verbatim(q, quote=True)}” {_line(q, numbers)}"
+                    line = f"“{_verbatim(q, quote=True)}” — {_line(q, numbers)}"
                 else:
-                    line = f"{_verbatim(q)} {_line(q, numbers)}"
+                    line = f"{_verbatim(q)} — {_line(q, numbers)}"
                 out.append(_wrap(line, "  ", "- "))
             out.append("")
     if briefing.timeline:
@@ -438,7 +451,7 @@ def _heading(title: str) -> list[str]:
 def _timeline_line(event: TimelineEvent, numbers: Mapping[str, int],
                    where: Mapping[str, str]) -> str:
     see = f" (→ {where[event.see]})" if event.see in where else ""
-    return _wrap(f"{longdate(event.date)}: {_verbatim(event)} {_line(event, numbers)}{see}",
+    return _wrap(f"{longdate(event.date)}: {_verbatim(event)} — {_line(event, numbers)}{see}",
                  "  ", "- ")
 
 
