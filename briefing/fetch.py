@@ -414,7 +414,13 @@ class Client:
                         body = _read(resp, head, limit, truncate, url)
                     return resp.status, head, body
                 finally:
+                    # never back into the pool open: the next request to this host connects
+                    # afresh (and is checked afresh), and a socket the server closed after
+                    # its answer is never reused
+                    conn = resp.connection
                     resp.close()
+                    if conn is not None:
+                        conn.close()
                     resp.release_conn()
             except FetchError:
                 raise
