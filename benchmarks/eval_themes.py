@@ -8,7 +8,8 @@ Seeds (``tests/data/relevance/seeds.yaml``: every body unit graded 0/1/2 per def
 The briefing is built in memory with the library, its store in a temporary folder, so nothing
 in the workspace is written. Per theme:
 
-- **precision**: the share of the section's shown items (the lede and the items) whose labelled
+- **precision**: the share of what the edition shows for the theme (its points in The
+  essentials, the section's lede and items) whose labelled
   unit has grade >= 1 (a span overlapping several units takes the highest grade), and **share
   of 2s**, the share with grade 2;
 - **nDCG@10** of the ranked candidates ``briefing explain`` gives, those the theme itself
@@ -216,10 +217,12 @@ def evaluate_seeds(config_path: Path = DEFAULT_CONFIG, labels_path: Path = DEFAU
     for section in briefing.sections:
         theme = section.theme
         seen_unlabelled = len(grader.unlabelled)
-        shown = ([section.lede] if section.lede is not None else []) + list(section.items)
+        # what the edition shows for the theme: its points in The essentials, lede and items
+        points = [p for p in briefing.summary if p.id in section.in_summary]
+        shown = points + ([section.lede] if section.lede is not None else []) + list(section.items)
         grades = [grader.grade(theme, c.path, c.start, c.end) for c in shown]
         cited: set[LabelUnit] = set()
-        cites = [*shown, *(a for it in section.items for a in it.also)]
+        cites = [*shown, *(a for it in [*points, *section.items] for a in it.also)]
         for c in cites:
             cited.update(u for u in grader.units(c.path, c.start, c.end))
         twos = [u for u in labels if u.grades[theme] == 2]

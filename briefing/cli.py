@@ -176,6 +176,8 @@ def build(
         if not _State.quiet:
             for path in result.written:
                 typer.echo(f"wrote {_show(path)}")
+            for folder in result.archived:
+                typer.echo(f"archived {_show(folder)}/")
 
     run(go)
 

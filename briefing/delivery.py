@@ -34,14 +34,17 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from .archive import archive_edition
 from .config import Config, Reader
-from .errors import ConfigError, DeliveryError, Problem, UsageError
+from .errors import ArchiveError, ConfigError, DeliveryError, Problem, UsageError
 from .headers import hidden_control, list_id_parts, mailbox, one_line, valid_address
 from .ledger import Ledger, open_ledger, read_ledger, send_lock
 from .models import Briefing
 from .output import write_atomically
-from .pipeline import (BuildOptions, FILENAMES, Corpus, build_briefing, edition_formats, now,
-                       out_dir, read_corpus, render_formats, select_since, workspace_templates)
+from .pipeline import (BuildOptions, FILENAMES, Corpus, archive_indexes, archive_root,
+                       build_briefing, compare_with_previous, edition_formats, now, out_dir,
+                       read_corpus, render_formats, select_since, with_json,
+                       workspace_templates)
 from .readers import edition_window
 
 __all__ = ["Edition", "SendReport", "build_message", "message_id", "personalise_html",
@@ -543,18 +546,22 @@ def _secret_forms(settings: SmtpSettings) -> tuple[str, ...]:
 
 class EditionMaker:
     """Builds reader editions from one reading of the corpus. Readers who share a theme
-    selection and a window share one ranked Briefing (only its ``reader`` differs), which is
-    what makes a thousand editions cheap; each is still rendered and written for its reader."""
+    selection and a window share one ranked Briefing (only its ``reader`` and what is new for
+    that reader differ), which is what makes a thousand editions cheap; each is still compared
+    with that reader's previous edition, rendered, written and archived for its reader."""
 
     def __init__(self, config: Config, options: BuildOptions, *, ledger: Ledger | None,
                  warn: Callable[[str], None]) -> None:
         from . import render
 
-        self.config, self.options, self.ledger = config, options, ledger
+        self.config, self.options, self.ledger, self.warn = config, options, ledger, warn
         self.edition = options.edition or now().date()
         self.corpus: Corpus = read_corpus(config, options.corpus, warn=warn)
         self.env = render.template_env(workspace_templates(config), lang=config.language)
-        self._cache: dict[tuple[object, ...], tuple[Briefing, bytes]] = {}
+        self.archive_root = archive_root(config, options)
+        self.archived: list[str] = []
+        self._cache: dict[tuple[object, ...], tuple[Briefing, list[str]]] = {}
+        self._texts: dict[tuple[object, ...], bytes] = {}
 
     def make(self, reader: Reader) -> Edition:
         """Build, render and write ``reader``'s edition into ``out/readers/<id>/``."""
@@ -564,26 +571,48 @@ class EditionMaker:
                                 undated=self.options.undated, ledger=self.ledger)
         key = (reader.themes, window)
         if key in self._cache:
-            shared, text = self._cache[key]
-            briefing = replace(shared, reader=reader.id)
+            shared, articles = self._cache[key]
+            shared = replace(shared, reader=reader.id)
         else:
             corpus, notes = select_since(self.corpus, window)
-            briefing = build_briefing(self.config, corpus, reader=reader,
-                                      options=replace(self.options, edition=self.edition),
-                                      notes=notes)
-            # The text edition does not name its reader, so readers who share a selection
-            # share it too (textwrap makes it the dearest part of an edition to render).
-            text = render.render_text(briefing).encode()
-            self._cache[key] = (briefing, text)
+            shared = build_briefing(self.config, corpus, reader=reader,
+                                    options=replace(self.options, edition=self.edition),
+                                    notes=notes)
+            articles = [r.sha256 for r in corpus.refs]
+            self._cache[key] = (shared, articles)
+        briefing = compare_with_previous(shared, self.archive_root, articles, self.warn)
+        # The text edition does not name its reader, so readers who share a selection and
+        # what is new to them share it too (textwrap makes it the dearest part to render).
+        marks = (key, briefing.previous,
+                 tuple(i.new for s in briefing.sections for i in s.items))
+        text = self._texts.get(marks)
+        if text is None:
+            text = self._texts[marks] = render.render_text(briefing).encode()
         web_url = self.config.delivery.web_url
         files = {"email": render.render_email(briefing, self.env, web_url=web_url).encode(),
                  "txt": text}
-        others = [f for f in edition_formats(reader, None) if f not in files]
+        others = [f for f in with_json(edition_formats(reader, None)) if f not in files]
         files.update(render_formats(briefing, self.config, others))
         folder = out_dir(self.config, self.options, reader)
-        write_atomically(folder, {FILENAMES[f]: data for f, data in files.items()})
+        named = {FILENAMES[f]: data for f, data in files.items()}
+        write_atomically(folder, named)
+        try:
+            archive_edition(self.archive_root, briefing, named, articles)
+            archive_indexes(self.config, self.archive_root, readers=[reader.id], main=False,
+                            env=self.env)
+            self.archived.append(reader.id)
+        except ArchiveError as exc:  # the message still goes: the archive is not the delivery
+            self.warn(str(exc))
         return Edition(reader, briefing, files["email"].decode(), files["txt"].decode(),
                        files.get("pdf"), folder)
+
+    def finish(self) -> None:
+        """Rewrite the archive's own index and feed once, after the editions of a run."""
+        if self.archived:
+            try:
+                archive_indexes(self.config, self.archive_root, main=True, env=self.env)
+            except ArchiveError as exc:
+                self.warn(str(exc))
 
 
 # --- The send loop --------------------------------------------------------------------------
@@ -786,6 +815,8 @@ def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], repo
     finally:
         if transport is not None:
             transport.close()
+        if maker is not None:
+            maker.finish()
 
 
 def _send_with_retries(transport: SmtpTransport, msg: EmailMessage, sender: str,

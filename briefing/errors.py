@@ -74,3 +74,10 @@ class BusyError(BriefingError):
 
 class DeliveryError(BriefingError):
     exit_code = ExitCode.DELIVERY
+
+
+class ArchiveError(BriefingError):
+    """An edition was written to out/ but could not be archived (the archive keeps what it had):
+    not a bug, so not reported as one, but a build that did not do all it should."""
+
+    exit_code = ExitCode.ERROR

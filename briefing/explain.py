@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assemble import Decisions, choose, quote_candidates, refine
+from .choose import select
 from .corpus import display_path
 from .config import Config
-from .pipeline import find_quotes, rank, read_corpus, select_since, theme_queries
+from .pipeline import dated_events, find_quotes, rank, read_corpus, select_since, theme_queries
 from .readers import edition_window
 
 
@@ -58,26 +58,29 @@ def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | N
         ranked = rank(docs, queries)
         ids = {c.match.article_id for cs in ranked.values() for c in cs}
         quotes = find_quotes(docs, ids)
+        events = dated_events(docs, ids)
         articles, segmented = docs.for_assembly(ids)
     finally:
         whole.close()
     by_id = {a.id: a for a in articles if a.id in ids}
     # the same steps as assembly, so the reasons given are the ones that decided
-    ranked = refine(ranked, queries, by_id, segmented)
-    ranked, quote_index = quote_candidates(ranked, quotes, queries, by_id)
-    decisions: Decisions = {}
-    choose(queries, ranked, by_id, decisions, quote_index)
+    sel = select(queries, ranked, quotes, by_id, segmented, events)
+    lede = sel.ledes.get(theme_id)
 
     paths = {aid: display_path(a.path) for aid, a in by_id.items()}
     texts = {aid: a.text for aid, a in by_id.items()}
     rows = []
-    for i, c in enumerate(ranked[theme_id], 1):
+    for i, c in enumerate(sel.ranked[theme_id], 1):
         m = c.match
-        decision = decisions.get((m.theme, m.article_id, m.start, m.end))
+        decision = sel.decisions.get((m.theme, m.article_id, m.start, m.end))
         if c.reason is not None or decision is None:
             status = f"left out: {c.reason or 'not reached'}"
+        elif not decision.shown:
+            status = f"left out: {decision.why}"
+        elif lede is not None and lede[0] == m.article_id and m.start <= lede[1] < m.end:
+            status = decision.why + " (its sentence opens the section)"
         else:
-            status = decision.why if decision.shown else f"left out: {decision.why}"
+            status = decision.why
         rows.append(ExplainRow(i, m.score, status, m.terms, paths[m.article_id], m.start, m.end,
                                texts[m.article_id][m.start:m.end]))
     return rows

@@ -150,6 +150,8 @@ class Source:
     inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from text.")
     url: str | None = doc("URL of the article, when known.")
     encoding: str = doc("Encoding the file was decoded with; offsets index that decoding.")
+    sha256: str | None = doc("SHA-256 of the file's bytes: its content, by which the next edition "
+                             "tells what it already showed; None when unknown.", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,17 @@ class Cited:
     path: str = doc("Path of the source file, as in Source.path.")
     start: int = doc("Start offset (Python string index) into the decoded source.")
     end: int = doc("End offset (exclusive).")
+    id: str | None = doc("The id of a shown block ('e1' for a point of The essentials, "
+                         "'security-lede'); None for a reference ('also reported by').",
+                         default=None)
+    attribution: str = doc("The source line as printed: outlet (or 'unknown outlet') and date "
+                           "(or 'undated').", default="")
+    cut_before: bool = doc("The span starts inside a source sentence (shown with an ellipsis).",
+                           default=False)
+    cut_after: bool = doc("The span ends inside a source sentence (shown with an ellipsis).",
+                          default=False)
+    also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').",
+                                  default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +191,19 @@ class Item:
     speaker: str | None = doc("For a quote: who said it (resolved name), else None.", default=None)
     cue: str | None = doc("For a quote: the reporting verb ('said'), else None.", default=None)
     also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').", default=())
+    id: str | None = doc("The item's id ('security-2'); every shown item has one.", default=None)
+    attribution: str = doc("The source line as printed: outlet (or 'unknown outlet') and date "
+                           "(or 'undated').", default="")
+    cut_before: bool = doc("The span starts inside a source sentence (shown with an ellipsis).",
+                           default=False)
+    cut_after: bool = doc("The span ends inside a source sentence (shown with an ellipsis).",
+                          default=False)
+    see: str | None = doc("In Voices: the id of the item that shows this quotation in full, "
+                          "when one does (then this entry only points to it).", default=None)
+    new: bool | None = doc("True when the passage was not in the previous archived edition for the "
+                           "same reader; False when it was, or when there is none to compare with "
+                           "(the first edition, an unreadable one); None when built without the "
+                           "archive.", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +217,8 @@ class Section:
     items: tuple[Item, ...] = doc("Items in the order shown, best first; may be empty.")
     empty_note: str | None = doc("The line shown when the section shows nothing (no lede, no "
                                  "items); None when it shows something.")
+    in_summary: tuple[str, ...] = doc("Ids of the points of The essentials drawn from this "
+                                      "theme, shown there instead of here.", default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,11 +227,19 @@ class TimelineEvent:
 
     date: str = doc("Normalised date: 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' per precision.")
     precision: str = doc("'day', 'month' or 'year'.")
-    text: str = doc("The verbatim sentence that dates the event.")
+    text: str = doc("A short verbatim clause around the date (at most about 25 words).")
     source: str = doc("Id of the Source.")
     path: str = doc("Path of the source file.")
     start: int = doc("Start offset into the decoded source.")
     end: int = doc("End offset (exclusive).")
+    id: str | None = doc("The event's id ('t3').", default=None)
+    attribution: str = doc("The source line as printed.", default="")
+    cut_before: bool = doc("The clause starts inside its sentence (shown with an ellipsis).",
+                           default=False)
+    cut_after: bool = doc("The clause ends inside its sentence (shown with an ellipsis).",
+                          default=False)
+    see: str | None = doc("The id of the block that shows the whole sentence, when one does.",
+                          default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +247,33 @@ class Voice:
     """Someone quoted in the briefing's articles, with what they said."""
 
     speaker: str = doc("The speaker's resolved name ('Sergey Lavrov', 'a diplomatic source').")
-    quotes: tuple[Item, ...] = doc("Their quotations (items of kind 'quote'), in source order.")
+    quotes: tuple[Item, ...] = doc("Their quotations in source order: kind 'quote', or "
+                                   "'passage' for a short one shown in its sentence; an entry "
+                                   "with ``see`` points to the item that shows it.")
+
+
+@dataclass(frozen=True, slots=True)
+class NotCited:
+    """An article read that the edition cites nothing from, and why."""
+
+    path: str = doc("Path of the article.")
+    title: str | None = doc("Its headline, when known.")
+    reason: str = doc("Why nothing of it is shown (its best candidate's fate).")
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """How an edition compares with the previous archived edition for the same reader (the
+    latest one dated before it): what the masthead's "since the last edition" line says."""
+
+    edition: str | None = doc("Date of the previous edition, 'YYYY-MM-DD'; None when this is the "
+                              "first edition.")
+    new_articles: int | None = doc("Articles in this edition's corpus that were not in the "
+                                   "previous edition's (by content); None for the first edition "
+                                   "or when that could not be told.")
+    new_items: int = doc("How many of this edition's items are marked new.")
+    problem: str | None = doc("Why the previous edition could not be compared with (damaged, "
+                              "another schema), so nothing is marked new; else None.", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,3 +294,12 @@ class Briefing:
     notes: tuple[str, ...] = doc("Remarks for the reader (e.g. undated articles kept by --since).")
     voices: tuple[Voice, ...] = doc("Who said what in the cited articles, most quoted first.",
                                     default=())
+    not_cited: tuple[NotCited, ...] = doc("Articles with passages on a theme that the edition "
+                                          "does not cite, each with the reason.", default=())
+    coverage: dict[str, object] = doc(
+        "What the edition covers: {'articles', 'cited', 'not_cited', 'without_candidates' (read, "
+        "nothing on these themes), 'first', 'last' (the cited sources' dates), 'undated'}.",
+        default_factory=dict)
+    previous: Previous | None = doc("The comparison with the previous archived edition for the "
+                                    "same reader; None when built without the archive.",
+                                    default=None)

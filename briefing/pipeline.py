@@ -1,7 +1,8 @@
 """build_briefing(): the one place where the order of the stages is visible.
 
     config -> corpus (scan, ingest new files into the store) -> themes (rank on the index)
-        -> quotes -> assemble -> render -> write
+        -> quotes -> assemble -> compare (with the previous archived edition) -> render
+        -> write -> archive (the edition, then the archive's index and feeds)
 
 Stages never call each other; this module calls them in order and times each one, so the
 benchmark can report where a build spends its time.
@@ -20,7 +21,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, archive
 from .assemble import ThemeInfo, assemble
 from .assemble import dated_events as assemble_events
 from .config import Config, Reader, ThemeConfig
@@ -78,11 +79,13 @@ class Timings:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What ``build`` produced: the briefings (one per edition) and the files written."""
+    """What ``build`` produced: the briefings (one per edition), the files written into out/
+    and the folders the editions were archived in."""
 
     briefings: tuple[Briefing, ...]
     written: tuple[Path, ...]
     timings: Timings
+    archived: tuple[Path, ...] = ()
 
 
 def now() -> dt.datetime:
@@ -357,6 +360,41 @@ def out_dir(config: Config, options: BuildOptions, reader: Reader | None) -> Pat
     return base / "readers" / reader.id if reader else base
 
 
+def archive_root(config: Config, options: BuildOptions) -> Path:
+    """Where editions are archived: ``out/editions/`` (see briefing/archive.py)."""
+    return (options.out or config.out) / archive.DIRNAME
+
+
+def compare_with_previous(briefing: Briefing, root: Path, articles: Sequence[str],
+                          warn: Warn = _ignore) -> Briefing:
+    """``briefing`` with its items marked new or not against the previous archived edition for
+    the same reader, and what is new since (``Briefing.previous``); ``articles``: the sha256
+    of each article of the edition's corpus. A previous edition that cannot be read is
+    warned about, and nothing is marked new."""
+    previous = archive.previous_edition(root, briefing.edition, briefing.reader)
+    for message in previous.warnings if previous is not None else ():
+        warn(message)
+    return archive.compare(briefing, previous, articles)
+
+
+def with_json(formats: Sequence[str]) -> tuple[str, ...]:
+    """``formats`` and the JSON: what an edition is rendered as, since its archive keeps the
+    JSON record (what the next edition is compared with) whatever was asked for."""
+    return tuple(formats) if "json" in formats else (*formats, "json")
+
+
+def archive_indexes(config: Config, root: Path, *, readers: Sequence[str] = (),
+                    main: bool = True, env: Any = None) -> list[Path]:
+    """Rewrite the archive's index page and Atom feed (``main``) and ``readers``' own;
+    ``env``: the Jinja2 environment to draw the index with (a new one when None)."""
+    from . import render
+    from .archive_index import write_indexes
+
+    env = env or render.template_env(workspace_templates(config), lang=config.language)
+    return write_indexes(root, title=config.title, web_url=config.delivery.web_url, env=env,
+                         readers=readers, main=main, generator=("briefing", __version__))
+
+
 def build(config: Config, options: BuildOptions = BuildOptions(), *,
           readers: Sequence[Reader | None] = (None,), warn: Warn = _ignore,
           listing: Listing | None = None) -> BuildResult:
@@ -370,7 +408,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *,
     whole = read_corpus(config, options.corpus, warn=warn, timings=timings,
                         progress=options.progress, listing=listing)
     try:
-        return _build(config, options, whole, readers, timings)
+        return _build(config, options, whole, readers, timings, warn)
     finally:
         whole.close()  # releases the store's lock
 
@@ -387,24 +425,33 @@ def edition_formats(reader: Reader | None, asked: Sequence[str] | None) -> tuple
 
 
 def _build(config: Config, options: BuildOptions, whole: Corpus,
-           readers: Sequence[Reader | None], timings: Timings) -> BuildResult:
+           readers: Sequence[Reader | None], timings: Timings, warn: Warn) -> BuildResult:
     from .readers import edition_window
 
-    briefings, written = [], []
+    briefings, written, archived = [], [], []
     edition = options.edition or now().date()
+    root = archive_root(config, options)
     for reader in readers:
         window = edition_window(config, reader, edition, since=options.since,
                                 undated=options.undated)
         corpus, notes = select_since(whole, window)
         briefing = build_briefing(config, corpus, reader=reader, options=options,
                                   timings=timings, notes=notes)
-        rendered = render_formats(briefing, config, edition_formats(reader, options.formats),
-                                  timings)
+        articles = [r.sha256 for r in corpus.refs]
+        with timings.stage("compare"):
+            briefing = compare_with_previous(briefing, root, articles, warn)
+        formats = edition_formats(reader, options.formats)
+        rendered = render_formats(briefing, config, with_json(formats), timings)
+        files = {FILENAMES[f]: data for f, data in rendered.items()}
         target = out_dir(config, options, reader)
         with timings.stage("write"):
-            written += write_atomically(target, {FILENAMES[f]: data for f, data in rendered.items()})
+            written += write_atomically(target, {FILENAMES[f]: rendered[f] for f in formats})
+        with timings.stage("archive"):
+            archived.append(archive.archive_edition(root, briefing, files, articles))
         briefings.append(briefing)
-    return BuildResult(tuple(briefings), tuple(written), timings)
+    with timings.stage("archive"):
+        archive_indexes(config, root, readers=[r.id for r in readers if r is not None])
+    return BuildResult(tuple(briefings), tuple(written), timings, tuple(archived))
 
 
 def resolve_readers(config: Config, reader_id: str | None, all_readers: bool) -> list[Reader | None]:

@@ -2,7 +2,8 @@
 
 A quotation is words in quotation marks that the article attributes to someone (contract.md):
 a reporting cue with a speaker in the same sentence (``"...," said Kabulov``, ``Lavrov said:
-"..."``, ``urged the Taliban "..."``, ``called it a "..."``, ``is describing it as "..."``), a
+"..."``, ``urged the Taliban "..."``, ``called it a "..."``, ``is describing it as "..."``,
+``"..." reply Burton and Nick``: two speakers are one speaker string), a
 signature after a dash (``"..." ― Sonya Herridge``), a transcript's speaker label
 (:mod:`briefing.quotes_turns`), a quoted sentence continuing the quote before it, or a bare quoted
 sentence right after one reporting its speaker (``He said:`` closing the paragraph before). Quoted words nobody is said to have said (scare quotes, titles, terms) are left
@@ -19,6 +20,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from typing import Any, Protocol, Sequence
 
 from briefing.models import Article, Quote, Segmented, Span
@@ -48,7 +51,8 @@ reiterate wonder point quote cite report mock characterize characterise liken la
 exhort dismiss comment sing scold deride brand decry assert allege demand threaten question
 recommend predict add describe whisper cry exclaim plead beg sneer scoff tease chide rebuke
 lambaste lash denounce applaud commend compliment thank blame fault attack ridicule dismiss
-reassure advise instruct order testify swear guarantee assure concur echo paraphrase
+reassure advise instruct order testify swear guarantee assure concur echo paraphrase proclaim
+retort affirm mutter murmur grumble opine
 """.split()
 # Forms English does not make by rule.
 _IRREGULAR = """
@@ -79,6 +83,7 @@ _NOUNISH = {"states", "reads", "writes", "cites", "stresses", "warns"} | {
     f for b in """note remark call claim report answer charge post tweet quote comment demand
     question attack praise blame order joke quip vow pledge echo promise lament boast reply label
     term point cry chant thank dismiss""".split() for f in _inflect(b) if f.endswith("s")}
+_BASES = set(_CUE_VERBS)
 _PASSIVE = {"is", "was", "are", "were", "be", "been", "being", "gets", "got"}
 _ADVERBS = set("""
 also later then again has have had previously recently once further repeatedly reportedly publicly
@@ -137,10 +142,16 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
     people = People.build(text)
     sents: list[tuple[int, int]] = []
     for s, e in paras:
-        sents.extend(sentences(mtext, s, e))
+        sents.extend(sentences(mtext, s, e, text))
     starts = [s for s, _ in sents]
     hits = [_cues(text, mtext, s, e, people) for s, e in sents]
-    flat = [h for hs in hits for h in hs]
+    flat = [h for hs in hits for h in hs]  # in reading order: cues by sentence, then by token
+    cue_starts = [h.cue.start for h in flat]
+
+    @lru_cache(maxsize=4)  # the loop goes in reading order: the sentence at hand and the last
+    def sentence_tokens(i: int) -> tuple[list[Tok], list[int]]:
+        toks = tokens(mtext, *sents[i])
+        return toks, [t.start for t in toks]
 
     out: list[Quote] = []
     last: Quote | None = None
@@ -161,13 +172,32 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
         ei = max(0, bisect.bisect_right(starts, max(m.open, m.close - 1) if not m.closed else m.close) - 1)
         left = [h for h in hits[si] if h.cue.end <= m.open]
         right = [h for h in hits[ei] if h.start > m.close]
-        lead = tokens(mtext, sents[si][0], m.open)
+        lead = _tokens_before(*sentence_tokens(si), m.open, mtext)
+        after = _tokens_from(*sentence_tokens(ei), m.close + 1, mtext) if m.closed else []
         before = hits[si - 1] if si and _introduces(text, sents[si - 1], sents[si]) else []
-        quote = _attribute(text, mtext, m, span, left, right, lead, sents[ei], last, flat, people,
-                           before)
+        quote = _attribute(text, m, span, left, right, lead, after, sents[ei], last,
+                           (flat, cue_starts), people, before)
         if quote is not None:
             out.append(quote)
             last = quote
+    return out
+
+
+def _tokens_before(toks: list[Tok], starts: list[int], pos: int, mtext: str) -> list[Tok]:
+    """The tokens of a sentence before ``pos`` (as if it were tokenised up to there: a masked
+    run going on past ``pos`` is cut there)."""
+    out = toks[:bisect.bisect_left(starts, pos)]
+    if out and out[-1].end > pos:
+        out[-1] = Tok(mtext[out[-1].start:pos], out[-1].start, pos)
+    return out
+
+
+def _tokens_from(toks: list[Tok], starts: list[int], pos: int, mtext: str) -> list[Tok]:
+    """The tokens of a sentence from ``pos`` on (a masked run begun before it starts there)."""
+    k = bisect.bisect_left(starts, pos)
+    out = toks[k:]
+    if k and toks[k - 1].end > pos:
+        out.insert(0, Tok(mtext[pos:toks[k - 1].end], pos, toks[k - 1].end))
     return out
 
 
@@ -198,18 +228,29 @@ def _is_title(text: str, m: Marked, span: tuple[int, int]) -> bool:
     words = text[span[0]:span[1]].split()
     if len(words) <= 6 and not re.search(r"[.!?,]$", text[span[0]:span[1]]):
         big = [w for w in words if len(w) > 3]
-        return bool(big) and all(w[:1].isupper() for w in big) and len(words) > 1
+        # title case leaves only the minor words small ('Game of Thrones'); 'Don't you do it' is
+        # a sentence
+        small = [w for w in words if len(w) <= 3 and w[:1].isalpha() and not w[:1].isupper()]
+        return bool(big) and all(w[:1].isupper() for w in big) and len(words) > 1 \
+            and all(w.lower() in _MINOR_WORDS for w in small)
     return False
 
 
-def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: list[_Hit],
-               right: list[_Hit], lead: list[Tok], sent: tuple[int, int], last: Quote | None,
-               flat: list[_Hit], people: People, before: list[_Hit]) -> Quote | None:
-    """The Quote for one pair of marks, or None when nobody is said to have said it."""
+_MINOR_WORDS = set("a an the and but or nor for so yet of in on at to by up off as vs via per".split())
+
+
+def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], right: list[_Hit],
+               lead: list[Tok], after_close: list[Tok], sent: tuple[int, int], last: Quote | None,
+               cues: tuple[list[_Hit], list[int]], people: People, before: list[_Hit]) -> Quote | None:
+    """The Quote for one pair of marks, or None when nobody is said to have said it. ``lead``
+    and ``after_close`` are the tokens of its sentence before the marks and after them; ``cues``
+    every cue of the article in reading order, with their offsets."""
+    flat, cue_starts = cues
     kind = _kind(text, span, lead)
     hit, conf = None, 0.0
     if m.closed:
-        after = [t for t in tokens(mtext, m.close + 1, sent[1]) if t.text not in ",—–-:"]
+        # a cue is adjacent with at most three words before it: the first four are enough
+        after = list(islice((t for t in after_close if t.text not in ",—–-:"), 4))
         for h in right:
             if after and _adjacent(after, h):
                 if (h.first_person and h.cue.text.lower() in _CITING) or not h.mention:
@@ -225,9 +266,11 @@ def _attribute(text: str, mtext: str, m: Marked, span: tuple[int, int], left: li
         mention = Span(hit.mention[0].start, hit.mention[-1].end) if hit.mention else None
         return Quote(span[0], span[1], hit.speaker, mention, hit.cue_text, kind,
                      conf if m.closed else conf - 0.15, _medium(text, sent, hit, people))
-    if last is not None and kind == "full" and not [t for t in lead if t.is_word]:
-        others = [h for h in flat if last.end < h.cue.start < m.open and h.speaker != last.speaker]
-        if last.speaker and not others and m.open - last.end < 600:
+    if last is not None and kind == "full" and not [t for t in lead if t.is_word] \
+            and last.speaker and m.open - last.end < 600:
+        # the cues in between (found by offset: a scan of every cue per quote is quadratic)
+        between = flat[bisect.bisect_right(cue_starts, last.end):bisect.bisect_left(cue_starts, m.open)]
+        if not [h for h in between if h.speaker != last.speaker]:
             # a continuation carries the cue of the quotation it continues
             return Quote(span[0], span[1], last.speaker, last.speaker_mention, last.cue, kind, 0.7,
                          last.medium)
@@ -254,7 +297,8 @@ def _kind(text: str, span: tuple[int, int], lead: list[Tok]) -> str:
     """'full' for a sentence or more, 'partial' for a phrase inside the reporter's sentence."""
     words = text[span[0]:span[1]]
     first = next((ch for ch in words if ch.isalpha()), "")
-    prev = next((t.low for t in reversed(lead) if not t.is_mask), "")
+    # the word before the marks, past the few quotations that may stand right before them
+    prev = next((t.low for t in islice(reversed(lead), 8) if not t.is_mask), "")
     if first.isupper() and len(words.split()) >= 3 and prev not in _DETS | _PREPS:
         return "full"
     return "partial"
@@ -266,7 +310,7 @@ def _medium(text: str, sent: tuple[int, int], hit: _Hit, people: People) -> str 
         name = mm.group(1)
         if hit.speaker and (name in hit.speaker or hit.speaker.endswith(name.split()[-1])):
             continue
-        if any(name.split()[-1] in heard.split() for _, heard, _ in people.speakers):
+        if name.split()[-1] in people.heard_words:
             continue  # someone reported speaking, not a medium
         return name
     return None
@@ -302,6 +346,9 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
                 continue  # a noun here: 'the borders of the states', 'his remarks'
             mention = _subject(toks, k)
             cue = t
+        elif low in _BASES and _plural_present(toks, k):
+            mention = _subject(toks, k)
+            cue = t
         else:
             continue
         cleaned = _clean_mention(mention)
@@ -318,9 +365,32 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
         first_person = len(mention) == 1 and mention[0].low in ("i", "we", "me", "us")
         speaker = None if first_person else _interpret(text, mention, people)
         if speaker:
-            people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end])
+            people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end],
+                         plural=len(_conjuncts(mention)) > 1)
         out.append(_Hit(cue, text[cue.start:cue.end], tuple(mention), speaker, first_person))
     return out
+
+
+def _plural_present(toks: list[Tok], k: int) -> bool:
+    """Whether the bare form at ``k`` ('reply', 'answer'; a noun as often) reports, as it does
+    with a plural subject: inverted right after a quotation (``"..." reply Burton and Nick``),
+    or between a plural subject and the quotation (``Critics reply: "..."``, ``Burton and Nick
+    answer, "..."``, ``They reply "..."``). 'Her reply:', "The Kremlin's answer:" are nouns."""
+    t = toks[k]
+    if t.is_cap or k == 0:
+        return False
+    prev = toks[k - 1]
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    if nxt is None:
+        return False
+    if prev.is_mask or (prev.text == "," and k > 1 and toks[k - 2].is_mask):
+        return nxt.is_word and (nxt.is_cap or nxt.low == "the")
+    quoted = nxt.is_mask or nxt.text == ":" or (nxt.text == "," and k + 2 < len(toks) and toks[k + 2].is_mask)
+    if not quoted or not prev.is_word or prev.low in _DETS or re.search(r"[’']s?$", prev.text):
+        return False
+    plural = prev.low in ("they", "we") or (k > 2 and _joins(toks, k - 2)) or (
+        prev.low.endswith("s") and prev.low not in _VERBS | _PREPS | _SUBORD | _ADVERBS)
+    return plural
 
 
 _NOT_SPEAKERS = set("""
@@ -381,7 +451,9 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
             if chunk:
                 return chunk
         return fwd
-    if prev.low in ("and", "but", "or", "then"):
+    if prev.low in ("and", "but", "or", "then") or (
+            toks[k].low.endswith("ing") and prev.low in ("before", "after", "while", "when", "by")):
+        # 'X did this and said', 'X sings to Y before asking her': X's clause
         return _clause_subject(toks, j)
     return []
 
@@ -400,6 +472,10 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
     while j >= 0 and len(out) < 9:
         t = toks[j]
         low = t.low
+        if out and _joins(toks, j):
+            out.insert(0, t)  # two speakers: 'Burton and Nick said'
+            j -= 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
             break
         if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing")) and out):
@@ -418,6 +494,10 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
     while j < len(toks) and len(out) < 10:
         t = toks[j]
         low = t.low
+        if out and _joins(toks, j):
+            out.append(t)  # two speakers: 'said Burton and Nick'
+            j += 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
             break
         if not out and low in _TIME:
@@ -433,6 +513,24 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
     while out and out[-1].low in ("of", "the", "and", "a", "an"):
         out.pop()
     return out
+
+
+def _joins(toks: Sequence[Tok], j: int) -> bool:
+    """Whether the token at ``j`` is an 'and' between two capitalised words, joining two speakers
+    ('Burton and Nick', 'Mr. Burton and Ms. Hale'); 'Burton and his wife', 'Hale, and Burton
+    laughed' and 'said and walked out' join no names."""
+    if toks[j].low != "and" or j == 0 or j + 1 >= len(toks):
+        return False
+    before, after = toks[j - 1], toks[j + 1]
+    return before.is_word and before.is_cap and after.is_word and after.is_cap
+
+
+def _conjuncts(mention: Sequence[Tok]) -> list[Sequence[Tok]]:
+    """A mention cut at the 'and's that join speakers; one part when there is none."""
+    cuts = [i for i in range(len(mention)) if _joins(mention, i)]
+    bounds = [-1] + cuts + [len(mention)]
+    parts = [mention[a + 1:b] for a, b in zip(bounds, bounds[1:])]
+    return parts if all(parts) else [mention]
 
 
 def _chunk_subject(toks: list[Tok], k: int) -> list[Tok]:
@@ -475,7 +573,15 @@ def _clause_subject(toks: list[Tok], j: int) -> list[Tok]:
 
 def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
     """The speaker a mention stands for: a full name, an institution, a pronoun's or a
-    description's referent, or the description itself ('a diplomatic source')."""
+    description's referent, or the description itself ('a diplomatic source'). Two speakers
+    joined by 'and' are one speaker string, each part resolved on its own: 'Burton and Hale'
+    -> 'Mary Burton and Nick Hale' (the contract's speaker is a string)."""
+    parts = _conjuncts(mention)
+    if len(parts) > 1:
+        names = [_interpret(text, part, people) for part in parts]
+        if all(names):
+            return " and ".join(n for n in names if n)
+        return _lower_article(text[mention[0].start:mention[-1].end])
     pos = mention[0].start
     phrase = text[mention[0].start:mention[-1].end]
     lows = [t.low for t in mention]

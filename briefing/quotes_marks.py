@@ -158,24 +158,66 @@ ABBREV = {
     "sep", "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "u.s", "u.k", "d.c", "a.m",
     "p.m", "e.g", "i.e", "ft", "mt", "pres", "gens", "sens", "reps",
 }
-_BOUNDARY = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+[A-Z“\"(\[" + MASK + r"0-9‘'])")
+# a sentence end: punctuation, or a quoted region as a whole (taken from its start and never
+# given back, or every shorter tail of a long quotation would be tried in turn)
+_BOUNDARY = re.compile(r"(?:[.!?…]+[”’\"')\]]*|(?P<quote>(?<!" + MASK + r")" + MASK + r"++))"
+                       r"(?=\s+[A-Z“\"(\[" + MASK + r"0-9‘'])")
+_ENDS_SENTENCE = re.compile(r"[.!?…]\s*[" + re.escape(CLOSERS + STRAIGHT) + r"]$")
 
 
-def sentences(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Sentence spans of ``masked_text[lo:hi]`` (quoted regions masked, so never split)."""
+def sentences(masked_text: str, lo: int, hi: int, text: str | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``masked_text[lo:hi]`` (quoted regions masked, so never split); a run
+    of more than :data:`MAX_SENTENCE` tokens with no sentence end is cut every so many tokens.
+
+    Given the unmasked ``text``, a quotation whose words end a sentence (``Burton said, "I love
+    cats!" Nick agreed.``) ends the reporter's sentence too, unless the quotation opens it: then
+    what follows may be its attribution (``"I love cats!" Burton said.``)."""
     out = []
     start = lo
+    worded_to, worded = lo, False  # whether the sentence has a word before the offset worded_to
     for m in _BOUNDARY.finditer(masked_text, lo, hi):
-        word = re.search(r"([\w.]+)$", masked_text[max(lo, m.start() - 12):m.start()])
-        w = word.group(1).lower() if word else ""
-        if w in ABBREV or (len(w) == 1 and w.isalpha()):
-            continue
-        out.append((start, m.end()))
+        if m.group("quote"):
+            if text is None or not _ENDS_SENTENCE.search(text, max(lo, m.end() - 4), m.end()):
+                continue
+            if not worded:
+                worded = re.search(r"\w", masked_text[worded_to:m.start()]) is not None
+                worded_to = m.end()
+                if not worded:
+                    continue
+        else:
+            word = re.search(r"([\w.]+)$", masked_text[max(lo, m.start() - 12):m.start()])
+            w = word.group(1).lower() if word else ""
+            if w in ABBREV or (len(w) == 1 and w.isalpha()):
+                continue
+        out.extend(_bounded(masked_text, start, m.end()))
         start = m.end()
         while start < hi and masked_text[start].isspace():
             start += 1
+        worded_to, worded = start, False
     if start < hi:
-        out.append((start, hi))
+        out.extend(_bounded(masked_text, start, hi))
+    return out
+
+
+# Tokens a sentence may have: the longest in PolNeAR dev, the seeds and the BBC articles has 123.
+# What is longer (a paragraph of lines with no full stop, a list run on) is cut, because the
+# work per quotation grows with its sentence: without a bound, one such paragraph with many
+# quotation marks costs the square of its length.
+MAX_SENTENCE = 300
+
+
+def _bounded(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` as one span, or cut before every :data:`MAX_SENTENCE`-th token."""
+    if hi - lo <= MAX_SENTENCE:  # a token has a character at least
+        return [(lo, hi)]
+    out = []
+    start = lo
+    for n, m in enumerate(_TOKEN.finditer(masked_text, lo, hi)):
+        if n and n % MAX_SENTENCE == 0:
+            out.append((start, prev_end))
+            start = m.start()
+        prev_end = m.end()
+    out.append((start, hi))
     return out
 
 

@@ -8,6 +8,7 @@ name give roles, and a pronoun or a description goes to the most recent compatib
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -117,22 +118,50 @@ class Entity:
     positions: list[int] = field(default_factory=list)  # offsets where it is mentioned as a speaker
 
 
+# How far back (characters) a description ("the diplomat") looks for the person it stands for:
+# well past the 4,000 the farthest PolNeAR dev reference reaches, and a bound on the work per
+# description however long the article (a compilation of many stories) grows.
+DESCRIPTION_REACH = 10_000
+_COURTESY = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+([\w’'\-]+)")
+# A surname alone after a person's title ('Mr. Burton walked in', 'Dr. Lindqvist said'): a person
+_TITLED = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|(?:Prof|Sen|Rep|Gov|Gen|Lt|Col|Rev|Sgt|Capt|Adm|Maj)\.)"
+                     r"[ \u00a0]+([A-Z][\w’'\-]*)(?![\w’'\-]|[ \u00a0]+[A-Z])")
+_BOUNDARY = re.compile(r"\b")
+_STEM = 7  # a description's word matches a role by its first 7 letters ('diplomat' ~ 'diplomatic')
+
+
 @dataclass
 class People:
-    """The per-article table: full names by their last word, and the speakers seen so far."""
+    """The per-article table: full names by their last word, and the speakers seen so far.
+
+    Everything a resolution asks is indexed once, so that the cost of an article stays linear
+    in its length: the speakers are kept in position order as they are heard (insertion at the
+    end, never a re-sort), each with the speakers a "he" or a "she" may stand for beside them,
+    and every mention of a known name is listed with its offsets when the article is scanned.
+    """
 
     text: str
     by_last: dict[str, list[str]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     roles: dict[str, list[str]] = field(default_factory=dict)
-    speakers: list[tuple[int, str, str]] = field(default_factory=list)  # (offset, name, role text)
-    _genders: dict[str, str | None] = field(default_factory=dict)
+    speakers: list[tuple[int, str, str]] = field(default_factory=list)  # (offset, name, role text), in order
+    heard_words: set[str] = field(default_factory=set)  # every word of every speaker's name
+    _agreeing: dict[str, list[tuple[int, str, str]]] = field(
+        default_factory=lambda: {"m": [], "f": []})  # the speakers 'he' / 'she' may stand for
+    _titled: dict[str, str] = field(default_factory=dict)  # 'Clinton' -> 'f' for 'Mrs. Clinton'
+    _surnames: set[str] = field(default_factory=set)  # people the article names by title and surname only
+    _mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, name), in order
+    _mention_starts: list[int] = field(default_factory=list)
+    _full: dict[str, str | None] = field(default_factory=dict)
+    _keys: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str) -> "People":
-        """Scan the article once for capitalised names and the roles written beside them."""
+        """Scan the article once for capitalised names, the roles written beside them, the
+        courtesy titles that tell a person's sex, and where each name is mentioned."""
         table = cls(text)
-        for m in _RUN.finditer(text):
+        runs = list(_RUN.finditer(text))
+        for m in runs:
             name = person_name(m.group())
             if not name or is_org(m.group()):
                 continue
@@ -146,14 +175,43 @@ class People:
                 table.by_last[last].append(name)
             table.counts[name] = table.counts.get(name, 0) + 1
             table.roles.setdefault(name, []).append(_role_near(text, m.start(), m.end()))
+        for m in _COURTESY.finditer(text):
+            sex = "m" if m.group(1) == "Mr" else "f"
+            for word in _word_prefixes(m.group(2)):
+                if table._titled.get(word) != "m":  # 'Mr. X' anywhere wins, as it always did
+                    table._titled[word] = sex
+        for m in _TITLED.finditer(text):
+            surname = strip_possessive(m.group(1))
+            if surname.lower() not in ROLE_WORDS:  # 'Mr. President' is no surname
+                table._surnames.add(surname)
+        for m in runs:
+            table._index_mentions(m)
+        table._mention_starts = [start for start, _, _ in table._mentions]
         return table
 
+    def _index_mentions(self, run: re.Match[str]) -> None:
+        """Record every known name inside one capitalised run ('Minister Sergey Lavrov’s')."""
+        words = [(w.start() + run.start(), w.end() + run.start(), w.group())
+                 for w in re.finditer(r"\S+", run.group())]
+        for i in range(len(words)):
+            for j in range(i + 1, min(i + 4, len(words))):  # names have two to four words
+                name = " ".join(w for _, _, w in words[i:j + 1])
+                if name not in self.roles:
+                    bare = " ".join([w for _, _, w in words[i:j]] + [strip_possessive(words[j][2])])
+                    if bare not in self.roles:
+                        continue
+                    name = bare
+                self._mentions.append((words[i][0], words[i][0] + len(name), name))
+
     def full_name(self, word: str) -> str | None:
-        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov')."""
-        names = self.by_last.get(strip_possessive(word))
-        if not names:
-            return None
-        return max(names, key=lambda n: (self.counts[n], len(n)))
+        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov'; a
+        surname the article only gives with a title, 'Mr. Burton', is that surname)."""
+        if word not in self._full:
+            bare = strip_possessive(word)
+            names = self.by_last.get(bare)
+            self._full[word] = (max(names, key=lambda n: (self.counts[n], len(n))) if names
+                                else bare if bare in self._surnames else None)
+        return self._full[word]
 
     def resolve_name(self, run: str) -> str:
         """A capitalised mention -> the fullest form of the name (or the institution as written)."""
@@ -169,20 +227,26 @@ class People:
     def role_text(self, name: str) -> str:
         return " ".join(self.roles.get(name, [])).lower()
 
-    def heard(self, pos: int, name: str, role: str = "") -> None:
-        """Record that ``name`` was reported speaking (quoted or not) at ``pos``."""
-        self.speakers.append((pos, name, role.lower()))
-        self.speakers.sort()
+    def heard(self, pos: int, name: str, role: str = "", plural: bool = False) -> None:
+        """Record that ``name`` was reported speaking (quoted or not) at ``pos``; ``plural`` for
+        two speakers together ('Burton and Nick'), whom no 'he' or 'she' stands for. Speakers
+        are heard in reading order, so each goes in at (or next to) the end of its lists."""
+        entry = (pos, name, role.lower())
+        bisect.insort(self.speakers, entry)
+        sex = None if plural else self.gender(name)
+        for pronoun, agreeing in self._agreeing.items():
+            if not plural and sex in (None, pronoun):
+                bisect.insort(agreeing, entry)
+        self.heard_words.update(w for w in name.split() if not (plural and w == "and"))
 
     def resolve_pronoun(self, pos: int, pronoun: str = "") -> str | None:
         """'he'/'she' -> the most recent speaker or named person before ``pos`` whose gender, when
         the article shows it, agrees with the pronoun."""
         want = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}.get(pronoun.lower())
         agrees = lambda name: want is None or self.gender(name) in (None, want)  # noqa: E731
-        best = None
-        for p, name, _ in self.speakers:
-            if p < pos and agrees(name):
-                best = (p, name)
+        candidates = self.speakers if want is None else self._agreeing[want]
+        i = bisect.bisect_left(candidates, (pos,))
+        best = candidates[i - 1][:2] if i else None
         recent = self._recent_person(pos, agrees)
         if recent and (best is None or recent[0] > best[0]):
             return recent[1]
@@ -191,21 +255,13 @@ class People:
     def gender(self, name: str) -> str | None:
         """'m', 'f' or None (unknown) for a person: from a courtesy title used with the last name
         ('Mrs. Clinton'), else from a common given name."""
-        if name in self._genders:
-            return self._genders[name]
         words = name.split()
-        found = None
-        if len(words) >= 1 and name[:1].isupper():
-            last = re.escape(words[-1])
-            if re.search(r"\b(?:Mr|Sen\.\s+Mr)\.?\s+" + last + r"\b", self.text):
-                found = "m"
-            elif re.search(r"\b(?:Mrs|Ms|Miss)\.?\s+" + last + r"\b", self.text):
-                found = "f"
-            else:
-                first = words[0].lower()
-                found = "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
-        self._genders[name] = found
-        return found
+        if not words or not name[:1].isupper():
+            return None
+        if words[-1] in self._titled:
+            return self._titled[words[-1]]
+        first = words[0].lower()
+        return "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
 
     def _recent_person(self, pos: int, agrees: Callable[[str], bool] = lambda n: True
                        ) -> tuple[int, str] | None:
@@ -227,29 +283,48 @@ class People:
         return found
 
     def resolve_description(self, desc: str, pos: int) -> str | None:
-        """'the diplomat' / "Russia's top diplomat" -> the most recent compatible speaker."""
+        """'the diplomat' / "Russia's top diplomat" -> the most recent compatible speaker or
+        named person, within :data:`DESCRIPTION_REACH` characters before ``pos``."""
         words = [strip_possessive(w).lower() for w in re.findall(r"[\w’'\-]+", desc)]
         content = [w for w in words if w not in ("the", "a", "an", "this", "that")]
         if not content:
             return None
         head = content[-1]
         wanted = set(PERSON_NOUNS.get(head, {head})) | {w for w in content if len(w) > 5}
-        candidates: list[tuple[int, str, str]] = list(self.speakers)
-        for name, roles in self.roles.items():
-            for m in re.finditer(re.escape(name), self.text[:pos]):
-                candidates.append((m.start(), name, " ".join(roles).lower()))
-        candidates = [c for c in candidates if c[0] < pos]
-        candidates.sort()
-        for p, name, role in reversed(candidates):
-            role = (role + " " + self.role_text(name) + " " + name.lower())
-            if any(_stem_in(w, role) for w in wanted):
+        stems = {w[:_STEM] for w in wanted}
+        lo = pos - DESCRIPTION_REACH
+        candidates: list[tuple[int, str, str | None]] = [
+            s for s in self.speakers[bisect.bisect_left(self.speakers, (lo,)):
+                                     bisect.bisect_left(self.speakers, (pos,))]]
+        candidates += [(start, name, None) for start, end, name in self._mentions[
+            bisect.bisect_left(self._mention_starts, lo):bisect.bisect_left(self._mention_starts, pos)]
+            if end <= pos]
+        # the most recent first; at one offset, names in reverse order (as a sorted scan gives)
+        candidates.sort(key=lambda c: (c[0], c[1]))
+        for _, name, role in reversed(candidates):
+            known = self._name_keys(name)
+            if not stems.isdisjoint(known) or (role and not stems.isdisjoint(_keys(role))):
                 return name
         return None
 
+    def _name_keys(self, name: str) -> frozenset[str]:
+        """What a description can match of a named person: its roles and its name (see _keys)."""
+        if name not in self._keys:
+            self._keys[name] = _keys(self.role_text(name)) | _keys(name.lower())
+        return self._keys[name]
 
-def _stem_in(word: str, text: str) -> bool:
-    stem = word[:7] if len(word) > 7 else word
-    return re.search(r"\b" + re.escape(stem), text) is not None
+
+def _keys(text: str) -> frozenset[str]:
+    """Every string of up to :data:`_STEM` characters that starts at a word boundary of
+    ``text``: a description's word (cut to its stem) matches ``text`` when it is one of them."""
+    return frozenset(text[b:b + n] for b in (m.start() for m in _BOUNDARY.finditer(text))
+                     for n in range(1, _STEM + 1) if b + n <= len(text))
+
+
+def _word_prefixes(token: str) -> list[str]:
+    """The prefixes of a token that end where a word does ('Kabulov’s' -> 'Kabulov', 'Kabulov’',
+    'Kabulov’s'): what a pattern ending in ``\\b`` after a title would have matched."""
+    return [token[:m.start()] for m in _BOUNDARY.finditer(token) if m.start() > 0]
 
 
 def _sentence_start(text: str, pos: int) -> bool:

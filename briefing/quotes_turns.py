@@ -7,6 +7,7 @@ A helper of :mod:`briefing.quotes`; it only cuts spans, the caller resolves the 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -36,9 +37,10 @@ def turns(text: str, m: Marked, paragraphs: Sequence[tuple[int, int]]) -> list[T
         return []
     end = m.close
     starts = [(first.start(1), first.end(1), first.end())]
-    for s, e in paragraphs:
-        if not (m.open < s < end):
-            continue
+    # the paragraphs inside the quotation, found by offset (paragraphs are in order)
+    for s, e in paragraphs[bisect.bisect_right(paragraphs, m.open, key=lambda p: p[0]):]:
+        if s >= end:
+            break
         lead = s + 1 if text[s] in MARKS else s
         found = _LABEL.match(text, lead)
         if found is not None:

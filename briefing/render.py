@@ -23,7 +23,7 @@ import jinja2
 
 import briefing as _package
 from briefing.chart import timeline_chart
-from briefing.models import Briefing, Cited, Item, Section, Source, TimelineEvent
+from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
 EMAIL_SIZE_LIMIT = 102_000
@@ -109,8 +109,53 @@ def template_context(briefing: Briefing, edition_format: str, *,
         "preheader": preheader(briefing),
         "author": briefing.title.strip() or "briefing",
         "chart": timeline_chart(briefing) if edition_format != "email" else None,
+        "places": places(briefing),
+        "coverage_line": coverage_line(briefing),
+        "not_cited_shown": briefing.not_cited[:NOT_CITED_SHOWN],
+        "since_line": since_line(briefing),
     }
 
+
+NOT_CITED_SHOWN = 20  # articles "Read, not cited" lists by name; the JSON lists them all
+
+
+def coverage_line(briefing: Briefing) -> str:
+    """What the edition covers, in one line for the masthead: how many articles were read and
+    cited, and the period the cited sources cover ('5 articles read, 4 cited, 1 not (see the
+    end) · sources dated 20 October 2021, 3 undated')."""
+    c = briefing.coverage
+    if not c:
+        return ""
+    read, cited = int(c.get("articles", 0)), int(c.get("cited", 0))
+    line = f"{read} article{'' if read == 1 else 's'} read, {cited} cited"
+    if c.get("not_cited"):
+        line += f", {c['not_cited']} not (see the end)"
+    if c.get("without_candidates"):
+        line += f", {c['without_candidates']} on none of these themes"
+    first, last, undated = c.get("first"), c.get("last"), int(c.get("undated") or 0)
+    dates = []
+    if first:
+        dates.append(f"dated {longdate(str(first))}" + (f" to {longdate(str(last))}"
+                                                       if last and last != first else ""))
+    if undated:
+        dates.append(f"{undated} undated")
+    return line + (" · sources " + ", ".join(dates) if dates else "")
+
+def places(briefing: Briefing) -> dict[str, str]:
+    """Where each shown block is, as a reader would say it ('The essentials, point 2',
+    'Security, item 3'): the label of a link that points to a block instead of reprinting it."""
+    out = {p.id: f"The essentials, point {n}" for n, p in enumerate(briefing.summary, 1) if p.id}
+    for section in briefing.sections:
+        if section.lede is not None and section.lede.id:
+            out[section.lede.id] = section.title
+        for n, item in enumerate(section.items, 1):
+            if item.id:
+                out[item.id] = f"{section.title}, item {n}"
+    for voice in briefing.voices:
+        for item in voice.quotes:
+            if item.id:
+                out[item.id] = f"Voices, {voice.speaker}"
+    return out
 
 def render_html(briefing: Briefing, env: jinja2.Environment) -> str:
     """The web page (``out/briefing.html``): one self-contained file, its CSS inlined in a
@@ -191,6 +236,27 @@ def preheader(briefing: Briefing) -> str:
     return text.ljust(PREHEADER_MIN)
 
 
+def since_line(briefing: Briefing) -> str | None:
+    """The masthead's line on what is new since the previous archived edition for the same
+    reader ('Since the edition of 15 November 2026: 3 new articles, 5 new items.'); None for a
+    briefing built without the archive. Every edition prints this one sentence."""
+    p = briefing.previous
+    if p is None:
+        return None
+    if p.problem is not None:
+        return (f"The previous edition{' of ' + longdate(p.edition) if p.edition else ''} could "
+                "not be read, so nothing is marked new.")
+    if p.edition is None:
+        return "The first edition: there is no earlier one to compare with."
+    parts = [] if p.new_articles is None else [_count(p.new_articles, "new article")]
+    parts.append(_count(p.new_items, "new item"))
+    return f"Since the edition of {longdate(p.edition)}: {', '.join(parts)}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"no {noun}s" if n == 0 else f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # --- Filters --------------------------------------------------------------------------------
 
 
@@ -237,15 +303,32 @@ def _cite(source_id: str, numbers: Mapping[str, int]) -> str:
     return f"[{numbers[source_id]}]" if source_id in numbers else f"[{source_id}]"
 
 
+def _verbatim(block: Cited | Item | TimelineEvent, quote: bool = False) -> str:
+    """A block's text as printed: an ellipsis where it was cut inside a sentence."""
+    text = quote_display(block.text) if quote else block.text.strip()
+    return ("…" if block.cut_before else "") + text + ("…" if block.cut_after else "")
+
+
+def _line(block: Cited | Item | TimelineEvent, numbers: Mapping[str, int]) -> str:
+    """The source line a block carries: '(Associated Press, 20 October 2021) [1]'."""
+    return f"({block.attribution}) {_cite(block.source, numbers)}" if block.attribution else \
+        _cite(block.source, numbers)
+
+
+def _also(block: Cited | Item, numbers: Mapping[str, int]) -> str:
+    if not block.also:
+        return ""
+    return " Also reported by " + ", ".join(_line(c, numbers) for c in block.also) + "."
+
+
 def _item_text(item: Item, numbers: Mapping[str, int]) -> str:
+    mark = "[new] " if item.new else ""
     if item.kind == "quote":
         who = f" — {item.speaker}" if item.speaker else ""
-        body = f"“{quote_display(item.text)}”{who} {_cite(item.source, numbers)}"
+        body = f"{mark}“{_verbatim(item, quote=True)}”{who} {_line(item, numbers)}"
     else:
-        body = f"{item.text.strip()} {_cite(item.source, numbers)}"
-    if item.also:
-        body += " Also reported by " + " ".join(_cite(c.source, numbers) for c in item.also) + "."
-    return _wrap(body, indent="  ", first="- ")
+        body = f"{mark}{_verbatim(item)} {_line(item, numbers)}"
+    return _wrap(body + _also(item, numbers), indent="  ", first="- ")
 
 
 def _source_lines(source: Source) -> list[str]:
@@ -264,18 +347,28 @@ def _source_lines(source: Source) -> list[str]:
 
 def render_text(briefing: Briefing) -> str:
     """The plain-text edition (``out/briefing.txt``, also the email's text part): 72 columns,
-    every item with its bracketed citation number, the numbered sources at the end."""
+    every block with its source line and bracketed citation number, a part shown elsewhere as
+    where it is, the articles not cited and the numbered sources at the end."""
     numbers = {source.id: source.number for source in briefing.sources}
-    out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}", ""]
+    where = places(briefing)
+    out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}"]
+    if coverage_line(briefing):
+        out.append(_wrap(coverage_line(briefing)))
+    since = since_line(briefing)
+    if since:
+        out.append(_wrap(since))
+    out.append("")
     if briefing.summary:
         out += _heading("The essentials")
-        out += [_wrap(f"{c.text.strip()} {_cite(c.source, numbers)}", "  ", "- ")
-                for c in briefing.summary]
+        out += [_wrap(f"{_verbatim(c)} {_line(c, numbers)}{_also(c, numbers)}", "  ", f"{n}. ")
+                for n, c in enumerate(briefing.summary, 1)]
         out.append("")
     for section in briefing.sections:
         out += _heading(section.title)
+        if section.in_summary:
+            out += [_wrap("In " + ", ".join(where[i] for i in section.in_summary) + "."), ""]
         if section.lede is not None:
-            out += [_wrap(f"{section.lede.text.strip()} {_cite(section.lede.source, numbers)}"), ""]
+            out += [_wrap(f"{_verbatim(section.lede)} {_line(section.lede, numbers)}"), ""]
         if section.empty_note:
             out += [_wrap(section.empty_note), ""]
         for item in section.items:
@@ -284,13 +377,32 @@ def render_text(briefing: Briefing) -> str:
         out += _heading("Voices")
         for voice in briefing.voices:
             out.append(voice.speaker)
-            out += [_wrap(f"“{quote_display(q.text)}” {_cite(q.source, numbers)}", "  ", "- ")
-                    for q in voice.quotes]
+            for q in voice.quotes:
+                if q.see in where:
+                    line = f"quoted in {where[q.see]}"
+                elif q.kind == "quote":
+                    line = f"“{_verbatim(q, quote=True)}” {_line(q, numbers)}"
+                else:
+                    line = f"{_verbatim(q)} {_line(q, numbers)}"
+                out.append(_wrap(line, "  ", "- "))
             out.append("")
     if briefing.timeline:
-        out += [*_heading("Timeline"), *[_timeline_line(e, numbers) for e in briefing.timeline], ""]
+        out += [*_heading("Timeline"),
+                *[_timeline_line(e, numbers, where) for e in briefing.timeline], ""]
     if briefing.notes:
         out += [*_heading("Notes"), *[_wrap(note, "  ", "- ") for note in briefing.notes], ""]
+    if briefing.not_cited or briefing.coverage.get("without_candidates"):
+        out += _heading("Read, not cited")
+        shown = briefing.not_cited[:NOT_CITED_SHOWN]
+        out += [_wrap(f"{n.title or 'Untitled article'} ({n.path}): {n.reason}", "  ", "- ")
+                for n in shown]
+        if len(briefing.not_cited) > len(shown):
+            out.append(f"  And {len(briefing.not_cited) - len(shown)} more, listed in briefing.json.")
+        others = int(briefing.coverage.get("without_candidates") or 0)
+        if others:
+            out.append(_wrap(f"{others} more article{'' if others == 1 else 's'} read "
+                             f"{'has' if others == 1 else 'have'} nothing on these themes."))
+        out.append("")
     out += _heading("Sources")
     for source in briefing.sources:
         out += [*_source_lines(source), ""]
@@ -304,28 +416,48 @@ def _heading(title: str) -> list[str]:
     return [title, "=" * min(len(title), TEXT_WIDTH), ""]
 
 
-def _timeline_line(event: TimelineEvent, numbers: Mapping[str, int]) -> str:
-    return _wrap(f"{longdate(event.date)}: {event.text.strip()} {_cite(event.source, numbers)}",
+def _timeline_line(event: TimelineEvent, numbers: Mapping[str, int],
+                   where: Mapping[str, str]) -> str:
+    see = f" (→ {where[event.see]})" if event.see in where else ""
+    return _wrap(f"{longdate(event.date)}: {_verbatim(event)} {_line(event, numbers)}{see}",
                  "  ", "- ")
 
 
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def _cited(c: Cited | TimelineEvent) -> dict[str, object]:
-    return {"text": c.text, "path": c.path, "start": c.start, "end": c.end, "source": c.source}
+def _cited(c: Cited | TimelineEvent | Item) -> dict[str, object]:
+    """A cited block's keys: the contract's five, then its id, its printed source line, the
+    cuts a renderer marks with an ellipsis, and ``see`` for one that points elsewhere."""
+    out: dict[str, object] = {"text": c.text, "path": c.path, "start": c.start, "end": c.end,
+                              "source": c.source}
+    if c.id is not None:
+        out["id"] = c.id
+    out["attribution"] = c.attribution
+    if c.cut_before:
+        out["cut_before"] = True
+    if c.cut_after:
+        out["cut_after"] = True
+    see = getattr(c, "see", None)
+    if see is not None:
+        out["see"] = see
+    if isinstance(c, Cited) and c.also:
+        out["also"] = [_cited(x) for x in c.also]
+    return out
 
 
 def _item(item: Item) -> dict[str, object]:
+    """An item's keys in the contract's order, then the extras ``_cited`` adds."""
     out: dict[str, object] = {"kind": item.kind, "source": item.source, "path": item.path,
                               "start": item.start, "end": item.end, "text": item.text}
-    if item.kind == "quote":
+    if item.speaker is not None:
         out.update(speaker=item.speaker, cue=item.cue)
     if item.why:
         out.update(score=round(item.score, 4), why=list(item.why))
+    out.update((k, v) for k, v in _cited(item).items() if k not in out)
     if item.also:
-        out["also"] = [{"text": c.text, "source": c.source, "path": c.path, "start": c.start,
-                        "end": c.end} for c in item.also]
+        out["also"] = [_cited(c) for c in item.also]
+    out["new"] = item.new
     return out
 
 
@@ -333,14 +465,14 @@ def _section(section: Section) -> dict[str, object]:
     return {"theme": section.theme, "title": section.title,
             "lede": _cited(section.lede) if section.lede is not None else None,
             "items": [_item(item) for item in section.items],
-            "description": section.description}
+            "description": section.description, "in_summary": list(section.in_summary)}
 
 
 def _source(source: Source) -> dict[str, object]:
     return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
-            "number": source.number}
+            "number": source.number, "sha256": source.sha256}
 
 
 def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
@@ -362,7 +494,20 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
         "voices": [{"speaker": v.speaker, "quotes": [_item(q) for q in v.quotes]}
                    for v in briefing.voices],
         "notes": list(briefing.notes),
+        "not_cited": [{"path": n.path, "title": n.title, "reason": n.reason}
+                      for n in briefing.not_cited],
+        "coverage": dict(briefing.coverage),
+        "previous": _previous(briefing.previous),
     }
+
+
+def _previous(p: Previous | None) -> dict[str, object] | None:
+    """The JSON's ``previous``: null for the first edition (and a briefing built without the
+    archive), else the previous edition's date and what is new since."""
+    if p is None or (p.edition is None and p.problem is None):
+        return None
+    return {"edition": p.edition, "new_articles": p.new_articles, "new_items": p.new_items,
+            "problem": p.problem}
 
 
 def render_json(briefing: Briefing) -> str:

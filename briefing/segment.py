@@ -273,11 +273,25 @@ def line_furniture(line: str) -> str | None:
 def _headline_like(t: str) -> bool:
     if "\n" in t or len(t) > 200 or len(t.split()) > 30:
         return False
-    if t[-1] in ",;:" or (t[-1] == "." and not t.endswith("...")):
-        return False  # a headline has no full stop; a trailing ellipsis is a teaser headline
+    if t[-1] in ",;:" or any(_full_stop(t[s.start : s.end]) for s in sentences(t, 0, len(t))):
+        # a headline has no full stop (a trailing ellipsis is a teaser headline), neither one
+        # closing a quoted sentence (Burton said, "I love cats.") nor one between sentences
+        return False
     first = _WORDS.search(t)
     # "iTunes now selling..." and "$1m payoff..." are headlines; "and then..." is not
     return first is not None and (first.group()[0].isdigit() or not first.group().islower())
+
+
+def _full_stop(sentence: str) -> bool:
+    """Whether a sentence ends in a full stop, inside closing double quotation marks or not
+    ('...' is none). Single marks are left alone: American headlines quote with them and close
+    the quoted phrase with its full stop (``Obama on Climate Change: The Trends Are 'Terrifying.'``)."""
+    bare = sentence.rstrip("\"”»")
+    return bare.endswith(".") and not bare.endswith("...")
+
+
+def _body_after(paras: list[_Para], i: int) -> bool:
+    return any(p.kind == "body" for p in paras[i + 1 :])
 
 
 def _label_like(t: str) -> bool:
@@ -314,7 +328,8 @@ def _repeats(t: str, heads: list[list[str]], longest: int) -> bool:
 
 
 def _mark_head(text: str, paras: list[_Para]) -> int | None:
-    """Mark the section label, headline and repeated headlines; return the headline's index."""
+    """Mark the section label, headline and repeated headlines; return the headline's index.
+    A headline heads a body: the only body paragraph of an article is its body, not its title."""
     i = next((k for k, p in enumerate(paras) if p.kind == "body"), None)
     if i is None or i > 6:
         return None
@@ -322,10 +337,10 @@ def _mark_head(text: str, paras: list[_Para]) -> int | None:
     nxt = paras[i + 1] if i + 1 < len(paras) else None
     if nxt is not None and nxt.kind == "body" and _label_like(t):
         t2 = text[nxt.start : nxt.end]
-        if _headline_like(t2) and not _label_like(t2):
+        if _headline_like(t2) and not _label_like(t2) and _body_after(paras, i + 1):
             paras[i].kind, paras[i].furniture = "furniture", "section-label"
             i, t = i + 1, t2
-    if not _headline_like(t):
+    if not _headline_like(t) or not _body_after(paras, i):
         return None
     paras[i].kind = "headline"
     title, _ = split_title(t)

@@ -27,6 +27,7 @@ from .query import QuerySyntaxError, parse, sense_rule
 
 T = TypeVar("T")
 
+_DATE_ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAYS_RE = re.compile(r"^(?P<n>\d{1,5})d$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -471,6 +472,10 @@ class Checker:
         if rid is not None and not SLUG_RE.match(rid):
             self.problem(f["id"][1], f"{where}.id", f"bad reader id {rid!r}: use lower-case "
                          "letters, digits and '-' (at most 63), e.g. 'security-desk'")
+        elif rid is not None and _DATE_ID_RE.match(rid):
+            # out/editions/ names each date's folder so, beside each reader's feed folder
+            self.problem(f["id"][1], f"{where}.id", f"bad reader id {rid!r}: a date names an "
+                         "edition's folder in the archive (out/editions/); use a name")
         name = self.line(f["name"][1], f"{where}.name", "a name", required=True) \
             if "name" in f else None
         email = self.address(f["email"][1], f"{where}.email", named=False, required=True) \

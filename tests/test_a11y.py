@@ -1,6 +1,6 @@
 """Accessibility: axe-core (npm, pinned in package.json) run in headless Chromium finds no
-serious or critical violation in the web page or the email edition, at phone and desktop widths
-and in dark mode.
+serious or critical violation in the web page, the email edition (both with "New" badges) or
+the archive's index page, at phone and desktop widths and in dark mode.
 
 axe is injected into a copy of the page with a few lines that write its results into the DOM;
 Chromium's --dump-dom prints them. No network, no DevTools client needed. Skipped with a reason
@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from briefing.archive import Archived, Shown, compare
+from briefing.archive_index import Listed, index_html
+from briefing.models import Briefing
 from briefing.render import render_email, render_html, template_env
 from briefing_fixture import REPO, seed_briefing
 
@@ -67,8 +70,32 @@ def axe(page: str, width: int, *, dark: bool = False) -> list[dict[str, object]]
 
 
 ENV = template_env()
-EDITIONS = {"web": lambda: render_html(seed_briefing(), ENV),
-            "email": lambda: render_email(seed_briefing(), ENV)}
+
+
+def marked_briefing() -> Briefing:
+    """The seed briefing compared with an edition that showed its first section: the other
+    items carry the "New" badge and the masthead its since line."""
+    b = seed_briefing()
+    shown = tuple(Shown(i.path, i.start, i.end, i.text, None) for i in b.sections[0].items)
+    return compare(b, Archived("2026-11-15", shown, frozenset(), None), [])
+
+
+def archive_index() -> str:
+    """The archive's index page over two editions, one with every format."""
+    folder = Path(tempfile.gettempdir())
+    files = frozenset(["briefing.html", "briefing.pdf", "briefing.email.html", "briefing.txt",
+                       "briefing.json"])
+    entry = {"items": 9, "since": "Since the edition of 15 November 2026: 2 new articles, 5 "
+             "new items."}
+    editions = [Listed("2026-11-22", None, folder, files, entry),
+                Listed("2026-11-22", "editor", folder, frozenset(["briefing.json"]), None)]
+    return index_html(editions, "2026-11-15", title="Russia and the Taliban", reader=None,
+                      env=ENV, depth=0, web_url=None, generator="briefing 0.1.0")
+
+
+EDITIONS = {"web": lambda: render_html(marked_briefing(), ENV),
+            "email": lambda: render_email(marked_briefing(), ENV),
+            "archive-index": archive_index}
 
 
 @pytest.mark.parametrize("width", [375, 1280])

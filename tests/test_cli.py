@@ -69,7 +69,11 @@ def test_build_matches_the_shared_citation_checker(in_repo: Path, tmp_path: Path
 
 def test_format_selects_outputs(in_repo: Path, tmp_path: Path) -> None:
     assert invoke("build", "--out", str(tmp_path), "--format", "txt").exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["briefing.txt"]
+    # the archive keeps the edition as written, and its JSON record whatever was asked for
+    (day,) = [p for p in (tmp_path / "editions").iterdir() if p.is_dir()]
+    assert {"briefing.txt", "briefing.json"} <= {p.name for p in day.iterdir()}
+    assert "briefing.html" not in {p.name for p in day.iterdir()}
 
 
 def test_unknown_format_is_a_clear_error(in_repo: Path, tmp_path: Path) -> None:
@@ -253,6 +257,24 @@ def test_quotes_json_on_paths_without_a_config(tmp_path: Path, monkeypatch: pyte
     out = tmp_path / "q.json"
     out.write_text(result.output, encoding="utf-8")
     assert invoke("verify", str(out)).exit_code == 0
+
+
+def test_quotes_json_of_one_paragraph_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12's texts, each a file of its own, as a user runs them: all found, verifiable."""
+    monkeypatch.chdir(tmp_path)
+    texts = ['Burton said, "I love cats!"', 'Some words first. Burton said, "I love cats and dogs."',
+             'Mr. Burton walked in. "Some people say otherwise," he conceded.',
+             '"We love cats!" reply Burton and Nick.']
+    for n, text in enumerate(texts):
+        (tmp_path / f"{n}.txt").write_text(text + "\n", encoding="utf-8")
+    result = invoke("quotes", "--format", "json", *(f"{n}.txt" for n in range(len(texts))))
+    assert result.exit_code == 0, result.output
+    quotes = json.loads(result.output)
+    assert [(q["text"], q["speaker"]) for q in quotes] == [
+        ("I love cats!", "Burton"), ("I love cats and dogs.", "Burton"),
+        ("Some people say otherwise", "Burton"), ("We love cats!", "Burton and Nick")]
+    (tmp_path / "q.json").write_text(result.output, encoding="utf-8")
+    assert invoke("verify", "q.json").exit_code == 0
 
 
 def test_quotes_table_on_the_configured_corpus(in_repo: Path) -> None:

@@ -210,6 +210,15 @@ def test_unknown_theme_from_the_command_line_is_a_usage_error() -> None:
         config.reader("nobody")
 
 
+def test_a_reader_id_shaped_like_a_date_is_refused(tmp_path: Path) -> None:
+    # out/editions/<date>/ holds each date's editions and out/editions/<reader>/ each reader's
+    # feed: a reader called 2026-11-22 would share the folder of that date's main edition
+    path = write(tmp_path, MINIMAL + "readers:\n  - id: \"2026-11-22\"\n    name: N\n"
+                 "    email: n@example.org\n")
+    (line,) = problems_of(path)
+    assert line.startswith(f"{path}:7:9: readers[0].id: bad reader id '2026-11-22': a date")
+
+
 # --- Paths ----------------------------------------------------------------------------------
 
 

@@ -184,6 +184,13 @@ def test_title_from_opening_when_there_is_no_headline() -> None:
     assert a.meta.published is None
 
 
+def test_one_paragraph_file_is_body_titled_by_its_opening(tmp_path: Path) -> None:
+    f = tmp_path / "note.txt"
+    f.write_text('Some words first. Burton said, "I love cats and dogs."\n', encoding="utf-8")
+    a, _ = _read(f)
+    assert a.meta.title == "Some words first" and a.meta.inferred == ("title",)
+
+
 def test_sha256_is_of_the_bytes() -> None:
     import hashlib
 

@@ -4,6 +4,7 @@ reproducibility, shown-once, duplicates merged, sources numbered in reading orde
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def test_failed_build_leaves_previous_outputs_intact(tmp_path: Path, in_repo: Pa
     cfg = seed_config()
     options = BuildOptions(out=tmp_path, formats=("json", "txt", "html"))
     build(cfg, options)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}  # the archive too
 
     def broken(*_a: object, **_k: object) -> str:
         raise RuntimeError("renderer crashed")
@@ -33,8 +34,28 @@ def test_failed_build_leaves_previous_outputs_intact(tmp_path: Path, in_repo: Pa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # would change json and txt
     with pytest.raises(RuntimeError):
         build(cfg, options)
-    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before  # nothing replaced, no temporary file left behind
+
+
+def test_a_failed_rename_puts_back_the_files_renamed_before_it(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import output
+
+    output.write_atomically(tmp_path, {"a.txt": b"old a", "b.txt": b"old b"})
+    real = os.replace
+
+    def refuse(src: str, dst: object) -> None:
+        if str(dst).endswith("b.txt") and str(src).endswith(".tmp"):
+            raise OSError(13, "Permission denied")
+        real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        output.write_atomically(tmp_path, {"a.txt": b"new a", "b.txt": b"new b", "c.txt": b"c"})
+    # a.txt was renamed before b.txt failed: it has its old content back; nothing else is left
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.txt": b"old a",
+                                                                  "b.txt": b"old b"}
 
 
 def test_build_is_reproducible_with_a_fixed_clock(tmp_path: Path, in_repo: Path,
@@ -93,10 +114,14 @@ def test_syndicated_copy_is_shown_once_with_also_reported_by(tmp_path: Path) -> 
     cfg = load_config(cfg_path)
     briefing = build_briefing(cfg, read_corpus(cfg, None))
     [section] = briefing.sections
-    [item] = section.items
+    # printed once, where it is first shown (here the point The essentials take from the
+    # theme), the other copy cited under it; the section points there instead of repeating it
+    shown = [*briefing.summary, *section.items]
+    [item] = [c for c in shown if story in c.text]
     [also] = item.also
     assert {Path(item.path).name, Path(also.path).name} == {"a.txt", "b.txt"}
     assert story in item.text and story in also.text
+    assert section.in_summary == ("e1",) and not section.items
 
 
 def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
@@ -105,7 +130,11 @@ def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
     assert 3 <= len(briefing.summary) <= 5
     ledes = {(s.lede.path, s.lede.start) for s in briefing.sections if s.lede}
     assert not ledes & {(p.path, p.start) for p in briefing.summary}
-    assert all(s.lede is not None for s in briefing.sections)
+    # every section opens on its lede, or on where its point went in The essentials
+    assert all(s.lede is not None or s.in_summary for s in briefing.sections)
+    # the news first: the Moscow talks of 20 October 2021, from the newest dated source
+    assert briefing.summary[0].text.startswith("Russia hosted talks on Afghanistan on Wednesday")
+    assert briefing.summary[0].attribution == "Associated Press, 20 October 2021"
     events = briefing.timeline
     assert 0 < len(events) <= 12
     assert [e.date for e in events] == sorted(e.date for e in events)
@@ -133,8 +162,8 @@ def test_ledes_and_summary_points_are_statements(in_repo: Path, reader_id: str |
 
 
 def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -> None:
-    """One matching passage becomes the lede and leaves no items: the section shows something,
-    so no edition may print the empty-section line under it."""
+    """One matching passage becomes the section's point in The essentials and leaves no items:
+    the section shows where it went, so no edition may print the empty-section line under it."""
     corpus = tmp_path / "seeds"
     corpus.mkdir()
     (corpus / "a.txt").write_text(
@@ -150,7 +179,7 @@ def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -
     cfg = load_config(cfg_path)
     briefing = build_briefing(cfg, read_corpus(cfg, None))
     ferries, trains = briefing.sections
-    assert ferries.lede is not None and not ferries.items and ferries.empty_note is None
+    assert ferries.in_summary and not ferries.items and ferries.empty_note is None
     assert trains.lede is None and not trains.items and trains.empty_note
     env = render.template_env()
     for out in (render.render_html(briefing, env), render.render_text(briefing),

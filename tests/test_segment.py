@@ -246,6 +246,30 @@ def test_bare_copyright_owner_at_the_end_is_copyright() -> None:
     assert [p.kind for p in seg.paragraphs[:2]] == ["body", "body"]
 
 
+@pytest.mark.parametrize("text", [
+    'Burton said, "I love cats!"',  # the only paragraph of a file
+    "Russia hosts talks on Afghanistan",  # short and unpunctuated, still the article's one body
+    'Some words first. Burton said, "I love cats and dogs."\n\nThe shelter did not comment.',
+    'Burton told reporters: “We will appeal.”\n\nThe court did not comment.',
+])
+def test_a_headline_heads_a_body(text: str) -> None:
+    """The only paragraph of an article is body, and so is a first paragraph with a full stop
+    (one closing a quoted sentence too): a headline has neither, and heads something."""
+    a = _article(text)
+    seg = segment(a)
+    check_invariants(a, seg)
+    assert seg.paragraphs[0].kind == "body"
+    assert read_header(text).headline is None
+
+
+def test_a_quotation_in_a_headline_without_a_full_stop_keeps_it_a_headline() -> None:
+    text = 'Putin: "We will not back down"\n\nThe Russian president spoke on Monday.'
+    assert [p.kind for p in segment(_article(text)).paragraphs] == ["headline", "body"]
+    text = "World\n\nTaliban envoys hold talks\n\nThe talks began on Monday."
+    kinds = [(p.kind, p.furniture) for p in segment(_article(text)).paragraphs]
+    assert kinds == [("furniture", "section-label"), ("headline", None), ("body", None)]
+
+
 def test_crlf_text_keeps_exact_offsets() -> None:
     text = "Headline here\r\n\r\nFirst line of body.\r\nSecond line. Third.\r\n\r\nRead More\r\n"
     a = _article(text)

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from briefing.archive import compare
 from briefing import render
 from briefing import store as store_module
 from briefing.config import Config, TermSpec, ThemeConfig, load_config
@@ -48,7 +49,9 @@ def config_of(ws: Path) -> Config:
 
 def briefing_json(config: Config, corpus: Corpus) -> dict[str, object]:
     try:
-        return json.loads(render.render_json(build_briefing(config, corpus, options=EDITION)))
+        # compared with no previous edition, as the golden build (the first in its out/) was
+        briefing = compare(build_briefing(config, corpus, options=EDITION), None, [])
+        return json.loads(render.render_json(briefing))
     finally:
         corpus.close()
 

@@ -12,7 +12,8 @@ from briefing.render import template_context
 from briefing_fixture import REPO, seed_briefing
 
 CONTEXT_CLASSES = (models.Briefing, models.Section, models.Item, models.Source, models.Cited,
-                   models.TimelineEvent, models.Voice)
+                   models.TimelineEvent, models.Voice, models.NotCited,
+                   models.Previous)
 DOC = REPO / "docs" / "templates.md"
 
 
