@@ -26,10 +26,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import InputError, Problem
+from .formats import ORIGIN, Unreadable, extract, kind_of, web_url
+from .formats import SUFFIXES as DOCUMENTS
 from .models import Article, ArticleMeta
 from .segment import dateline, read_header, split_title
 
-SUFFIXES = frozenset({".txt", ".md"})
+# plain text, and the documents briefing reads into a reading text (formats.py)
+SUFFIXES = frozenset({".txt", ".md"}) | DOCUMENTS
 META_KEYS = ("title", "outlet", "byline", "published", "url")
 _TITLE_MAX = 70
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.M)
@@ -332,6 +335,17 @@ def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> Arti
     )
 
 
+class Read(NamedTuple):
+    """An article as read, with where each metadata field came from (``briefing read``):
+    ``origins`` maps a field to ``"manifest"``, ``"front matter"``, the document's own
+    (``"page"``, ``"email headers"``, ``"PDF properties"``) or ``"inferred"``; ``document`` is
+    the extraction of a file that is not plain text (None for .txt and .md)."""
+
+    article: Article
+    origins: dict[str, str]
+    document: object | None  # formats.Extracted
+
+
 def read_article(
     path: Path,
     root: Path,
@@ -343,6 +357,19 @@ def read_article(
     Warnings read "skipped seeds/x.txt: empty file" (the caller adds any "warning: " prefix).
     ``manifest`` entries (keyed by resolved path; mappings or objects with title/outlet/
     byline/published/url) override front matter; what both leave missing is inferred."""
+    read = read_document(path, root, manifest, warn)
+    return None if read is None else read.article
+
+
+def read_document(
+    path: Path,
+    root: Path,
+    manifest: Mapping[Path, object] | None,
+    warn: Callable[[str], None],
+) -> Read | None:
+    """:func:`read_article` with the origin of each field. A web page, an email or a PDF
+    (``formats.kind_of``) is read into its reading text: ``Article.text`` is that text
+    (UTF-8, what offsets index), its metadata what the document gives, below the manifest."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -351,36 +378,47 @@ def read_article(
     if not data.strip():
         warn(f"skipped {display_path(path)}: empty file")
         return None
-    decoded = decode(data)
-    if decoded is None:
-        warn(f"skipped {display_path(path)}: binary or undecodable file")
-        return None
-    text, encoding = decoded
-    fm, body_start, error = front_matter(text)
-    if error:
-        warn(f"{display_path(path)}: {error}; front matter ignored")
+    kind = kind_of(path)
+    document = None
+    fm: dict[str, Any] | None = None
+    body_start = 0
+    if kind is not None:
+        try:
+            document = extract(path, data)
+        except Unreadable as exc:
+            warn(f"skipped {display_path(path)}: {exc}")
+            return None
+        text, encoding = document.text, "utf-8"
+    else:
+        decoded = decode(data)
+        if decoded is None:
+            warn(f"skipped {display_path(path)}: binary or undecodable file")
+            return None
+        text, encoding = decoded
+        fm, body_start, error = front_matter(text)
+        if error:
+            warn(f"{display_path(path)}: {error}; front matter ignored")
     given: dict[str, str | None] = {k: None for k in META_KEYS}
-    for source in (fm, manifest.get(path.resolve()) if manifest else None):
+    origins: dict[str, str] = {}
+    own = (document.meta, ORIGIN[kind]) if document is not None else (fm, "front matter")
+    for source, origin in (own, (manifest.get(path.resolve()) if manifest else None, "manifest")):
         if source is None:
             continue
         for key in META_KEYS:
             value = _field(source, key)
-            value = _iso(value) if key == "published" else _clean(value)
+            value = _iso(value) if key == "published" else (
+                web_url(value) if key == "url" else _clean(value))
             if value:
-                given[key] = value
+                given[key], origins[key] = value, origin
     # find_articles yields files lexically under their root: no need to resolve symlinks here
     rel = os.path.relpath(path, root).replace(os.sep, "/")
     if rel.startswith("../"):
         rel = path.name
-    return Article(
-        id=rel,
-        path=path,
-        text=text,
-        encoding=encoding,
-        meta=infer_meta(text, body_start, given),
-        sha256=hashlib.sha256(data).hexdigest(),
-        body_start=body_start,
-    )
+    meta = infer_meta(text, body_start, given)
+    origins.update({k: "inferred" for k in meta.inferred})
+    article = Article(id=rel, path=path, text=text, encoding=encoding, meta=meta,
+                      sha256=hashlib.sha256(data).hexdigest(), body_start=body_start)
+    return Read(article, origins, document)
 
 
 def load_corpus(
