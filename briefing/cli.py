@@ -250,7 +250,7 @@ def check(
         for line in problems:
             typer.echo(line if line.startswith("warning:") else f"warning: {line}", err=True)
         if n == 0:
-            raise InputError("the corpus holds no readable .txt or .md article")
+            raise InputError("the corpus holds no readable article (.txt, .md, .html, .eml or .pdf)")
         counts = [_count(len(cfg.themes), "theme"), _count(len(cfg.readers), "reader"),
                   _count(n, "article")]
         if problems:
