@@ -73,15 +73,29 @@ class _Numbering:
         return Cited(text, sid, self.path(a), start, end, id,
                      attribution(a.meta, text, self.latest.get(article_id)), *edges)
 
-    def sources(self) -> tuple[Source, ...]:
+    def sources(self, segmented: Mapping[str, Segmented]) -> tuple[Source, ...]:
         out = []
         for article_id, sid in self.ids.items():
             a = self.articles[article_id]
             m = a.meta
-            out.append(Source(sid, int(sid[1:]), self.path(a), m.title,
-                              m.outlet, m.byline, m.published, m.inferred, m.url, a.encoding,
-                              a.sha256))
+            opening = None if m.title else _opening(a, segmented[article_id])
+            out.append(Source(sid, int(sid[1:]), self.path(a), m.title, m.outlet, m.byline,
+                              m.published, m.inferred, m.url, a.encoding, opening=opening,
+                              sha256=a.sha256))
         return tuple(out)
+
+
+OPENING_WORDS = 10  # the first words an untitled source is listed by
+
+
+def _opening(article: Article, seg: Segmented) -> str | None:
+    """The first words of an untitled article's first body paragraph, cut at a word."""
+    first = next(iter(seg.body), None)
+    if first is None:
+        return None
+    text = " ".join(article.text[first.start:first.end].split())
+    cut = text.split(" ")
+    return text if len(cut) <= OPENING_WORDS else " ".join(cut[:OPENING_WORDS]).rstrip(",;:") + "…"
 
 
 def _shown_in(printed: Printed, article_id: str, start: int, end: int) -> str | None:
@@ -283,7 +297,7 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
     spoken = voices(quotes or {}, numbering, printed, segmented)
     dated_parts = timeline(numbering, dated, printed)
     count, digest = corpus_info or (len(articles), corpus_digest(articles))
-    sources = numbering.sources()
+    sources = numbering.sources(segmented)
     left = not_cited(sel, by_id, numbering, cwd)
     dates = sorted(s.published for s in sources if s.published)
     coverage = {"articles": count, "cited": len(sources), "not_cited": len(left),

@@ -208,6 +208,23 @@ def _command() -> str:
     return str(script.absolute())
 
 
+def _send_problems(cfg) -> list[str]:  # noqa: ANN001 - a Config
+    """What ``briefing send`` would refuse that the config alone cannot say: readers with no
+    sender, and the SMTP settings in the environment (checked as send checks them)."""
+    from .delivery import smtp_settings
+    from .errors import ConfigError
+
+    out = []
+    if cfg.readers and not cfg.delivery.sender:
+        out.append(f"{_show(cfg.path)}: delivery.from: not set, so briefing send cannot mail the "
+                   f"{_count(len(cfg.readers), 'reader')} (build is not affected)")
+    try:
+        smtp_settings(None, ca_file=cfg.delivery.ca_file)
+    except ConfigError as exc:
+        out += [f"{line} (briefing send would stop here)" for line in exc.lines()]
+    return out
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -247,6 +264,7 @@ def check(
             n = len(result)  # counts the articles without loading their texts
         finally:
             result.close()
+        problems += _send_problems(cfg)
         for line in problems:
             typer.echo(line if line.startswith("warning:") else f"warning: {line}", err=True)
         if n == 0:

@@ -31,12 +31,13 @@ EXTRACTORS = ("formats.py", "webpage.py", "eml.py", "pdftext.py")
 LIBRARIES = (("trafilatura", "trafilatura"), ("htmldate", "htmldate"), ("justext", "justext"),
              ("lxml", "lxml"), ("pdfminer", "pdfminer.six"))  # (module, distribution)
 FIELDS = ("title", "outlet", "byline", "published", "url", "language")
+MAX_DOCUMENT_BYTES = 20 * 2**20  # a page, an email or a PDF larger than this is skipped (a saved
+# page carries its images and scripts inline: it is larger than the text file it would be)
 FIELD_MAX = 300  # characters of a metadata value kept (a title is a line, not an article)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
 _TAG = re.compile(r"<[^<>]{0,500}>")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-_HTTP = re.compile(r"^https?://[^\s/?#]+", re.I)
 
 
 class Unreadable(Exception):
@@ -138,9 +139,9 @@ def clean_field(value: object) -> str | None:
 
 
 def web_url(value: object) -> str | None:
-    """``value`` when it is an absolute http(s) URL with a host, else None: a page's canonical
-    link may say ``javascript:...``, and the editions make every source URL a link."""
-    text = clean_field(value)
-    if text is None or " " in text or not _HTTP.match(text):
-        return None
-    return text
+    """``value``, its markup and spacing cleaned, when it is an absolute http(s) URL with a
+    host (the project's one rule, ``links.http_url``), else None: a page's canonical link may
+    say ``javascript:...``, and the editions make every source URL a link."""
+    from .links import http_url
+
+    return http_url(clean_field(value))

@@ -150,6 +150,9 @@ class Source:
     inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from text.")
     url: str | None = doc("URL of the article, when known.")
     encoding: str = doc("Encoding the file was decoded with; offsets index that decoding.")
+    opening: str | None = doc("For an article without a title: its first words, which the "
+                              "sources list shows (marked as its opening) instead of a title "
+                              "guessed from the text; else None.", default=None)
     sha256: str | None = doc("SHA-256 of the file's bytes: its content, by which the next edition "
                              "tells what it already showed; None when unknown.", default=None)
     text_path: str | None = doc("For a source that is not plain text (a web page, an email, a "

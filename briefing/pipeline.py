@@ -205,20 +205,15 @@ def ranked_shortlist(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str,
 
 def _evidence(query: ThemeQuery, cached: tuple[int, bytes] | None, keys: Any, gens: Any,
               taken: Any) -> tuple[Any, Any]:
-    """A kept evidence table (empty if none or damaged) and which of ``keys`` it is valid for:
+    """A kept evidence table (empty if none) and which of ``keys`` it is valid for:
     stored at or before its generation, covered by it, and not already ``taken`` by another."""
     import numpy as np
 
     from . import ranking
 
-    table = None
-    if cached is not None:
-        try:
-            table = ranking.Table.of_bytes(cached[1])
-        except Exception:  # noqa: BLE001 - a damaged entry (numpy and zipfile raise many kinds)
-            table = None  # is computed again: the store is only a cache
-    if table is None or cached is None:
+    if cached is None:
         return ranking.Table.empty(query), np.zeros(len(keys), bool)
+    table = ranking.Table.of_bytes(cached[1])  # the bytes kept (the store checks them)
     if len(table.covered) == len(keys) and np.array_equal(table.covered, keys):
         ok = gens <= cached[0]  # covers exactly this corpus (both sorted): no isin needed
     else:

@@ -9,6 +9,7 @@ shape is a contract (``docs/contract.md``), not a matter of taste.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import re
@@ -23,6 +24,7 @@ import jinja2
 
 import briefing as _package
 from briefing.chart import timeline_chart
+from briefing.links import http_url
 from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
@@ -96,7 +98,9 @@ def template_context(briefing: Briefing, edition_format: str, *,
     """Everything a template sees (documented in ``docs/templates.md``): the briefing itself,
     its sources by id (to turn an item's ``source`` into a citation number and entry), which
     edition is being rendered, and the timeline drawn as a chart (laid out here, in code, so the
-    templates only draw it)."""
+    templates only draw it). Every address a template can put in a link is an http(s) one or
+    None (:func:`linkable`), whatever the stages before let through."""
+    briefing = linkable(briefing)
     return {
         "briefing": briefing,
         "sources": {source.id: source for source in briefing.sources},
@@ -105,7 +109,7 @@ def template_context(briefing: Briefing, edition_format: str, *,
         "item_limit": None,
         "left_out": 0,
         "compact": False,
-        "web_url": web_url,
+        "web_url": http_url(web_url),
         "preheader": preheader(briefing),
         "author": briefing.title.strip() or "briefing",
         "chart": timeline_chart(briefing) if edition_format != "email" else None,
@@ -141,6 +145,7 @@ def coverage_line(briefing: Briefing) -> str:
         dates.append(f"{undated} undated")
     return line + (" · sources " + ", ".join(dates) if dates else "")
 
+
 def places(briefing: Briefing) -> dict[str, str]:
     """Where each shown block is, as a reader would say it ('The essentials, point 2',
     'Security, item 3'): the label of a link that points to a block instead of reprinting it."""
@@ -156,6 +161,17 @@ def places(briefing: Briefing) -> dict[str, str]:
             if item.id:
                 out[item.id] = f"Voices, {voice.speaker}"
     return out
+
+
+def linkable(briefing: Briefing) -> Briefing:
+    """``briefing`` with each source's ``url`` an http(s) address or None (``links.http_url``):
+    the renderers' own guard, so that no edition (a user's template included) can link to a
+    ``javascript:`` or ``file:`` address whatever reached the model."""
+    if all(s.url is None or http_url(s.url) is not None for s in briefing.sources):
+        return briefing
+    return dataclasses.replace(briefing, sources=tuple(
+        dataclasses.replace(s, url=http_url(s.url)) for s in briefing.sources))
+
 
 def render_html(briefing: Briefing, env: jinja2.Environment) -> str:
     """The web page (``out/briefing.html``): one self-contained file, its CSS inlined in a
@@ -335,7 +351,9 @@ def _source_lines(source: Source) -> list[str]:
     def mark(name: str, value: str) -> str:
         return value + ("*" if name in source.inferred else "")
 
-    head = f"[{source.number}] " + (mark("title", source.title) if source.title else "Untitled")
+    head = f"[{source.number}] " + (mark("title", source.title) if source.title else
+                                    "Untitled" + (f" (it opens: “{source.opening}”)"
+                                                  if source.opening else ""))
     facts = [mark(name, value) for name, value in (("outlet", source.outlet),
              ("byline", source.byline), ("published", source.published)) if value]
     lines = [_wrap(head, indent="    ", first="")]
@@ -349,6 +367,7 @@ def render_text(briefing: Briefing) -> str:
     """The plain-text edition (``out/briefing.txt``, also the email's text part): 72 columns,
     every block with its source line and bracketed citation number, a part shown elsewhere as
     where it is, the articles not cited and the numbered sources at the end."""
+    briefing = linkable(briefing)
     numbers = {source.id: source.number for source in briefing.sources}
     where = places(briefing)
     out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}"]
@@ -472,12 +491,13 @@ def _source(source: Source) -> dict[str, object]:
     return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
-            "number": source.number, "sha256": source.sha256,
+            "number": source.number, "sha256": source.sha256, "opening": source.opening,
             **({"text_path": source.text_path} if source.text_path else {})}
 
 
 def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
     """The contract's ``briefing.json`` object, keys in the contract's order (extras last)."""
+    briefing = linkable(briefing)
     return {
         "schema": SCHEMA,
         "title": briefing.title,

@@ -22,6 +22,7 @@ from .config import (ACCEPTED_KEYS, FETCH_LIMITS, MAX_ITEMS_RANGE, PAGE_SIZES, S
                      SourceMeta, TermSpec, ThemeConfig, locate, parse_term, suggest)
 from .errors import Problem
 from .headers import hidden_control, list_id_parts, mailbox, valid_address
+from .links import http_url
 from .output import FORMATS
 from .query import QuerySyntaxError, parse, sense_rule
 
@@ -175,7 +176,10 @@ class Checker:
         value = self.line(node, where, f"a {what}")
         if value is None:
             return None
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # "http://[::1": a host urlsplit cannot read
+            parts = urlsplit("")
         if parts.scheme not in schemes:
             self.problem(node, where, f"expected a {what}, got {value!r}")
             return None
@@ -183,7 +187,7 @@ class Checker:
             if not valid_address(parts.path):
                 self.problem(node, where, f"bad email address in {value!r}")
                 return None
-        elif not parts.netloc or " " in value:
+        elif not parts.netloc or http_url(value) is None:  # the rule build and render apply
             self.problem(node, where, f"expected a {what} with a host, got {value!r}")
             return None
         return value

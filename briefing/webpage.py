@@ -25,9 +25,8 @@ import logging
 import re
 from collections.abc import Iterator
 
-from .formats import Extracted, Unreadable, clean_field, clean_line, reading_text, web_url
+from .formats import MAX_DOCUMENT_BYTES, Extracted, Unreadable, clean_field, clean_line, reading_text, web_url
 
-MAX_HTML_BYTES = 20_000_000  # a saved page larger than this is not an article page
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _LEGACY = {"iso8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254"}
@@ -81,8 +80,8 @@ def extract_page(data: bytes, *, url: str | None = None, charset: str | None = N
     """The reading text and metadata of a web page's bytes. ``url`` is where it was fetched
     from (it only helps resolve a relative canonical link), ``charset`` what the server
     declared. Raises Unreadable when the page holds no main text."""
-    if len(data) > MAX_HTML_BYTES:
-        raise Unreadable(f"page larger than {MAX_HTML_BYTES // 1_000_000} MB")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise Unreadable(f"page larger than {MAX_DOCUMENT_BYTES // 2**20} MiB")
     text, codec = decode_html(data, charset)
     if "\x00" in text:
         raise Unreadable("not an HTML page (binary data)")

@@ -293,3 +293,18 @@ def test_seed_briefing_carries_attributed_quotes_and_voices(in_repo: Path, tmp_p
     assert {"Sergey Lavrov", "Zamir Kabulov", "Timofey Boikov"} <= speakers
     shown = [(i["path"], i["start"], i["end"]) for s in doc["sections"] for i in s["items"]]
     assert len(shown) == len(set(shown))
+
+
+def test_check_warns_of_what_send_would_refuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = tmp_path / "ws"
+    assert invoke("init", str(ws)).exit_code == 0
+    monkeypatch.chdir(ws)
+    cfg = ws / "config" / "briefing.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        'delivery:\n  from: "Briefing <briefing@example.org>"\n', ""), encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_SMTP_URL", "smtp://user:secret@mail.example.org")
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+    assert "delivery.from: not set, so briefing send cannot mail the 1 reader" in result.output
+    assert "must not contain a password" in result.output and "secret" not in result.output
+    assert invoke("check", "--strict").exit_code == ExitCode.INPUT
