@@ -433,7 +433,7 @@ def _adopt(state: FetchState, into: Path) -> None:
         if str(path) in listed:
             continue
         try:
-            fm, _, _ = front_matter(path.read_text(encoding="utf-8"))
+            fm = front_matter(path.read_text(encoding="utf-8")).data
         except (OSError, UnicodeDecodeError):
             continue
         url = web_url((fm or {}).get("url"))

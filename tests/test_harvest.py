@@ -64,7 +64,7 @@ def test_new_entries_are_written_once_as_articles_with_front_matter(tmp_path: Pa
     assert wire.parent == tmp_path / "articles" / "fetched"
     assert wire.name.startswith("2023-05-14-tajikistan-calls-up-reservists-as-border-tension-grows-")
     text = wire.read_text(encoding="utf-8")
-    fm, body_start, error = front_matter(text)
+    fm, body_start, error = front_matter(text)[:3]
     assert error is None and fm is not None
     assert fm["title"] == "Tajikistan calls up reservists as border tension grows"
     assert fm["outlet"] == "The Steppe Courier" and fm["byline"] == "Dilnoza Rakhimova"
@@ -154,7 +154,7 @@ def test_a_feed_with_the_full_text_is_not_followed_to_its_pages(tmp_path: Path, 
     feed = web.route("/atom.xml", Route(atom, headers={"Content-Type": "application/atom+xml"}))
     config = load_config(workspace(tmp_path, [{"url": feed, "outlet": "Configured Outlet"}]))
     (path,) = fetch(config).written
-    fm, start, _ = front_matter(path.read_text(encoding="utf-8"))
+    fm = front_matter(path.read_text(encoding="utf-8")).data
     assert fm["title"] == "Talks in full" and fm["byline"] == "Ann Lee"  # type: ignore[index]
     assert fm["outlet"] == "Configured Outlet" and fm["published"] == "2024-03-01"  # type: ignore[index]
     assert "/never.html" not in web.paths()
