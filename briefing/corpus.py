@@ -34,11 +34,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import InputError, Problem
+from .formats import MAX_DOCUMENT_BYTES, ORIGIN, Unreadable, extract, kind_of
+from .formats import SUFFIXES as DOCUMENTS
 from .links import http_url
 from .models import Article, ArticleMeta
 from .segment import dateline, read_header, split_title
 
-SUFFIXES = frozenset({".txt", ".md"})
+# plain text, and the documents briefing reads into a reading text (formats.py)
+SUFFIXES = frozenset({".txt", ".md"}) | DOCUMENTS
 META_KEYS = ("title", "outlet", "byline", "published", "url")
 MAX_ARTICLE_BYTES = 4 * 1024 * 1024  # a file larger than this is not an article: skipped
 FRONT_MATTER_MAX = 64 * 1024  # characters of front matter at most (metadata takes a few hundred)
@@ -452,6 +455,17 @@ def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> Arti
     )
 
 
+class Read(NamedTuple):
+    """An article as read, with where each metadata field came from (``briefing read``):
+    ``origins`` maps a field to ``"manifest"``, ``"front matter"``, the document's own
+    (``"page"``, ``"email headers"``, ``"PDF properties"``) or ``"inferred"``; ``document`` is
+    the extraction of a file that is not plain text (None for .txt and .md)."""
+
+    article: Article
+    origins: dict[str, str]
+    document: object | None  # formats.Extracted
+
+
 def read_article(
     path: Path,
     root: Path,
@@ -459,56 +473,83 @@ def read_article(
     warn: Callable[[str], None],
 ) -> Article | None:
     """Read one article file into an Article, or None (after a warning naming the file) when
-    it is empty, binary, undecodable, over ``MAX_ARTICLE_BYTES`` or has hostile front matter:
-    one bad file must not stop a run over a whole corpus. Warnings read "skipped seeds/x.txt:
-    empty file" (the caller adds any "warning: " prefix). ``manifest`` entries (keyed by
-    resolved path; mappings or objects with title/outlet/byline/published/url) override front
-    matter; what both leave missing is inferred."""
+    it is empty, binary, undecodable, over ``MAX_ARTICLE_BYTES`` (``MAX_DOCUMENT_BYTES`` for a
+    page, an email or a PDF) or has hostile front matter: one bad file must not stop a run over
+    a whole corpus. Warnings read "skipped seeds/x.txt: empty file" (the caller adds any
+    "warning: " prefix). ``manifest`` entries (keyed by resolved path; mappings or objects with
+    title/outlet/byline/published/url) override front matter; what both leave missing is
+    inferred."""
+    read = read_document(path, root, manifest, warn)
+    return None if read is None else read.article
+
+
+def read_document(
+    path: Path,
+    root: Path,
+    manifest: Mapping[Path, object] | None,
+    warn: Callable[[str], None],
+) -> Read | None:
+    """:func:`read_article` with the origin of each field. A web page, an email or a PDF
+    (``formats.kind_of``) is read into its reading text: ``Article.text`` is that text
+    (UTF-8, what offsets index), its metadata what the document gives, below the manifest."""
+    kind = kind_of(path)
+    cap = MAX_ARTICLE_BYTES if kind is None else MAX_DOCUMENT_BYTES
     try:
         with path.open("rb") as f:
-            data = f.read(MAX_ARTICLE_BYTES + 1)  # never more: the file may be huge
+            data = f.read(cap + 1)  # never more: the file may be huge
             size = os.fstat(f.fileno()).st_size
     except OSError as exc:
         warn(f"skipped {display_path(path)}: cannot read: {exc.strerror or exc}")
         return None
-    if len(data) > MAX_ARTICLE_BYTES:
+    if len(data) > cap:
         warn(f"skipped {display_path(path)}: {max(size, len(data)) / 2**20:,.1f} MiB, over the "
-             f"{MAX_ARTICLE_BYTES // 2**20} MiB an article may have")
+             f"{cap // 2**20} MiB {'an article' if kind is None else 'a ' + kind + ' file'} "
+             "may have")
         return None
     if not data.strip():
         warn(f"skipped {display_path(path)}: empty file")
         return None
-    decoded = decode(data)
-    if decoded is None:
-        warn(f"skipped {display_path(path)}: binary or undecodable file")
-        return None
-    text, encoding = decoded
-    fm = front_matter(text)
-    if fm.refused:
-        at = "" if fm.refused_at is None else f":{fm.refused_at}"
-        warn(f"skipped {display_path(path)}{at}: {fm.refused}")
-        return None
-    if fm.error:
-        warn(f"{display_path(path)}: {fm.error}; front matter ignored")
     given: dict[str, str | None] = {k: None for k in META_KEYS}
+    origins: dict[str, str] = {}
     entry = manifest.get(path.resolve()) if manifest else None
-    for source, lines in ((fm.data, fm.lines), (entry, {})):
+    document = None
+    if kind is not None:
+        try:
+            document = extract(path, data)
+        except Unreadable as exc:
+            warn(f"skipped {display_path(path)}: {exc}")
+            return None
+        text, encoding, body_start = document.text, "utf-8", 0
+        sources = [(document.meta, {}, ORIGIN[kind]), (entry, {}, "manifest")]
+    else:
+        decoded = decode(data)
+        if decoded is None:
+            warn(f"skipped {display_path(path)}: binary or undecodable file")
+            return None
+        text, encoding = decoded
+        fm = front_matter(text)
+        if fm.refused:
+            at = "" if fm.refused_at is None else f":{fm.refused_at}"
+            warn(f"skipped {display_path(path)}{at}: {fm.refused}")
+            return None
+        if fm.error:
+            warn(f"{display_path(path)}: {fm.error}; front matter ignored")
+        body_start = fm.body_start
+        sources = [(fm.data, fm.lines, "front matter"), (entry, {}, "manifest")]
+    for source, lines, origin in sources:
         if source is not None:
-            given.update(_given(source, lines, path, warn))
-    body_start = fm.body_start
+            fields = _given(source, lines, path, warn)
+            given.update(fields)
+            origins.update(dict.fromkeys(fields, origin))
     # find_articles yields files lexically under their root: no need to resolve symlinks here
     rel = os.path.relpath(path, root).replace(os.sep, "/")
     if rel.startswith("../"):
         rel = path.name
-    return Article(
-        id=rel,
-        path=path,
-        text=text,
-        encoding=encoding,
-        meta=infer_meta(text, body_start, given),
-        sha256=hashlib.sha256(data).hexdigest(),
-        body_start=body_start,
-    )
+    meta = infer_meta(text, body_start, given)
+    origins.update({k: "inferred" for k in meta.inferred})
+    article = Article(id=rel, path=path, text=text, encoding=encoding, meta=meta,
+                      sha256=hashlib.sha256(data).hexdigest(), body_start=body_start)
+    return Read(article, origins, document)
 
 
 def load_corpus(

@@ -30,6 +30,7 @@ from typing import NamedTuple, Protocol
 
 from .config import Config, SourceMeta
 from .corpus import FoundFile, display_path, read_article, scan_articles
+from .formats import EXTRACTORS, extractor_versions
 from .listing import Listing, linked, start as start_listing
 from .models import Article, Segmented, corpus_sha256
 from .readers import Window
@@ -64,8 +65,8 @@ def _untimed(_: str) -> AbstractContextManager[None]:
 def fingerprint() -> str:
     """Names the code that fills the store: reading, segmenting, tokenising. A store filled by
     other code is rebuilt, so a change to the segmentation rules never meets stale entries."""
-    h = code_hash("corpus.py", "segment.py", "textnorm.py", "links.py")
-    h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION}".encode())
+    h = code_hash("corpus.py", "segment.py", "textnorm.py", "links.py", *EXTRACTORS)
+    h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION} {extractor_versions()}".encode())
     return h.hexdigest()[:16]
 
 

@@ -155,6 +155,10 @@ class Source:
                               "guessed from the text; else None.", default=None)
     sha256: str | None = doc("SHA-256 of the file's bytes: its content, by which the next edition "
                              "tells what it already showed; None when unknown.", default=None)
+    text_path: str | None = doc("For a source that is not plain text (a web page, an email, a "
+                                "PDF): the reading text briefing extracted from it and wrote "
+                                "beside the edition, which its offsets index; None for .txt/.md.",
+                                default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -504,7 +504,8 @@ def _source(source: Source) -> dict[str, object]:
     return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
-            "number": source.number, "sha256": source.sha256, "opening": source.opening}
+            "number": source.number, "sha256": source.sha256, "opening": source.opening,
+            **({"text_path": source.text_path} if source.text_path else {})}
 
 
 def briefing_to_dict(briefing: Briefing) -> dict[str, object]:

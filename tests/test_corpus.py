@@ -35,10 +35,13 @@ def _checker_text(path: Path, encoding: str) -> str:
 def test_find_articles_recursive_sorted_deduplicated(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / ".hidden").mkdir()
-    for name in ("b/2.txt", "a.md", "b/1.TXT", "c.html", ".secret.txt", ".hidden/x.txt"):
+    for name in ("b/2.txt", "a.md", "b/1.TXT", "c.html", "d.docx", "e.PDF", ".secret.txt",
+                 ".hidden/x.txt"):
         (tmp_path / name).write_text("Text.\n", encoding="utf-8")
     found = find_articles([tmp_path, tmp_path / "a.md", tmp_path / "b"])
-    assert [f.relative_to(tmp_path).as_posix() for f, _ in found] == ["a.md", "b/1.TXT", "b/2.txt"]
+    # web pages, emails and PDFs are articles too (briefing/formats.py); other files are not
+    assert [f.relative_to(tmp_path).as_posix() for f, _ in found] == [
+        "a.md", "b/1.TXT", "b/2.txt", "c.html", "e.PDF"]
     assert all(root == tmp_path for _, root in found)
 
 
