@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .config import TermSpec, ThemeConfig
 from .models import Article, Match, Segmented
-from .query import Node, SenseRule, parse, sense_rule
+from .query import Node, SenseRule, has_prefix, parse, sense_rule
 from .textnorm import TOKEN_RE, phrase_starts, root
 
 # A paragraph longer than this is not shown whole: its matching sentences are (issue: a
@@ -81,6 +81,14 @@ def compile_theme(theme: ThemeConfig, *, extra: Iterable[TermSpec] = (),
         senses=senses,
         require=parse(theme.require) if theme.require else None,
     )
+
+
+def reads_words(query: ThemeQuery) -> bool:
+    """Whether counting ``query``'s evidence reads a passage's lower-case words as well as its
+    roots: a ``prefix*`` in a term, an exclusion, a ``not`` phrase or a sense rule is matched
+    against the words as written (without them, against the roots: a different answer)."""
+    return (any(t.prefix for t in (*query.terms, *query.exclude, *query.not_))
+            or any(has_prefix(r.target) or has_prefix(r.context) for r in query.senses))
 
 
 @dataclass(slots=True)
