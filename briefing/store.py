@@ -52,7 +52,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from .errors import BriefingError, BusyError
 from .models import ArticleMeta, Paragraph, Span
-from .themes import Term, ThemeQuery
+from .themes import Term, ThemeQuery, reads_words
 
 T = TypeVar("T")
 
@@ -726,8 +726,7 @@ class SqliteStore:
         if expression is None or not files:
             return []
         db = self._conn()
-        words = "p.words" if any(t.prefix for t in (*query.terms, *query.exclude,
-                                                     *query.not_)) else "''"
+        words = "p.words" if reads_words(query) else "''"
         if len(files) <= DIRECT_MAX:
             # a few files (those stored since a warm build's evidence was kept): their passages
             # straight from the table, every term looked for (hits None), rather than matching
@@ -746,7 +745,7 @@ class SqliteStore:
             if self._selected is not files:
                 self._selection(db, files)
                 self._selected = files
-            # lower-case words serve prefix terms only: without one they are not read
+            # lower-case words serve prefixes only: without one they are not read
             rows = db.execute(
                 'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
                 f"{words} FROM passage_index JOIN passages p ON p.id = passage_index.rowid "

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefing.archive import compare
@@ -444,6 +444,54 @@ def test_match_expression_quotes_phrases_and_prefixes() -> None:
 
 # --- Ranking from the index equals ranking in memory, for any corpus and theme --------------
 
+# Found by hypothesis: the index looks terms up per sentence, and a run of two sentences of
+# a long paragraph got only theirs, but 2.txt's run "... café islamic. State naïve ..."
+# holds "Islamic State" across the two: ranking through the index missed the best passage.
+STRADDLED_PHRASE = [
+    'Talks islamic taliban a state state. Border islamic. Islamic naïve naïve 42 talks '
+    'state border the taliban ünal border islamic. Naïve talks border talks talks border '
+    'border a taliban. Border. Border border border border border border border taliban '
+    'talks border. Border the border border border. Border café café border islamic café '
+    'the taliban border border the the.\n\nBorder border islamic a border islamic border '
+    'border border a border taliban. Border border 42. Border border a border border. '
+    'Border state islamic border the. The border border border ünal state talks state a '
+    'café talks border. Border border border talks the state border taliban islamic state '
+    'café border. State talks border border café border border border border 42. Border '
+    'the taliban border border the state ünal border border. Border border border café '
+    'border border ünal border islamic border border border. Naïve border. Border. Border '
+    'taliban talks 42 café border. The a border border border. Border. The a border state '
+    'islamic border border border a ünal border border. State talks a border state border '
+    'border. Border border. Border border café border border a border state border border. '
+    'Talks the border border talks border the border border border café border. A ünal 42 '
+    'café border ünal border border the a. Border 42 taliban taliban border.\n\nBorder ünal.',
+    'Border border border ünal border talks border the islamic. Talks. Border. Border '
+    'taliban the 42 border state state taliban talks 42 ünal taliban. Border state border '
+    'café the border border border border. Islamic border. Border talks border ünal border '
+    'border border border state 42 border border.\n\nBorder. A border border border. Border '
+    'border state border taliban café border border naïve border 42 state. Border border '
+    'café border border border a islamic border border naïve border. Talks. Border islamic '
+    '42 the border talks border talks naïve islamic islamic talks. Café the border islamic '
+    'border state state border café ünal. Border naïve taliban taliban border a. Border '
+    'state border talks border.\n\nBorder border border café border border the ünal. State '
+    'talks border. State border.\n\nBorder ünal. Border state border. Islamic border naïve '
+    'border border café naïve. State ünal border. The border café border border border '
+    'border border border border border border.',
+    'Border naïve a the border border the border 42 border border state.\n\nNaïve the border '
+    'islamic border 42 border. Islamic border border 42 café. Islamic border border.\n\n'
+    'Islamic border taliban. The 42. Border islamic a islamic border border taliban a ünal '
+    'islamic talks border. Border border naïve border border the border border border '
+    'border border 42. Border border border naïve border border border border border a '
+    'talks taliban. Border. Border café border a. Border border the talks border border '
+    'the taliban ünal border taliban border. Border the border 42 border border islamic '
+    'border a border a border. Border border ünal border. The border café border. Border '
+    'ünal 42 border café islamic. State naïve border border islamic a a 42 border 42 '
+    'border café. Naïve a. Taliban. Border taliban talks 42 café border. Talks. Café '
+    'border ünal border border border taliban border border border 42 42. Border border 42 '
+    'border naïve naïve café border border 42 islamic border. Border border talks. Border '
+    'border. Border border 42 border border border. Border border border border 42 border.',
+    'Ünal taliban.',
+]
+
 WORDS = ["border", "borders", "troops", "security", "Council", "drill", "drills", "legitimacy",
          "legitimate", "recognise", "recognition", "the", "a", "Taliban", "talks", "Islamic",
          "State", "café", "naïve", "Ünal", "42"]
@@ -459,11 +507,17 @@ term = st.sampled_from(["border", "troops^2", "security", "Islamic State^3", "le
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(texts=st.lists(article, min_size=1, max_size=4),
        terms=st.lists(term, min_size=1, max_size=4, unique=True),
-       exclude=st.lists(st.sampled_from(["Security Council", "Islamic State"]), max_size=1),
-       not_=st.lists(st.sampled_from(["talks", "naïve"]), max_size=1))
+       exclude=st.lists(st.sampled_from(["Security Council", "Islamic State",
+                                         "border NEAR/2 recognis*"]), max_size=1),
+       not_=st.lists(st.sampled_from(["talks", "naïve", "Islamic State"]), max_size=1))
+@example(texts=STRADDLED_PHRASE, terms=["border", "Islamic State^3"], exclude=[], not_=[])
+@example(texts=["Border talks recognise the border. Recognition border drills."],
+         terms=["border"], exclude=["border NEAR/2 recognis*"], not_=[])  # words, not roots
 def test_ranking_from_the_index_equals_ranking_in_memory(
         tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
         exclude: list[str], not_: list[str]) -> None:
+    """rank() over the store equals rank() in memory, whether the store reads the passages of
+    these few files directly or, as over a large corpus, finds them through its index."""
     from briefing.config import parse_term
 
     root = tmp_path_factory.mktemp("hyp")
@@ -479,9 +533,14 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
     config = dataclasses.replace(load_config(REPO / "config" / "briefing.yaml"),
                                  store=root / "store")
     corpus = read_corpus(config, [folder])
+    direct = store_module.DIRECT_MAX
     try:
-        assert rank(corpus, [q]) == rank(memory, [q])
+        expected = rank(memory, [q])
+        assert rank(corpus, [q]) == expected
+        store_module.DIRECT_MAX = 0
+        assert rank(corpus, [q]) == expected
     finally:
+        store_module.DIRECT_MAX = direct
         corpus.close()
 
 
@@ -489,9 +548,12 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(texts=st.lists(article, min_size=2, max_size=5),
        terms=st.lists(term, min_size=1, max_size=4, unique=True),
-       exclude=st.lists(st.sampled_from(["Security Council", "Islamic State"]), max_size=1),
-       not_=st.lists(st.sampled_from(["talks", "naïve"]), max_size=1),
+       exclude=st.lists(st.sampled_from(["Security Council", "Islamic State",
+                                         "border NEAR/2 recognis*"]), max_size=1),
+       not_=st.lists(st.sampled_from(["talks", "naïve", "Islamic State"]), max_size=1),
        limit=st.integers(1, 6), min_score=st.sampled_from([None, 0.5, 2.0]))
+@example(texts=STRADDLED_PHRASE, terms=["border", "troops^2", "security", "Islamic State^3"],
+         exclude=[], not_=[], limit=1, min_score=None)
 def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
         tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
         exclude: list[str], not_: list[str], limit: int, min_score: float | None) -> None:
