@@ -407,6 +407,9 @@ class Client:
                 resp = self._pools.urlopen("GET", url, headers=sent, redirect=False,
                                            retries=False, preload_content=False,
                                            decode_content=False, timeout=timeout)
+                # taken now: reading a body to its end hands the connection back to the pool
+                # (and clears resp.connection), still open
+                conn = resp.connection
                 try:
                     head = {k.lower(): v for k, v in resp.headers.items()}
                     body = b""
@@ -417,7 +420,6 @@ class Client:
                     # never back into the pool open: the next request to this host connects
                     # afresh (and is checked afresh), and a socket the server closed after
                     # its answer is never reused
-                    conn = resp.connection
                     resp.close()
                     if conn is not None:
                         conn.close()

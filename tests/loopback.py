@@ -117,7 +117,9 @@ class Server:
         self.httpd.daemon_threads = True
         self.host = host
         self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # a short poll: stopping the server (every test does) waits for it
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,),
+                                        daemon=True)
 
     def __enter__(self) -> Server:
         self._thread.start()
