@@ -31,6 +31,12 @@ DEFAULT_VARIANT = "pdf/ua-1"
 #: Page sizes the config may name (CSS ``@page { size }`` keywords), with an optional orientation.
 PAGE_SIZE = re.compile(r"^(a[3-6]|b[45]|letter|legal|ledger)( (portrait|landscape))?$", re.I)
 
+#: A last page whose text fills less than this share of its text area holds only a few lines:
+#: the document is laid out again with the assets' TIGHTER stylesheet (a little less leading and
+#: space), and that layout is kept when it brings those lines back onto the page before.
+LAST_PAGE_MIN = 0.2
+TIGHTER = "print-tight.css"
+
 
 class FetchRefused(ValueError):
     """A URL the renderer was not allowed to fetch. WeasyPrint logs it and leaves the resource
@@ -163,12 +169,41 @@ def _render(html: str, *, assets: Path, page_size: str, pdf_variant: str | None)
     base_url = Path(assets).resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     size = CSS(string=f"@page {{ size: {page_size.strip()} }}", url_fetcher=fetcher)
+    laid_out = document.render(stylesheets=[size])
+    tighter = Path(assets) / TIGHTER
+    if len(laid_out.pages) > 1 and last_page_fill(laid_out) < LAST_PAGE_MIN and tighter.is_file():
+        tight = document.render(stylesheets=[size, CSS(filename=str(tighter),
+                                                       url_fetcher=fetcher)])
+        if len(tight.pages) < len(laid_out.pages):
+            laid_out = tight
     options: dict[str, object] = {}
     if pdf_variant:
         options["pdf_variant"] = pdf_variant
-    pdf = document.write_pdf(stylesheets=[size], **options)
+    pdf = laid_out.write_pdf(**options)
     assert pdf is not None  # write_pdf returns bytes when no target is given
     return pdf
+
+
+def last_page_fill(document: Any) -> float:
+    """How much of its text area the last page of a laid-out WeasyPrint document fills, from 0
+    to 1: the bottom of its lowest line or replaced box (a chart), margin boxes aside. 1.0 when
+    it cannot be told (WeasyPrint's box tree is not public API), so nothing is retried."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        page = document.pages[-1]._page_box
+        top, height = page.content_box_y(), page.height
+        lowest = top
+        stack = [child for child in page.children if not isinstance(child, boxes.MarginBox)]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+                lowest = max(lowest, box.position_y + box.margin_height())
+            elif isinstance(box, boxes.ParentBox):
+                stack.extend(box.children)
+        return max(0.0, min(1.0, (lowest - top) / height)) if height else 1.0
+    except (AttributeError, ImportError, IndexError, TypeError):
+        return 1.0
 
 
 # --- Start-up cost ------------------------------------------------------------------------------
