@@ -101,7 +101,6 @@ def template_env(workspace_templates: Path | None = None, *,
     env.filters["capfirst"] = capfirst
     env.filters["label"] = item_label
     env.filters["nobreak_hyphens"] = nobreak_hyphens
-    env.filters["hyphenate"] = _hyphenate_filter
     env.globals["lang"] = lang
     return env
 
@@ -242,44 +241,6 @@ def words_shown(briefing: Briefing, *, item_limit: int | None = None,
 def minutes(words: int) -> int:
     """Reading time in whole minutes (at least one) at READING_WPM."""
     return max(1, math.ceil(words / READING_WPM))
-
-
-# --- Print typography: soft hyphens in lower-case words only ---------------------------------
-
-_WORD = re.compile(r"[^\W\d_]{7,}")
-
-
-@functools.cache
-def _hyphenator(lang: str) -> Any:
-    import pyphen  # WeasyPrint's own hyphenation dictionaries; loaded for print only
-
-    found = pyphen.language_fallback(lang.replace("-", "_"))
-    return pyphen.Pyphen(lang=found, left=3, right=3) if found else None
-
-
-@functools.lru_cache(maxsize=8192)
-def _hyphenated(word: str, lang: str) -> str:
-    dictionary = _hyphenator(lang)
-    return dictionary.inserted(word, hyphen="\u00ad") if dictionary else word
-
-
-def hyphenate(text: str, lang: str = "en") -> str:
-    """``text`` with soft hyphens (U+00AD) where its lower-case words of seven letters or more
-    may break, from the language's hyphenation patterns. The print edition sets
-    ``hyphens: manual``, so these are the only places a word can break: never inside a name
-    or another capitalised word ('Turk-menistan'), which WeasyPrint's ``hyphens: auto`` would
-    break like any other. A soft hyphen is invisible where the line does not break there (and
-    absent from the PDF's text), so copying and searching the text still work."""
-    return _WORD.sub(lambda m: _hyphenated(m[0], lang) if m[0].islower() else m[0], text)
-
-
-@jinja2.pass_context
-def _hyphenate_filter(context: Any, text: str) -> str:
-    """The ``hyphenate`` filter: soft hyphens in the print edition only (the web page is set
-    ragged right and the email must stay small)."""
-    if context.get("format") != "print":
-        return text
-    return hyphenate(text, str(context.get("lang") or "en"))
 
 
 NOT_CITED_SHOWN = 20  # articles "Read, not cited" lists by name; the JSON lists them all
