@@ -1,6 +1,10 @@
-"""Measure ``briefing.quotes.extract_quotes`` on the PolNeAR dev split.
+"""Measure ``briefing.quotes.extract_quotes`` on the PolNeAR dev split and on the BBC labels.
 
-Run: ``.venv/bin/python benchmarks/eval_quotes.py [--shared PATH] [--show-errors]``.
+Run: ``.venv/bin/python benchmarks/eval_quotes.py [--bbc] [--shared PATH] [--show-errors]``.
+``--bbc`` adds, beside PolNeAR, speaker accuracy on the BBC News quotations labelled by hand in
+``tests/data/quotes/bbc.yaml`` (see :func:`evaluate_bbc`).
+
+PolNeAR:
 
 The rule is the one in ``../shared/eval/polnear-dev/README.md``, applied literally:
 
@@ -21,19 +25,24 @@ The data is evaluation data: it is read from ``../shared`` and never copied into
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # runnable as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from briefing.models import Quote  # noqa: E402
+from briefing.quotelist import find_all_quotes  # noqa: E402
 from briefing.quotes import extract_quotes  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"
+BBC_LABELS = ROOT / "tests" / "data" / "quotes" / "bbc.yaml"
+BBC_CORPUS = Path("corpora") / "bbc-news"
 QUOTE_MARKS = ('"', "“", "”")
 
 
@@ -172,26 +181,139 @@ def evaluate(shared: Path = DEFAULT_SHARED, show_errors: bool = False) -> Result
     return res
 
 
+# --- BBC News, labelled by hand ------------------------------------------------------------
+
+
+@dataclass
+class BbcResult:
+    """Counts over the labelled BBC quotations, and samples of each kind of error."""
+
+    labelled: int = 0
+    found: int = 0  # labelled quotations inside some predicted quotation
+    right: int = 0  # ... whose speaker is the label's
+    predicted: int = 0  # predicted quotations in the labelled articles (those on `ignore` aside)
+    true_quotes: int = 0  # ... holding a labelled quotation
+    seconds: float = 0.0
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def ratios(self) -> dict[str, float]:
+        """Speaker accuracy (over every labelled quotation: a missed one is a wrong one), speaker
+        precision over the quotations found, quote recall and precision."""
+        div = lambda a, b: a / b if b else 0.0  # noqa: E731
+        return {
+            "bbc_speaker_accuracy": div(self.right, self.labelled),
+            "bbc_speaker_precision": div(self.right, self.found),
+            "bbc_quote_recall": div(self.found, self.labelled),
+            "bbc_quote_precision": div(self.true_quotes, self.predicted),
+        }
+
+    def note(self, kind: str, sample: str) -> None:
+        self.errors.setdefault(kind, []).append(sample)
+
+
+def same_speaker(got: str | None, want: str, also: list[str] | None = None) -> bool:
+    """Whether a predicted speaker is the labelled one: the same words, whatever the spacing,
+    the apostrophes' shape and the case of a leading article ('A Labour source')."""
+    def norm(s: str) -> str:
+        s = " ".join(s.replace("\u2019", "'").split())
+        return re.sub(r"^(?:The|A|An)\b", lambda m: m.group().lower(), s)
+    return got is not None and norm(got) in {norm(w) for w in [want, *(also or [])]}
+
+
+def locate(text: str, words: str, nth: int = 1) -> int | None:
+    """Where the ``nth`` quotation opening with ``words`` starts (the offset of its first word)."""
+    hits = [m.start(1) for m in re.finditer(r"[\"\u201c]\s*(" + re.escape(words) + ")", text)]
+    return hits[nth - 1] if len(hits) >= nth else None
+
+
+def read_bbc_labels(path: Path = BBC_LABELS) -> list[dict[str, Any]]:
+    """The labelled articles (see the header of tests/data/quotes/bbc.yaml)."""
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def evaluate_bbc(shared: Path = DEFAULT_SHARED, labels: Path = BBC_LABELS) -> BbcResult:
+    """Each labelled article read as a build reads it (page furniture, headline left out), its
+    quotations extracted, and each labelled quotation looked for inside one of them."""
+    base = shared / BBC_CORPUS
+    res = BbcResult()
+    for art in read_bbc_labels(labels):
+        path = base / art["path"]
+        t0 = time.perf_counter()
+        found = [q for _, q in find_all_quotes([path])]
+        res.seconds += time.perf_counter() - t0
+        text = path.read_text(encoding="utf-8")
+        spans = [(q.start, q.end) for q in found]
+        holds: set[int] = set()
+        for want in art["quotes"]:
+            res.labelled += 1
+            at = locate(text, want["at"], want.get("nth", 1))
+            if at is None:
+                raise ValueError(f"{art['path']}: no quotation opens with {want['at']!r}")
+            k = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
+            where = f"{art['path']}: {want['at']!r}"
+            if k is None:
+                res.note("missed quote", f"{where} ({want['speaker']})")
+                continue
+            holds.add(k)
+            res.found += 1
+            q = found[k]
+            if same_speaker(q.speaker, want["speaker"], want.get("also")):
+                res.right += 1
+            else:
+                said = text[q.speaker_mention.start:q.speaker_mention.end] if q.speaker_mention else None
+                res.note("wrong speaker", f"{where} -> {q.speaker!r} [{said!r}], label {want['speaker']!r}")
+        ignored = [locate(text, w) for w in art.get("ignore") or []]
+        for k, (s, e) in enumerate(spans):
+            if any(at is not None and s <= at < e for at in ignored) and k not in holds:
+                continue
+            res.predicted += 1
+            if k in holds:
+                res.true_quotes += 1
+            else:
+                res.note("false quote", f"{art['path']}: {text[s:e][:80]!r} ({found[k].speaker})")
+    return res
+
+
+def _print_errors(errors: dict[str, list[str]], limit: int) -> None:
+    for kind, samples in errors.items():
+        print(f"--- {kind} ({len(samples)})")
+        for s in samples[:limit]:
+            print("  ", s)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the four figures (and error samples with --show-errors)."""
+    """Print the four PolNeAR figures, the BBC ones with --bbc (and error samples with
+    --show-errors)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--bbc", action="store_true", help="also the hand-labelled BBC quotations")
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--limit", type=int, default=40, help="samples per error kind")
     args = ap.parse_args(argv)
     if not (args.shared / "eval" / "polnear-dev").is_dir():
         print(f"no PolNeAR dev split under {args.shared}", file=sys.stderr)
         return 2
+    if args.bbc and not (args.shared / BBC_CORPUS).is_dir():
+        print(f"no BBC News corpus under {args.shared}", file=sys.stderr)
+        return 2
     res = evaluate(args.shared, args.show_errors)
     if args.show_errors:
-        for kind, samples in res.errors.items():
-            print(f"--- {kind} ({len(samples)})")
-            for s in samples[: args.limit]:
-                print("  ", s)
-    print(f"predicted {res.predicted}, counted {res.counted}, gold direct {res.gold_direct}, "
-          f"recalled {res.recalled}; extraction {res.seconds:.2f}s")
+        _print_errors(res.errors, args.limit)
+    print(f"PolNeAR dev: predicted {res.predicted}, counted {res.counted}, gold direct "
+          f"{res.gold_direct}, recalled {res.recalled}; extraction {res.seconds:.2f}s")
     for k, v in res.ratios().items():
-        print(f"{k:18} {v:.3f}")
+        print(f"{k:22} {v:.3f}")
+    if args.bbc:
+        bbc = evaluate_bbc(args.shared)
+        if args.show_errors:
+            _print_errors(bbc.errors, args.limit)
+        print(f"BBC News (hand-labelled): {bbc.labelled} quotations, {bbc.found} found, "
+              f"{bbc.right} with the right speaker; {bbc.predicted} predicted; "
+              f"reading and extraction {bbc.seconds:.2f}s")
+        for k, v in bbc.ratios().items():
+            print(f"{k:22} {v:.3f}")
     return 0
 
 

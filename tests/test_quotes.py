@@ -194,3 +194,40 @@ def test_polnear_floor() -> None:
     ratios = _benchmark("eval_quotes").evaluate(SHARED).ratios()
     for key, floor in FLOOR.items():
         assert ratios[key] >= floor, (key, ratios[key])
+
+
+# --- the quality floor on the BBC News quotations labelled by hand (tests/data/quotes/bbc.yaml) --
+
+BBC_FLOOR = {"bbc_speaker_accuracy": 0.58, "bbc_speaker_precision": 0.70, "bbc_quote_recall": 0.83,
+             "bbc_quote_precision": 0.99}
+_NO_BBC = not (SHARED / "corpora" / "bbc-news").is_dir()
+_NO_BBC_REASON = "../shared/corpora/bbc-news (the BBC News articles labelled) is not beside the repo"
+
+
+@pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
+def test_bbc_labels_are_well_formed() -> None:
+    """Every label names an article of the four sections numbered 100 and above, opens exactly
+    one quotation of it (or says which), and gives a speaker; there are at least 150."""
+    ev = _benchmark("eval_quotes")
+    labels = ev.read_bbc_labels()
+    assert sum(len(a["quotes"]) for a in labels) >= 150
+    assert len({a["path"] for a in labels}) == len(labels)
+    for art in labels:
+        section, name = art["path"].split("/")
+        assert section in ("business", "tech", "entertainment", "politics") and int(name[:-4]) >= 100
+        text = (SHARED / "corpora" / "bbc-news" / art["path"]).read_text(encoding="utf-8")
+        for want in art["quotes"]:
+            assert want["speaker"] and set(want) <= {"at", "nth", "speaker", "also"}, want
+            n = want.get("nth")
+            assert ev.locate(text, want["at"], n or 1) is not None, (art["path"], want)
+            if n is None:  # words that open two quotations must say which
+                assert ev.locate(text, want["at"], 2) is None, (art["path"], want)
+        for words in (art.get("not_quotes") or []) + (art.get("ignore") or []):
+            assert words in text, (art["path"], words)
+
+
+@pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
+def test_bbc_floor() -> None:
+    ratios = _benchmark("eval_quotes").evaluate_bbc(SHARED).ratios()
+    for key, floor in BBC_FLOOR.items():
+        assert ratios[key] >= floor, (key, ratios[key])
