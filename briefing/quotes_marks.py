@@ -102,7 +102,11 @@ def pair_marks(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Marked]
             elif _family(text[i]) != _family(text[stack[-1]]):
                 stack.append(i)  # a quotation nested in the outer one
             else:
-                stack, first = [i], p  # the earlier opening mark was stray
+                if len(stack) == 1 and _ends_sentence_before(text, stack[0], i):
+                    # a quoted paragraph whose closing mark was lost when paragraphs were run
+                    # together ('"... 24 years. "I have never ..."'): it ends before the mark
+                    out.append(Marked(stack[0], i, first, p, False))
+                stack, first = [i], p  # otherwise the earlier opening mark was stray
         if stack:
             how = _continues(per_para, paragraphs, p, first) if _may_run_on(text, stack, paragraphs[first][0]) else "stop"
             if how == "stop":
@@ -111,6 +115,13 @@ def pair_marks(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Marked]
                 carried = (stack[0], first)
                 skip = per_para[p + 1][0][0] if how == "reopen" else -1
     return out
+
+
+def _ends_sentence_before(text: str, opening: int, i: int) -> bool:
+    """Whether the words since the opening mark at ``opening`` end a sentence right before the
+    mark at ``i`` (a full stop, '?' or '!' and a space), with a sentence's worth of words."""
+    before = text[opening + 1:i]
+    return bool(re.search(r"\w[.!?…]\)?\s+$", before)) and len(before.split()) >= 3
 
 
 def _may_run_on(text: str, stack: list[int], para_start: int) -> bool:
