@@ -29,7 +29,7 @@ from briefing.quotes_marks import (
     Marked, Tok, masked, pair_marks, sentences, split_paragraphs, tokens,
 )
 from briefing.quotes_turns import turns
-from briefing.quotes_people import DOCUMENTS, PERSON_NOUNS, ROLE_WORDS, People, is_org
+from briefing.quotes_people import DOCUMENTS, ORG_WORDS, PERSON_NOUNS, ROLE_WORDS, People, is_org
 
 __all__ = ["Parser", "article_quotes", "extract_quotes", "CUES"]
 
@@ -89,6 +89,7 @@ _ADVERBS = set("""
 also later then again has have had previously recently once further repeatedly reportedly publicly
 privately flatly simply just often would will did does never not already still bluntly angrily
 quickly frequently separately earlier initially first finally even last today yesterday tonight
+instead too himself herself themselves itself alone jointly together personally
 """.split())
 _PREPS = set("""
 in on at for with by from to into about during under over after before since through without
@@ -139,7 +140,7 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
     paras = sorted(paragraphs) if paragraphs is not None else split_paragraphs(text)
     pairs = pair_marks(text, paras)
     mtext = masked(text, pairs)
-    people = People.build(text)
+    people = People.build(text, paras)
     sents: list[tuple[int, int]] = []
     for s, e in paras:
         sents.extend(sentences(mtext, s, e, text))
@@ -434,7 +435,12 @@ def _byline(text: str, toks: list[Tok], k: int) -> list[Tok]:
 
 def _subject(toks: list[Tok], k: int) -> list[Tok]:
     """Who the cue at ``k`` is about: the noun phrase before it, or after it when inverted
-    ('said Kabulov'), or the subject of the clause across an appositive or a coordination."""
+    ('said Kabulov'), or the subject of the clause across an appositive, a relative clause
+    ('Ms Robinson, who presents The Weakest Link tells'), an aside between dashes or a
+    coordination."""
+    rel = _relative_subject(toks, k)
+    if rel:
+        return rel
     back = _backward_np(toks, k)
     if back:
         return back
@@ -442,11 +448,20 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
     while j >= 0 and toks[j].low in _ADVERBS:
         j -= 1
     prev = toks[j] if j >= 0 else None
-    if prev is None or prev.is_mask or prev.text in ",:;—–-":
-        fwd = _forward_np(toks, k + 1)
-        if fwd and (prev is None or prev.is_mask or prev.text in "—–-"):
+    if prev is not None and prev.text in _DASHES:
+        opening = next((i for i in range(j - 1, max(-1, j - 30), -1) if toks[i].text in _DASHES), None)
+        if opening is not None and not any(t.is_mask for t in toks[opening:j]):
+            aside = _backward_np(toks, opening)  # 'Alan Beith - who chairs the committee - said'
+            if aside:
+                return aside
+    if prev is None or prev.is_mask or prev.text in ",:;" or prev.text in _DASHES:
+        fwd = _appositive(toks, _forward_np(toks, k + 1))
+        if fwd and (prev is None or prev.is_mask or prev.text in _DASHES):
             return fwd
         if prev is not None and prev.text == ",":
+            if fwd and _ends_clause(toks, toks.index(fwd[-1]) + 1) and (
+                    _names_person(fwd) or (toks[k].low in _INVERTING and fwd[0].low in _DETS)):
+                return fwd  # '..., argued Mr Howard.': the subject follows its verb
             chunk = _chunk_subject(toks, k)
             if chunk:
                 return chunk
@@ -456,6 +471,74 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
         # 'X did this and said', 'X sings to Y before asking her': X's clause
         return _clause_subject(toks, j)
     return []
+
+
+_DASHES = {"-", "—", "–"}
+# Cues that take no object, so that a noun phrase after them is their subject ('..., argued the
+# minister.'); after 'called' or 'told' it is the object ('called him a master').
+_INVERTING = {"said", "says", "argued", "argues", "added", "adds", "insisted", "insists", "explained",
+              "noted", "notes", "warned", "warns", "stressed", "continued", "concluded", "conceded",
+              "admitted", "claimed", "claims", "maintained", "replied", "recalled", "suggested"}
+_RELATIVE = {"who", "which"}
+
+
+def _relative_subject(toks: list[Tok], k: int) -> list[Tok]:
+    """The noun phrase a relative clause before the cue hangs on, when the cue is that clause's
+    verb or the main verb after it: 'Mr Blair, who has described Africa as a "scar"', 'Ms
+    Robinson, who presents The Weakest Link tells Cockerell'. Nothing when another clause
+    (a cue, a quotation, 'that', a comma) comes between."""
+    for i in range(k - 1, max(-1, k - 10), -1):
+        t = toks[i]
+        if t.low in _RELATIVE:
+            if i and toks[i - 1].text == ",":
+                np = _backward_np(toks, i - 1)
+                if np and np[-1].is_cap and np[0].low not in PRONOUNS_SUBJ:
+                    return np
+            return []
+        if t.is_mask or not t.is_word or t.low in CUES or t.low in _SUBORD:
+            return []
+    return []
+
+
+def _ends_clause(toks: list[Tok], j: int) -> bool:
+    """Whether the clause ends at ``j``: the sentence's end, or a stop, a colon or a quotation."""
+    return j >= len(toks) or toks[j].text in ".;:!?" or toks[j].is_mask or (
+        toks[j].text == "," and (j + 1 >= len(toks) or toks[j + 1].is_mask))
+
+
+def _appositive(toks: list[Tok], np: list[Tok]) -> list[Tok]:
+    """An inverted subject that is a description, and the name after it set off by a comma:
+    'said the chairman of the Commons education select committee, Labour MP Barry Sheerman' ->
+    'Labour MP Barry Sheerman'; 'said its chairman, Sir Anthony Greener' -> 'Sir Anthony
+    Greener'. Else the noun phrase as it was."""
+    if not np or _names_person(np):
+        return np
+    j = toks.index(np[-1]) + 1
+    # the rest of the description, up to its comma ('... the Commons transport select committee,')
+    while j < len(toks) and j - toks.index(np[-1]) <= 8 and toks[j].is_word and not (
+            toks[j].low in _SUBORD or toks[j].low in _VERBS or toks[j].low in CUES):
+        j += 1
+    if j >= len(toks) or toks[j].text != ",":
+        return np
+    name = _forward_np(toks, j + 1)
+    if name and _names_person(name):
+        after = toks.index(name[-1]) + 1
+        if _ends_clause(toks, after) or toks[after].text == ",":
+            return name
+    return np
+
+
+def _names_person(np: Sequence[Tok]) -> bool:
+    """Whether a noun phrase ends in a person's name: a capitalised run that is no institution
+    and not the object of a determiner inside a description ('the chairman of the Commons')."""
+    run = _last_run(np)
+    if not run or run[-1] is not np[-1]:
+        return False
+    i = list(np).index(run[0])
+    if i and np[i - 1].low in _DETS | {"of"}:
+        return False
+    text = " ".join(t.text for t in run)
+    return not is_org(text) and _looks_person(run) and run[-1].low not in PRONOUNS_SUBJ
 
 
 def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
@@ -476,17 +559,51 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
             out.insert(0, t)  # two speakers: 'Burton and Nick said'
             j -= 1
             continue
+        if out and _inside_name(toks, j, out):
+            out.insert(0, t)  # 'Department for Media, Culture and Sport', "the Musicians' Union"
+            j -= 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
             break
         if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing")) and out):
             break
         out.insert(0, t)
         j -= 1
-    while out and out[0].low in ("of", "and"):
+    while out and (out[0].low in ("of", "and", "from", "for", "on") or not out[0].is_word):
         out.pop(0)
     if out and not any(t.is_cap or t.low not in _DETS for t in out):
         return []
     return out
+
+
+def _inside_name(toks: list[Tok], j: int, out: list[Tok]) -> bool:
+    """Whether the token at ``j``, read backwards from a noun phrase ``out``, is inside a name
+    or hangs a name on the one before: 'for' between capitalised words ('Department for
+    Transport'), a comma in a list inside one ('Department for Media, Culture and Sport'), a
+    plural possessive mark ("the Musicians' Union"), 'from' after a name ('Nigel McCune from
+    the Musicians' Union': the phrase's head is the name, see _head)."""
+    t = toks[j]
+    before = toks[j - 1] if j else None
+    if before is None or not before.is_word:
+        return False
+    nxt = out[0]
+    if t.low in ("for", "on") and before.is_cap and nxt.is_cap:
+        return True
+    if t.text in ("'", "’") and before.low.endswith("s") and t.start == before.end:
+        return True
+    if t.low == "from" and before.is_cap and (nxt.is_cap or nxt.low == "the"):
+        return True
+    return t.text == "," and before.is_cap and nxt.is_cap and j > 1 and toks[j - 2].low in ("for", "of") \
+        and any(o.low == "and" for o in out[:4])
+
+
+def _head(mention: Sequence[Tok]) -> Sequence[Tok]:
+    """A person named with where they are from: the name ('Dr Doug Williams of BT', 'Nigel
+    McCune from the Musicians' Union', 'David Page, of Investec'); any other phrase as it is."""
+    for i, t in enumerate(mention):
+        if i and t.low in ("of", "from", "at", "with") and _names_person(mention[:i]):
+            return mention[:i]
+    return mention
 
 
 def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
@@ -506,13 +623,28 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
             break
         if out and (low in _ADVERBS or (out[0].low in ("he", "she", "they"))):
             break
-        if out and not t.is_cap and low not in ("of", "the") and low not in ROLE_WORDS and any(o.is_cap and o.low not in _DETS for o in out):
+        if out and not t.is_cap and low not in ("of", "the") and low not in ROLE_WORDS \
+                and any(o.is_cap and o.low not in _DETS for o in out) and not _name_follows(toks, j):
             break
         out.append(t)
         j += 1
     while out and out[-1].low in ("of", "the", "and", "a", "an"):
         out.pop()
     return out
+
+
+def _name_follows(toks: list[Tok], j: int) -> bool:
+    """Whether the lower-case words from ``j`` are a role between an institution and a name:
+    'SEC deputy enforcement director Linda Thomsen', 'French finance minister Herve Gaymard'."""
+    for i in range(j, min(len(toks), j + 4)):
+        t = toks[i]
+        if t.is_cap:  # a full name: two capitalised words at least ('spoke out Tuesday about' is none)
+            return i > j and t.is_word and i + 1 < len(toks) and toks[i + 1].is_cap and toks[i + 1].is_word \
+                and t.low not in ROLE_WORDS
+        if not t.is_word or t.low in _PREPS or t.low in _SUBORD or t.low in _VERBS or t.low in CUES \
+                or t.low in _ADVERBS or t.low in _TIME:
+            return False
+    return False
 
 
 def _joins(toks: Sequence[Tok], j: int) -> bool:
@@ -526,17 +658,31 @@ def _joins(toks: Sequence[Tok], j: int) -> bool:
 
 
 def _conjuncts(mention: Sequence[Tok]) -> list[Sequence[Tok]]:
-    """A mention cut at the 'and's that join speakers; one part when there is none."""
+    """A mention cut at the 'and's that join speakers; one part when there is none, or when a
+    part is no person's name: an institution's name with 'and' in it ('the Qualifications and
+    Curriculum Authority', 'a Department for Education and Skills spokeswoman') or one
+    person's description ("Smith and Wesson's chief") is one speaker."""
     cuts = [i for i in range(len(mention)) if _joins(mention, i)]
+    if not cuts:
+        return [mention]
     bounds = [-1] + cuts + [len(mention)]
     parts = [mention[a + 1:b] for a, b in zip(bounds, bounds[1:])]
-    return parts if all(parts) else [mention]
+    if not all(parts) or any(t.low in ("for", "of") for t in mention) or is_org(
+            " ".join(t.text for t in mention)) or not all(_names_person(p) for p in parts):
+        return [mention]
+    return parts
 
 
 def _chunk_subject(toks: list[Tok], k: int) -> list[Tok]:
     """Across appositives ('Abdul Salam Hanafi, a deputy prime minister ..., said'): the first
     comma-separated chunk of the clause holding a person's name, else the first noun phrase."""
     chunks: list[int] = [0] + [i + 1 for i in range(k) if toks[i].text in ",;" or toks[i].is_mask]
+    for c in chunks:  # a chunk that is a name first ('James Hardie chairwoman, Meredith Hellicar,')
+        if c < k and toks[c].low not in _PREPS | _SUBORD:
+            np = _forward_np(toks, c)
+            if np and _names_person(np) and len(_last_run(np)) >= 2 and np[0].low not in PRONOUNS_SUBJ \
+                    and np[0].low not in _DETS:
+                return np
     first = None
     for c in chunks:
         if c >= k or toks[c].low in _PREPS or toks[c].low in _SUBORD:
@@ -594,13 +740,19 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
         if i and lows[i - 1] in DOCUMENTS and i + 1 < len(mention):
             tail = text[mention[i + 1].start:mention[-1].end]
             return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
+    head = _head(mention)
+    if len(head) < len(mention):
+        return _interpret(text, head, people)
+    org = _org_name(text, mention)
+    if org is not None:
+        return org
     caps = _last_run(mention)
     if caps and caps[-1] is mention[-1] and not re.search(r"[’']s?$", caps[-1].text):
         run = text[caps[0].start:caps[-1].end]
         if is_org(run):
             det = mention.index(caps[0]) > 0 and mention[mention.index(caps[0]) - 1].low == "the"
             return ("the " + run) if det else run
-        return people.resolve_name(run)
+        return people.resolve_name(run, caps[0].start + 1)
     if lows[0] in ("the", "this", "that") or re.search(r"[’']s?$", mention[0].text):
         found = people.resolve_description(phrase, pos)
         if found:
@@ -608,6 +760,28 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
         if lows[-1] in PERSON_NOUNS or lows[-1] in ("source", "official", "spokesperson", "aide"):
             return people.resolve_pronoun(pos) or _lower_article(phrase)
     return _lower_article(phrase)
+
+
+def _org_name(text: str, mention: Sequence[Tok]) -> str | None:
+    """An institution named in full, with the 'and', 'for', 'of' and commas of its name: 'the
+    Qualifications and Curriculum Authority', 'the Department for Media, Culture and Sport'."""
+    det = mention[0].low == "the"
+    body = mention[1:] if det else mention
+    if len(body) < 3 or not body[0].is_cap or not body[-1].is_cap:
+        return None
+    if not all(t.is_cap or t.low in ("and", "for", "of", "on", "the", ",") for t in body):
+        return None
+    if not any(t.low in ("and", "for", "of", "on") for t in body):
+        return None
+    words = text[body[0].start:body[-1].end]
+    if not is_org(words):
+        return None
+    last = max(i for i, t in enumerate(body) if t.low in ("and", "for", "of", "on", "the", ","))
+    tail = [t.low.rstrip(".") for t in body[last + 1:]]
+    if any(w in ROLE_WORDS and w not in ORG_WORDS and any(x not in ROLE_WORDS for x in tail[i + 1:])
+           for i, w in enumerate(tail)):
+        return None  # a person with an institution's title: '... Studies Director Omar Nessar'
+    return ("the " if det else "") + words
 
 
 def _last_run(mention: Sequence[Tok]) -> list[Tok]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 # Capitalised words that are titles, offices or parts of institutions' names, never part of a
 # person's name: stripping them from "Center for Modern Afghanistan Studies Director Omar Nessar"
@@ -31,12 +31,22 @@ south east west northern southern eastern western new the a an of and for on in 
 wednesday thursday friday saturday sunday january february march april may june july august
 september october november december analyst expert nominee candidate candidates mrs ms mr dr sen
 rep gov gen lt col sgt capt gop fbi cia nato un eu isis al-qaida taliban islamic
+mp mps mep msp labour tory tories conservative conservatives liberal lib dem dems shadow
 """.split())
+# Titles that belong to a name where the article writes them with it ('Dr David Gillingwater'):
+# kept in the speaker's name. 'Sir', 'Lord', 'Lady', 'Dame' are never stripped at all: they are
+# part of the name ('Lord Falconer'). Courtesy titles (Mr, Mrs, Ms) are dropped when the article
+# gives the given name, and kept when it gives only the surname ('Mr Blair').
+HONORIFICS = {"dr", "dr.", "prof", "prof.", "professor", "rev", "rev.", "reverend"}
+_MALE_TITLES = {"sir", "lord", "baron", "mr", "mr."}
+_FEMALE_TITLES = {"lady", "dame", "baroness", "mrs", "mrs.", "ms", "ms.", "miss"}
 ORG_WORDS = set("""
 ministry department committee council office party campaign agency service post times news journal
 channel group union company corporation foundation institute university association commission
 bureau army navy government administration court senate congress house embassy movement center
 centre network press tribune herald gazette telegraph guardian network cnn bbc fbi cia
+authority authorities board trust fund bank society federation confederation forum alliance
+coalition league organisation organization securities plc ltd inc consortium
 """.split())
 DOCUMENTS = {"communique", "communiqué", "statement", "report", "letter", "memo", "release",
              "document", "text", "tweet", "post", "email", "resolution", "declaration", "note",
@@ -69,6 +79,9 @@ peter nathan zachary kyle walter harold carl arthur roger keith jeremy terry sea
 lawrence jesse dylan bruce albert willie gabriel logan ralph roy eugene russell bobby mitch mitt
 marco ted rand chris newt rudy reince corey sergey vladimir zamir omar timofey wahid abdul
 alexander anatoly sergei dmitry hamid ashraf recep emmanuel boris xi narendra
+oliver victor hector trevor conor connor spencer lester jasper homer igor julian adrian christian
+damian ian sebastian fabian vincent clement brent grant bryant clive kent gordon tony nigel ken
+alastair menzies charles
 """.split())
 FEMALE_NAMES = set("""
 hillary mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
@@ -81,6 +94,7 @@ jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
 theresa diana natalie brittany charlotte marie kayla alexis lori melania ivanka kellyanne huma
 loretta nikki sarah elena tammy debbie chelsea michele jill claire condoleezza angela theresa
 maria melanie kathryn
+tessa eleanor esther gillian lillian marian vivian olive renee desiree amber
 """.split())
 _NAME_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*")
 _RUN = re.compile(r"(?:(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*)"
@@ -97,11 +111,36 @@ def person_name(run: str) -> str | None:
     'Second Asia Department Zamir Kabulov' -> 'Zamir Kabulov'; None when nothing is left."""
     words = run.split()
     kept: list[str] = []
-    for w in reversed(words):
+    for i, w in enumerate(reversed(words)):
+        if i == 0:
+            w = strip_possessive(w)  # 'Ricky Gervais’' is Ricky Gervais
         if w.lower() in ROLE_WORDS or strip_possessive(w) != w or len(kept) == 4:
             break
         kept.insert(0, w)
     return " ".join(kept) or None
+
+
+# Capitalised words that are no part of a name: a clause's first word ('But Fowler said'), the
+# verbs and function words of a title in capitals ('All Bets Are Off').
+_NOT_NAME_WORDS = set("""
+but and or so yet then also however when while all some if as at in on to of for by with from
+the a an this that these those his her its their our my your we i you he she they it is are was
+were be been has have had do does did not no will would can could may might must should after
+before since because though although once until unless where whether what which who how why
+meanwhile still even here there unlike like despite against during without under over about
+through according into onto upon between among across amid
+""".split())
+
+
+# A capitalised word opening a sentence that is a common noun for a person, not a given name
+# ('Presenter Judith Okafor', 'Rocker Pete Doherty', 'Economist Ann Pettifor'): by its ending.
+_PERSON_NOUN_END = re.compile(r"(?:er|or|ist|ian|ant|ent|man|woman|ess|ee|ive)$")
+
+
+def _role_noun(word: str) -> bool:
+    low = word.lower()
+    return (bool(_PERSON_NOUN_END.search(low)) and low not in MALE_NAMES and low not in FEMALE_NAMES) \
+        or low in ROLE_WORDS
 
 
 def is_org(phrase: str) -> bool:
@@ -149,41 +188,61 @@ class People:
     _agreeing: dict[str, list[tuple[int, str, str]]] = field(
         default_factory=lambda: {"m": [], "f": []})  # the speakers 'he' / 'she' may stand for
     _titled: dict[str, str] = field(default_factory=dict)  # 'Clinton' -> 'f' for 'Mrs. Clinton'
-    _surnames: set[str] = field(default_factory=set)  # people the article names by title and surname only
+    _surnames: dict[str, str] = field(default_factory=dict)  # 'Blair' -> 'Mr Blair': named by title and surname only
+    _honorific: dict[str, str] = field(default_factory=dict)  # 'David Gillingwater' -> 'Dr'
+    _bare: dict[str, str] = field(default_factory=dict)  # 'Dr David Gillingwater' -> 'David Gillingwater'
+    by_first: dict[str, list[str]] = field(default_factory=dict)  # 'Kim' -> ['Kim Yungmin']
     _mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, name), in order
     _mention_starts: list[int] = field(default_factory=list)
     _full: dict[str, str | None] = field(default_factory=dict)
     _keys: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, text: str) -> "People":
+    def build(cls, text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> "People":
         """Scan the article once for capitalised names, the roles written beside them, the
-        courtesy titles that tell a person's sex, and where each name is mentioned."""
+        courtesy titles that tell a person's sex, and where each name is mentioned. Only the
+        ``paragraphs`` given (the body: a headline's 'Rocker Doherty' is no name) are read."""
         table = cls(text)
-        runs = list(_RUN.finditer(text))
+        spans = paragraphs if paragraphs is not None else [(0, len(text))]
+        runs = [m for s, e in spans for m in _RUN.finditer(text, s, e)]
         for m in runs:
             name = person_name(m.group())
             if not name or is_org(m.group()):
                 continue
+            while name and name.split()[0].lower() in _NOT_NAME_WORDS:
+                name = name.partition(" ")[2]  # 'But Fowler', 'All Bets Are Off'
+            if not name or any(w.lower() in _NOT_NAME_WORDS for w in name.split()):
+                continue
             lead = name.split()[0]
             at_sentence_start = m.start() + m.group().find(name) == m.start() and _sentence_start(text, m.start())
+            if at_sentence_start and len(name.split()) >= 3 and _role_noun(lead):
+                name = name.split(" ", 1)[1]  # 'Presenter Judith Okafor'
             if len(name.split()) < 2 or (at_sentence_start and lead.lower() in ROLE_WORDS):
                 continue
             last = name.split()[-1]
             table.by_last.setdefault(last, [])
             if name not in table.by_last[last]:
                 table.by_last[last].append(name)
+                table.by_first.setdefault(name.split()[0], []).append(name)
             table.counts[name] = table.counts.get(name, 0) + 1
             table.roles.setdefault(name, []).append(_role_near(text, m.start(), m.end()))
+            words = m.group().split()
+            at = len(words) - len(name.split()) - 1
+            if at >= 0 and words[at].lower() in HONORIFICS and name not in table._honorific:
+                table._honorific[name] = words[at]  # 'Dr David Gillingwater'
         for m in _COURTESY.finditer(text):
             sex = "m" if m.group(1) == "Mr" else "f"
             for word in _word_prefixes(m.group(2)):
                 if table._titled.get(word) != "m":  # 'Mr. X' anywhere wins, as it always did
                     table._titled[word] = sex
-        for m in _TITLED.finditer(text):
-            surname = strip_possessive(m.group(1))
-            if surname.lower() not in ROLE_WORDS:  # 'Mr. President' is no surname
-                table._surnames.add(surname)
+        for s, e in spans:
+            for m in _TITLED.finditer(text, s, e):
+                surname = strip_possessive(m.group(1))
+                if surname.lower() not in ROLE_WORDS:  # 'Mr. President' is no surname
+                    title = m.group()[:m.start(1) - m.start()].strip()
+                    table._surnames.setdefault(surname, f"{title} {surname}")
+        for name, title in table._honorific.items():
+            table._bare[f"{title} {name}"] = name
         for m in runs:
             table._index_mentions(m)
         table._mention_starts = [start for start, _, _ in table._mentions]
@@ -203,29 +262,58 @@ class People:
                     name = bare
                 self._mentions.append((words[i][0], words[i][0] + len(name), name))
 
-    def full_name(self, word: str) -> str | None:
-        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov'; a
-        surname the article only gives with a title, 'Mr. Burton', is that surname)."""
+    def full_name(self, word: str, pos: int | None = None) -> str | None:
+        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov'),
+        with the title it writes with that name ('Dr David Gillingwater'); of two people with
+        one surname, the one named last before ``pos`` (else the one named most often). For a
+        family name written first, the name it opens ('Mr Kim' -> 'Kim Yungmin'); a given name
+        the article uses alone ('his wife Sharon') -> the one full name it opens; a surname the
+        article only gives with a title is the two ('Mr Blair')."""
+        bare = strip_possessive(word)
+        names = self.by_last.get(bare)
+        if names and len(names) > 1 and pos is not None:
+            recent = self._last_mentioned(set(names), pos)
+            if recent:
+                return self._titled_name(recent)
         if word not in self._full:
-            bare = strip_possessive(word)
-            names = self.by_last.get(bare)
-            self._full[word] = (max(names, key=lambda n: (self.counts[n], len(n))) if names
-                                else bare if bare in self._surnames else None)
+            if names:
+                found: str | None = max(names, key=lambda n: (self.counts[n], len(n)))
+            elif len(self.by_first.get(bare, [])) == 1 and (
+                    bare.lower() in MALE_NAMES or bare.lower() in FEMALE_NAMES or bare in self._surnames):
+                found = self.by_first[bare][0]
+            else:
+                found = self._surnames.get(bare)
+            self._full[word] = self._titled_name(found)
         return self._full[word]
 
-    def resolve_name(self, run: str) -> str:
+    def _titled_name(self, name: str | None) -> str | None:
+        return f"{self._honorific[name]} {name}" if name in self._honorific else name
+
+    def _last_mentioned(self, names: set[str], pos: int, reach: int = 200) -> str | None:
+        """Which of ``names`` the article mentions last before ``pos`` (among the last
+        ``reach`` name mentions: a bound on the work, as DESCRIPTION_REACH is)."""
+        i = bisect.bisect_left(self._mention_starts, pos)
+        for start, _, name in reversed(self._mentions[max(0, i - reach):i]):
+            if name in names:
+                return name
+        return None
+
+    def resolve_name(self, run: str, pos: int | None = None) -> str:
         """A capitalised mention -> the fullest form of the name (or the institution as written)."""
         if is_org(run):
             return run
         name = person_name(run) or run
         last = name.split()[-1]
-        full = self.full_name(last)
-        if full and (len(name.split()) == 1 or full.endswith(name)):
+        full = self.full_name(last, pos)
+        if full and (len(name.split()) == 1 or self._bare.get(full, full).endswith(name)):
             return full
+        title = run.split()[-len(name.split()) - 1] if len(run.split()) > len(name.split()) else ""
+        if title.lower() in HONORIFICS:
+            return f"{title} {name}"
         return name
 
     def role_text(self, name: str) -> str:
-        return " ".join(self.roles.get(name, [])).lower()
+        return " ".join(self.roles.get(self._bare.get(name, name), [])).lower()
 
     def heard(self, pos: int, name: str, role: str = "", plural: bool = False) -> None:
         """Record that ``name`` was reported speaking (quoted or not) at ``pos``; ``plural`` for
@@ -261,6 +349,10 @@ class People:
         if words[-1] in self._titled:
             return self._titled[words[-1]]
         first = words[0].lower()
+        if first in _MALE_TITLES or first in _FEMALE_TITLES:
+            return "m" if first in _MALE_TITLES else "f"
+        if first in HONORIFICS and len(words) > 1:
+            first = words[1].lower()
         return "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
 
     def _recent_person(self, pos: int, agrees: Callable[[str], bool] = lambda n: True
@@ -277,7 +369,7 @@ class People:
             name = person_name(m.group())
             if not name:
                 continue
-            full = self.full_name(name.split()[-1])
+            full = self.full_name(name.split()[-1], abs_start + 1)
             if full and agrees(full):
                 found = (abs_start, full)
         return found
