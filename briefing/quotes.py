@@ -73,7 +73,7 @@ def _inflect(base: str) -> set[str]:
 
 # Bare forms are nouns as often as verbs ('a call for', 'a report'): only these few report.
 _BARE = {"say", "tell", "write", "call", "claim", "argue", "insist", "warn", "ask", "describe",
-         "urge", "add", "explain", "agree", "predict", "admit", "deny", "accuse", "liken"}
+         "urge", "add", "explain", "agree", "predict", "admit", "deny", "accuse", "liken", "suggest"}
 CUES = ({form for base in _CUE_VERBS for form in _inflect(base)} - set(_CUE_VERBS)) | set(_IRREGULAR) | _BARE
 CUES -= {"sayed", "sais", "telled", "writed", "readed", "singed", "sweared", "quiped", "admited",
          "admiting", "slamed", "agreing"}
@@ -252,8 +252,11 @@ def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], ri
     if m.closed:
         # a cue is adjacent with at most three words before it: the first four are enough
         after = list(islice((t for t in after_close if t.text not in ",—–-:"), 4))
+        ends = re.search(r"[.!?…]\W*$", text[span[0]:span[1]]) is not None
         for h in right:
-            if after and _adjacent(after, h):
+            if ends and _own_clause(after_close, h):
+                break  # the next sentence's own report: this quotation continues the one before
+            if after and (_adjacent(after, h) or _apposed(after_close, h)):
                 if (h.first_person and h.cue.text.lower() in _CITING) or not h.mention:
                     break  # the writer marking a quotation ('- I am citing'), or ', adding that'
 
@@ -294,6 +297,39 @@ def _adjacent(after: list[Tok], h: _Hit) -> bool:
         and t.low not in CUES for t in between)
 
 
+def _apposed(toks: list[Tok], h: _Hit) -> bool:
+    """Whether the cue ``h`` follows the closing mark after its subject's name and an
+    appositive set off by commas ('"...," Tetsuro Tsusaka, a telecoms analyst with Deutsche
+    Bank, told Reuters'); ``toks`` are the sentence's tokens after the mark."""
+    if not h.mention or not toks or h.mention[0].start != toks[0].start or not toks[0].is_cap:
+        return False
+    name_end = next((i for i, t in enumerate(toks) if not t.is_cap), len(toks))
+    if name_end == 0 or name_end >= len(toks) or toks[name_end].text != ",":
+        return False
+    cue_at = next((i for i, t in enumerate(toks) if t.start == h.cue.start), None)
+    return cue_at is not None and cue_at - name_end <= 16 and toks[cue_at - 1].text == "," and not any(
+        t.is_mask or t.text in ".;:!?" for t in toks[name_end:cue_at])
+
+
+def _own_clause(toks: list[Tok], h: _Hit) -> bool:
+    """Whether the cue ``h`` reports words of its own, not the quotation before it: a clause
+    follows it ('Some economists have predicted rates will drop', 'All three men said that
+    ...', 'A Labour source told the Sunday Times Mr Campbell would ...')."""
+    at = next((i for i, t in enumerate(toks) if t.start == h.cue.start), None)
+    if at is None:
+        return False
+    j = at + 1
+    if h.mention and h.mention[0].start > h.cue.start:  # inverted: past its subject
+        j = next((i for i, t in enumerate(toks) if t.start >= h.mention[-1].end), len(toks))
+    for t in toks[j:j + 12]:
+        if t.is_mask or t.text in ",;:.!?—–-(":
+            return False
+        if t.low == "that" or t.low in _VERBS or (
+                not t.is_cap and len(t.low) > 4 and t.low.endswith("ed") and t.low not in CUES):
+            return True
+    return False
+
+
 def _kind(text: str, span: tuple[int, int], lead: list[Tok]) -> str:
     """'full' for a sentence or more, 'partial' for a phrase inside the reporter's sentence."""
     words = text[span[0]:span[1]]
@@ -330,6 +366,10 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
         if low == "according" and k + 1 < len(toks) and toks[k + 1].low == "to":
             mention = _forward_np(toks, k + 2)
             cue = Tok(text[t.start:toks[k + 1].end], t.start, toks[k + 1].end)
+        elif low == "went" and k + 2 < len(toks) and toks[k + 1].low == "on" and (
+                toks[k + 2].text == ":" or toks[k + 2].is_mask):
+            mention = _subject(toks, k)  # 'He went on: "..."'
+            cue = Tok(text[t.start:toks[k + 1].end], t.start, toks[k + 1].end)
         elif t.text in _BYLINE_DASHES and k and toks[k - 1].is_mask:
             mention = _byline(text, toks, k)
             if not mention:
@@ -340,6 +380,8 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
                 continue  # 'is called', but 'is calling' reports
             if k and (t.is_cap or toks[k - 1].low in _DETS):
                 continue  # a name or a noun: 'The Post sent', 'a call for
+            if low in _BARE and k > 1 and toks[k - 2].low in _DETS:
+                continue  # 'a rallying call'
             nxt = toks[k + 1] if k + 1 < len(toks) else None
             if low in _NOUNISH and not (k and (toks[k - 1].is_mask or toks[k - 1].low in ("he", "she", "they", "it")
                                                or (toks[k - 1].is_cap and nxt is not None
@@ -364,12 +406,24 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
             out.append(_Hit(cue, cue.text, (), None, False))
             continue
         first_person = len(mention) == 1 and mention[0].low in ("i", "we", "me", "us")
+        named = out[-1] if out and out[-1].mention and out[-1].speaker else None
+        if named and mention[0].low in ("a", "an") and _follows(toks, named.mention[-1], mention[0]):
+            # 'said Joshua Osagie, a cocoa farmer from Edo state told Reuters': the one named
+            out.append(_Hit(cue, text[cue.start:cue.end], named.mention, named.speaker, False))
+            continue
         speaker = None if first_person else _interpret(text, mention, people)
         if speaker:
             people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end],
                          plural=len(_conjuncts(mention)) > 1)
         out.append(_Hit(cue, text[cue.start:cue.end], tuple(mention), speaker, first_person))
     return out
+
+
+def _follows(toks: list[Tok], name_end: Tok, desc: Tok) -> bool:
+    """Whether the description starting at ``desc`` is set off by a comma right after the name
+    ending at ``name_end``: an appositive of that name."""
+    i = next((n for n, t in enumerate(toks) if t.start == desc.start), 0)
+    return i >= 2 and toks[i - 1].text == "," and toks[i - 2].start == name_end.start
 
 
 def _plural_present(toks: list[Tok], k: int) -> bool:
@@ -396,7 +450,7 @@ def _plural_present(toks: list[Tok], k: int) -> bool:
 
 _NOT_SPEAKERS = set("""
 but and or so yet then also however meanwhile when while still though early late earlier later
-last next this on at in monday tuesday wednesday thursday friday saturday sunday january february
+last next this on at in now monday tuesday wednesday thursday friday saturday sunday january february
 march april june july august september october november december today yesterday tonight
 """.split())
 
@@ -444,9 +498,7 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
     back = _backward_np(toks, k)
     if back:
         return back
-    j = k - 1
-    while j >= 0 and toks[j].low in _ADVERBS:
-        j -= 1
+    j = _before_verb(toks, k)
     prev = toks[j] if j >= 0 else None
     if prev is not None and prev.text in _DASHES:
         opening = next((i for i in range(j - 1, max(-1, j - 30), -1) if toks[i].text in _DASHES), None)
@@ -459,16 +511,18 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
         if fwd and (prev is None or prev.is_mask or prev.text in _DASHES):
             return fwd
         if prev is not None and prev.text == ",":
-            if fwd and _ends_clause(toks, toks.index(fwd[-1]) + 1) and (
-                    _names_person(fwd) or (toks[k].low in _INVERTING and fwd[0].low in _DETS)):
+            if fwd and _ends_clause(toks, toks.index(fwd[-1]) + 1) and toks[k].low in _INVERTING and (
+                    _names_person(fwd) or fwd[0].low in _DETS):
                 return fwd  # '..., argued Mr Howard.': the subject follows its verb
             chunk = _chunk_subject(toks, k)
             if chunk:
                 return chunk
         return fwd
+    if prev.low == "to":
+        return _infinitive_subject(toks, j)
     if prev.low in ("and", "but", "or", "then") or (
             toks[k].low.endswith("ing") and prev.low in ("before", "after", "while", "when", "by")):
-        # 'X did this and said', 'X sings to Y before asking her': X's clause
+        # 'X did this and said', 'X sings to Y before asking her', 'X went on to suggest': X's
         return _clause_subject(toks, j)
     return []
 
@@ -480,6 +534,21 @@ _INVERTING = {"said", "says", "argued", "argues", "added", "adds", "insisted", "
               "noted", "notes", "warned", "warns", "stressed", "continued", "concluded", "conceded",
               "admitted", "claimed", "claims", "maintained", "replied", "recalled", "suggested"}
 _RELATIVE = {"who", "which"}
+
+
+def _infinitive_subject(toks: list[Tok], j: int) -> list[Tok]:
+    """For 'X went on to suggest', 'Trump took to Twitter overnight to accuse': the person
+    opening the sentence, when nothing but one clause stands between ('If she did, party rules
+    give the chair authority to call' is no report)."""
+    i = 0
+    while i < j and toks[i].low in _LEADING:
+        i += 1
+    if any(not t.is_word for t in toks[i:j]):
+        return []
+    np = _forward_np(toks, i)
+    if np and (_names_person(np) or (len(np) == 1 and np[0].low in ("he", "she"))):
+        return np
+    return []
 
 
 def _relative_subject(toks: list[Tok], k: int) -> list[Tok]:
@@ -542,17 +611,15 @@ def _names_person(np: Sequence[Tok]) -> bool:
 
 
 def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
-    j = k - 1
-    # over adverbs and, before a progressive, its auxiliary ('Clinton is now describing')
-    while j >= 0 and (toks[j].low in _ADVERBS or (toks[k].low.endswith("ing") and toks[j].low in _PROGRESSIVE)):
-        j -= 1
+    """The noun phrase ending right before the cue at ``k`` (its subject when it comes first)."""
+    j = _before_verb(toks, k)
     if j >= 0 and toks[j].text == ")":
         # over a party label or an aside between the name and the verb ('Chaffetz (R-Utah) said')
         opening = next((i for i in range(j - 1, max(-1, j - 8), -1) if toks[i].text == "("), None)
         if opening is not None:
             j = opening - 1
     out: list[Tok] = []
-    while j >= 0 and len(out) < 9:
+    while j >= 0 and len(out) < 14:
         t = toks[j]
         low = t.low
         if out and _joins(toks, j):
@@ -563,17 +630,73 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
             out.insert(0, t)  # 'Department for Media, Culture and Sport', "the Musicians' Union"
             j -= 1
             continue
+        if out and out[0].low in PRONOUNS_SUBJ:
+            break  # 'he' is the whole subject: '... in an interview with RT he said'
+        if out and low in _POSTMODIFIERS and j and _modified(toks[j - 1]):
+            out.insert(0, t)  # 'a cocoa farmer from Edo state', 'Bob Geldof in July'
+            j -= 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
             break
         if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing")) and out):
             break
         out.insert(0, t)
         j -= 1
-    while out and (out[0].low in ("of", "and", "from", "for", "on") or not out[0].is_word):
+    if out and out[0].low in _POSTMODIFIERS | {"of"} and j >= 0 and toks[j].text == ",":
+        # 'Dr Erel Avineri, of the Centre for ... in Bristol said': the name before the comma
+        name = _backward_np(toks, j)
+        if name and _names_person(name):
+            return name
+    while out and (out[0].low in ("of", "and", "from", "for", "on") or out[0].low in _POSTMODIFIERS
+                   or not out[0].is_word):
         out.pop(0)
     if out and not any(t.is_cap or t.low not in _DETS for t in out):
         return []
     return out
+
+
+# Prepositions that may hang a phrase on a noun inside a subject ('a farmer from Edo state').
+_POSTMODIFIERS = {"from", "at", "in", "with"}
+_PERCEIVED = {"heard", "seen", "caught", "filmed", "recorded", "shown"}
+
+
+def _modified(t: Tok) -> bool:
+    """Whether a word can carry a prepositional phrase inside a subject: a name or a noun."""
+    return t.is_word and (t.is_cap or not (
+        t.low in _VERBS or t.low in _SUBORD or t.low in _PREPS or t.low in CUES or t.low in _ADVERBS
+        or t.low in PRONOUNS_SUBJ or (len(t.low) > 4 and t.low.endswith(("ed", "ing")))))
+
+
+def _before_verb(toks: list[Tok], k: int) -> int:
+    """The last token of the cue's subject, past what may stand between them: adverbs ('Mr
+    Blair instead said', 'he angrily said'), a progressive's auxiliary ('Clinton is now
+    describing'), 'is heard asking', 'quoted as saying', a date ('Bob Geldof in July said')."""
+    j = k - 1
+    ing = toks[k].low.endswith("ing")
+    while j >= 0:
+        low = toks[j].low
+        if low in _ADVERBS or (ing and (low in _PROGRESSIVE or low in _PERCEIVED)):
+            j -= 1
+        elif (not toks[j].is_cap and len(low) > 4 and low.endswith("ly") and low not in _LY_NOUNS and j
+              and ((toks[j - 1].is_cap and not re.search(r"[’']s?$", toks[j - 1].text))
+                   or toks[j - 1].low in PRONOUNS_SUBJ)):
+            j -= 1  # 'he angrily said'
+        elif low in ("not", "never") or low.endswith(("n't", "n’t")):
+            j -= 1  # 'He didn't suggest', 'did not say'
+        elif ing and low == "as" and j and toks[j - 1].low == "quoted":
+            j -= 2  # 'Mr Dixon (was) quoted as saying'
+        elif j and low in _MONTHS_DAYS and toks[j - 1].low in ("in", "on"):
+            j -= 2  # 'Bob Geldof in July said'
+        else:
+            return j
+    return j
+
+
+_LY_NOUNS = {"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly", "bully"}
+_MONTHS_DAYS = set("""
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december
+""".split())
 
 
 def _inside_name(toks: list[Tok], j: int, out: list[Tok]) -> bool:
@@ -601,7 +724,7 @@ def _head(mention: Sequence[Tok]) -> Sequence[Tok]:
     """A person named with where they are from: the name ('Dr Doug Williams of BT', 'Nigel
     McCune from the Musicians' Union', 'David Page, of Investec'); any other phrase as it is."""
     for i, t in enumerate(mention):
-        if i and t.low in ("of", "from", "at", "with") and _names_person(mention[:i]):
+        if i and t.low in ("of", "from", "at", "with", "in") and _names_person(mention[:i]):
             return mention[:i]
     return mention
 
@@ -676,7 +799,8 @@ def _conjuncts(mention: Sequence[Tok]) -> list[Sequence[Tok]]:
 def _chunk_subject(toks: list[Tok], k: int) -> list[Tok]:
     """Across appositives ('Abdul Salam Hanafi, a deputy prime minister ..., said'): the first
     comma-separated chunk of the clause holding a person's name, else the first noun phrase."""
-    chunks: list[int] = [0] + [i + 1 for i in range(k) if toks[i].text in ",;" or toks[i].is_mask]
+    chunks = [_chunk_start(toks, c, k) for c in
+              [0] + [i + 1 for i in range(k) if toks[i].text in ",;" or toks[i].is_mask]]
     for c in chunks:  # a chunk that is a name first ('James Hardie chairwoman, Meredith Hellicar,')
         if c < k and toks[c].low not in _PREPS | _SUBORD:
             np = _forward_np(toks, c)
@@ -696,6 +820,29 @@ def _chunk_subject(toks: list[Tok], k: int) -> list[Tok]:
                 return np
         first = first or np
     return first or []
+
+
+def _chunk_start(toks: list[Tok], c: int, k: int) -> int:
+    """Where a chunk's noun phrase starts: past a leading conjunction ('And Paul Collison',
+    'However, one dealer') and a short prepositional phrase ('On tape Mr Livingstone')."""
+    while c < k and toks[c].low in _LEADING:
+        c += 1
+    if c < k and toks[c].low in _PREPS:
+        for i in range(c + 1, min(k, c + 4)):
+            t = toks[i]
+            if not t.is_word:
+                break
+            if t.is_cap:
+                if i + 1 < k and toks[i + 1].is_cap and t.low not in _MONTHS_DAYS | ROLE_WORDS - _TITLES:
+                    return i  # 'On tape Mr Livingstone, ...'
+                break
+    return c
+
+
+_TITLES = {"mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr."}
+
+
+_LEADING = {"and", "but", "so", "yet", "then", "meanwhile", "however", "also", "now", "still"}
 
 
 def _looks_person(caps: list[Tok]) -> bool:
@@ -785,12 +932,16 @@ def _org_name(text: str, mention: Sequence[Tok]) -> str | None:
 
 
 def _last_run(mention: Sequence[Tok]) -> list[Tok]:
+    """The last run of capitalised words ("Music Managers' Forum" with its possessive mark)."""
     run: list[Tok] = []
     best: list[Tok] = []
     for i, t in enumerate(mention):
         if t.is_cap and not (i == 0 and t.low in _DETS):
             run.append(t)
             best = run
+        elif run and t.text in ("'", "’") and run[-1].low.endswith("s") and t.start == run[-1].end \
+                and i + 1 < len(mention) and mention[i + 1].is_cap:
+            run.append(t)
         else:
             run = []
     return best

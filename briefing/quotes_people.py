@@ -32,6 +32,7 @@ wednesday thursday friday saturday sunday january february march april may june 
 september october november december analyst expert nominee candidate candidates mrs ms mr dr sen
 rep gov gen lt col sgt capt gop fbi cia nato un eu isis al-qaida taliban islamic
 mp mps mep msp labour tory tories conservative conservatives liberal lib dem dems shadow
+executive
 """.split())
 # Titles that belong to a name where the article writes them with it ('Dr David Gillingwater'):
 # kept in the speaker's name. 'Sir', 'Lord', 'Lady', 'Dame' are never stripped at all: they are
@@ -206,30 +207,9 @@ class People:
         spans = paragraphs if paragraphs is not None else [(0, len(text))]
         runs = [m for s, e in spans for m in _RUN.finditer(text, s, e)]
         for m in runs:
-            name = person_name(m.group())
-            if not name or is_org(m.group()):
-                continue
-            while name and name.split()[0].lower() in _NOT_NAME_WORDS:
-                name = name.partition(" ")[2]  # 'But Fowler', 'All Bets Are Off'
-            if not name or any(w.lower() in _NOT_NAME_WORDS for w in name.split()):
-                continue
-            lead = name.split()[0]
-            at_sentence_start = m.start() + m.group().find(name) == m.start() and _sentence_start(text, m.start())
-            if at_sentence_start and len(name.split()) >= 3 and _role_noun(lead):
-                name = name.split(" ", 1)[1]  # 'Presenter Judith Okafor'
-            if len(name.split()) < 2 or (at_sentence_start and lead.lower() in ROLE_WORDS):
-                continue
-            last = name.split()[-1]
-            table.by_last.setdefault(last, [])
-            if name not in table.by_last[last]:
-                table.by_last[last].append(name)
-                table.by_first.setdefault(name.split()[0], []).append(name)
-            table.counts[name] = table.counts.get(name, 0) + 1
-            table.roles.setdefault(name, []).append(_role_near(text, m.start(), m.end()))
-            words = m.group().split()
-            at = len(words) - len(name.split()) - 1
-            if at >= 0 and words[at].lower() in HONORIFICS and name not in table._honorific:
-                table._honorific[name] = words[at]  # 'Dr David Gillingwater'
+            for part in _possessive_parts(m.group()):  # "Clint Eastwood's Million Dollar Baby"
+                table._add_name(part, m)
+            table._add_name(m.group(), m)
         for m in _COURTESY.finditer(text):
             sex = "m" if m.group(1) == "Mr" else "f"
             for word in _word_prefixes(m.group(2)):
@@ -247,6 +227,35 @@ class People:
             table._index_mentions(m)
         table._mention_starts = [start for start, _, _ in table._mentions]
         return table
+
+    def _add_name(self, run: str, m: re.Match[str]) -> None:
+        """Record the person's name at the end of ``run`` (the capitalised run ``m``, or the part
+        of it up to a possessive), with the role words around it and a title it is written with."""
+        text = self.text
+        name = person_name(run)
+        if not name or is_org(run):
+            return
+        while name and name.split()[0].lower() in _NOT_NAME_WORDS:
+            name = name.partition(" ")[2]  # 'But Fowler', 'All Bets Are Off'
+        if not name or any(w.lower() in _NOT_NAME_WORDS for w in name.split()):
+            return
+        lead = name.split()[0]
+        at_sentence_start = run.find(name) == 0 and _sentence_start(text, m.start())
+        if at_sentence_start and len(name.split()) >= 3 and _role_noun(lead):
+            name = name.split(" ", 1)[1]  # 'Presenter Judith Okafor'
+        if len(name.split()) < 2 or (at_sentence_start and lead.lower() in ROLE_WORDS):
+            return
+        last = name.split()[-1]
+        self.by_last.setdefault(last, [])
+        if name not in self.by_last[last]:
+            self.by_last[last].append(name)
+            self.by_first.setdefault(name.split()[0], []).append(name)
+        self.counts[name] = self.counts.get(name, 0) + 1
+        self.roles.setdefault(name, []).append(_role_near(text, m.start(), m.start() + len(run)))
+        words = run.split()
+        at = len(words) - len(name.split()) - 1
+        if at >= 0 and words[at].lower() in HONORIFICS and name not in self._honorific:
+            self._honorific[name] = words[at]  # 'Dr David Gillingwater'
 
     def _index_mentions(self, run: re.Match[str]) -> None:
         """Record every known name inside one capitalised run ('Minister Sergey Lavrov’s')."""
@@ -364,7 +373,8 @@ class People:
             abs_start = pos - len(window) + m.start()
             if not _sentence_start(self.text, abs_start) and not _after_comma_clause(self.text, abs_start):
                 continue
-            if is_org(m.group()):
+            if is_org(m.group()) or m.group().split()[0].lower() in _NOT_NAME_WORDS:  # 'Of Hepburn, she'
+                continue
                 continue
             name = person_name(m.group())
             if not name:
@@ -411,6 +421,13 @@ def _keys(text: str) -> frozenset[str]:
     ``text``: a description's word (cut to its stem) matches ``text`` when it is one of them."""
     return frozenset(text[b:b + n] for b in (m.start() for m in _BOUNDARY.finditer(text))
                      for n in range(1, _STEM + 1) if b + n <= len(text))
+
+
+def _possessive_parts(run: str) -> list[str]:
+    """The parts of a capitalised run that end in a possessive before its last word: "Clint
+    Eastwood's Million Dollar Baby" -> ["Clint Eastwood's"] (whose name is Clint Eastwood)."""
+    words = run.split(" ")
+    return [" ".join(words[:i + 1]) for i, w in enumerate(words[:-1]) if strip_possessive(w) != w]
 
 
 def _word_prefixes(token: str) -> list[str]:
