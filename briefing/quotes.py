@@ -256,14 +256,23 @@ def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], ri
         for h in right:
             if ends and _own_clause(after_close, h):
                 break  # the next sentence's own report: this quotation continues the one before
-            if after and (_adjacent(after, h) or _apposed(after_close, h)):
+            if after and ((_adjacent(after, h) and not _comma_between(after_close, h))
+                          or _apposed(after_close, h)):
                 if (h.first_person and h.cue.text.lower() in _CITING) or not h.mention:
                     break  # the writer marking a quotation ('- I am citing'), or ', adding that'
 
                 hit, conf = h, 0.95
                 break
+    # the last cue before the quotation that says who speaks: one inside a relative clause or a
+    # subject ('told a young woman who suggested that "..."') is not the sentence's report
+    left = [h for h in left if h.mention or h.speaker] or left[-1:]
     if hit is None and left:
         hit, conf = left[-1], 0.8 if kind == "full" else 0.75
+    if hit is None and kind == "partial" and m.closed and right and len(text[span[0]:span[1]].split()) >= 3:
+        # (a word or two in marks with the report far off is a term: 'aimed at "casual players"')
+        closing = _closing_report(after_close, right)
+        if closing is not None:
+            hit, conf = closing, 0.7
     if hit is not None:
         if hit.first_person or not (hit.mention or hit.speaker):
             return None
@@ -297,6 +306,21 @@ def _adjacent(after: list[Tok], h: _Hit) -> bool:
         and t.low not in CUES for t in between)
 
 
+def _comma_between(toks: list[Tok], h: _Hit) -> bool:
+    """Whether a comma follows a word between the closing mark and the cue: the words are the
+    reporter's sentence going on ('to "hardcore" gamers, said a panel'), not the subject's
+    modifiers ('"..." retired Air Force general Lloyd Newton said')."""
+    words = False
+    for t in toks:
+        if t.start >= h.start:
+            return False
+        if t.is_word:
+            words = True
+        elif t.text == "," and words:
+            return True
+    return False
+
+
 def _apposed(toks: list[Tok], h: _Hit) -> bool:
     """Whether the cue ``h`` follows the closing mark after its subject's name and an
     appositive set off by commas ('"...," Tetsuro Tsusaka, a telecoms analyst with Deutsche
@@ -309,6 +333,22 @@ def _apposed(toks: list[Tok], h: _Hit) -> bool:
     cue_at = next((i for i, t in enumerate(toks) if t.start == h.cue.start), None)
     return cue_at is not None and cue_at - name_end <= 16 and toks[cue_at - 1].text == "," and not any(
         t.is_mask or t.text in ".;:!?" for t in toks[name_end:cue_at])
+
+
+def _closing_report(toks: list[Tok], right: list[_Hit]) -> _Hit | None:
+    """The cue that closes the sentence a partial quotation stands in, after a comma ('A cashier
+    who "steals a handful of $20s" is held accountable, Warren said.'), when it is the only
+    one after the quotation; ``toks`` are the sentence's tokens after the closing mark."""
+    h = right[-1]
+    if len(right) > 1 or not h.mention or any(t.is_mask for t in toks):
+        return None
+    first = min(h.cue.start, h.mention[0].start)
+    last = max(h.cue.end, h.mention[-1].end)
+    i = next((n for n, t in enumerate(toks) if t.start == first), None)
+    rest = [t for t in toks if t.start >= last]
+    if i is None or i == 0 or toks[i - 1].text != ",":
+        return None
+    return h if all(t.text in ".!?" for t in rest) else None
 
 
 def _own_clause(toks: list[Tok], h: _Hit) -> bool:
@@ -367,8 +407,9 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
             mention = _forward_np(toks, k + 2)
             cue = Tok(text[t.start:toks[k + 1].end], t.start, toks[k + 1].end)
         elif low == "went" and k + 2 < len(toks) and toks[k + 1].low == "on" and (
-                toks[k + 2].text == ":" or toks[k + 2].is_mask):
-            mention = _subject(toks, k)  # 'He went on: "..."'
+                toks[k + 2].text == ":" or toks[k + 2].is_mask or (
+                    toks[k + 2].low == "about" and k + 3 < len(toks) and toks[k + 3].is_mask)):
+            mention = _subject(toks, k)  # 'He went on: "..."', 'Trump went on about "..."'
             cue = Tok(text[t.start:toks[k + 1].end], t.start, toks[k + 1].end)
         elif t.text in _BYLINE_DASHES and k and toks[k - 1].is_mask:
             mention = _byline(text, toks, k)
@@ -521,13 +562,17 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
     if prev.low == "to":
         return _infinitive_subject(toks, j)
     if prev.low in ("and", "but", "or", "then") or (
-            toks[k].low.endswith("ing") and prev.low in ("before", "after", "while", "when", "by")):
+            toks[k].low.endswith("ing") and prev.low in _PARTICIPLE_LINKS):
         # 'X did this and said', 'X sings to Y before asking her', 'X went on to suggest': X's
         return _clause_subject(toks, j)
     return []
 
 
 _DASHES = {"-", "—", "–"}
+_PARTY_LABEL = re.compile(r"^[RDI]-[A-Z][a-z]{1,4}$")  # 'R-Wis.', 'D-Md.' after a name
+# What links a participle cue to its clause's subject ('by announcing', 'for saying', 'despite
+# admitting'): the subject is the clause's.
+_PARTICIPLE_LINKS = {"before", "after", "while", "when", "by", "for", "despite", "without", "in"}
 # Cues that take no object, so that a noun phrase after them is their subject ('..., argued the
 # minister.'); after 'called' or 'told' it is the object ('called him a master').
 _INVERTING = {"said", "says", "argued", "argues", "added", "adds", "insisted", "insists", "explained",
@@ -638,8 +683,9 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
             continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
             break
-        if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing")) and out):
-            break
+        if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing"))) or (
+                out and low in _ADVERBS - _ADJECTIVAL):
+            break  # a verb before the cue makes it a noun ('Mr Brown also issued call for')
         out.insert(0, t)
         j -= 1
     if out and out[0].low in _POSTMODIFIERS | {"of"} and j >= 0 and toks[j].text == ",":
@@ -679,19 +725,27 @@ def _before_verb(toks: list[Tok], k: int) -> int:
             j -= 1
         elif (not toks[j].is_cap and len(low) > 4 and low.endswith("ly") and low not in _LY_NOUNS and j
               and ((toks[j - 1].is_cap and not re.search(r"[’']s?$", toks[j - 1].text))
-                   or toks[j - 1].low in PRONOUNS_SUBJ)):
-            j -= 1  # 'he angrily said'
+                   or toks[j - 1].low in PRONOUNS_SUBJ or toks[j - 1].text in ",)")):
+            j -= 1  # 'he angrily said', 'Marc Morial, the chief executive, forcefully told'
         elif low in ("not", "never") or low.endswith(("n't", "n’t")):
             j -= 1  # 'He didn't suggest', 'did not say'
         elif ing and low == "as" and j and toks[j - 1].low == "quoted":
             j -= 2  # 'Mr Dixon (was) quoted as saying'
         elif j and low in _MONTHS_DAYS and toks[j - 1].low in ("in", "on"):
             j -= 2  # 'Bob Geldof in July said'
+        elif j and low in _PERIODS and toks[j - 1].low in ("this", "last", "next", "that", "every"):
+            j -= 2  # 'Wells Fargo just this month announced'
         else:
             return j
     return j
 
 
+# Words of _ADVERBS that also qualify a noun inside a subject ('the first minister')
+_ADJECTIVAL = {"first", "last", "earlier", "later", "today", "yesterday", "tonight", "himself",
+               "herself", "themselves", "itself", "alone", "together", "has", "have", "had",
+               "would", "will", "did", "does", "not", "again"}
+_PERIODS = {"week", "month", "year", "weekend", "morning", "afternoon", "evening", "night", "spring",
+            "summer", "autumn", "fall", "winter", "term", "session", "decade", "century"}
 _LY_NOUNS = {"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly", "bully"}
 _MONTHS_DAYS = set("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
@@ -856,12 +910,52 @@ def _clause_subject(toks: list[Tok], j: int) -> list[Tok]:
     bounds = _SUBORD | {"after", "before", "since", "until", "once"}
     for i in range(j - 1, -1, -1):
         t = toks[i]
-        if t.is_mask:
-            break
+        if t.is_mask or _PARTY_LABEL.match(t.text):
+            continue  # the clause's own quotations; 'Paul Ryan, R-Wis., despite admitting'
         opens = i == 0 or toks[i - 1].low in bounds or toks[i - 1].text in ",;:—–-("
         if opens and (t.low in ("he", "she", "they") or (t.is_cap and t.low not in _DETS | _SUBORD)):
-            return _forward_np(toks, i)
+            np = _forward_np(toks, i)
+            if np:
+                return np
+    return _opening_subject(toks, j) or _main_subject_after(toks, j)
+
+
+def _main_subject_after(toks: list[Tok], j: int) -> list[Tok]:
+    """For a participle opening the sentence ('After saying her foot was "so swollen ...," she
+    was ...'): the subject of the main clause after it, past a quotation or a comma."""
+    if any(t.is_word and t.low not in _LEADING for t in toks[:j]):
+        return []
+    for i in range(j + 1, len(toks) - 1):
+        if toks[i].is_mask or toks[i].text == ",":
+            nxt = toks[i + 1] if toks[i + 1].text != "," else (toks[i + 2] if i + 2 < len(toks) else None)
+            if nxt is not None and (nxt.low in ("he", "she", "they") or (nxt.is_cap and nxt.is_word)):
+                np = _forward_np(toks, toks.index(nxt))
+                if np and (len(np) == 1 and np[0].low in ("he", "she", "they") or _names_person(np)):
+                    return np
+            return []
     return []
+
+
+def _opening_subject(toks: list[Tok], j: int) -> list[Tok]:
+    """The subject of the sentence's main clause, past a leading phrase of time or place ('On
+    September 27 they published ... by announcing'), when nothing but words stands before ``j``."""
+    i = 0
+    while i < j and (toks[i].low in _LEADING or toks[i].text == ","):
+        i += 1
+    if i < j and toks[i].low in _PREPS:
+        for n in range(i + 1, min(j, i + 6)):
+            t = toks[n]
+            if t.low in ("he", "she", "they", "we") or (
+                    t.is_cap and t.low not in _MONTHS_DAYS | _DETS and not t.text[:1].isdigit()):
+                i = n
+                break
+            if t.is_mask:
+                return []
+        else:
+            return []
+    if any(t.is_mask or t.text in ";:" for t in toks[i:j]):
+        return []
+    return _forward_np(toks, i)
 
 
 def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:

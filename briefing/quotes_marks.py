@@ -234,7 +234,7 @@ def _bounded(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 _TOKEN = re.compile(
     MASK + r"+|(?:[A-Z]\.){2,}|[A-Z]\.(?=[ \u00a0][A-Z])|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|St|Jr|Sr|Sgt|Capt"
-    r"|Adm|Maj|Gens|Sens|Reps)\.|\w(?:[\w’'\-]*\w)?|[^\s\w]"
+    r"|Adm|Maj|Gens|Sens|Reps)\.|\d+(?:/\d+)+|\w(?:[\w’'\-]*\w)?|[^\s\w]"
 )
 
 

@@ -32,7 +32,7 @@ wednesday thursday friday saturday sunday january february march april may june 
 september october november december analyst expert nominee candidate candidates mrs ms mr dr sen
 rep gov gen lt col sgt capt gop fbi cia nato un eu isis al-qaida taliban islamic
 mp mps mep msp labour tory tories conservative conservatives liberal lib dem dems shadow
-executive
+executive ceo cfo coo
 """.split())
 # Titles that belong to a name where the article writes them with it ('Dr David Gillingwater'):
 # kept in the speaker's name. 'Sir', 'Lord', 'Lady', 'Dame' are never stripped at all: they are
@@ -53,6 +53,12 @@ DOCUMENTS = {"communique", "communiqué", "statement", "report", "letter", "memo
              "document", "text", "tweet", "post", "email", "resolution", "declaration", "note",
              "transcript", "announcement", "website", "message", "ad", "advertisement", "filing"}
 PRONOUNS = {"he", "she", "they", "him", "her", "i", "we", "it"}
+_PERSON_HEADS = {"source", "official", "aide", "spokesperson", "adviser", "advisor", "lawyer",
+                 "man", "woman", "dealer", "farmer", "worker", "resident", "witness", "teacher"}
+# Speakers that are many people or a body of them: no 'he' or 'she' stands for them.
+GROUPS = {"family", "government", "campaign", "committee", "panel", "group", "council", "team",
+          "board", "party", "police", "administration", "union", "company", "firm", "staff",
+          "all", "both", "some", "many", "most", "several", "others", "each"}
 PERSON_NOUNS = {
     "diplomat": {"diplomat", "minister", "ambassador", "envoy", "representative", "foreign", "department", "ministry"},
     "expert": {"expert", "analyst", "director", "professor", "scholar", "researcher", "fellow", "studies", "specialist"},
@@ -76,13 +82,14 @@ donald barack bill bernie joe mike michael john james robert david richard thoma
 christopher daniel matthew mark paul steven stephen andrew kenneth george edward brian ronald
 anthony kevin jason jeff jeffrey ryan gary timothy larry frank scott eric jacob jonathan justin
 brandon ben benjamin samuel gregory patrick alexander jack dennis jerry tyler aaron henry adam
-peter nathan zachary kyle walter harold carl arthur roger keith jeremy terry sean austin noah
+peter nathan zachary kyle walter harold carl arthur roger keith jeremy sean austin noah
 lawrence jesse dylan bruce albert willie gabriel logan ralph roy eugene russell bobby mitch mitt
 marco ted rand chris newt rudy reince corey sergey vladimir zamir omar timofey wahid abdul
 alexander anatoly sergei dmitry hamid ashraf recep emmanuel boris xi narendra
 oliver victor hector trevor conor connor spencer lester jasper homer igor julian adrian christian
 damian ian sebastian fabian vincent clement brent grant bryant clive kent gordon tony nigel ken
-alastair menzies charles
+charles jon josh jake tim tom jim bob rob dan nick steve dave doug greg pete phil matt andy rick
+ron don hank ed al chuck simon william
 """.split())
 FEMALE_NAMES = set("""
 hillary mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
@@ -95,7 +102,8 @@ jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
 theresa diana natalie brittany charlotte marie kayla alexis lori melania ivanka kellyanne huma
 loretta nikki sarah elena tammy debbie chelsea michele jill claire condoleezza angela theresa
 maria melanie kathryn
-tessa eleanor esther gillian lillian marian vivian olive renee desiree amber
+tessa eleanor esther gillian lillian marian vivian olive renee desiree amber kate liz beth jane
+sue anne meg louise
 """.split())
 _NAME_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*")
 _RUN = re.compile(r"(?:(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*)"
@@ -145,8 +153,26 @@ def _role_noun(word: str) -> bool:
 
 
 def is_org(phrase: str) -> bool:
-    """Whether a capitalised run names an institution rather than a person."""
-    return any(w.lower().strip(".") in ORG_WORDS for w in phrase.split())
+    """Whether a capitalised run names an institution rather than a person: it has an
+    institution's word, and does not end in a person's name after an office ('House Speaker
+    Paul Ryan', 'Center for Modern Afghanistan Studies Director Omar Nessar')."""
+    words = [strip_possessive(w).lower().strip(".,") for w in phrase.split()]
+    if not any(w in ORG_WORDS for w in words):
+        return False
+    n = 0
+    while n < len(words) and words[-1 - n] not in ROLE_WORDS and words[-1 - n] not in ORG_WORDS:
+        n += 1
+    before = words[-1 - n] if n < len(words) else ""
+    return not (n and before in TITLE_WORDS)
+
+
+# Offices written before a person's name ('Director Omar Nessar', 'Speaker Paul Ryan').
+TITLE_WORDS = set("""
+president vice minister secretary director head chairman chairwoman chair general colonel
+lieutenant senator representative governor mayor judge ambassador spokesman spokeswoman
+spokesperson attorney speaker leader chief officer commander admiral captain deputy analyst
+expert nominee candidate executive ceo cfo coo
+""".split())
 
 
 @dataclass
@@ -331,10 +357,21 @@ class People:
         entry = (pos, name, role.lower())
         bisect.insort(self.speakers, entry)
         sex = None if plural else self.gender(name)
+        person = not (plural or self.institution(name))
         for pronoun, agreeing in self._agreeing.items():
-            if not plural and sex in (None, pronoun):
+            if person and sex in (None, pronoun):
                 bisect.insort(agreeing, entry)
         self.heard_words.update(w for w in name.split() if not (plural and w == "and"))
+
+    def institution(self, name: str) -> bool:
+        """Whether a speaker is no person, whom no 'he' or 'she' stands for: an institution ('the
+        Russian Foreign Ministry'), a document ('a Donald Trump tweet'), a group ('critics')."""
+        words = name.split()
+        head = strip_possessive(words[-1]).lower() if words else ""
+        if head in TITLE_WORDS or head in PERSON_NOUNS or head in _PERSON_HEADS:
+            return False  # 'a US Embassy spokesman', 'a diplomatic source'
+        return is_org(name) or head in DOCUMENTS or head in GROUPS or (
+            not name[:1].isupper() and head.endswith("s") and not head.endswith("ss"))
 
     def resolve_pronoun(self, pos: int, pronoun: str = "") -> str | None:
         """'he'/'she' -> the most recent speaker or named person before ``pos`` whose gender, when
