@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python benchmarks/eval_quotes.py [--bbc] [--shared PATH] [--show-errors]``.
 ``--bbc`` adds, beside PolNeAR, speaker accuracy on the BBC News quotations labelled by hand in
-``tests/data/quotes/bbc.yaml`` (see :func:`evaluate_bbc`).
+``tests/data/quotes/`` (see :func:`evaluate_bbc`): set A (``bbc.yaml``, the rules were tuned on
+it), set B (``bbc_b.yaml``, labelled after that tuning, then tuned on too) and the held-out set
+(``bbc_heldout.yaml``, labelled last and never tuned on), each on its own line.
 
 PolNeAR:
 
@@ -42,6 +44,9 @@ from briefing.quotes import extract_quotes  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"
 BBC_LABELS = ROOT / "tests" / "data" / "quotes" / "bbc.yaml"
+# The labelled sets, by name: what each was used for is in its file's header.
+BBC_SETS = {name: ROOT / "tests" / "data" / "quotes" / f"{stem}.yaml"
+            for name, stem in (("A", "bbc"), ("B", "bbc_b"), ("held-out", "bbc_heldout"))}
 BBC_CORPUS = Path("corpora") / "bbc-news"
 QUOTE_MARKS = ('"', "“", "”")
 
@@ -306,14 +311,16 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in res.ratios().items():
         print(f"{k:22} {v:.3f}")
     if args.bbc:
-        bbc = evaluate_bbc(args.shared)
-        if args.show_errors:
-            _print_errors(bbc.errors, args.limit)
-        print(f"BBC News (hand-labelled): {bbc.labelled} quotations, {bbc.found} found, "
-              f"{bbc.right} with the right speaker; {bbc.predicted} predicted; "
-              f"reading and extraction {bbc.seconds:.2f}s")
-        for k, v in bbc.ratios().items():
-            print(f"{k:22} {v:.3f}")
+        for name, labels in BBC_SETS.items():
+            if not labels.is_file():
+                continue
+            bbc = evaluate_bbc(args.shared, labels)
+            if args.show_errors:
+                _print_errors(bbc.errors, args.limit)
+            print(f"BBC News, set {name} ({labels.name}): {bbc.labelled} quotations, {bbc.found} "
+                  f"found, {bbc.right} with the right speaker; {bbc.predicted} predicted; reading "
+                  f"and extraction {bbc.seconds:.2f}s")
+            print("  " + "  ".join(f"{k} {v:.3f}" for k, v in bbc.ratios().items()))
     return 0
 
 

@@ -21,7 +21,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, takewhile
 from typing import Any, Protocol, Sequence
 
 from briefing.models import Article, Quote, Segmented, Span
@@ -29,7 +29,10 @@ from briefing.quotes_marks import (
     Marked, Tok, masked, pair_marks, sentences, split_paragraphs, tokens,
 )
 from briefing.quotes_turns import turns
-from briefing.quotes_people import DOCUMENTS, ORG_WORDS, PERSON_NOUNS, ROLE_WORDS, People, is_org
+from briefing.quotes_people import (
+    DOCUMENTS, ORG_WORDS, PERSON_HEADS, PERSON_NOUNS, ROLE_WORDS, TITLE_WORDS, People, is_org,
+    person_name,
+)
 
 __all__ = ["Parser", "article_quotes", "extract_quotes", "CUES"]
 
@@ -52,12 +55,13 @@ exhort dismiss comment sing scold deride brand decry assert allege demand threat
 recommend predict add describe whisper cry exclaim plead beg sneer scoff tease chide rebuke
 lambaste lash denounce applaud commend compliment thank blame fault attack ridicule dismiss
 reassure advise instruct order testify swear guarantee assure concur echo paraphrase proclaim
-retort affirm mutter murmur grumble opine
+retort affirm mutter murmur grumble opine smile laugh sigh grin shrug chuckle
 """.split()
 # Forms English does not make by rule.
 _IRREGULAR = """
-said says saying told telling wrote written writing read reads reading sang sung sings singing
-swore sworn swearing quipped quipping admitted admitting slammed slamming
+said says saying told telling wrote writing read reads reading sang sung sings singing
+swore sworn swearing quipped quipping admitted admitting slammed slamming grinned grinning
+shrugged shrugging
 """.split()
 
 
@@ -76,13 +80,13 @@ _BARE = {"say", "tell", "write", "call", "claim", "argue", "insist", "warn", "as
          "urge", "add", "explain", "agree", "predict", "admit", "deny", "accuse", "liken", "suggest"}
 CUES = ({form for base in _CUE_VERBS for form in _inflect(base)} - set(_CUE_VERBS)) | set(_IRREGULAR) | _BARE
 CUES -= {"sayed", "sais", "telled", "writed", "readed", "singed", "sweared", "quiped", "admited",
-         "admiting", "slamed", "agreing"}
+         "admiting", "slamed", "agreing", "grined", "grining", "shruged", "shruging"}
 # -s forms that are as often plural nouns ('his remarks', 'get promises from'): a cue only with
 # a subject that can be nothing else before them.
 _NOUNISH = {"states", "reads", "writes", "cites", "stresses", "warns"} | {
     f for b in """note remark call claim report answer charge post tweet quote comment demand
     question attack praise blame order joke quip vow pledge echo promise lament boast reply label
-    term point cry chant thank dismiss""".split() for f in _inflect(b) if f.endswith("s")}
+    term point cry chant thank dismiss smile laugh sigh grin shrug""".split() for f in _inflect(b) if f.endswith("s")}
 _BASES = set(_CUE_VERBS)
 _PASSIVE = {"is", "was", "are", "were", "be", "been", "being", "gets", "got"}
 _ADVERBS = set("""
@@ -177,7 +181,7 @@ def extract_quotes(text: str, paragraphs: Sequence[tuple[int, int]] | None = Non
         after = _tokens_from(*sentence_tokens(ei), m.close + 1, mtext) if m.closed else []
         before = hits[si - 1] if si and _introduces(text, sents[si - 1], sents[si]) else []
         quote = _attribute(text, m, span, left, right, lead, after, sents[ei], last,
-                           (flat, cue_starts), people, before)
+                           (flat, cue_starts), people, before, mtext)
         if quote is not None:
             out.append(quote)
             last = quote
@@ -242,7 +246,8 @@ _MINOR_WORDS = set("a an the and but or nor for so yet of in on at to by up off 
 
 def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], right: list[_Hit],
                lead: list[Tok], after_close: list[Tok], sent: tuple[int, int], last: Quote | None,
-               cues: tuple[list[_Hit], list[int]], people: People, before: list[_Hit]) -> Quote | None:
+               cues: tuple[list[_Hit], list[int]], people: People, before: list[_Hit],
+               mtext: str) -> Quote | None:
     """The Quote for one pair of marks, or None when nobody is said to have said it. ``lead``
     and ``after_close`` are the tokens of its sentence before the marks and after them; ``cues``
     every cue of the article in reading order, with their offsets."""
@@ -268,17 +273,18 @@ def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], ri
     left = [h for h in left if h.mention or h.speaker] or left[-1:]
     if hit is None and left:
         hit, conf = left[-1], 0.8 if kind == "full" else 0.75
-    if hit is None and kind == "partial" and m.closed and right and len(text[span[0]:span[1]].split()) >= 3:
-        # (a word or two in marks with the report far off is a term: 'aimed at "casual players"')
+    if hit is None and m.closed and right and (kind == "partial" or [t for t in lead if t.is_word]):
         closing = _closing_report(after_close, right)
-        if closing is not None:
+        # a word or two in marks with a group's report far off is a term ('aimed at "casual
+        # players"', 'according to industry experts'); a person's is theirs (', he said.')
+        if closing is not None and (len(text[span[0]:span[1]].split()) >= 3 or _personal(closing, people)):
             hit, conf = closing, 0.7
     if hit is not None:
         if hit.first_person or not (hit.mention or hit.speaker):
             return None
         mention = Span(hit.mention[0].start, hit.mention[-1].end) if hit.mention else None
         return Quote(span[0], span[1], hit.speaker, mention, hit.cue_text, kind,
-                     conf if m.closed else conf - 0.15, _medium(text, sent, hit, people))
+                     conf if m.closed else conf - 0.15, _medium(mtext, sent, hit, people))
     if last is not None and kind == "full" and not [t for t in lead if t.is_word] \
             and last.speaker and m.open - last.end < 600:
         # the cues in between (found by offset: a scan of every cue per quote is quadratic)
@@ -322,17 +328,28 @@ def _comma_between(toks: list[Tok], h: _Hit) -> bool:
 
 
 def _apposed(toks: list[Tok], h: _Hit) -> bool:
-    """Whether the cue ``h`` follows the closing mark after its subject's name and an
-    appositive set off by commas ('"...," Tetsuro Tsusaka, a telecoms analyst with Deutsche
-    Bank, told Reuters'); ``toks`` are the sentence's tokens after the mark."""
-    if not h.mention or not toks or h.mention[0].start != toks[0].start or not toks[0].is_cap:
-        return False
-    name_end = next((i for i, t in enumerate(toks) if not t.is_cap), len(toks))
-    if name_end == 0 or name_end >= len(toks) or toks[name_end].text != ",":
+    """Whether the cue ``h`` follows the closing mark after its subject and an appositive set off
+    by commas, the name first or second ('"...," Tetsuro Tsusaka, a telecoms analyst with
+    Deutsche Bank, told Reuters', '"...," Authenti-corp's CEO, Cynthia Musselman, told the BBC');
+    ``toks`` are the sentence's tokens after the mark."""
+    if not h.mention or not toks or not toks[0].is_cap:
         return False
     cue_at = next((i for i, t in enumerate(toks) if t.start == h.cue.start), None)
-    return cue_at is not None and cue_at - name_end <= 16 and toks[cue_at - 1].text == "," and not any(
-        t.is_mask or t.text in ".;:!?" for t in toks[name_end:cue_at])
+    if cue_at is None or cue_at > 18 or toks[cue_at - 1].text != ",":
+        return False
+    seg = toks[:cue_at]
+    if any(t.is_mask or t.text in ".;:!?" or t.low in CUES or t.low in _SUBORD - {"of"} for t in seg):
+        return False
+    commas = [i for i, t in enumerate(seg) if t.text == ","]
+    return len(commas) >= 2 and h.mention[0].start in (toks[0].start, toks[commas[0] + 1].start)
+
+
+def _personal(h: _Hit, people: People) -> bool:
+    """Whether a cue's subject is one person: 'he', a person's name, 'a spokesman'."""
+    if not h.mention or not h.speaker or people.institution(h.speaker):
+        return False
+    last = h.mention[-1].low
+    return last in ("he", "she") or _names_person(h.mention) or last in TITLE_WORDS | PERSON_HEADS
 
 
 def _closing_report(toks: list[Tok], right: list[_Hit]) -> _Hit | None:
@@ -381,9 +398,11 @@ def _kind(text: str, span: tuple[int, int], lead: list[Tok]) -> str:
     return "partial"
 
 
-def _medium(text: str, sent: tuple[int, int], hit: _Hit, people: People) -> str | None:
-    """Where the words were said or printed ('RIA Novosti', 'Izvestia'), never the speaker."""
-    for mm in _MEDIUM.finditer(text, sent[0], sent[1]):
+def _medium(mtext: str, sent: tuple[int, int], hit: _Hit, people: People) -> str | None:
+    """Where the words were said or printed ('RIA Novosti', 'Izvestia'), never the speaker, and
+    never from inside a quotation ('"I said to Zoe, ..." he recalled'): ``mtext`` is the text
+    with its quotations masked."""
+    for mm in _MEDIUM.finditer(mtext, sent[0], sent[1]):
         name = mm.group(1)
         if hit.speaker and (name in hit.speaker or hit.speaker.endswith(name.split()[-1])):
             continue
@@ -404,7 +423,7 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
     for k, t in enumerate(toks):
         low = t.low
         if low == "according" and k + 1 < len(toks) and toks[k + 1].low == "to":
-            mention = _forward_np(toks, k + 2)
+            mention = _author(toks, _forward_np(toks, k + 2))
             cue = Tok(text[t.start:toks[k + 1].end], t.start, toks[k + 1].end)
         elif low == "went" and k + 2 < len(toks) and toks[k + 1].low == "on" and (
                 toks[k + 2].text == ":" or toks[k + 2].is_mask or (
@@ -467,6 +486,22 @@ def _follows(toks: list[Tok], name_end: Tok, desc: Tok) -> bool:
     return i >= 2 and toks[i - 1].text == "," and toks[i - 2].start == name_end.start
 
 
+def _author(toks: list[Tok], np: list[Tok]) -> list[Tok]:
+    """Who a document is by: 'according to a report published by UK-based research
+    consultancy Analysys' -> 'UK-based research consultancy Analysys'; else the phrase itself."""
+    if not np or np[-1].low not in DOCUMENTS:
+        return np
+    j = toks.index(np[-1]) + 1
+    if j < len(toks) and toks[j].low in ("published", "released", "issued", "written", "commissioned"):
+        j += 1
+    if j < len(toks) and toks[j].low in ("by", "from"):
+        by = list(islice(takewhile(lambda t: t.is_word and t.low not in _PREPS | _SUBORD | CUES
+                                   and not _verbish(toks, toks.index(t)), toks[j + 1:]), 8))
+        if by and by[-1].is_cap:
+            return by
+    return np
+
+
 def _plural_present(toks: list[Tok], k: int) -> bool:
     """Whether the bare form at ``k`` ('reply', 'answer'; a noun as often) reports, as it does
     with a plural subject: inverted right after a quotation (``"..." reply Burton and Nick``),
@@ -491,7 +526,7 @@ def _plural_present(toks: list[Tok], k: int) -> bool:
 
 _NOT_SPEAKERS = set("""
 but and or so yet then also however meanwhile when while still though early late earlier later
-last next this on at in now monday tuesday wednesday thursday friday saturday sunday january february
+last next this on at in now it’s it's that’s that's there’s there's monday tuesday wednesday thursday friday saturday sunday january february
 march april june july august september october november december today yesterday tonight
 """.split())
 
@@ -537,6 +572,12 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
     if rel:
         return rel
     back = _backward_np(toks, k)
+    if back and toks[k].low.endswith("ing"):
+        i = toks.index(back[0])
+        if i and toks[i - 1].low in _PREPS - {"of", "with", "without"}:
+            # 'a plan for an invasion of the country saying': no subject, the clause's ('with
+            # Mr Kennedy stressing' has one)
+            return _clause_subject(toks, i - 1) or back
     if back:
         return back
     j = _before_verb(toks, k)
@@ -552,8 +593,9 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
         if fwd and (prev is None or prev.is_mask or prev.text in _DASHES):
             return fwd
         if prev is not None and prev.text == ",":
-            if fwd and _ends_clause(toks, toks.index(fwd[-1]) + 1) and toks[k].low in _INVERTING and (
-                    _names_person(fwd) or fwd[0].low in _DETS):
+            after = toks.index(fwd[-1]) + 1 if fwd else 0
+            if fwd and _ends_clause(toks, after) and not (after < len(toks) and toks[after].is_mask) \
+                    and toks[k].low in _INVERTING and (_names_person(fwd) or fwd[0].low in _DETS):
                 return fwd  # '..., argued Mr Howard.': the subject follows its verb
             chunk = _chunk_subject(toks, k)
             if chunk:
@@ -671,6 +713,12 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
             out.insert(0, t)  # two speakers: 'Burton and Nick said'
             j -= 1
             continue
+        if out and low == "and" and j and not out[0].is_cap and out[0].is_word and out[-1].is_cap \
+                and out[0].low not in _DETS | _QUANTIFIERS and toks[j - 1].is_word \
+                and not toks[j - 1].is_cap and toks[j - 1].low not in _VERBS | _SUBORD | _PREPS | _DETS:
+            out.insert(0, t)  # 'Music Choice music and marketing manager Simon George'
+            j -= 1
+            continue
         if out and _inside_name(toks, j, out):
             out.insert(0, t)  # 'Department for Media, Culture and Sport', "the Musicians' Union"
             j -= 1
@@ -681,17 +729,20 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
             out.insert(0, t)  # 'a cocoa farmer from Edo state', 'Bob Geldof in July'
             j -= 1
             continue
-        if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
+        if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
             break
-        if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing"))) or (
-                out and low in _ADVERBS - _ADJECTIVAL):
+        if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing"))
+                           and low not in _ING_ADJECTIVES) or (out and low in _ADVERBS - _ADJECTIVAL):
             break  # a verb before the cue makes it a noun ('Mr Brown also issued call for')
         out.insert(0, t)
         j -= 1
-    if out and out[0].low in _POSTMODIFIERS | {"of"} and j >= 0 and toks[j].text == ",":
+    if out and j >= 0 and toks[j].text == "," and (out[0].low in _POSTMODIFIERS | {"of"} or (
+            not _names_person(out) and not (out[0].is_cap or out[0].low in _DETS | _QUANTIFIERS | PRONOUNS_SUBJ))):
+        # 'Dr Erel Avineri, of the Centre ... in Bristol said', 'Christoph Caselitz, president of
+        # the mobile networks division at the firm says': the name before the comma
         # 'Dr Erel Avineri, of the Centre for ... in Bristol said': the name before the comma
         name = _backward_np(toks, j)
-        if name and _names_person(name):
+        if name and _names_person(name) and len(_last_run(name)) >= 2:
             return name
     while out and (out[0].low in ("of", "and", "from", "for", "on") or out[0].low in _POSTMODIFIERS
                    or not out[0].is_word):
@@ -746,11 +797,29 @@ _ADJECTIVAL = {"first", "last", "earlier", "later", "today", "yesterday", "tonig
                "would", "will", "did", "does", "not", "again"}
 _PERIODS = {"week", "month", "year", "weekend", "morning", "afternoon", "evening", "night", "spring",
             "summer", "autumn", "fall", "winter", "term", "session", "decade", "century"}
+# -ing words that qualify a noun in a subject ('One leading Karachi broker', 'the ruling party')
+_ING_ADJECTIVES = {"leading", "ruling", "governing", "founding", "managing", "outgoing", "incoming",
+                   "visiting", "acting", "presiding", "sitting", "reigning", "opposing", "competing",
+                   "existing", "working", "striking", "serving", "marketing", "engineering",
+                   "banking", "publishing", "programming", "training", "planning", "broadcasting",
+                   "accounting", "purchasing", "licensing", "manufacturing", "lending", "trading",
+                   "consulting", "operating", "retired", "elected", "appointed", "designated",
+                   "unnamed", "respected", "renowned", "disgraced", "jailed", "detained"}
 _LY_NOUNS = {"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly", "bully"}
 _MONTHS_DAYS = set("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december
 """.split())
+
+
+def _verbish(toks: Sequence[Tok], j: int) -> bool:
+    """Whether the token at ``j`` is an auxiliary ('may', 'will'), not a name that spells like
+    one after a capitalised word ('Theresa May')."""
+    t = toks[j]
+    if t.low not in _VERBS:
+        return False
+    return not (t.is_cap and ((j and toks[j - 1].is_cap and toks[j - 1].is_word)
+                              or (j + 1 < len(toks) and toks[j + 1].is_cap and toks[j + 1].is_word)))
 
 
 def _inside_name(toks: list[Tok], j: int, out: list[Tok]) -> bool:
@@ -792,7 +861,7 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
             out.append(t)  # two speakers: 'said Burton and Nick'
             j += 1
             continue
-        if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or low in _VERBS:
+        if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
             break
         if not out and low in _TIME:
             break
@@ -801,7 +870,8 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
         if out and (low in _ADVERBS or (out[0].low in ("he", "she", "they"))):
             break
         if out and not t.is_cap and low not in ("of", "the") and low not in ROLE_WORDS \
-                and any(o.is_cap and o.low not in _DETS for o in out) and not _name_follows(toks, j):
+                and any(o.is_cap and o.low not in _DETS for o in out) and not _name_follows(toks, j) \
+                and out[0].low not in _DETS | _QUANTIFIERS:
             break
         out.append(t)
         j += 1
@@ -831,6 +901,10 @@ def _joins(toks: Sequence[Tok], j: int) -> bool:
     if toks[j].low != "and" or j == 0 or j + 1 >= len(toks):
         return False
     before, after = toks[j - 1], toks[j + 1]
+    if before.is_word and before.is_cap and after.is_word and not after.is_cap and j + 3 < len(toks):
+        # 'singer Gary Lightbody and drummer Jonny Quinn': a role, then a full name
+        return after.low not in _DETS | _SUBORD | _PREPS | _VERBS | PRONOUNS_SUBJ | CUES \
+            and toks[j + 2].is_cap and toks[j + 3].is_cap and toks[j + 2].is_word and toks[j + 3].is_word
     return before.is_word and before.is_cap and after.is_word and after.is_cap
 
 
@@ -900,7 +974,6 @@ _LEADING = {"and", "but", "so", "yet", "then", "meanwhile", "however", "also", "
 
 
 def _looks_person(caps: list[Tok]) -> bool:
-    from briefing.quotes_people import person_name
     return person_name(" ".join(t.text for t in caps)) is not None
 
 
@@ -974,13 +1047,17 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
     lows = [t.low for t in mention]
     if len(mention) == 1 and lows[0] in ("he", "she", "him", "her"):
         return people.resolve_pronoun(pos, lows[0])
-    if len(mention) == 1 and lows[0] in ("they", "it", "them"):
+    if len(mention) == 1 and lows[0] == "it":
+        return people.resolve_it(pos)  # 'Deutsche Boerse said ... "...," it said'
+    if len(mention) == 1 and lows[0] in ("they", "them"):
         return None
     if "of" in lows:
         i = lows.index("of")
         if i and lows[i - 1] in DOCUMENTS and i + 1 < len(mention):
             tail = text[mention[i + 1].start:mention[-1].end]
             return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
+    if lows[0] in _QUANTIFIERS:
+        return _lower_article(phrase)  # 'Others, however, who ...', 'One leading Karachi broker'
     head = _head(mention)
     if len(head) < len(mention):
         return _interpret(text, head, people)
@@ -990,9 +1067,9 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
     caps = _last_run(mention)
     if caps and caps[-1] is mention[-1] and not re.search(r"[’']s?$", caps[-1].text):
         run = text[caps[0].start:caps[-1].end]
-        if is_org(run):
-            det = mention.index(caps[0]) > 0 and mention[mention.index(caps[0]) - 1].low == "the"
-            return ("the " + run) if det else run
+        det = mention.index(caps[0]) > 0 and mention[mention.index(caps[0]) - 1].low == "the"
+        if is_org(run) or (det and person_name(run) is None):
+            return ("the " + run) if det else run  # 'the Liberal Democrats'
         return people.resolve_name(run, caps[0].start + 1)
     if lows[0] in ("the", "this", "that") or re.search(r"[’']s?$", mention[0].text):
         found = people.resolve_description(phrase, pos)
@@ -1041,5 +1118,11 @@ def _last_run(mention: Sequence[Tok]) -> list[Tok]:
     return best
 
 
+_QUANTIFIERS = {"one", "some", "another", "several", "many", "most", "both", "other", "others"}
+
+
 def _lower_article(phrase: str) -> str:
-    return re.sub(r"^(The|A|An)\b", lambda m: m.group(1).lower(), phrase)
+    """A description as it would read inside a sentence: 'The company' -> 'the company', 'One
+    leading Karachi broker' -> 'one leading Karachi broker'."""
+    return re.sub(r"^(The|A|An|One|Some|Another|Several|Many|Most|Both|Other|Others)\b",
+                  lambda m: m.group(1).lower(), phrase)

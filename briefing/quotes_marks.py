@@ -121,7 +121,7 @@ def _ends_sentence_before(text: str, opening: int, i: int) -> bool:
     """Whether the words since the opening mark at ``opening`` end a sentence right before the
     mark at ``i`` (a full stop, '?' or '!' and a space), with a sentence's worth of words."""
     before = text[opening + 1:i]
-    return bool(re.search(r"\w[.!?…]\)?\s+$", before)) and len(before.split()) >= 3
+    return bool(re.search(r"\w[.!?…]+\)?\s+$", before)) and len(before.split()) >= 3
 
 
 def _may_run_on(text: str, stack: list[int], para_start: int) -> bool:
@@ -234,7 +234,7 @@ def _bounded(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 _TOKEN = re.compile(
     MASK + r"+|(?:[A-Z]\.){2,}|[A-Z]\.(?=[ \u00a0][A-Z])|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|St|Jr|Sr|Sgt|Capt"
-    r"|Adm|Maj|Gens|Sens|Reps)\.|\d+(?:/\d+)+|\w(?:[\w’'\-]*\w)?|[^\s\w]"
+    r"|Adm|Maj|Gens|Sens|Reps)\.|\d+(?:/\d+)+|[A-Z]+&[A-Z]+\b|\w(?:[\w’'\-]*\w)?|[^\s\w]"
 )
 
 

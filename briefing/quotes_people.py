@@ -53,7 +53,7 @@ DOCUMENTS = {"communique", "communiqué", "statement", "report", "letter", "memo
              "document", "text", "tweet", "post", "email", "resolution", "declaration", "note",
              "transcript", "announcement", "website", "message", "ad", "advertisement", "filing"}
 PRONOUNS = {"he", "she", "they", "him", "her", "i", "we", "it"}
-_PERSON_HEADS = {"source", "official", "aide", "spokesperson", "adviser", "advisor", "lawyer",
+PERSON_HEADS = {"source", "official", "aide", "spokesperson", "adviser", "advisor", "lawyer",
                  "man", "woman", "dealer", "farmer", "worker", "resident", "witness", "teacher"}
 # Speakers that are many people or a body of them: no 'he' or 'she' stands for them.
 GROUPS = {"family", "government", "campaign", "committee", "panel", "group", "council", "team",
@@ -123,10 +123,23 @@ def person_name(run: str) -> str | None:
     for i, w in enumerate(reversed(words)):
         if i == 0:
             w = strip_possessive(w)  # 'Ricky Gervais’' is Ricky Gervais
+            if w.lower() in _SURNAME_ROLES and len(words) > 1 and (
+                    words[-2].lower() not in ROLE_WORDS or words[-2].lower().rstrip(".") in _COURTESY_WORDS):
+                kept.insert(0, w)  # 'Theresa May', 'Kristin King'
+                continue
         if w.lower() in ROLE_WORDS or strip_possessive(w) != w or len(kept) == 4:
             break
         kept.insert(0, w)
+    if len(kept) >= 3 and _ACRONYM.match(kept[0]):
+        kept.pop(0)  # an office or trade in capitals: 'DJ Norman Cook', 'MEP Caroline Lucas'
     return " ".join(kept) or None
+
+
+# Role and calendar words that are surnames too, when they end a name ('Theresa May').
+_SURNAME_ROLES = {"may", "king", "june", "august", "bishop", "judge", "marshall", "prince", "pope",
+                  "duke", "major", "chancellor", "general"}
+_ACRONYM = re.compile(r"^[A-Z]{2,4}$")
+_COURTESY_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"}
 
 
 # Capitalised words that are no part of a name: a clause's first word ('But Fowler said'), the
@@ -340,8 +353,9 @@ class People:
         name = person_name(run) or run
         last = name.split()[-1]
         full = self.full_name(last, pos)
-        if full and (len(name.split()) == 1 or self._bare.get(full, full).endswith(name)):
-            return full
+        bare = self._bare.get(full, full) if full else ""
+        if full and (len(name.split()) == 1 or bare.endswith(name) or name.endswith(" " + bare)):
+            return full  # 'Lavrov', 'Sergey Lavrov'; 'Musician Kristin King' (a role word left)
         title = run.split()[-len(name.split()) - 1] if len(run.split()) > len(name.split()) else ""
         if title.lower() in HONORIFICS:
             return f"{title} {name}"
@@ -368,10 +382,24 @@ class People:
         Russian Foreign Ministry'), a document ('a Donald Trump tweet'), a group ('critics')."""
         words = name.split()
         head = strip_possessive(words[-1]).lower() if words else ""
-        if head in TITLE_WORDS or head in PERSON_NOUNS or head in _PERSON_HEADS:
+        if head in TITLE_WORDS or head in PERSON_NOUNS or head in PERSON_HEADS:
             return False  # 'a US Embassy spokesman', 'a diplomatic source'
         return is_org(name) or head in DOCUMENTS or head in GROUPS or (
             not name[:1].isupper() and head.endswith("s") and not head.endswith("ss"))
+
+    def resolve_it(self, pos: int, reach: int = 600) -> str | None:
+        """'it' as a speaker -> the institution heard last, within ``reach`` characters before
+        ``pos`` ('Deutsche Boerse said ... "...," it said'): a speaker the article does not show
+        to be a person (no title, no given name that tells a sex)."""
+        i = bisect.bisect_left(self.speakers, (pos,))
+        for at, name, _ in reversed(self.speakers[max(0, i - 20):i]):
+            if at < pos - reach:
+                break
+            if self.institution(name) or (name[:1].isupper() and self.gender(name) is None
+                                          and name.split()[-1] not in self._surnames
+                                          and self._bare.get(name, name) not in self._honorific):
+                return name
+        return None
 
     def resolve_pronoun(self, pos: int, pronoun: str = "") -> str | None:
         """'he'/'she' -> the most recent speaker or named person before ``pos`` whose gender, when

@@ -196,25 +196,40 @@ def test_polnear_floor() -> None:
         assert ratios[key] >= floor, (key, ratios[key])
 
 
-# --- the quality floor on the BBC News quotations labelled by hand (tests/data/quotes/bbc.yaml) --
+# --- the quality floor on the BBC News quotations labelled by hand (tests/data/quotes/bbc*.yaml) --
 
-BBC_FLOOR = {"bbc_speaker_accuracy": 0.95, "bbc_speaker_precision": 0.96, "bbc_quote_recall": 0.98,
-             "bbc_quote_precision": 0.99}
+# Per labelled set, reached (rounded down); floors only go up. A and B were tuned on; the
+# held-out set was not (its header says when it was first measured).
+BBC_FLOOR = {
+    "A": {"bbc_speaker_accuracy": 0.95, "bbc_speaker_precision": 0.96, "bbc_quote_recall": 0.98,
+          "bbc_quote_precision": 0.99},
+    "B": {"bbc_speaker_accuracy": 0.95, "bbc_speaker_precision": 0.97, "bbc_quote_recall": 0.98,
+          "bbc_quote_precision": 0.97},
+}
 _NO_BBC = not (SHARED / "corpora" / "bbc-news").is_dir()
 _NO_BBC_REASON = "../shared/corpora/bbc-news (the BBC News articles labelled) is not beside the repo"
 
 
 @pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
-def test_bbc_labels_are_well_formed() -> None:
+@pytest.mark.parametrize("name", ["A", "B", "held-out"])
+def test_bbc_labels_are_well_formed(name: str) -> None:
     """Every label names an article of the four sections numbered 100 and above, opens exactly
-    one quotation of it (or says which), and gives a speaker; there are at least 150."""
+    one quotation of it (or says which), and gives a speaker; no article is in two sets; A has
+    at least 150 quotations."""
     ev = _benchmark("eval_quotes")
-    labels = ev.read_bbc_labels()
-    assert sum(len(a["quotes"]) for a in labels) >= 150
+    if not ev.BBC_SETS[name].is_file():
+        pytest.skip(f"no {ev.BBC_SETS[name].name}")
+    labels = ev.read_bbc_labels(ev.BBC_SETS[name])
+    if name == "A":
+        assert sum(len(a["quotes"]) for a in labels) >= 150
     assert len({a["path"] for a in labels}) == len(labels)
+    others = {a["path"] for other, path in ev.BBC_SETS.items() if other != name and path.is_file()
+              for a in ev.read_bbc_labels(path)}
+    assert not others & {a["path"] for a in labels}
     for art in labels:
-        section, name = art["path"].split("/")
-        assert section in ("business", "tech", "entertainment", "politics") and int(name[:-4]) >= 100
+        assert set(art) <= {"path", "quotes", "not_quotes", "ignore"}, art
+        section, file_name = art["path"].split("/")
+        assert section in ("business", "tech", "entertainment", "politics") and int(file_name[:-4]) >= 100
         text = (SHARED / "corpora" / "bbc-news" / art["path"]).read_text(encoding="utf-8")
         for want in art["quotes"]:
             assert want["speaker"] and set(want) <= {"at", "nth", "speaker", "also"}, want
@@ -227,7 +242,9 @@ def test_bbc_labels_are_well_formed() -> None:
 
 
 @pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
-def test_bbc_floor() -> None:
-    ratios = _benchmark("eval_quotes").evaluate_bbc(SHARED).ratios()
-    for key, floor in BBC_FLOOR.items():
-        assert ratios[key] >= floor, (key, ratios[key])
+@pytest.mark.parametrize("name", sorted(BBC_FLOOR))
+def test_bbc_floor(name: str) -> None:
+    ev = _benchmark("eval_quotes")
+    ratios = ev.evaluate_bbc(SHARED, ev.BBC_SETS[name]).ratios()
+    for key, floor in BBC_FLOOR[name].items():
+        assert ratios[key] >= floor, (name, key, ratios[key])
