@@ -101,7 +101,13 @@ against among between via per like near across toward towards upon within amid d
 """.split())
 _SUBORD = set("""
 that which who whom whose when while as because but and or if where though although so whether
-what how why nor yet
+what how why nor yet until unless till
+""".split())
+# Past tenses English does not make by rule: verbs, never part of a subject ('Hollywood came calling')
+_PAST = set("""
+came went got made took gave saw knew thought found left felt became began kept held brought ran
+sat stood lost met paid sent spent won broke chose drove fell flew forgot grew hid hung led lay
+rang rose sang shook shot sold sought struck swam taught threw understood woke wore
 """.split())
 _VERBS = set("is was are were be been has have had will would can could may might must should does did do".split())
 _TIME = set("""
@@ -467,11 +473,19 @@ def _cues(text: str, mtext: str, s: int, e: int, people: People) -> list[_Hit]:
             continue
         first_person = len(mention) == 1 and mention[0].low in ("i", "we", "me", "us")
         named = out[-1] if out and out[-1].mention and out[-1].speaker else None
-        if named and mention[0].low in ("a", "an") and _follows(toks, named.mention[-1], mention[0]):
-            # 'said Joshua Osagie, a cocoa farmer from Edo state told Reuters': the one named
+        if named and _names_person(named.mention) and not _names_person(mention) \
+                and mention[0].low not in PRONOUNS_SUBJ and _follows(toks, named.mention[-1], mention[0]):
+            # 'said Joshua Osagie, a cocoa farmer from Edo state told Reuters', 'said Greg Abbott,
+            # Texas attorney general announcing': the one just named
             out.append(_Hit(cue, text[cue.start:cue.end], named.mention, named.speaker, False))
             continue
         speaker = None if first_person else _interpret(text, mention, people)
+        if speaker and not plausible_speaker(speaker):
+            # a phrase caught where a subject should be ('fierce competition', 'current
+            # Democratic presidential nominee'): nobody can be named (the contract's null), and
+            # nobody for a later 'he' to stand for
+            out.append(_Hit(cue, text[cue.start:cue.end], tuple(mention), None, False))
+            continue
         if speaker:
             people.heard(mention[0].start, speaker, text[mention[0].start:mention[-1].end],
                          plural=len(_conjuncts(mention)) > 1)
@@ -502,6 +516,36 @@ def _author(toks: list[Tok], np: list[Tok]) -> list[Tok]:
     return np
 
 
+def plausible_speaker(speaker: str) -> bool:
+    """Whether a speaker string is a name, an institution or a description (contract.md), never
+    a fragment: it opens with a capital (a name, 'Labour strategists'), an article, a possessive
+    or a quantifier ('a diplomatic source', 'one dealer', 'his lawyer'), or is many people
+    ('critics', 'officials'); it neither opens nor ends with a clause word or a pronoun alone."""
+    words = speaker.split()
+    if not words:
+        return False
+    first, last = words[0].lower(), words[-1].lower()
+    if (first in _CLAUSE_EDGES - _DETS) or last in _CLAUSE_EDGES or (len(words) == 1 and first in _PRONOUN_WORDS):
+        return False
+    if len(words) == 1 and first in _MONTHS_DAYS:
+        return False
+    if speaker[:1].isupper() or re.match(r"\d+[A-Z]", speaker):
+        return True  # a name, 'Labour strategists', '4Cast'
+    return first in _DETS | _QUANTIFIERS | _POSSESSIVES | _GROUP_NOUNS or (
+        last.endswith("s") and not last.endswith("ss"))
+
+
+_PRONOUN_WORDS = {"he", "she", "it", "they", "him", "her", "them", "we", "us", "i", "me", "you",
+                  "himself", "herself", "itself", "themselves", "somebody", "someone", "anybody",
+                  "anyone", "everybody", "everyone", "nobody", "there"}
+_POSSESSIVES = {"his", "her", "its", "their", "our", "my", "your"}
+_GROUP_NOUNS = {"police", "people", "staff", "management", "public", "press", "crew", "audience",
+                "media", "military", "government", "opposition", "prosecution", "defence", "defense"}
+_CLAUSE_EDGES = {"but", "and", "or", "of", "in", "at", "to", "for", "from", "with", "by", "on",
+                 "instead", "also", "now", "then", "so", "until", "unless", "if", "when", "while",
+                 "that", "which", "who", "just", "indeed", "not", "the", "a", "an"}
+
+
 def _plural_present(toks: list[Tok], k: int) -> bool:
     """Whether the bare form at ``k`` ('reply', 'answer'; a noun as often) reports, as it does
     with a plural subject: inverted right after a quotation (``"..." reply Burton and Nick``),
@@ -526,18 +570,21 @@ def _plural_present(toks: list[Tok], k: int) -> bool:
 
 _NOT_SPEAKERS = set("""
 but and or so yet then also however meanwhile when while still though early late earlier later
-last next this on at in now it’s it's that’s that's there’s there's monday tuesday wednesday thursday friday saturday sunday january february
+last next this on at in now there it’s it's that’s that's there’s there's monday tuesday wednesday thursday friday saturday sunday january february
 march april june july august september october november december today yesterday tonight
 """.split())
+
+
+_NUMBER = re.compile(r"^[\d.,/%:]+(?:st|nd|rd|th|s)?$")
 
 
 def _clean_mention(mention: list[Tok]) -> list[Tok]:
     """A mention without the clause words and dates caught at its edges ('But Megan Hester',
     'early Friday'); nothing when only those, a number or an adverb ('egregiously') remain."""
     out = list(mention)
-    while out and (out[0].low in _NOT_SPEAKERS or out[0].text[:1].isdigit()):
+    while out and (out[0].low in _NOT_SPEAKERS or _NUMBER.match(out[0].text)):
         out.pop(0)
-    while out and (out[-1].low in _NOT_SPEAKERS or out[-1].text[:1].isdigit()):
+    while out and (out[-1].low in _NOT_SPEAKERS or _NUMBER.match(out[-1].text)):
         out.pop()
     if len(out) == 1 and not out[0].is_cap and out[0].low.endswith("ly"):
         return []
@@ -671,8 +718,8 @@ def _appositive(toks: list[Tok], np: list[Tok]) -> list[Tok]:
         return np
     j = toks.index(np[-1]) + 1
     # the rest of the description, up to its comma ('... the Commons transport select committee,')
-    while j < len(toks) and j - toks.index(np[-1]) <= 8 and toks[j].is_word and not (
-            toks[j].low in _SUBORD or toks[j].low in _VERBS or toks[j].low in CUES):
+    while j < len(toks) and j - toks.index(np[-1]) <= 12 and (toks[j].is_word or toks[j].text in "'’&") and not (
+            (toks[j].low in _SUBORD and not _joins_name(toks, j)) or toks[j].low in _VERBS or toks[j].low in CUES):
         j += 1
     if j >= len(toks) or toks[j].text != ",":
         return np
@@ -706,7 +753,7 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
         if opening is not None:
             j = opening - 1
     out: list[Tok] = []
-    while j >= 0 and len(out) < 14:
+    while j >= 0 and len(out) < 20:
         t = toks[j]
         low = t.low
         if out and _joins(toks, j):
@@ -723,19 +770,23 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
             out.insert(0, t)  # 'Department for Media, Culture and Sport', "the Musicians' Union"
             j -= 1
             continue
-        if out and out[0].low in PRONOUNS_SUBJ:
-            break  # 'he' is the whole subject: '... in an interview with RT he said'
+        if out and out[0].low in PRONOUNS_SUBJ and (not out[0].is_cap or j < 0 or not toks[j].is_word):
+            break  # 'he' is the whole subject: '... in an interview with RT he said' ('The She Hate
+            # Me director' is no pronoun)
         if out and low in _POSTMODIFIERS and j and _modified(toks[j - 1]):
             out.insert(0, t)  # 'a cocoa farmer from Edo state', 'Bob Geldof in July'
             j -= 1
             continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
             break
-        if low in CUES or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing"))
-                           and low not in _ING_ADJECTIVES) or (out and low in _ADVERBS - _ADJECTIVAL):
+        if low in CUES or low in _PAST or (not t.is_cap and len(low) > 4 and low.endswith(("ed", "ing"))
+                                           and low not in _ING_ADJECTIVES and "-" not in low) or (
+                out and low in _ADVERBS - _ADJECTIVAL):
             break  # a verb before the cue makes it a noun ('Mr Brown also issued call for')
         out.insert(0, t)
         j -= 1
+        if low in _DETS and j >= 0 and toks[j].is_word and toks[j].low not in _PREPS | _SUBORD | {"of"}:
+            break  # a determiner opens the phrase: 'In a filing to US regulators the airline warned'
     if out and j >= 0 and toks[j].text == "," and (out[0].low in _POSTMODIFIERS | {"of"} or (
             not _names_person(out) and not (out[0].is_cap or out[0].low in _DETS | _QUANTIFIERS | PRONOUNS_SUBJ))):
         # 'Dr Erel Avineri, of the Centre ... in Bristol said', 'Christoph Caselitz, president of
@@ -753,7 +804,7 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
 
 
 # Prepositions that may hang a phrase on a noun inside a subject ('a farmer from Edo state').
-_POSTMODIFIERS = {"from", "at", "in", "with"}
+_POSTMODIFIERS = {"from", "at", "in", "with", "on"}
 _PERCEIVED = {"heard", "seen", "caught", "filmed", "recorded", "shown"}
 
 
@@ -822,6 +873,16 @@ def _verbish(toks: Sequence[Tok], j: int) -> bool:
                               or (j + 1 < len(toks) and toks[j + 1].is_cap and toks[j + 1].is_word)))
 
 
+def _verbish_name(toks: Sequence[Tok], j: int) -> bool:
+    """Whether a word that spells like an auxiliary is a given name ('Will Smith')."""
+    return toks[j].is_cap and j + 1 < len(toks) and toks[j + 1].is_cap and toks[j + 1].is_word
+
+
+def _joins_name(toks: Sequence[Tok], j: int) -> bool:
+    """An 'and' or '&' inside an institution's name ('Education and Skills', 'Marsh & Co')."""
+    return toks[j].low in ("and", "&") and 0 < j < len(toks) - 1 and toks[j - 1].is_cap and toks[j + 1].is_cap
+
+
 def _inside_name(toks: list[Tok], j: int, out: list[Tok]) -> bool:
     """Whether the token at ``j``, read backwards from a noun phrase ``out``, is inside a name
     or hangs a name on the one before: 'for' between capitalised words ('Department for
@@ -835,6 +896,8 @@ def _inside_name(toks: list[Tok], j: int, out: list[Tok]) -> bool:
     nxt = out[0]
     if t.low in ("for", "on") and before.is_cap and nxt.is_cap:
         return True
+    if t.text == "&" and before.is_cap and nxt.is_cap:
+        return True  # 'Marsh & Co', 'Standard & Poor's'
     if t.text in ("'", "’") and before.low.endswith("s") and t.start == before.end:
         return True
     if t.low == "from" and before.is_cap and (nxt.is_cap or nxt.low == "the"):
@@ -861,13 +924,19 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
             out.append(t)  # two speakers: 'said Burton and Nick'
             j += 1
             continue
+        if out and low == "and" and not out[-1].is_cap and (
+                not any(o.is_cap for o in out) or out[-1].low in ROLE_WORDS | TITLE_WORDS) \
+                and _role_then_name(toks, j + 1):
+            out.append(t)  # 'said Nortel president and chief executive Bill Owens'
+            j += 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
             break
         if not out and low in _TIME:
             break
         if low in CUES or (out and not t.is_cap and len(low) > 4 and low.endswith("ed")):
             break
-        if out and (low in _ADVERBS or (out[0].low in ("he", "she", "they"))):
+        if out and ((low in _ADVERBS and not _verbish_name(toks, j)) or out[0].low in ("he", "she", "they")):
             break
         if out and not t.is_cap and low not in ("of", "the") and low not in ROLE_WORDS \
                 and any(o.is_cap and o.low not in _DETS for o in out) and not _name_follows(toks, j) \
@@ -878,6 +947,18 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
     while out and out[-1].low in ("of", "the", "and", "a", "an"):
         out.pop()
     return out
+
+
+def _role_then_name(toks: list[Tok], j: int) -> bool:
+    """Whether a role and a full name start at ``j``: 'chief executive Bill Owens', 'PR
+    strategist Glen Yearwood' (after 'president and', 'media and')."""
+    for i in range(j, min(len(toks) - 1, j + 5)):
+        t = toks[i]
+        if not t.is_word or t.low in _PREPS | _SUBORD | _VERBS | CUES:
+            return False
+        if t.is_cap and toks[i + 1].is_cap and toks[i + 1].is_word and i > j and t.low not in ROLE_WORDS:
+            return True
+    return False
 
 
 def _name_follows(toks: list[Tok], j: int) -> bool:
@@ -1071,6 +1152,12 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
         if is_org(run) or (det and person_name(run) is None):
             return ("the " + run) if det else run  # 'the Liberal Democrats'
         return people.resolve_name(run, caps[0].start + 1)
+    if len(mention) >= 2 and lows[-1] in DOCUMENTS and re.search(r"[’']s?$", mention[-2].text) \
+            and mention[-2].is_cap:
+        owner = [t for t in mention[:-1] if t.is_cap]
+        if owner and _looks_person(owner) and not is_org(" ".join(t.text for t in owner)):
+            # "Mr Tanzi's statement said", "As Mr Kok's report noted": the author's words
+            return people.resolve_name(text[owner[0].start:owner[-1].end].rstrip("’'s"), owner[0].start + 1)
     if lows[0] in ("the", "this", "that") or re.search(r"[’']s?$", mention[0].text):
         found = people.resolve_description(phrase, pos)
         if found:

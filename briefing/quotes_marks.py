@@ -196,8 +196,8 @@ def sentences(masked_text: str, lo: int, hi: int, text: str | None = None) -> li
                 if not worded:
                     continue
         else:
-            word = re.search(r"([\w.]+)$", masked_text[max(lo, m.start() - 12):m.start()])
-            w = word.group(1).lower() if word else ""
+            word = re.search(r"([\w.’']+)$", masked_text[max(lo, m.start() - 12):m.start()])
+            w = word.group(1).lower() if word else ""  # "Poor's." ends a sentence: no initial
             if w in ABBREV or (len(w) == 1 and w.isalpha()):
                 continue
         out.extend(_bounded(masked_text, start, m.end()))
@@ -234,8 +234,11 @@ def _bounded(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 _TOKEN = re.compile(
     MASK + r"+|(?:[A-Z]\.){2,}|[A-Z]\.(?=[ \u00a0][A-Z])|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|St|Jr|Sr|Sgt|Capt"
-    r"|Adm|Maj|Gens|Sens|Reps)\.|\d+(?:/\d+)+|[A-Z]+&[A-Z]+\b|\w(?:[\w’'\-]*\w)?|[^\s\w]"
+    r"|Adm|Maj|Gens|Sens|Reps)\.|\d+(?:/\d+)+|[A-Z]+&[A-Z]+\b|[A-Za-z0-9\-]+\.(?:com|org|net|co\.uk)\b|\w(?:[\w’'\-]*\w)?|[^\s\w]"
 )
+
+
+_DIGIT_NAME = re.compile(r"\d+[A-Z][a-z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +263,8 @@ class Tok:
 
     @property
     def is_cap(self) -> bool:
-        return self.text[:1].isupper()
+        """A capitalised word, or a name that starts with a digit ('4Cast', '3Com')."""
+        return self.text[:1].isupper() or bool(_DIGIT_NAME.match(self.text))
 
 
 def tokens(masked_text: str, lo: int, hi: int) -> list[Tok]:

@@ -119,6 +119,8 @@ def person_name(run: str) -> str | None:
     """The person's name at the end of a capitalised run, role and institution words stripped:
     'Second Asia Department Zamir Kabulov' -> 'Zamir Kabulov'; None when nothing is left."""
     words = run.split()
+    while len(words) > 2 and words[-1].strip(".,").lower() in _POST_NOMINALS:
+        words.pop()  # 'Tom McCabe MSP', 'Jane Rowe QC'
     kept: list[str] = []
     for i, w in enumerate(reversed(words)):
         if i == 0:
@@ -139,6 +141,9 @@ def person_name(run: str) -> str | None:
 _SURNAME_ROLES = {"may", "king", "june", "august", "bishop", "judge", "marshall", "prince", "pope",
                   "duke", "major", "chancellor", "general"}
 _ACRONYM = re.compile(r"^[A-Z]{2,4}$")
+# Letters after a name that are an office or an honour, not part of it
+_POST_NOMINALS = {"mp", "mps", "msp", "mep", "am", "qc", "kc", "obe", "cbe", "mbe", "kbe", "jr", "sr",
+                  "phd"}
 _COURTESY_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"}
 
 
@@ -147,9 +152,9 @@ _COURTESY_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame
 _NOT_NAME_WORDS = set("""
 but and or so yet then also however when while all some if as at in on to of for by with from
 the a an this that these those his her its their our my your we i you he she they it is are was
-were be been has have had do does did not no will would can could may might must should after
+were be been has have had do does did not no would can could might must should after
 before since because though although once until unless where whether what which who how why
-meanwhile still even here there unlike like despite against during without under over about
+meanwhile still even here there now unlike like despite against during without under over about
 through according into onto upon between among across amid
 """.split())
 

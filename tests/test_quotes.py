@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import time
 from pathlib import Path
@@ -180,6 +181,90 @@ def test_marks_never_inside_the_span_edges(text: str) -> None:
     for q in extract_quotes(text):
         inner = text[q.start:q.end]
         assert inner[0] not in '"“”' and inner[-1] not in '"“”'
+
+
+# --- a speaker is a name in full, an institution in full or a description (issue 13) ----------
+
+_FEMALE = ["Anne", "Gwen", "Ruth", "Maria", "Kristin", "Theresa", "Judith"]
+_MALE = ["Owen", "Kenji", "Paul", "Tom", "Barry", "Will", "Peter"]
+_SURNAMES = ["Hartley", "Pryce", "Okafor", "Lowe", "King", "May", "Tate", "Quist", "Major", "Judge"]
+_ROLES = ["chief analyst", "finance minister", "press chief", "deputy enforcement director",
+          "chairwoman", "spokesman", "head of research", "senior economist"]
+_ORGS = ["Harbour Bank", "the Centre for Transport Studies", "Investec Securities",
+         "the Musicians' Union", "the Department for Education and Skills", "Marsh & Co"]
+_PLACES = ["Bristol", "Edo state", "Oklahoma", "Geneva", "Leeds", "Rio de Janeiro"]
+_PROGRAMMES = ["The Late Quiz", "Newsnight", "Breakfast with Frost", "BBC Radio 4's Today programme"]
+# news-style sentences around one quotation: the speaker is always the person, never the role
+# before the name, the institution or place after it, or the programme they present or speak on
+_TEMPLATES = [
+    '"{q}," said {role} {name}.',
+    '"{q}," said the {role} of {org}, {name}.',
+    '{name}, {role} at {org} in {place}, said: "{q}."',
+    '{name}, of {org}, said: "{q}."',
+    '{name} told {prog}: "{q}."',
+    'Presenter {name} has a new series.\n\n"{q}." {title} {surname}, who presents {prog} tells Harcourt.',
+    '{name} from {org} in {place} said the plan was "too little, too late".',
+    'Former {org} {role} {name} says the plan is "a disgrace".',
+    '{org} {role}, {name}, said the deal was "fair to everyone".',
+    '"{q}," {name}, a {role} with {org}, told Reuters.',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_TEMPLATES), st.booleans(), st.integers(0, 6), st.sampled_from(_SURNAMES),
+       st.sampled_from(_ROLES), st.sampled_from(_ORGS), st.sampled_from(_PLACES),
+       st.sampled_from(_PROGRAMMES),
+       st.sampled_from(["The plan will not work", "We are confident", "Nobody asked the farmers"]))
+def test_the_speaker_is_the_person_not_a_role_place_or_programme(
+        template: str, female: bool, given_at: int, surname: str, role: str, org: str, place: str,
+        prog: str, words: str) -> None:
+    given = (_FEMALE if female else _MALE)[given_at]
+    name = f"{given} {surname}"
+    text = template.format(q=words, name=name, surname=surname, title="Ms" if female else "Mr",
+                           role=role, org=org, place=place, prog=prog)
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == [name], text
+
+
+_PRONOUN_WORDS = {"he", "she", "it", "they", "him", "her", "them", "we", "us", "i", "you"}
+_ROLE_GAP = {"and", "chief", "executive", "vice", "senior", "deputy", "managing", "general",
+             "acting", "former"}
+
+
+def _cut_before_a_name(text: str, q: Quote) -> str | None:
+    """The words after a speaker's mention when they go on to the person's name: the speaker is
+    then a fragment of the role ('SEC deputy' in 'said SEC deputy enforcement director Linda
+    Thomsen', 'Nortel president' in '... president and chief executive Bill Owens')."""
+    from briefing.quotes_people import TITLE_WORDS
+
+    if q.speaker is None or q.speaker_mention is None or q.speaker.split()[-1].lower() not in TITLE_WORDS:
+        return None
+    after = text[q.speaker_mention.end:q.speaker_mention.end + 80]
+    m = re.match(r"((?:,?\s+[a-z]+){0,4}),?\s+(?:(?:Mr|Ms|Mrs|Dr|Sir)\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+", after)
+    if m and all(w in TITLE_WORDS or w in _ROLE_GAP for w in m.group(1).replace(",", " ").split()):
+        return after[:m.end()]
+    return None
+
+
+@pytest.mark.skipif(_NO_BBC_CORPUS := not (SHARED / "corpora" / "bbc-news").is_dir(),
+                    reason="../shared/corpora/bbc-news (the BBC News corpus) is not beside the repo")
+def test_every_bbc_speaker_is_a_name_an_institution_or_a_description() -> None:
+    """Over every article of the four sections (1,318, all numbers): no speaker is a pronoun, a
+    clause word at its edge ('Now Wilson', 'until somebody'), a phrase caught where a subject
+    should be ('fierce competition'), or a role cut off before the name that follows it."""
+    from briefing.quotes import plausible_speaker
+
+    bad = []
+    for section in ("business", "tech", "entertainment", "politics"):
+        for article, q in find_all_quotes([SHARED / "corpora" / "bbc-news" / section]):
+            if q.speaker is None:
+                continue
+            if q.speaker.lower() in _PRONOUN_WORDS or not plausible_speaker(q.speaker):
+                bad.append((article.path.name, q.speaker))
+            cut = _cut_before_a_name(article.text, q)
+            if cut:
+                bad.append((article.path.name, q.speaker, cut))
+    assert not bad, bad[:20]
 
 
 # --- the quality floor on PolNeAR dev ----------------------------------------------------------
