@@ -146,6 +146,16 @@ def test_extraction_is_linear_in_the_article_length() -> None:
     assert t_large / max(t_small, 1e-3) < 20, (t_small, t_large)
 
 
+def test_the_stored_quotations_are_versioned_by_every_quote_module() -> None:
+    """A build keeps each article's quotations under a digest of the quote code: every module
+    of it counts (quotes_turns.py was left out, so a change to transcripts kept stale results)."""
+    from briefing import pipeline
+    from briefing.quotes import CODE_MODULES
+
+    assert sorted(CODE_MODULES) == sorted(p.name for p in (ROOT / "briefing").glob("quotes*.py"))
+    assert pipeline.QUOTE_CODE is CODE_MODULES
+
+
 def test_given_paragraphs_are_used() -> None:
     text = 'Furniture "not a quote," he said.\n\n"A real one," Smith said.'
     second = text.index('"A real')
