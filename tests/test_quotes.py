@@ -296,10 +296,12 @@ def test_polnear_floor() -> None:
 # Per labelled set, reached (rounded down); floors only go up. A and B were tuned on; the
 # held-out set was not (its header says when it was first measured).
 BBC_FLOOR = {
-    "A": {"bbc_speaker_accuracy": 0.95, "bbc_speaker_precision": 0.96, "bbc_quote_recall": 0.98,
+    "A": {"bbc_speaker_accuracy": 0.97, "bbc_speaker_precision": 0.98, "bbc_quote_recall": 0.98,
           "bbc_quote_precision": 0.99},
     "B": {"bbc_speaker_accuracy": 0.95, "bbc_speaker_precision": 0.97, "bbc_quote_recall": 0.98,
           "bbc_quote_precision": 0.97},
+    "held-out": {"bbc_speaker_accuracy": 0.73, "bbc_speaker_precision": 0.78,
+                 "bbc_quote_recall": 0.93, "bbc_quote_precision": 0.99},
 }
 _NO_BBC = not (SHARED / "corpora" / "bbc-news").is_dir()
 _NO_BBC_REASON = "../shared/corpora/bbc-news (the BBC News articles labelled) is not beside the repo"
