@@ -272,7 +272,8 @@ def test_quotes_json_of_one_paragraph_files(tmp_path: Path, monkeypatch: pytest.
     quotes = json.loads(result.output)
     assert [(q["text"], q["speaker"]) for q in quotes] == [
         ("I love cats!", "Burton"), ("I love cats and dogs.", "Burton"),
-        ("Some people say otherwise", "Burton"), ("We love cats!", "Burton and Nick")]
+        # the article names him only 'Mr. Burton': that is his name, title and all (issue 13)
+        ("Some people say otherwise", "Mr. Burton"), ("We love cats!", "Burton and Nick")]
     (tmp_path / "q.json").write_text(result.output, encoding="utf-8")
     assert invoke("verify", "q.json").exit_code == 0
 
