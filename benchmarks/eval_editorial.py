@@ -50,7 +50,8 @@ POINTS_BACK = re.compile(
     r"nonetheless|in short|moreover|furthermore|in addition|besides|still,|yet|so|thus|"
     r"therefore|then|there(?!['’]s|\s+(?:is|are|was|were|will|would|has|have|had|may|might|"
     r"could|must|seems?|appears?)\b)|here|instead|otherwise|likewise|similarly|perhaps|maybe|he|she|"
-    r"it(?!(?:['’]s|\s+(?:is|was))(?:\s+\w+){1,3}\s+(?:to|that|for|we|you|i|the)\b)|its|they|"
+    r"it(?!(?:['’]s|\s+(?:is|was))(?:\s+\w+){1,3}\s+(?:to|that|for|we|you|i|the)\b|"
+    r"\s+(?:appears|seems)\s+that\b)|its|they|"
     r"them|their|his|her|we|our|us|i|my|immediately after|after that|before that|"
     r"why|about what|"
     r"of course|indeed|in fact|as a result|for this reason|on the other hand|in other words)\b",

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from .choose import Selection, select
 from .corpus import display_path
-from .editorial import (SHORT_QUOTE_WORDS, Cut, attribution, clause_around, points_back,
-                        standalone, words)
+from .editorial import (SHORT_QUOTE_WORDS, Cut, attribution, clause_around,
+                        points_back, standalone, words)
 from .models import (Article, Briefing, Cited, Item, NotCited, Quote, Section, Segmented, Source,
                      TimelineEvent, Voice, corpus_sha256)
+from .textnorm import roots
 from .themes import Candidate, ThemeQuery
 from .timeline import Event, find_dates, select as select_events
 from .timeline import events as sentence_events
@@ -50,11 +51,13 @@ class _Numbering:
     """Assigns S1, S2, ... to articles in the order they are first cited, and cites spans."""
 
     def __init__(self, articles: Mapping[str, Article], cwd: Path | None,
-                 latest: Mapping[str, str] | None = None) -> None:
+                 latest: Mapping[str, str] | None = None,
+                 opinion: frozenset[str] = frozenset()) -> None:
         self.articles = articles
         self.ids: dict[str, str] = {}
         self.cwd = cwd
         self.latest = latest or {}  # an article's latest dated event (for undated ones)
+        self.opinion = opinion  # articles that say they are their author's view
         self._paths: dict[str, str] = {}
 
     def path(self, a: Article) -> str:
@@ -69,19 +72,33 @@ class _Numbering:
              edges: tuple[bool, bool] = (False, False)) -> Cited:
         sid = self.ids.setdefault(article_id, f"S{len(self.ids) + 1}")
         a = self.articles[article_id]
-        text = a.text[start:end]
-        return Cited(text, sid, self.path(a), start, end, id,
-                     attribution(a.meta, text, self.latest.get(article_id)), *edges)
+        return Cited(a.text[start:end], sid, self.path(a), start, end, id,
+                     attribution(a.meta, self.latest.get(article_id), article_id in self.opinion),
+                     *edges)
 
-    def sources(self) -> tuple[Source, ...]:
+    def sources(self, segmented: Mapping[str, Segmented]) -> tuple[Source, ...]:
         out = []
         for article_id, sid in self.ids.items():
             a = self.articles[article_id]
             m = a.meta
-            out.append(Source(sid, int(sid[1:]), self.path(a), m.title,
-                              m.outlet, m.byline, m.published, m.inferred, m.url, a.encoding,
-                              a.sha256))
+            opening = None if m.title else _opening(a, segmented[article_id])
+            out.append(Source(sid, int(sid[1:]), self.path(a), m.title, m.outlet, m.byline,
+                              m.published, m.inferred, m.url, a.encoding, opening=opening,
+                              sha256=a.sha256))
         return tuple(out)
+
+
+OPENING_WORDS = 10  # the first words an untitled source is listed by
+
+
+def _opening(article: Article, seg: Segmented) -> str | None:
+    """The first words of an untitled article's first body paragraph, cut at a word."""
+    first = next(iter(seg.body), None)
+    if first is None:
+        return None
+    text = " ".join(article.text[first.start:first.end].split())
+    cut = text.split(" ")
+    return text if len(cut) <= OPENING_WORDS else " ".join(cut[:OPENING_WORDS]).rstrip(",;:") + "…"
 
 
 def _shown_in(printed: Printed, article_id: str, start: int, end: int) -> str | None:
@@ -171,30 +188,35 @@ def dated_events(article: Article, seg: Segmented) -> list[Event]:
     return list(sentence_events(article.id, article.text, sentences, article.meta.published))
 
 
-def timeline(numbering: _Numbering, events: Mapping[str, Sequence[Event]],
-             printed: Printed) -> tuple[TimelineEvent, ...]:
+def timeline(numbering: _Numbering, events: Mapping[str, Sequence[Event]], printed: Printed,
+             referenced: Printed, vocabulary: frozenset[str]) -> tuple[TimelineEvent, ...]:
     """Dated events in the cited articles (see timeline.py), at most MAX_TIMELINE, in date
-    order: each a short clause around its date (editorial.clause_around), pointing to the block
-    that shows its sentence when one does."""
-    clauses: dict[Event, Cut] = {}
+    order. Only sentences on the edition's themes (one of their terms' roots in ``vocabulary``)
+    and able to stand alone are events. Each shows a short clause around its date
+    (editorial.clause_around) and points to the block that shows its sentence (or cites it as
+    also reported, ``referenced``) when one does."""
+    clauses: dict[Event, tuple[Cut, str | None]] = {}
     for article_id in list(numbering.ids):
         text = numbering.articles[article_id].text
         for ev in events.get(article_id, ()):
+            if not vocabulary & set(roots(text[ev.start:ev.end])):
+                continue  # a date in an aside about something else
             at = ev.start + ev.lead
             mention = next((d for d in find_dates(text, ev.start, ev.end, None) if d.start == at),
                            None)
+            see = _shown_in(printed, ev.article_id, ev.start, ev.end) or \
+                _shown_in(referenced, ev.article_id, ev.start, ev.end)
             cut = clause_around(text, ev.start, ev.end, at, mention.end if mention else at + 1)
             if not points_back(text, cut.start):  # "The next visit took place in May 2019"
-                clauses[ev] = cut
+                clauses[ev] = (cut, see)
     shown = {(a, s, e) for a, s, e, _ in printed}
     out = []
     for n, ev in enumerate(select_events(list(clauses), MAX_TIMELINE, shown), 1):
-        cut = clauses[ev]
+        cut, see = clauses[ev]
         c = numbering.cite(ev.article_id, cut.start, cut.end, id=f"t{n}",
                            edges=(cut.cut_before, cut.cut_after))
         out.append(TimelineEvent(ev.date, ev.precision, c.text, c.source, c.path, c.start, c.end,
-                                 c.id, c.attribution, c.cut_before, c.cut_after,
-                                 _shown_in(printed, ev.article_id, ev.start, ev.end)))
+                                 c.id, c.attribution, c.cut_before, c.cut_after, see))
     return tuple(out)
 
 
@@ -243,7 +265,9 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
              for a in by_id}
     sel = select(queries, ranked, quotes or {}, by_id, segmented, dated)
     latest = {a: max(e.date for e in evs) for a, evs in dated.items() if evs}
-    numbering = _Numbering(by_id, cwd, latest)
+    opinion = frozenset(a for a, seg in segmented.items()
+                        if any(p.furniture == "disclaimer" for p in seg.paragraphs))
+    numbering = _Numbering(by_id, cwd, latest, opinion)
     printed: Printed = []
     summary = []
     for n, p in enumerate(sel.points, 1):
@@ -281,9 +305,14 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
                                 EMPTY_NOTE if empty else None, points))
     spoken = voices(quotes or {}, numbering, printed, segmented)
-    dated_parts = timeline(numbering, dated, printed)
+    referenced: Printed = [(next(a for a, s in numbering.ids.items() if s == o.source), o.start,
+                            o.end, block.id or "")
+                           for block in [*summary, *(i for s in sections for i in s.items)]
+                           for o in block.also]
+    vocabulary = frozenset(r for q in queries for t in q.terms for r in t.roots)
+    dated_parts = timeline(numbering, dated, printed, referenced, vocabulary)
     count, digest = corpus_info or (len(articles), corpus_digest(articles))
-    sources = numbering.sources()
+    sources = numbering.sources(segmented)
     left = not_cited(sel, by_id, numbering, cwd)
     dates = sorted(s.published for s in sources if s.published)
     coverage = {"articles": count, "cited": len(sources), "not_cited": len(left),

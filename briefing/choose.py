@@ -518,7 +518,8 @@ def theme_points(chosen: Mapping[str, list[_Chosen]], queries: Sequence[ThemeQue
                  taken: list[Point]) -> list[Point]:
     """Each theme's best sentence for The essentials, in theme order, then the next best round
     robin while there are fewer than SUMMARY_MIN points; never two saying the same thing. A
-    source a reader can place opens a theme when it has a candidate."""
+    source a reader can place opens a theme when it has a candidate, and among its options a
+    whole sentence before one cut at its start."""
     per_theme: list[list[tuple[int, Point]]] = []
     for q in queries:
         plain = [c for c in chosen.get(q.id, []) if c.quote is None and c.match is not None]
@@ -531,7 +532,9 @@ def theme_points(chosen: Mapping[str, list[_Chosen]], queries: Sequence[ThemeQue
             for s, e, cut in _edge_options(c, segmented[m.article_id], article):
                 options.append((rank, -_weight(article.text[s:e], q, m.terms),
                                 Point(m.article_id, s, e, q.id, cut)))
-        options.sort(key=lambda o: (o[0], o[1]))  # the best passage first, its weightiest edge
+        # uncut sentences first (a point of The essentials opening on an ellipsis reads as a
+        # fault), then the best passage, then its weightiest edge
+        options.sort(key=lambda o: (o[0] >= len(placed), o[2].cut_before, o[0], o[1]))
         per_theme.append([(rank, p) for rank, _, p in options])
     points: list[Point] = []
     facts = [Fact.of(articles[p.article_id].text[p.start:p.end]) for p in taken]

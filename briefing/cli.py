@@ -143,6 +143,9 @@ def build(
         "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
     reader: Annotated[Optional[str], typer.Option("--reader", help="Build one reader's edition.")] = None,
     all_readers: Annotated[bool, typer.Option("--all-readers", help="Build every reader's edition.")] = False,
+    fetch_first: Annotated[bool, typer.Option(
+        "--fetch", help="Fetch what is new in the config's feeds first (see briefing fetch); a "
+        "feed or page that fails is a warning.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Build the briefing from the corpus and config into every configured format."""
@@ -157,6 +160,10 @@ def build(
             raise UsageError(f"--format: unknown format(s) {', '.join(unknown)} "
                              f"(choose from {', '.join(FORMATS)})")
         cfg = _load(config, corpus_given=bool(corpus))
+        if fetch_first:
+            report = _fetch(cfg, [])
+            for failure in report.failed:
+                warn(f"fetch: {failure.line().split(maxsplit=1)[1]}")
         listing = _listing(corpus or cfg.corpus)
         try:
             # imported while find lists the corpus on the other core (ranking: numpy)
@@ -201,6 +208,23 @@ def _command() -> str:
     return str(script.absolute())
 
 
+def _send_problems(cfg) -> list[str]:  # noqa: ANN001 - a Config
+    """What ``briefing send`` would refuse that the config alone cannot say: readers with no
+    sender, and the SMTP settings in the environment (checked as send checks them)."""
+    from .delivery import smtp_settings
+    from .errors import ConfigError
+
+    out = []
+    if cfg.readers and not cfg.delivery.sender:
+        out.append(f"{_show(cfg.path)}: delivery.from: not set, so briefing send cannot mail the "
+                   f"{_count(len(cfg.readers), 'reader')} (build is not affected)")
+    try:
+        smtp_settings(None, ca_file=cfg.delivery.ca_file)
+    except ConfigError as exc:
+        out += [f"{line} (briefing send would stop here)" for line in exc.lines()]
+    return out
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -240,10 +264,11 @@ def check(
             n = len(result)  # counts the articles without loading their texts
         finally:
             result.close()
+        problems += _send_problems(cfg)
         for line in problems:
             typer.echo(line if line.startswith("warning:") else f"warning: {line}", err=True)
         if n == 0:
-            raise InputError("the corpus holds no readable .txt or .md article")
+            raise InputError("the corpus holds no readable article (.txt, .md, .html, .eml or .pdf)")
         counts = [_count(len(cfg.themes), "theme"), _count(len(cfg.readers), "reader"),
                   _count(n, "article")]
         if problems:
@@ -287,12 +312,104 @@ def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new 
     run(go)
 
 
+def _fetch(cfg, urls: list[str]):  # noqa: ANN001, ANN202 - a Config, a harvest.FetchReport
+    """Run a fetch with a progress bar on a terminal; print each outcome unless --quiet (a
+    failure always)."""
+    from .harvest import fetch
+
+    with _progress("fetching") as progress:
+        report = fetch(cfg, urls, progress=progress)
+    for outcome in report.outcomes:
+        if not _State.quiet or outcome.status in ("failed", "refused"):
+            typer.echo(outcome.line(), err=outcome.status in ("failed", "refused"))
+    if not _State.quiet:
+        typer.echo(report.summary())
+    return report
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A rich progress bar on stderr when it is a terminal (and not --quiet), else nothing."""
+    if _State.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total or None, description=label[-60:])
+
+        yield update
+
+
+@app.command("fetch")
+def fetch_command(
+    urls: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[URL]...", help="Articles (or feeds) to fetch now; default: the config's feeds.")] = None,
+    config: ConfigOpt = DEFAULT_CONFIG,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fetch new articles from the config's feeds (or the URLs given) into the corpus.
+
+    Each new entry's page is read like a saved web page and written into fetch.into as a .md
+    article with front matter; nothing is ever fetched twice. Exit code 8 when some feeds or
+    pages failed (the rest were fetched)."""
+    from .errors import FetchFailed
+
+    _State.quiet = _State.quiet or quiet
+
+    def go() -> None:
+        cfg = _load(config)
+        if not urls and not cfg.feeds:
+            raise UsageError(f"nothing to fetch: {cfg.path} has no feeds: and no URL was given")
+        report = _fetch(cfg, list(urls or []))
+        if not report.ok:
+            raise FetchFailed(report.summary())
+
+    run(go)
+
+
+@app.command("read")
+def read_command(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="[PATH]...", help="Article files or folders (default: the configured corpus).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """What briefing sees in each article: its metadata and where each field came from, and
+    its paragraphs with their offsets, page furniture marked. Any format briefing reads."""
+    from .reading import as_json, as_text, read_paths
+
+    def go() -> None:
+        if fmt not in ("json", "text"):
+            raise UsageError(f"--format: expected text or json, got {fmt!r}")
+        manifest = None
+        targets = list(paths or [])
+        if not targets or config.exists():
+            # the config's sources manifest is one of the places metadata comes from
+            cfg = _load(config, corpus_given=bool(targets))
+            targets = targets or list(cfg.corpus)
+            manifest = {s.path: s for s in cfg.sources}
+        reads = read_paths(targets, manifest, warn)
+        if not reads:
+            raise InputError("no readable article in " + ", ".join(map(str, targets)))
+        typer.echo(as_json(reads) if fmt == "json" else as_text(reads), nl=False)
+
+    run(go)
+
+
 @app.command()
 def quotes(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         metavar="[PATH]...", help="Article files or folders (default: the configured corpus).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "table",
     config: ConfigOpt = DEFAULT_CONFIG,
+    texts: Annotated[Optional[Path], typer.Option(
+        "--texts", metavar="DIR", help="Where the JSON's reading texts of web pages, emails and "
+        "PDFs are written (default: out/texts, the config's out when it is used).")] = None,
 ) -> None:
     """Every quotation found, with its speaker. Works without a config when PATHs are given."""
     from .quotelist import find_all_quotes, quotes_json, quotes_table
@@ -302,12 +419,14 @@ def quotes(
             raise UsageError(f"--format: expected json or table, got {fmt!r}")
         manifest = None
         targets = list(paths or [])
+        folder = texts or Path("out/texts")
         if not targets:
             cfg = _load(config)
             targets = list(cfg.corpus)
             manifest = {s.path: s for s in cfg.sources}
+            folder = texts or cfg.out / "texts"
         found = find_all_quotes(targets, manifest, warn)
-        typer.echo(quotes_json(found) if fmt == "json" else quotes_table(found), nl=False)
+        typer.echo(quotes_json(found, folder) if fmt == "json" else quotes_table(found), nl=False)
 
     run(go)
 

@@ -107,6 +107,34 @@ class DeliveryConfig:
     web_url: str | None = None
 
 
+@dataclass(frozen=True)
+class FeedConfig:
+    """A feed to poll (``feeds:``): its URL and, optionally, the outlet its articles are from
+    (which wins over what the feed and the pages say)."""
+
+    url: str
+    outlet: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """How ``briefing fetch`` behaves (``fetch:``); see README "Getting articles in".
+    ``into`` is None when the config has no corpus folder to put fetched articles in."""
+
+    into: Path | None = None
+    contact: str | None = None  # an email address or URL, sent in the User-Agent
+    delay: float = 2.0
+    concurrency: int = 4
+    timeout: float = 30.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    allow_private: tuple[str, ...] = ()
+
+
+FETCH_LIMITS = {"delay": (0.0, 3600.0), "concurrency": (1, 32), "timeout": (1.0, 600.0),
+                "max_bytes": (10_000, 1_000_000_000), "max_redirects": (0, 20)}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole validated config. ``path`` is as the caller gave it; every other path is
@@ -125,6 +153,8 @@ class Config:
     sources: tuple[SourceMeta, ...] = ()
     readers: tuple[Reader, ...] = ()
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    feeds: tuple[FeedConfig, ...] = ()
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     sha256: str
 
     def theme(self, id: str) -> ThemeConfig:
@@ -173,6 +203,8 @@ ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
         "sources": KeySpec("array<source>"),
         "readers": KeySpec("array<reader>"),
         "delivery": KeySpec("delivery"),
+        "feeds": KeySpec("array<string|feed>"),
+        "fetch": KeySpec("fetch"),
     },
     "theme": {
         "title": KeySpec("string"),
@@ -216,6 +248,20 @@ ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
         "rate_per_minute": KeySpec("integer"),
         "ca_file": KeySpec("string"),
         "web_url": KeySpec("string"),
+    },
+    "feed": {
+        "url": KeySpec("string", required=True),
+        "outlet": KeySpec("string"),
+    },
+    "fetch": {
+        "into": KeySpec("string"),
+        "contact": KeySpec("string"),
+        "delay": KeySpec("number"),
+        "concurrency": KeySpec("integer"),
+        "timeout": KeySpec("number"),
+        "max_bytes": KeySpec("integer"),
+        "max_redirects": KeySpec("integer"),
+        "allow_private": KeySpec("array<string>"),
     },
 }
 

@@ -11,6 +11,14 @@ matter, then the text itself (headline, byline, dateline), in which case the fie
 listed in ``ArticleMeta.inferred``. Decisions: an outlet taken from "Title | SITE" is kept as
 written ("WHAT REALLY HAPPENED"), since changing its case would be a guess; a date is only ever
 taken from where the article dates itself at its top, never from a copyright year or a file time.
+
+One bad file must never sink a run over a corpus, so what a file can make the reader do is
+bounded: a file over ``MAX_ARTICLE_BYTES`` is skipped without being read further; front matter
+over ``FRONT_MATTER_MAX`` characters, with a YAML alias (a few hundred bytes of anchors expand
+to gigabytes) or nested deeper than ``FRONT_MATTER_DEPTH`` skips the file; a value YAML cannot
+build (``published: 2021-13-45``, a 5,000-digit number) stays the text it is. Metadata shown to
+readers (title, outlet, byline) never carries a control character, and a ``url`` that is not an
+http(s) address (``javascript:``, ``file:``, ``data:``) is dropped with a warning at its line.
 """
 
 from __future__ import annotations
@@ -20,18 +28,24 @@ import datetime as _dt
 import hashlib
 import os
 import re
-from functools import partial
+from functools import lru_cache, partial
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import InputError, Problem
+from .formats import MAX_DOCUMENT_BYTES, ORIGIN, Unreadable, extract, kind_of
+from .formats import SUFFIXES as DOCUMENTS
+from .links import http_url
 from .models import Article, ArticleMeta
 from .segment import dateline, read_header, split_title
 
-SUFFIXES = frozenset({".txt", ".md"})
+# plain text, and the documents briefing reads into a reading text (formats.py)
+SUFFIXES = frozenset({".txt", ".md"}) | DOCUMENTS
 META_KEYS = ("title", "outlet", "byline", "published", "url")
-_TITLE_MAX = 70
+MAX_ARTICLE_BYTES = 4 * 1024 * 1024  # a file larger than this is not an article: skipped
+FRONT_MATTER_MAX = 64 * 1024  # characters of front matter at most (metadata takes a few hundred)
+FRONT_MATTER_DEPTH = 16  # levels of nesting at most in front matter
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\r|\n|\Z)", re.M)
 _FRONT_START = re.compile(r"---[ \t]*(?:\r\n|\r|\n)")
 
@@ -236,26 +250,103 @@ def _western(data: bytes) -> str | None:
 # --- Front matter ---------------------------------------------------------------------------
 
 
-def front_matter(text: str) -> tuple[dict[str, Any] | None, int, str | None]:
-    """(mapping, body_start, error) for YAML front matter between '---' lines at the top.
-    No front matter: (None, 0, None). Unreadable front matter: (None, body_start, message)."""
+class FrontMatter(NamedTuple):
+    """What :func:`front_matter` found at the top of a text."""
+
+    data: dict[str, Any] | None  # the mapping; None: no front matter, or an unreadable one
+    body_start: int  # where the text after it starts (0: none)
+    error: str | None = None  # why it is unreadable (it is then ignored)
+    lines: Mapping[str, int] = {}  # the file's line of each top-level key
+    refused: str | None = None  # why the file must be skipped: the front matter is hostile
+    refused_at: int | None = None  # the file's line where that was met, when known
+
+
+class _Refused(Exception):
+    """Front matter over a limit (``line``: the file's line, 1-based, where it was met)."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@lru_cache(maxsize=1)
+def _front_loader() -> type:
+    """yaml.SafeLoader with the limits front matter keeps (made once, when first needed: yaml
+    is only imported for files that have front matter)."""
+    import yaml
+    from yaml.constructor import SafeConstructor
+
+    class FrontLoader(yaml.SafeLoader):
+        """No aliases and a bounded depth (``_Refused``); a date or number that cannot be built
+        (2021-13-45, more digits than Python converts) is kept as the text written."""
+
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()
+            line = event.start_mark.line + 2 if event.start_mark else None  # after the '---'
+            if isinstance(event, yaml.AliasEvent):
+                raise _Refused(line, f"front matter uses a YAML alias (*{event.anchor}); "
+                                     "aliases are not allowed")
+            self.depth += 1
+            if self.depth > FRONT_MATTER_DEPTH:
+                raise _Refused(line, f"front matter is nested more than {FRONT_MATTER_DEPTH} "
+                                     "levels deep")
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    def lenient(build: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        def construct(loader: Any, node: Any) -> Any:
+            try:
+                return build(loader, node)
+            except (ValueError, OverflowError):
+                return loader.construct_scalar(node)
+
+        return construct
+
+    for tag, build in (("timestamp", SafeConstructor.construct_yaml_timestamp),
+                       ("int", SafeConstructor.construct_yaml_int),
+                       ("float", SafeConstructor.construct_yaml_float)):
+        FrontLoader.add_constructor(f"tag:yaml.org,2002:{tag}", lenient(build))
+    return FrontLoader
+
+
+def front_matter(text: str) -> FrontMatter:
+    """The YAML front matter between '---' lines at the top of ``text``: its mapping and
+    where the body starts. Unreadable YAML gives ``error`` (the front matter is ignored); one
+    over a limit (size, alias, depth) gives ``refused``: the file is not to be read."""
     m = _FRONT_START.match(text)
     if not m:
-        return None, 0, None
+        return FrontMatter(None, 0)
     end = _FRONT_END.search(text, m.end())
     if not end:
-        return None, 0, None
+        return FrontMatter(None, 0)
+    if end.start() - m.end() > FRONT_MATTER_MAX:
+        return FrontMatter(None, end.end(), refused=f"front matter over {FRONT_MATTER_MAX:,} "
+                                                    "characters")
     import yaml  # only paid for files that have front matter
 
+    loader = None
     try:
-        data = yaml.safe_load(text[m.end() : end.start()])
-    except yaml.YAMLError as exc:
-        return None, end.end(), f"front matter is not valid YAML: {str(exc).splitlines()[0]}"
-    if data is None:
-        data = {}
+        loader = _front_loader()(text[m.end() : end.start()])  # refuses unprintable characters
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except _Refused as exc:
+        return FrontMatter(None, end.end(), refused=exc.args[0], refused_at=exc.line)
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        # TypeError: a mapping key YAML can build but Python cannot hash ({[1]: x})
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return FrontMatter(None, end.end(), f"front matter is not valid YAML: {first}")
+    finally:
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
-        return None, end.end(), "front matter is not a mapping"
-    return data, end.end(), None
+        return FrontMatter(None, end.end(), "front matter is not a mapping")
+    lines = {k.value: k.start_mark.line + 2 for k, _ in node.value
+             if isinstance(k, yaml.ScalarNode)} if node is not None else {}
+    return FrontMatter(data, end.end(), lines=lines)
 
 
 def _iso(value: object) -> str | None:
@@ -279,23 +370,56 @@ def _field(entry: object, key: str) -> object:
     return getattr(entry, key, None)
 
 
+# C0 and C1 controls (a terminal's escape sequences, a bell, a NUL) and the bidirectional
+# overrides and isolates that make text display in another order than it reads
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean(value: object) -> str | None:
+    """Metadata as shown to readers: one line, spaces collapsed, no control characters."""
     if value is None:
         return None
-    s = " ".join(str(value).split())
+    s = " ".join(_CONTROL.sub(" ", str(value)).split())
     return s or None
 
 
+_SCALARS = (str, int, float, _dt.date)  # a datetime is a date
+
+
+def _given(source: object, lines: Mapping[str, int], path: Path,
+           warn: Callable[[str], None]) -> dict[str, str]:
+    """The metadata fields a front matter mapping or a manifest entry gives, checked: a
+    value that is not a single value, a date that is not one, a url that is not http(s) is
+    left out, with a warning at its line (``lines``: front matter's; a manifest's are checked
+    by the config)."""
+    def bad(key: str, message: str) -> None:
+        warn(f"{display_path(path)}{f':{lines[key]}' if key in lines else ''}: {key}: {message}")
+
+    out: dict[str, str] = {}
+    for key in META_KEYS:
+        raw = _field(source, key)
+        if raw is None or raw == "":
+            continue
+        if not isinstance(raw, _SCALARS):
+            bad(key, f"expected a single value, got a {type(raw).__name__}; ignored")
+            continue
+        if key == "published":
+            value = _iso(raw)
+            if value is None:
+                bad(key, f"expected a date (YYYY-MM-DD), got {_clean(raw)!r}; ignored")
+        elif key == "url":
+            value = http_url(raw)  # as given: a URL with a space or a control in it is refused
+            if value is None:
+                bad(key, f"expected an http: or https: address, got {_clean(raw)!r}; "
+                         "url dropped")
+        else:
+            value = _clean(raw)
+        if value:
+            out[key] = value
+    return out
+
+
 # --- Reading one article --------------------------------------------------------------------
-
-
-def _opening_title(text: str, start: int, end: int) -> str:
-    """A short title from an article's first sentence, cut at a word boundary."""
-    s = " ".join(text[start:end].split()).rstrip(".:;,")
-    if len(s) <= _TITLE_MAX:
-        return s
-    cut = s[: _TITLE_MAX + 1].rsplit(" ", 1)[0].rstrip(".:;,-–—")
-    return cut + "…"
 
 
 def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> ArticleMeta:
@@ -307,20 +431,19 @@ def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> Arti
     if missing:
         head = read_header(text, body_start)
         found: dict[str, str | None] = {}
-        if head.headline is not None:
+        if head.headline is not None:  # a body sentence is never made into a title
             found["title"], found["outlet"] = split_title(
                 text[head.headline.start : head.headline.end]
             )
-        elif head.opening is not None:
-            found["title"] = _opening_title(text, head.opening.start, head.opening.end)
         if head.byline is not None:
             found["byline"] = head.byline[0]
             if head.byline[1] and not found.get("outlet"):
                 found["outlet"] = head.byline[1]
         found["published"] = head.published
         for key in missing:
-            if found.get(key):
-                meta[key] = found[key]
+            value = _clean(found.get(key))  # the text's own words, its control characters out
+            if value:
+                meta[key] = value
                 inferred.append(key)
     return ArticleMeta(
         title=meta.get("title"),
@@ -332,6 +455,17 @@ def infer_meta(text: str, body_start: int, given: dict[str, str | None]) -> Arti
     )
 
 
+class Read(NamedTuple):
+    """An article as read, with where each metadata field came from (``briefing read``):
+    ``origins`` maps a field to ``"manifest"``, ``"front matter"``, the document's own
+    (``"page"``, ``"email headers"``, ``"PDF properties"``) or ``"inferred"``; ``document`` is
+    the extraction of a file that is not plain text (None for .txt and .md)."""
+
+    article: Article
+    origins: dict[str, str]
+    document: object | None  # formats.Extracted
+
+
 def read_article(
     path: Path,
     root: Path,
@@ -339,48 +473,83 @@ def read_article(
     warn: Callable[[str], None],
 ) -> Article | None:
     """Read one article file into an Article, or None (after a warning naming the file) when
-    it is empty, binary or undecodable: one bad file must not stop a run over a whole corpus.
-    Warnings read "skipped seeds/x.txt: empty file" (the caller adds any "warning: " prefix).
-    ``manifest`` entries (keyed by resolved path; mappings or objects with title/outlet/
-    byline/published/url) override front matter; what both leave missing is inferred."""
+    it is empty, binary, undecodable, over ``MAX_ARTICLE_BYTES`` (``MAX_DOCUMENT_BYTES`` for a
+    page, an email or a PDF) or has hostile front matter: one bad file must not stop a run over
+    a whole corpus. Warnings read "skipped seeds/x.txt: empty file" (the caller adds any
+    "warning: " prefix). ``manifest`` entries (keyed by resolved path; mappings or objects with
+    title/outlet/byline/published/url) override front matter; what both leave missing is
+    inferred."""
+    read = read_document(path, root, manifest, warn)
+    return None if read is None else read.article
+
+
+def read_document(
+    path: Path,
+    root: Path,
+    manifest: Mapping[Path, object] | None,
+    warn: Callable[[str], None],
+) -> Read | None:
+    """:func:`read_article` with the origin of each field. A web page, an email or a PDF
+    (``formats.kind_of``) is read into its reading text: ``Article.text`` is that text
+    (UTF-8, what offsets index), its metadata what the document gives, below the manifest."""
+    kind = kind_of(path)
+    cap = MAX_ARTICLE_BYTES if kind is None else MAX_DOCUMENT_BYTES
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(cap + 1)  # never more: the file may be huge
+            size = os.fstat(f.fileno()).st_size
     except OSError as exc:
         warn(f"skipped {display_path(path)}: cannot read: {exc.strerror or exc}")
+        return None
+    if len(data) > cap:
+        warn(f"skipped {display_path(path)}: {max(size, len(data)) / 2**20:,.1f} MiB, over the "
+             f"{cap // 2**20} MiB {'an article' if kind is None else 'a ' + kind + ' file'} "
+             "may have")
         return None
     if not data.strip():
         warn(f"skipped {display_path(path)}: empty file")
         return None
-    decoded = decode(data)
-    if decoded is None:
-        warn(f"skipped {display_path(path)}: binary or undecodable file")
-        return None
-    text, encoding = decoded
-    fm, body_start, error = front_matter(text)
-    if error:
-        warn(f"{display_path(path)}: {error}; front matter ignored")
     given: dict[str, str | None] = {k: None for k in META_KEYS}
-    for source in (fm, manifest.get(path.resolve()) if manifest else None):
-        if source is None:
-            continue
-        for key in META_KEYS:
-            value = _field(source, key)
-            value = _iso(value) if key == "published" else _clean(value)
-            if value:
-                given[key] = value
+    origins: dict[str, str] = {}
+    entry = manifest.get(path.resolve()) if manifest else None
+    document = None
+    if kind is not None:
+        try:
+            document = extract(path, data)
+        except Unreadable as exc:
+            warn(f"skipped {display_path(path)}: {exc}")
+            return None
+        text, encoding, body_start = document.text, "utf-8", 0
+        sources = [(document.meta, {}, ORIGIN[kind]), (entry, {}, "manifest")]
+    else:
+        decoded = decode(data)
+        if decoded is None:
+            warn(f"skipped {display_path(path)}: binary or undecodable file")
+            return None
+        text, encoding = decoded
+        fm = front_matter(text)
+        if fm.refused:
+            at = "" if fm.refused_at is None else f":{fm.refused_at}"
+            warn(f"skipped {display_path(path)}{at}: {fm.refused}")
+            return None
+        if fm.error:
+            warn(f"{display_path(path)}: {fm.error}; front matter ignored")
+        body_start = fm.body_start
+        sources = [(fm.data, fm.lines, "front matter"), (entry, {}, "manifest")]
+    for source, lines, origin in sources:
+        if source is not None:
+            fields = _given(source, lines, path, warn)
+            given.update(fields)
+            origins.update(dict.fromkeys(fields, origin))
     # find_articles yields files lexically under their root: no need to resolve symlinks here
     rel = os.path.relpath(path, root).replace(os.sep, "/")
     if rel.startswith("../"):
         rel = path.name
-    return Article(
-        id=rel,
-        path=path,
-        text=text,
-        encoding=encoding,
-        meta=infer_meta(text, body_start, given),
-        sha256=hashlib.sha256(data).hexdigest(),
-        body_start=body_start,
-    )
+    meta = infer_meta(text, body_start, given)
+    origins.update({k: "inferred" for k in meta.inferred})
+    article = Article(id=rel, path=path, text=text, encoding=encoding, meta=meta,
+                      sha256=hashlib.sha256(data).hexdigest(), body_start=body_start)
+    return Read(article, origins, document)
 
 
 def load_corpus(

@@ -3,7 +3,7 @@ labelled as a reader needs it.
 
 Nothing here writes text. A span is only ever cut (at a word or clause boundary) or widened (to
 the sentence before it); the cut is marked (``cut_before``/``cut_after``) so that renderers can
-show an ellipsis, which is typography, not source text.
+show "[…]", an editor's mark (told apart from the source's own "..."), not source text.
 
 - **Openings that point back.** A reader meets each item on its own, so an item may not open on
   words that lean on text the reader has not seen. A detachable lead ("At the same time,",
@@ -42,20 +42,30 @@ _LEAD_WORDS = (
     r"in fact|in short|in other words|likewise|similarly|instead|otherwise|thus|hence|"
     r"therefore|consequently|as a result|for this reason|on the other hand|by contrast|"
     r"in turn|after all|above all|first|second|third|finally|lastly|again|notably|"
-    r"importantly|apparently|clearly|obviously|admittedly|naturally|surely|then|now|so|yet|but|"
+    r"importantly|admittedly|naturally|then|now|so|yet|but|"
     r"and|or|well|ok|okay|anyhow|all the same|even so|that said|having said that|"
     r"for example|for instance|in particular|specifically|in any case|at any rate|in sum|"
     r"to sum up|in conclusion|ultimately|essentially|basically|frankly|honestly"
 )
 _LEAD = re.compile(rf"(?:(?:{_LEAD_WORDS})\s*,\s*)+", re.I)
-_CONJUNCTION = re.compile(r"(?:but|and|so|yet|or|nor|plus|perhaps|maybe|probably|possibly|"
-                          r"evidently|apparently|obviously|certainly|surely|also)\s+(?=\w)", re.I)
+_CONJUNCTION = re.compile(r"(?:but|and|so|yet|or|nor|plus|also)\s+(?=\w)", re.I)
+# Hedges ("It appears that", "Perhaps") are the writer's doubt, never cut: a cut would make a
+# guess read as a fact. What follows a hedge is read as the opening.
+_HEDGE = re.compile(r"(?:(?:perhaps|maybe|probably|possibly|apparently|evidently|seemingly|"
+                    r"reportedly|allegedly|presumably)\s*,?\s+|it (?:appears|seems|seemed|"
+                    r"appeared) (?:that\s+)?)", re.I)
+# References a few words in: "the neighbouring province", "need this in order to": each leans
+# on a sentence not shown. (A mild "also" or "Another exercise" still reports a whole fact.)
+_EARLY_REFERENCE = re.compile(
+    r"^(?:(?:\S+\s+){0,6}?the\s+(?:neighbou?ring|aforementioned|above|said)\s|"
+    r"(?:\S+\s+){0,6}?(?:this|these|those)(?=\s+(?:in|is|was|are|were|to|for|and|of|as|at|by|"
+    r"with|on)\b|\s*[,.;:]))", re.I)
 _LEAD_CLAUSE = re.compile(
     r"(?:let me (?:remind you|recall|note|add|say)|let us (?:recall|remember|note)|"
     r"let's (?:recall|remember|not forget|start with the fact)|recall|remember|"
     r"it (?:should|must) be (?:noted|said|recalled|remembered)|"
     r"it is (?:worth|important) (?:noting|recalling|remembering|to note|to recall)|"
-    r"it (?:appears|seems|turns out|emerged|is (?:clear|known|understood|reported|said|believed)|"
+    r"it (?:turns out|emerged|is (?:clear|known|understood|reported|said|believed)|"
     r"was (?:reported|announced|said|known|clear))|note|notice|mind you|we (?:know|recall))"
     r"\s+that\s+", re.I)
 # Subjects that refer back and cannot be cut away: the sentence needs the one before it.
@@ -90,7 +100,7 @@ _HINGE_WORDS = 6
 @dataclass(frozen=True, slots=True)
 class Cut:
     """A span chosen to stand alone: offsets into the article, and whether either end was cut
-    inside the source's sentence (a renderer shows an ellipsis there)."""
+    inside the source's sentence (a renderer shows "[…]" there)."""
 
     start: int
     end: int
@@ -107,10 +117,15 @@ def points_back(text: str, start: int, *, quote: bool = False) -> bool:
     """Whether the text from ``start`` opens on words that lean on what came before it. In a
     quotation, the speaker's "I" and "we" do not: the speaker is named beside it."""
     at = _skip_marks(text, start)
+    hedge = _HEDGE.match(text, at)
+    if hedge:
+        at = _skip_marks(text, hedge.end())
     if _FIRST_PERSON.match(text, at):  # the speaker's own voice, named beside a quotation;
         return not quote               # in a passage, an "I" nobody has introduced
     if _LEAD.match(text, at) or _CONJUNCTION.match(text, at) or _LEAD_CLAUSE.match(text, at) \
             or _POINTING.match(text, at):
+        return True
+    if not quote and _EARLY_REFERENCE.match(text[at:at + 160]):
         return True
     it = _IT.match(text, at)
     if not it:
@@ -127,7 +142,8 @@ def _skip_marks(text: str, at: int) -> int:
 
 def _past_leads(text: str, start: int, end: int) -> int:
     """Where the sentence goes on after its detachable leads (connectives, "Let me remind you
-    that") and the writer's comment before a dash or colon; ``start`` when there are none."""
+    that") and, after such a lead, the writer's comment before a dash or colon ("Anyway, one
+    thing is clear: ..."); ``start`` when there are none."""
     at = _skip_marks(text, start)
     while True:
         m = _LEAD.match(text, at) or _CONJUNCTION.match(text, at) or _LEAD_CLAUSE.match(text, at)
@@ -135,7 +151,7 @@ def _past_leads(text: str, start: int, end: int) -> int:
             break
         at = _skip_marks(text, m.end())
     hinge = _HINGE.search(text, at, end)
-    if hinge and words(text, at, hinge.start()) <= _HINGE_WORDS:
+    if hinge and at > _skip_marks(text, start) and words(text, at, hinge.start()) <= _HINGE_WORDS:
         before = _WORD.findall(text, at, hinge.start())
         if not any(w[0].isdigit() or (i and w[0].isupper()) for i, w in enumerate(before)):
             at = _skip_marks(text, hinge.end())
@@ -182,21 +198,29 @@ def clause_around(text: str, start: int, end: int, at: int, at_end: int,
     """A short verbatim clause of the sentence ``text[start:end]`` holding the date mention at
     ``at:at_end``: the whole sentence (its leads cut) when it is at most ``limit`` + 5 words;
     else the run of clauses around the date, within ``limit`` words (+5 for one that begins the
-    sentence, where the subject is), the one from the sentence's start preferred, then the
-    longest."""
+    sentence, where the subject is): the one from the sentence's start preferred, then one that
+    ends where the sentence pauses most (a dash, a semicolon, a colon: not a comma), then the
+    longest; never one whose last clause is a stub of two words ("..., in March")."""
     lead = _past_leads(text, start, end) if points_back(text, start) else start
     lead = min(lead, at)
     if words(text, lead, end) <= limit + 5:
         return Cut(lead, end, cut_before=lead != start)
-    bounds, a = [], lead
+    bounds, after_comma, a, comma = [], [], lead, False
     for m in _CLAUSE_BREAK.finditer(text, lead, end):
         if m.start() > a:
             bounds.append((a, m.start()))
-        a = m.end()
+            after_comma.append(comma)
+        a, comma = m.end(), m.group().startswith(",")
     if a < end:
         bounds.append((a, end))
+        after_comma.append(comma)
+
+    def pause(e: int) -> bool:  # the sentence pauses there: its end, a dash, ";" or ":"
+        rest = text[e:end]
+        return not rest.strip(" .!?\"'”’)") or bool(re.match(r"\s[-–—]\s|\s*[;:]", rest))
+
     home = next((i for i, (a, b) in enumerate(bounds) if at < b), len(bounds) - 1)
-    best: tuple[tuple[bool, int], int, int] | None = None
+    best: tuple[tuple[bool, bool, int], int, int] | None = None
     for lo in range(home + 1):
         for hi in range(home, len(bounds)):
             s, e = bounds[lo][0], max(bounds[hi][1], at_end)
@@ -205,7 +229,10 @@ def clause_around(text: str, start: int, end: int, at: int, at_end: int,
                 break
             if not _balanced(text[s:e]):  # never end inside a parenthesis or a quotation
                 continue
-            key = (lo == 0, n)
+            if hi > lo and after_comma[hi] and words(text, *bounds[hi]) < 3 and \
+                    hi < len(bounds) - 1 and bounds[hi][0] >= at_end:
+                continue  # a two-word stub after a comma: "..., in March"
+            key = (lo == 0, pause(e), n)
             if best is None or key > best[0]:
                 best = (key, s, e)
     s, e = (best[1], best[2]) if best else (min(bounds[home][0], at), max(bounds[home][1], at_end))
@@ -234,22 +261,17 @@ def long_date(iso: str | None) -> str | None:
     return iso
 
 
-# Words that date a statement only relative to when it was written.
-RELATIVE_TIME = re.compile(
-    r"\b(?:today|tonight|yesterday|tomorrow|now|currently|recently|this (?:week|month|year|"
-    r"morning|evening|spring|summer|autumn|fall|winter)|last (?:week|month|year|night)|next "
-    r"(?:week|month|year)|(?:earlier|later) this (?:week|month|year)|on (?:monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday))\b", re.I)
-
-
-def attribution(meta: ArticleMeta, text: str = "", latest: str | None = None) -> str:
+def attribution(meta: ArticleMeta, latest: str | None = None, opinion: bool = False) -> str:
     """The source line every cited block carries: outlet (or 'unknown outlet') and date (or
-    'undated'): 'Associated Press, 20 October 2021'. A block of an undated source that dates
-    itself only relative to its writing ("today", "last week") also gives the latest date the
-    article names, when it names one, so "today" is never the only date a reader gets."""
+    'undated'): 'Associated Press, 20 October 2021'. An undated source also gives the latest
+    date it names, on every block alike, so that "today" or "last week" is never the only date a
+    reader gets; a source that says its text is its author's view (a disclaimer the segmenter
+    finds) is labelled opinion."""
     line = f"{meta.outlet or 'unknown outlet'}, {long_date(meta.published) or 'undated'}"
-    if not meta.published and latest and RELATIVE_TIME.search(text):
-        line += f"; the latest date it gives is {long_date(latest)}"
+    if not meta.published and latest:
+        line += f" (latest date in it: {long_date(latest)})"
+    if opinion:
+        line += ", opinion"
     return line
 
 

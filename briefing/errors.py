@@ -16,6 +16,7 @@ class ExitCode(enum.IntEnum):
     VERIFY = 5  # a cited item is not verbatim at its offsets
     BUSY = 6  # another process holds the workspace lock
     DELIVERY = 7  # some messages were not delivered
+    FETCH = 8  # `briefing fetch`: some feeds or pages failed (the rest were fetched)
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,9 @@ class ArchiveError(BriefingError):
     not a bug, so not reported as one, but a build that did not do all it should."""
 
     exit_code = ExitCode.ERROR
+
+
+class FetchFailed(BriefingError):
+    """Some feeds or pages could not be fetched; the report above says which and why."""
+
+    exit_code = ExitCode.FETCH

@@ -17,6 +17,7 @@ import hashlib
 import json
 import marshal
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -29,11 +30,12 @@ from typing import NamedTuple, Protocol
 
 from .config import Config, SourceMeta
 from .corpus import FoundFile, display_path, read_article, scan_articles
+from .formats import EXTRACTORS, extractor_versions
 from .listing import Listing, linked, start as start_listing
 from .models import Article, Segmented, corpus_sha256
 from .readers import Window
 from .segment import segment
-from .store import Ingested, SqliteStore, Store, StoreCorrupt, Stored, code_hash
+from .store import Ingested, SqliteStore, Store, Stored, code_hash
 from .themes import LONG_PARAGRAPH, units_of
 
 Warn = Callable[[str], None]
@@ -63,8 +65,8 @@ def _untimed(_: str) -> AbstractContextManager[None]:
 def fingerprint() -> str:
     """Names the code that fills the store: reading, segmenting, tokenising. A store filled by
     other code is rebuilt, so a change to the segmentation rules never meets stale entries."""
-    h = code_hash("corpus.py", "segment.py", "textnorm.py")
-    h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION}".encode())
+    h = code_hash("corpus.py", "segment.py", "textnorm.py", "links.py", *EXTRACTORS)
+    h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION} {extractor_versions()}".encode())
     return h.hexdigest()[:16]
 
 
@@ -226,6 +228,15 @@ class _Job:
     mtime_ns: int
     manifest: str
     entry: SourceMeta | None
+    key: int | None = None  # the store key to keep (a refill: ``_refill``)
+
+    @classmethod
+    def of(cls, path: str, article_id: str, full: str, size: int, mtime_ns: int,
+           found: tuple[str, SourceMeta | None], key: int | None = None) -> _Job:
+        """The job for a file reached as ``path`` with id ``article_id`` (its root is the path
+        less the id) and its sources manifest ``(digest, entry)``."""
+        return cls(path, path[: len(path) - len(article_id)] or ".", full, size, mtime_ns,
+                   *found, key)
 
 
 def ingest_file(job: _Job) -> Ingested:
@@ -237,17 +248,41 @@ def ingest_file(job: _Job) -> Ingested:
     shown = display_path(path)
     kept = tuple(w.replace(shown, _PATH) for w in warnings)
     if article is None:
-        return Ingested(job.full, job.size, job.mtime_ns, job.manifest, "", False, kept)
+        return Ingested(job.full, job.size, job.mtime_ns, job.manifest, "", False, kept,
+                        key=job.key)
     seg = segment(article)
     passages = tuple((u.paragraph, u.sentence, u.start, u.end, " ".join(u.roots),
                       " ".join(u.words)) for u in units_of(article, seg))
     return Ingested(job.full, job.size, job.mtime_ns, job.manifest, article.sha256, True, kept,
                     article.encoding, article.body_start, article.meta, article.text,
-                    seg.paragraphs, passages)
+                    seg.paragraphs, passages, job.key)
 
 
 def _ingest_chunk(jobs: list[_Job]) -> list[Ingested]:
     return [ingest_file(j) for j in jobs]
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_start(parent: int) -> None:
+    """A worker's first act: die with the build that started it. A build killed with SIGKILL
+    runs no cleanup, and its workers, blocked on a queue nobody will write to again, would live
+    on; so each one asks the kernel (Linux's PR_SET_PDEATHSIG) to be killed when its parent
+    dies, and exits at once if that already happened (between the fork and this call). The
+    store's lock is not theirs to keep in any case (``store._forget_locks``).
+
+    The pool forks its workers from the thread that first submits work, the build's main
+    thread, which lives as long as the build: the signal is tied to that thread's death."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl to be had: the lock is still released with the build
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _ingested(jobs: list[_Job]) -> Iterator[Ingested]:
@@ -257,7 +292,8 @@ def _ingested(jobs: list[_Job]) -> Iterator[Ingested]:
         yield from map(ingest_file, jobs)
         return
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    with ProcessPoolExecutor(max_workers=cores) as pool:
+    with ProcessPoolExecutor(max_workers=cores, initializer=_worker_start,
+                             initargs=(os.getpid(),)) as pool:
         for results in pool.map(_ingest_chunk, chunks):
             yield from results
 
@@ -313,8 +349,7 @@ def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
             if known[5] and _sha256(f.path) == known[4]:
                 touched.append((f.full, f.size, f.mtime_ns))
                 continue
-        root = f.path[: len(f.path) - len(f.id)] or "."
-        jobs.append(_Job(f.path, root, f.full, f.size, f.mtime_ns, digest, entry))
+        jobs.append(_Job.of(f.path, f.id, f.full, f.size, f.mtime_ns, (digest, entry)))
     if touched:
         store.touch(touched)
     if jobs:
@@ -370,9 +405,27 @@ class _progress:
             self.bar.stop()
 
 
-def open_store(config: Config) -> SqliteStore:
-    """The workspace's store (``config.store``/store.sqlite), locked for this process."""
-    return SqliteStore(config.store, fingerprint=fingerprint())
+def open_store(config: Config, warn: Warn | None = None) -> SqliteStore:
+    """The workspace's store (``config.store``/store.sqlite), locked for this process;
+    ``warn`` hears of damage found in it (and the rebuild)."""
+    return SqliteStore(config.store, fingerprint=fingerprint(), warn=warn)
+
+
+def _refill(store: Store, refs: Sequence[ArticleRef], manifest: Manifest) -> None:
+    """Put a build's articles back into its store, rebuilt because damage was found in it
+    midway (``SqliteStore.refill``), under the keys the build's references hold, so the build
+    goes on as if nothing happened: every file is read again, as a cold build reads it. A file
+    gone since the build read it stays out."""
+    jobs = []
+    for r in refs:
+        try:
+            st = os.stat(r.path)
+        except OSError:
+            continue
+        jobs.append(_Job.of(r.path, r.id, os.path.abspath(r.path), st.st_size, st.st_mtime_ns,
+                            manifest.get((st.st_dev, st.st_ino), ("", None)), r.key))
+    if jobs:
+        _store_all(store, jobs, False)
 
 
 def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,
@@ -408,21 +461,21 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
         progress = sys.stderr.isatty()
     manifest = _manifest_digests(config.sources) if config.sources else {}
     key = _base_key(given, manifest)
-    store = open_store(config)
+    # damage found in the store (when it is opened, or by any call) rebuilds it with one
+    # warning (store._heals); a rebuild while it is being read here empties what the reading
+    # had counted on, so that reading is done again, the long way
+    store = open_store(config, warn)
     try:
-        try:
-            base = _Base.load(store, key)  # while find runs
-        except StoreCorrupt:
-            base = None  # the long way rebuilds the store
+        base = _Base.load(store, key)  # while find runs
         with stage("scan"):
             outputs = listing.outputs()
-        read = None
+        read, new_base = None, False
         if base is not None and outputs is not None:
+            rebuilt = store.rebuilt
             with stage("ingest"):
-                try:
-                    read = base.read(store, listing, outputs, manifest, progress)
-                except StoreCorrupt:
-                    read = None
+                read = base.read(store, listing, outputs, manifest, progress)
+            if store.rebuilt != rebuilt:
+                read = None  # the base's articles are no longer in the store
         if read is None:
             with stage("scan"):
                 found = listing.found() if outputs is not None else None
@@ -430,22 +483,24 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
                     found = scan_articles(given)
             folders = [p for p, folder in zip(given, listing.folders) if folder]
             with stage("ingest"):
-                try:
-                    state = sync(store, found, folders, manifest, progress=progress)
-                except StoreCorrupt:
-                    store.reset()
+                rebuilt = store.rebuilt
+                state = sync(store, found, folders, manifest, progress=progress)
+                if store.rebuilt != rebuilt:  # the batches stored before the rebuild are gone
                     state = sync(store, found, folders, manifest, progress=progress)
             with stage("refs"):
                 read = _refs(found, state)
-            if outputs is not None:
-                _Base(key, outputs, *read).keep(store)
+            new_base = outputs is not None
+        refs = list(map(partial(tuple.__new__, ArticleRef), read[0]))
+        # from here on the build holds keys: a rebuild must put its articles back under them
+        store.refill = partial(_refill, store, refs, manifest)
+        if new_base:
+            _Base(key, outputs, *read).keep(store)
     except BaseException:
         store.close()
         raise
-    refs, notes = read
-    for template, *shown in notes:
+    for template, *shown in read[1]:
         warn(_show(template, shown))
-    return Corpus(list(map(partial(tuple.__new__, ArticleRef), refs)), store)
+    return Corpus(refs, store)
 
 
 # --- The warm path: the last full reading, and what changed since ---------------------------
@@ -478,13 +533,10 @@ class _Base:
 
     @classmethod
     def load(cls, store: Store, key: bytes) -> _Base | None:
-        kept = store.cached(_BASE)
+        kept = store.cached(_BASE)  # exactly what ``keep`` put there (the store checks)
         if kept is None or kept[1][:32] != key:
             return None
-        try:
-            return cls(key, *marshal.loads(kept[1][32:]), gen=kept[0])
-        except (ValueError, EOFError, TypeError):
-            return None
+        return cls(key, *marshal.loads(kept[1][32:]), gen=kept[0])
 
     def keep(self, store: Store) -> None:
         store.put_cached(_BASE, store.generation(), self.key + marshal.dumps(

@@ -13,15 +13,13 @@ run never leaves a stale lock behind.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BusyError, DeliveryError
+from .errors import DeliveryError
+from .locks import exclusive
 
 LEDGER_NAME = "ledger.sqlite"
 LOCK_NAME = "send.lock"
@@ -176,25 +174,8 @@ def read_ledger(store: Path) -> Ledger | None:
     return Ledger(conn, path)
 
 
-@contextmanager
-def send_lock(store: Path) -> Iterator[Path]:
+def send_lock(store: Path) -> AbstractContextManager[Path]:
     """Hold the store's send lock for the duration, or raise :class:`BusyError` at once when
     another process holds it: two sends at once could both send the same edition."""
-    path = Path(store) / LOCK_NAME
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise DeliveryError(f"{path}: cannot create the send lock: {exc.strerror}") from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BusyError(f"{path}: another `briefing send` is running on this store; "
-                            "wait for it to finish") from None
-        # The holder's pid, for a person looking at the file; the flock is what counts.
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield path
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
+    return exclusive(Path(store) / LOCK_NAME, "another `briefing send` is running on this "
+                     "store; wait for it to finish", DeliveryError)

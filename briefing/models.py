@@ -150,8 +150,15 @@ class Source:
     inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from text.")
     url: str | None = doc("URL of the article, when known.")
     encoding: str = doc("Encoding the file was decoded with; offsets index that decoding.")
+    opening: str | None = doc("For an article without a title: its first words, which the "
+                              "sources list shows (marked as its opening) instead of a title "
+                              "guessed from the text; else None.", default=None)
     sha256: str | None = doc("SHA-256 of the file's bytes: its content, by which the next edition "
                              "tells what it already showed; None when unknown.", default=None)
+    text_path: str | None = doc("For a source that is not plain text (a web page, an email, a "
+                                "PDF): the reading text briefing extracted from it and wrote "
+                                "beside the edition, which its offsets index; None for .txt/.md.",
+                                default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +175,9 @@ class Cited:
                          default=None)
     attribution: str = doc("The source line as printed: outlet (or 'unknown outlet') and date "
                            "(or 'undated').", default="")
-    cut_before: bool = doc("The span starts inside a source sentence (shown with an ellipsis).",
+    cut_before: bool = doc("The span starts inside a source sentence (shown as '[…]').",
                            default=False)
-    cut_after: bool = doc("The span ends inside a source sentence (shown with an ellipsis).",
+    cut_after: bool = doc("The span ends inside a source sentence (shown as '[…]').",
                           default=False)
     also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').",
                                   default=())
@@ -194,9 +201,9 @@ class Item:
     id: str | None = doc("The item's id ('security-2'); every shown item has one.", default=None)
     attribution: str = doc("The source line as printed: outlet (or 'unknown outlet') and date "
                            "(or 'undated').", default="")
-    cut_before: bool = doc("The span starts inside a source sentence (shown with an ellipsis).",
+    cut_before: bool = doc("The span starts inside a source sentence (shown as '[…]').",
                            default=False)
-    cut_after: bool = doc("The span ends inside a source sentence (shown with an ellipsis).",
+    cut_after: bool = doc("The span ends inside a source sentence (shown as '[…]').",
                           default=False)
     see: str | None = doc("In Voices: the id of the item that shows this quotation in full, "
                           "when one does (then this entry only points to it).", default=None)
@@ -234,9 +241,9 @@ class TimelineEvent:
     end: int = doc("End offset (exclusive).")
     id: str | None = doc("The event's id ('t3').", default=None)
     attribution: str = doc("The source line as printed.", default="")
-    cut_before: bool = doc("The clause starts inside its sentence (shown with an ellipsis).",
+    cut_before: bool = doc("The clause starts inside its sentence (shown as '[…]').",
                            default=False)
-    cut_after: bool = doc("The clause ends inside its sentence (shown with an ellipsis).",
+    cut_after: bool = doc("The clause ends inside its sentence (shown as '[…]').",
                           default=False)
     see: str | None = doc("The id of the block that shows the whole sentence, when one does.",
                           default=None)

@@ -19,6 +19,7 @@ import mimetypes
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,13 +91,16 @@ def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
     ``cache`` is a folder (in the workspace's store) where PDFs are kept by a digest of all that
     makes them: the HTML, page size, variant, the assets' names, sizes and times, and the
     WeasyPrint version. Since the output is reproducible, a hit is the same bytes a render would
-    give, without the second or more the render costs.
+    give, without the second or more the render costs. Each kept PDF carries its CRC-32 in its
+    name: a damaged one is never served, but deleted and rendered again.
     """
     if not PAGE_SIZE.match(page_size.strip()):
         raise ValueError(f"unknown page size {page_size!r} (expected A4, A5, Letter, Legal, ...)")
     cached = _cache_path(cache, html, assets, page_size, pdf_variant) if cache else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes()
+    if cached is not None:
+        kept = _kept(cached)
+        if kept is not None:
+            return kept
     pdf = _render(html, assets=assets, page_size=page_size, pdf_variant=pdf_variant)
     if cached is not None:
         _store(cached, pdf)
@@ -118,11 +122,26 @@ def _cache_path(cache: Path, html: str, assets: Path, page_size: str,
         if path.is_file():
             stat = path.stat()
             digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-    return Path(cache) / f"{digest.hexdigest()[:32]}.pdf"
+    return Path(cache) / digest.hexdigest()[:32]
 
 
-def _store(target: Path, pdf: bytes) -> None:
+def _kept(key: Path) -> bytes | None:
+    """The PDF kept under ``key`` (a file ``KEY-CRC.pdf``) when its bytes still match the CRC
+    written with them; a damaged one is deleted, to be rendered again."""
+    for entry in key.parent.glob(f"{key.name}-*.pdf"):
+        try:
+            data = entry.read_bytes()
+        except OSError:
+            continue
+        if entry.stem.rsplit("-", 1)[1] == f"{zlib.crc32(data):08x}":
+            return data
+        entry.unlink(missing_ok=True)
+    return None
+
+
+def _store(key: Path, pdf: bytes) -> None:
     """Write atomically (a crash never leaves half a PDF to be served later), then prune."""
+    target = key.parent / f"{key.name}-{zlib.crc32(pdf):08x}.pdf"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")

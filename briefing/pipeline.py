@@ -1,7 +1,8 @@
 """build_briefing(): the one place where the order of the stages is visible.
 
     config -> corpus (scan, ingest new files into the store) -> themes (rank on the index)
-        -> quotes -> assemble -> compare (with the previous archived edition) -> render
+        -> quotes -> assemble -> reading texts (of web pages, emails, PDFs: out/texts/)
+        -> compare (with the previous archived edition) -> render
         -> write -> archive (the edition, then the archive's index and feeds)
 
 Stages never call each other; this module calls them in order and times each one, so the
@@ -28,6 +29,7 @@ from .config import Config, Reader, ThemeConfig
 from .errors import ConfigError, InputError
 from .ingest import Corpus, read_corpus, select_since
 from .store import code_hash
+from .texts import with_reading_texts
 from .models import Briefing, Quote, Span
 from .listing import Listing
 from .output import FILENAMES, FORMATS, write_atomically
@@ -203,20 +205,15 @@ def ranked_shortlist(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str,
 
 def _evidence(query: ThemeQuery, cached: tuple[int, bytes] | None, keys: Any, gens: Any,
               taken: Any) -> tuple[Any, Any]:
-    """A kept evidence table (empty if none or damaged) and which of ``keys`` it is valid for:
+    """A kept evidence table (empty if none) and which of ``keys`` it is valid for:
     stored at or before its generation, covered by it, and not already ``taken`` by another."""
     import numpy as np
 
     from . import ranking
 
-    table = None
-    if cached is not None:
-        try:
-            table = ranking.Table.of_bytes(cached[1])
-        except Exception:  # noqa: BLE001 - a damaged entry (numpy and zipfile raise many kinds)
-            table = None  # is computed again: the store is only a cache
-    if table is None or cached is None:
+    if cached is None:
         return ranking.Table.empty(query), np.zeros(len(keys), bool)
+    table = ranking.Table.of_bytes(cached[1])  # the bytes kept (the store checks them)
     if len(table.covered) == len(keys) and np.array_equal(table.covered, keys):
         ok = gens <= cached[0]  # covers exactly this corpus (both sorted): no isin needed
     else:
@@ -243,7 +240,7 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
         events = dated_events(corpus, cited)
         corpus_info = corpus.digest()
     with timings.stage("assemble"):
-        return assemble(
+        briefing = assemble(
             title=config.title, edition=edition.isoformat(),
             generated_at=clock.isoformat(), reader=reader.id if reader else None,
             version=__version__, config_sha256=config.sha256,
@@ -252,6 +249,10 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
             segmented=segmented, quotes=quotes, events=events, corpus_info=corpus_info,
             notes=notes,
         )
+    with timings.stage("texts"):
+        # a web page's, an email's or a PDF's citations index its reading text: written to
+        # out/texts/ and named in its source as text_path before any edition names it
+        return with_reading_texts(briefing, corpus, options.out or config.out)
 
 
 def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]:

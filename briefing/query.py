@@ -132,6 +132,14 @@ def matches(node: Node, p: Passage) -> bool:
     return evaluate(node, p)[0]
 
 
+def has_prefix(node: Node) -> bool:
+    """Whether a word of the query is a ``prefix*``: it is matched against the words as written
+    (``recognis*`` matches "recognise", whose root is "recogn"), so a passage's words are read."""
+    if isinstance(node, Word):
+        return node.prefix
+    return any(has_prefix(a) for a in node.args)
+
+
 # --- Parsing --------------------------------------------------------------------------------
 
 _OP = r"(?:(?:NEAR|ATLEAST)/\d+|AND|OR|NOT|SAME)(?![\w*/])"

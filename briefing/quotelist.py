@@ -27,12 +27,15 @@ def find_all_quotes(paths: Sequence[Path], manifest: Mapping[Path, object] | Non
     return out
 
 
-def quote_record(article: Article, q: Quote) -> dict[str, object]:
-    """The contract's JSON object for one quotation (``medium`` added where known)."""
+def quote_record(article: Article, q: Quote, text_path: str | None = None) -> dict[str, object]:
+    """The contract's JSON object for one quotation (``medium`` added where known;
+    ``text_path`` for an article that is not plain text: the reading text its offsets index)."""
     record: dict[str, object] = {
         "path": display_path(article.path), "start": q.start, "end": q.end,
         "text": article.text[q.start:q.end], "speaker": q.speaker,
     }
+    if text_path is not None:
+        record["text_path"] = text_path
     if q.speaker_mention is not None:
         record["speaker_mention"] = {"start": q.speaker_mention.start, "end": q.speaker_mention.end}
     record.update(cue=q.cue, kind=q.kind, confidence=round(q.confidence, 2))
@@ -43,9 +46,26 @@ def quote_record(article: Article, q: Quote) -> dict[str, object]:
     return record
 
 
-def quotes_json(found: Sequence[tuple[Article, Quote]]) -> str:
-    """``briefing quotes --format json``: a JSON array in source order."""
-    return json.dumps([quote_record(a, q) for a, q in found], ensure_ascii=False, indent=2) + "\n"
+def quotes_json(found: Sequence[tuple[Article, Quote]], texts: Path = Path("out/texts")) -> str:
+    """``briefing quotes --format json``: a JSON array in source order. The reading texts of
+    web pages, emails and PDFs quoted are written to ``texts`` first (``briefing.texts``), so
+    both checkers can check every record."""
+    from .formats import kind_of
+    from .output import write_atomically
+    from .texts import text_name
+
+    paths: dict[str, str] = {}
+    missing: dict[str, bytes] = {}
+    for a, _ in found:
+        if kind_of(a.path) and a.id not in paths:
+            name = text_name(a.text)
+            paths[a.id] = display_path(texts / name)
+            if not (texts / name).is_file():
+                missing[name] = a.text.encode("utf-8")
+    if missing:
+        write_atomically(texts, missing)
+    return json.dumps([quote_record(a, q, paths.get(a.id)) for a, q in found],
+                      ensure_ascii=False, indent=2) + "\n"
 
 
 def quotes_table(found: Sequence[tuple[Article, Quote]], width: int | None = None) -> str:

@@ -120,7 +120,7 @@ def table_of(query: ThemeQuery, units: Iterable[tuple[int, Unit]], covered: np.n
             continue
         add(file, u, ev)
     for (file, _), hits in long_hits.items():
-        for run in _runs(hits):
+        for run in _runs(query, hits):
             add(file, run, evidence(query, run))
     width = FIXED + len(texts)
     return Table(np.array(rows, dtype=np.int64).reshape(-1, width),

@@ -9,6 +9,7 @@ shape is a contract (``docs/contract.md``), not a matter of taste.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import re
@@ -23,6 +24,7 @@ import jinja2
 
 import briefing as _package
 from briefing.chart import timeline_chart
+from briefing.links import http_url
 from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
@@ -87,6 +89,7 @@ def template_env(workspace_templates: Path | None = None, *,
     env.filters["quote_display"] = quote_display
     env.filters["inline_list"] = inline_list
     env.filters["slug"] = slug
+    env.filters["capfirst"] = capfirst
     env.globals["lang"] = lang
     return env
 
@@ -96,7 +99,9 @@ def template_context(briefing: Briefing, edition_format: str, *,
     """Everything a template sees (documented in ``docs/templates.md``): the briefing itself,
     its sources by id (to turn an item's ``source`` into a citation number and entry), which
     edition is being rendered, and the timeline drawn as a chart (laid out here, in code, so the
-    templates only draw it)."""
+    templates only draw it). Every address a template can put in a link is an http(s) one or
+    None (:func:`linkable`), whatever the stages before let through."""
+    briefing = linkable(briefing)
     return {
         "briefing": briefing,
         "sources": {source.id: source for source in briefing.sources},
@@ -105,7 +110,7 @@ def template_context(briefing: Briefing, edition_format: str, *,
         "item_limit": None,
         "left_out": 0,
         "compact": False,
-        "web_url": web_url,
+        "web_url": http_url(web_url),
         "preheader": preheader(briefing),
         "author": briefing.title.strip() or "briefing",
         "chart": timeline_chart(briefing) if edition_format != "email" else None,
@@ -122,7 +127,7 @@ NOT_CITED_SHOWN = 20  # articles "Read, not cited" lists by name; the JSON lists
 def coverage_line(briefing: Briefing) -> str:
     """What the edition covers, in one line for the masthead: how many articles were read and
     cited, and the period the cited sources cover ('5 articles read, 4 cited, 1 not (see the
-    end) · sources dated 20 October 2021, 3 undated')."""
+    end) · 1 source dated 20 October 2021, 3 undated')."""
     c = briefing.coverage
     if not c:
         return ""
@@ -133,13 +138,15 @@ def coverage_line(briefing: Briefing) -> str:
     if c.get("without_candidates"):
         line += f", {c['without_candidates']} on none of these themes"
     first, last, undated = c.get("first"), c.get("last"), int(c.get("undated") or 0)
+    dated = cited - undated
     dates = []
     if first:
-        dates.append(f"dated {longdate(str(first))}" + (f" to {longdate(str(last))}"
-                                                       if last and last != first else ""))
+        dates.append(f"{dated} source{'' if dated == 1 else 's'} dated {longdate(str(first))}"
+                     + (f" to {longdate(str(last))}" if last and last != first else ""))
     if undated:
         dates.append(f"{undated} undated")
-    return line + (" · sources " + ", ".join(dates) if dates else "")
+    return line + (" · " + ", ".join(dates) if dates else "")
+
 
 def places(briefing: Briefing) -> dict[str, str]:
     """Where each shown block is, as a reader would say it ('The essentials, point 2',
@@ -156,6 +163,17 @@ def places(briefing: Briefing) -> dict[str, str]:
             if item.id:
                 out[item.id] = f"Voices, {voice.speaker}"
     return out
+
+
+def linkable(briefing: Briefing) -> Briefing:
+    """``briefing`` with each source's ``url`` an http(s) address or None (``links.http_url``):
+    the renderers' own guard, so that no edition (a user's template included) can link to a
+    ``javascript:`` or ``file:`` address whatever reached the model."""
+    if all(s.url is None or http_url(s.url) is not None for s in briefing.sources):
+        return briefing
+    return dataclasses.replace(briefing, sources=tuple(
+        dataclasses.replace(s, url=http_url(s.url)) for s in briefing.sources))
+
 
 def render_html(briefing: Briefing, env: jinja2.Environment) -> str:
     """The web page (``out/briefing.html``): one self-contained file, its CSS inlined in a
@@ -283,6 +301,12 @@ def quote_display(text: str) -> str:
     return text.strip().rstrip(",;:").rstrip()
 
 
+def capfirst(value: str) -> str:
+    """A name as a heading: its first letter capitalised ('the Russian Foreign Ministry' ->
+    'The Russian Foreign Ministry'); the rest as the source gives it."""
+    return value[:1].upper() + value[1:]
+
+
 def inline_list(values: Iterable[str]) -> str:
     """'a', 'b', 'c' -> 'a, b and c'."""
     items = [v for v in values if v]
@@ -303,15 +327,18 @@ def _cite(source_id: str, numbers: Mapping[str, int]) -> str:
     return f"[{numbers[source_id]}]" if source_id in numbers else f"[{source_id}]"
 
 
+CUT = "[…]"  # an editor's cut, told apart from an ellipsis the source wrote itself ("...")
+
+
 def _verbatim(block: Cited | Item | TimelineEvent, quote: bool = False) -> str:
-    """A block's text as printed: an ellipsis where it was cut inside a sentence."""
+    """A block's text as printed: "[…]" where it was cut inside a sentence."""
     text = quote_display(block.text) if quote else block.text.strip()
-    return ("…" if block.cut_before else "") + text + ("…" if block.cut_after else "")
+    return (CUT + " " if block.cut_before else "") + text + (" " + CUT if block.cut_after else "")
 
 
 def _line(block: Cited | Item | TimelineEvent, numbers: Mapping[str, int]) -> str:
-    """The source line a block carries: '(Associated Press, 20 October 2021) [1]'."""
-    return f"({block.attribution}) {_cite(block.source, numbers)}" if block.attribution else \
+    """The source line a block carries: 'Associated Press, 20 October 2021 [1]'."""
+    return f"{block.attribution} {_cite(block.source, numbers)}" if block.attribution else \
         _cite(block.source, numbers)
 
 
@@ -324,10 +351,11 @@ def _also(block: Cited | Item, numbers: Mapping[str, int]) -> str:
 def _item_text(item: Item, numbers: Mapping[str, int]) -> str:
     mark = "[new] " if item.new else ""
     if item.kind == "quote":
-        who = f" — {item.speaker}" if item.speaker else ""
-        body = f"{mark}“{_verbatim(item, quote=True)}”{who} {_line(item, numbers)}"
+        who = f"{item.speaker} · " if item.speaker and item.attribution else \
+            f"{item.speaker} " if item.speaker else ""
+        body = f"{mark}“{_verbatim(item, quote=True)}” — {who}{_line(item, numbers)}"
     else:
-        body = f"{mark}{_verbatim(item)} {_line(item, numbers)}"
+        body = f"{mark}{_verbatim(item)} — {_line(item, numbers)}"
     return _wrap(body + _also(item, numbers), indent="  ", first="- ")
 
 
@@ -335,7 +363,9 @@ def _source_lines(source: Source) -> list[str]:
     def mark(name: str, value: str) -> str:
         return value + ("*" if name in source.inferred else "")
 
-    head = f"[{source.number}] " + (mark("title", source.title) if source.title else "Untitled")
+    head = f"[{source.number}] " + (mark("title", source.title) if source.title else
+                                    "Untitled" + (f" (it opens: “{source.opening}”)"
+                                                  if source.opening else ""))
     facts = [mark(name, value) for name, value in (("outlet", source.outlet),
              ("byline", source.byline), ("published", source.published)) if value]
     lines = [_wrap(head, indent="    ", first="")]
@@ -349,6 +379,7 @@ def render_text(briefing: Briefing) -> str:
     """The plain-text edition (``out/briefing.txt``, also the email's text part): 72 columns,
     every block with its source line and bracketed citation number, a part shown elsewhere as
     where it is, the articles not cited and the numbered sources at the end."""
+    briefing = linkable(briefing)
     numbers = {source.id: source.number for source in briefing.sources}
     where = places(briefing)
     out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}"]
@@ -360,15 +391,16 @@ def render_text(briefing: Briefing) -> str:
     out.append("")
     if briefing.summary:
         out += _heading("The essentials")
-        out += [_wrap(f"{_verbatim(c)} {_line(c, numbers)}{_also(c, numbers)}", "  ", f"{n}. ")
+        out += [_wrap(f"{_verbatim(c)} — {_line(c, numbers)}{_also(c, numbers)}", "   ", f"{n}. ")
                 for n, c in enumerate(briefing.summary, 1)]
         out.append("")
     for section in briefing.sections:
         out += _heading(section.title)
         if section.in_summary:
-            out += [_wrap("In " + ", ".join(where[i] for i in section.in_summary) + "."), ""]
+            out += [_wrap("See " + ", ".join(where[i] for i in section.in_summary) + " (above)."),
+                    ""]
         if section.lede is not None:
-            out += [_wrap(f"{_verbatim(section.lede)} {_line(section.lede, numbers)}"), ""]
+            out += [_wrap(f"{_verbatim(section.lede)} — {_line(section.lede, numbers)}"), ""]
         if section.empty_note:
             out += [_wrap(section.empty_note), ""]
         for item in section.items:
@@ -376,14 +408,14 @@ def render_text(briefing: Briefing) -> str:
     if briefing.voices:
         out += _heading("Voices")
         for voice in briefing.voices:
-            out.append(voice.speaker)
+            out.append(capfirst(voice.speaker))
             for q in voice.quotes:
                 if q.see in where:
                     line = f"quoted in {where[q.see]}"
                 elif q.kind == "quote":
-                    line = f"“{_verbatim(q, quote=True)}” {_line(q, numbers)}"
+                    line = f"“{_verbatim(q, quote=True)}” — {_line(q, numbers)}"
                 else:
-                    line = f"{_verbatim(q)} {_line(q, numbers)}"
+                    line = f"{_verbatim(q)} — {_line(q, numbers)}"
                 out.append(_wrap(line, "  ", "- "))
             out.append("")
     if briefing.timeline:
@@ -419,7 +451,7 @@ def _heading(title: str) -> list[str]:
 def _timeline_line(event: TimelineEvent, numbers: Mapping[str, int],
                    where: Mapping[str, str]) -> str:
     see = f" (→ {where[event.see]})" if event.see in where else ""
-    return _wrap(f"{longdate(event.date)}: {_verbatim(event)} {_line(event, numbers)}{see}",
+    return _wrap(f"{longdate(event.date)}: {_verbatim(event)} — {_line(event, numbers)}{see}",
                  "  ", "- ")
 
 
@@ -472,11 +504,13 @@ def _source(source: Source) -> dict[str, object]:
     return {"id": source.id, "path": source.path, "title": source.title, "outlet": source.outlet,
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
-            "number": source.number, "sha256": source.sha256}
+            "number": source.number, "sha256": source.sha256, "opening": source.opening,
+            **({"text_path": source.text_path} if source.text_path else {})}
 
 
 def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
     """The contract's ``briefing.json`` object, keys in the contract's order (extras last)."""
+    briefing = linkable(briefing)
     return {
         "schema": SCHEMA,
         "title": briefing.title,

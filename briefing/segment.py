@@ -22,6 +22,10 @@ Decisions worth knowing:
   the fact matters the article states it in its own words, as seed 004 does.
 - Sentences come from fast rules (abbreviations, initials, decimals, closing quotes, ellipses),
   not an NLP library. Furniture paragraphs carry no sentences; body and headline ones do.
+- No sentence is longer than ``SENTENCE_MAX`` characters: a longer stretch without a sentence
+  end (a list run together, a wall of text with no full stop, a file of a million short lines)
+  is cut into windows at a line break or a space, so everything downstream, from the passages a
+  theme ranks to the runs of sentences it shows, works on pieces of bounded size.
 """
 
 from __future__ import annotations
@@ -423,26 +427,53 @@ def _is_boundary(token: str, punct: str, nxt: str) -> bool:
     return True
 
 
+SENTENCE_MAX = 1000  # characters: a longer stretch with no sentence end is cut into windows
+
+
 def sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
     """Cut ``text[start:end]`` into sentences: trimmed, ordered, disjoint spans that together
-    cover every non-whitespace character of the range."""
+    cover every non-whitespace character of the range, none longer than ``SENTENCE_MAX``."""
     spans: list[Span] = []
     s = start
     for m in _CANDIDATE.finditer(text, start, end):
         cut = m.end()
         if cut >= end:
             break
-        before = text[s : m.start()].rsplit(None, 1)
+        # only the sentence's last word matters: never split the whole stretch before it
+        # (quadratic in a stretch with many candidates and no boundary, like "a.b a.b ...")
+        before = text[max(s, m.start() - 80) : m.start()].rsplit(None, 1)
         token = before[-1] if before else ""
         nxt = text[cut : min(end, cut + 40)].lstrip()
         if _is_boundary(token, m.group(), nxt):
-            spans.append(Span(s, cut))
+            _windows(text, s, cut, spans)
             s = cut
             while s < end and text[s].isspace():
                 s += 1
     if s < end:
-        spans.append(Span(s, end))
+        _windows(text, s, end, spans)
     return tuple(spans)
+
+
+def _windows(text: str, start: int, end: int, out: list[Span]) -> None:
+    """Append ``text[start:end]`` (trimmed) to ``out`` as one sentence, or as windows of at most
+    ``SENTENCE_MAX`` characters when longer: each cut at the last line break in the window's
+    second half, else its last space, else (a run with no space at all) at the limit."""
+    while end - start > SENTENCE_MAX:
+        low, high = start + SENTENCE_MAX // 2, start + SENTENCE_MAX
+        cut = max(text.rfind("\n", low, high), text.rfind("\r", low, high))
+        if cut < 0:
+            cut = max(text.rfind(" ", low, high), text.rfind("\t", low, high))
+        if cut < 0:
+            cut = high
+        stop = cut
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        out.append(Span(start, stop))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        out.append(Span(start, end))
 
 
 # --- Public API -----------------------------------------------------------------------------
@@ -493,14 +524,13 @@ class Header:
     headline: Span | None
     byline: tuple[str, str | None] | None
     published: str | None
-    opening: Span | None  # the first sentence of the first body paragraph
 
 
 def read_header(text: str, body_start: int = 0) -> Header:
-    """The headline, byline, self-given date and opening sentence of an article, read from its
-    first paragraphs only, with the same rules :func:`segment` applies (so both agree)."""
+    """The headline, byline and self-given date of an article, read from its first paragraphs
+    only, with the same rules :func:`segment` applies (so both agree)."""
     paras = _classify(text, body_start, len(text), limit=12)
-    headline = by = published = opening = None
+    headline = by = published = None
     for p in paras:
         t = text[p.start : p.end]
         if p.kind == "headline" and headline is None:
@@ -512,10 +542,8 @@ def read_header(text: str, body_start: int = 0) -> Header:
         elif p.kind == "body":
             if published is None:
                 published = leading_date(t)
-            first = sentences(text, p.start, p.end)[0]
-            opening = Span(first.start, first.end)
             break
-    return Header(headline, by, published, opening)
+    return Header(headline, by, published)
 
 
 def segment(article: Article) -> Segmented:

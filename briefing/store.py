@@ -10,12 +10,26 @@ words. An FTS5 table indexes those two columns, so a theme's terms find their pa
 reading the corpus; ``annotations`` keeps what later stages compute per article (quotes, parses,
 dates) under a (kind, version) so a warm build reuses it.
 
-It is a cache: nothing in it is the only copy of anything. A missing, unreadable or corrupt
-file, or one written by another schema or another version of the reading code (``fingerprint``),
-is deleted and rebuilt without asking. Writes happen in transactions of a batch of articles, so a
-build killed midway leaves every committed batch usable. One build at a time holds the lock file
-beside the database (``fcntl.flock``); a second one waits ``lock_timeout`` seconds and then gives
-up with :class:`~briefing.errors.BusyError`.
+It is a cache: nothing in it is the only copy of anything. A missing file, or one written by
+another schema or another version of the reading code (``fingerprint``), is deleted and rebuilt
+without asking. Writes happen in transactions of a batch of articles, so a build killed midway
+leaves every committed batch usable.
+
+The store owns its integrity. SQLite checks its pages as it reads them; every payload the store
+keeps as a blob or a large text (an article's text, metadata and segmentation, annotations,
+derived results and snapshots) carries a CRC-32 checked on every read, so what comes back is
+what was put in. Damage found anywhere, when the store is opened or by any read or write later in
+a build (``_heals``), means one warning line and a rebuild: the database is deleted, made again
+empty, ``refill`` (set by whoever read the corpus into it: ``ingest``) puts the articles of the
+build back under the keys the build holds, and the call that met the damage is made again, so
+no caller needs to know. Damage again in the rebuilt store is a broken disk, not a cache:
+:class:`StoreBroken` says so.
+
+One build at a time holds the lock file beside the database (``fcntl.flock``); a second one waits
+``lock_timeout`` seconds and then gives up with :class:`~briefing.errors.BusyError`. The lock
+lives exactly as long as the process that took it: the kernel releases a flock when its last
+descriptor closes, and a process forked from the holder (an ingestion worker) closes its copy at
+once (``_forget_locks``), so no child can keep a build's lock after the build has died.
 """
 
 from __future__ import annotations
@@ -28,20 +42,21 @@ import os
 import sys
 import sqlite3
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-from .errors import BusyError
+from .errors import BriefingError, BusyError
 from .models import ArticleMeta, Paragraph, Span
-from .themes import Term, ThemeQuery
+from .themes import Term, ThemeQuery, reads_words
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3  # 2: files.gen, rank_cache; 3: files_gen index
+SCHEMA_VERSION = 4  # 2: files.gen, rank_cache; 3: files_gen index; 4: payload CRCs
 DB_NAME = "store.sqlite"
 LOCK_NAME = "store.lock"
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -53,7 +68,39 @@ DELTA_MAX = 2000  # rows a delta holds at most (or a twentieth of the files) bef
 
 
 class StoreCorrupt(Exception):
-    """The database file is damaged: the caller resets the store and tries again."""
+    """The database file is damaged (raised inside the store, which rebuilds itself)."""
+
+
+class StoreBroken(BriefingError):
+    """The store was damaged again right after it was rebuilt: the disk, not the cache."""
+
+
+# SQLite's primary result codes for a damaged file (extended codes keep them in the low byte:
+# SQLITE_CORRUPT_VTAB is FTS5's). A short read is a file cut shorter than its header says.
+_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FORMAT})
+_SHORT_READ = sqlite3.SQLITE_IOERR | (2 << 8)
+# What the sqlite3 module raises (with no SQLite code) for text that is not UTF-8: damage to a
+# page holding text, since only UTF-8 is ever written
+_NOT_UTF8 = "Could not decode to UTF-8"
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database file is damaged (rather than busy, full, or misused)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return _NOT_UTF8 in str(exc) or type(exc) is sqlite3.DatabaseError
+    return (code & 0xFF) in _CORRUPT_CODES or code == _SHORT_READ
+
+
+def crc(*parts: str | bytes) -> int:
+    """The CRC-32 of ``parts`` in order (text as UTF-8): a payload's check value."""
+    value = 0
+    for part in parts:
+        value = zlib.crc32(part.encode("utf-8", "surrogatepass") if isinstance(part, str)
+                           else part, value)
+    return value
 
 
 # --- Records crossing the interface ---------------------------------------------------------
@@ -111,6 +158,7 @@ class Ingested:
     text: str = ""
     paragraphs: tuple[Paragraph, ...] = ()
     passages: tuple[tuple[int, int | None, int, int, str, str], ...] = ()
+    key: int | None = None  # the key to store it under (a refill); None: a new one
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +205,7 @@ CREATE TABLE files(
 CREATE INDEX files_gen ON files(gen);
 CREATE TABLE articles(
     file INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
-    meta TEXT NOT NULL, text TEXT NOT NULL, paragraphs TEXT NOT NULL);
+    meta TEXT NOT NULL, text TEXT NOT NULL, paragraphs TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE passages(
     id INTEGER PRIMARY KEY,
     file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
@@ -179,11 +227,12 @@ END;
 -- Later stages' results per article (quotes, parses, dates): reused while the file is unchanged.
 CREATE TABLE annotations(
     file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-    kind TEXT NOT NULL, version TEXT NOT NULL, data BLOB NOT NULL,
+    kind TEXT NOT NULL, version TEXT NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL,
     PRIMARY KEY(file, kind));
 -- Derived results over many articles (a theme's evidence per passage), valid for the files
 -- stored up to generation ``gen`` (ranking.py says how they are used).
-CREATE TABLE rank_cache(name TEXT PRIMARY KEY, gen INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE rank_cache(name TEXT PRIMARY KEY, gen INTEGER NOT NULL, data BLOB NOT NULL,
+                        crc INTEGER NOT NULL);
 """
 
 
@@ -255,11 +304,29 @@ def _acquire(path: Path, timeout: float) -> str:
 
 
 def _release(name: str) -> None:
+    if name not in _HELD:
+        return  # a copy of the store in a forked child: its lock was never this process's
     fd, users = _HELD.pop(name)
     if users > 1:
         _HELD[name] = (fd, users - 1)
     else:
         os.close(fd)
+
+
+def _forget_locks() -> None:
+    """In a process just forked from a lock holder: close the copies of its lock descriptors.
+    A flock belongs to the open file, which a fork shares: a child that kept its copy (an
+    ingestion worker outliving a build killed with SIGKILL) would hold the store's lock for as
+    long as it lives. Closing the copy leaves the parent's lock as it was."""
+    for fd, _ in _HELD.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
 
 
 def _fts_phrase(words: Sequence[str], prefix: bool = False) -> str:
@@ -309,17 +376,54 @@ def _meta_of(raw: str) -> ArticleMeta:
     return ArticleMeta(title, outlet, byline, published, url, tuple(inferred))
 
 
+M = TypeVar("M", bound=Callable[..., Any])
+
+
+def _heals(method: M) -> M:
+    """A public method of :class:`SqliteStore` that survives damage to the database: when it
+    meets some, the store is rebuilt (``SqliteStore._recover``, which gives up the second time)
+    and the call made again. Only the outermost call recovers (one method calling another is
+    made again as a whole), and arguments given as one-shot iterators are taken into lists
+    first so the call can be repeated."""
+
+    @wraps(method)
+    def healing(self: SqliteStore, *args: Any) -> Any:
+        if self._depth:
+            return method(self, *args)
+        args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
+        while True:
+            self._depth += 1
+            try:
+                return method(self, *args)
+            except StoreCorrupt as exc:
+                damage = exc
+            finally:
+                self._depth -= 1
+            self._recover(damage)
+
+    return healing  # type: ignore[return-value]
+
+
 class SqliteStore:
     """The store in one SQLite file (WAL mode) with a lock file beside it."""
 
     def __init__(self, directory: Path, *, fingerprint: str = "",
-                 timeout: float | None = None) -> None:
+                 timeout: float | None = None,
+                 warn: Callable[[str], None] | None = None) -> None:
         """Open (or create, or rebuild) the store in ``directory`` and take its lock.
-        ``fingerprint`` names the code that filled it: another one means a rebuild."""
+        ``fingerprint`` names the code that filled it: another one means a rebuild. ``warn``
+        is told, in one line, when the store is found damaged and rebuilt."""
         self.directory = directory
         self.fingerprint = fingerprint
         self.db: sqlite3.Connection | None = None
         self._lock: str | None = None
+        self._warn = warn
+        self._depth = 0  # calls of healing methods under way (only the outermost recovers)
+        self._high = -1  # the highest generation this object has seen (see ``_recover``)
+        self._selected: Collection[int] | None = None
+        # puts the articles a build holds back into a rebuilt store, under the keys it holds
+        self.refill: Callable[[], None] | None = None
+        self.rebuilt = 0  # times damage was found and the store rebuilt since it was opened
         self._forget_rows()
         directory.mkdir(parents=True, exist_ok=True)
         self._lock = _acquire(directory / LOCK_NAME,
@@ -351,12 +455,38 @@ class SqliteStore:
                 row = self.db.execute("SELECT value FROM info WHERE key='fingerprint'").fetchone()
                 if row is not None and row[0] == self.fingerprint:
                     return
-        except sqlite3.DatabaseError:
-            pass
-        self.reset()
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc):
+                self._damaged(exc)
+        self.reset()  # missing, or from other code: rebuilt without a word
 
-    def reset(self) -> None:
-        """Delete the database and create an empty one (the store is only a cache)."""
+    def _damaged(self, exc: BaseException) -> None:
+        self.rebuilt += 1
+        if self._warn is not None:
+            from .corpus import display_path  # the path as the user sees it
+
+            self._warn(f"the store {display_path(self.path)} is damaged ({exc}); "
+                       "rebuilding it from the articles")
+
+    def _recover(self, exc: StoreCorrupt) -> None:
+        """Damage met by a call: rebuild the store and put the build's articles back.
+
+        The one place where corruption becomes a rebuild. Damage again after a rebuild (while
+        refilling, or later in the same run) is not the cache's: :class:`StoreBroken`.
+        Generations go on from the highest this object has seen, never back: a caller holding
+        one (a theme's evidence computed at generation G) must not take a file stored after the
+        rebuild for one stored before G."""
+        if self.rebuilt:
+            raise StoreBroken(f"the store {self.path} is damaged again after it was rebuilt "
+                              f"({exc}): check the disk, or delete {self.directory}") from exc
+        self._damaged(exc)
+        self.reset(generation=self._high + 1)
+        if self.refill is not None:
+            self.refill()
+
+    def reset(self, generation: int = 0) -> None:
+        """Delete the database and create an empty one (the store is only a cache), its
+        generation counter starting at ``generation``."""
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -370,9 +500,10 @@ class SqliteStore:
             for statement in _split(_SCHEMA):
                 db.execute(statement)
             db.execute("INSERT INTO info VALUES ('fingerprint', ?)", (self.fingerprint,))
-            db.execute("INSERT INTO info VALUES ('generation', '0')")
+            db.execute("INSERT INTO info VALUES ('generation', ?)", (str(generation),))
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.db = db
+        self._selected = None  # the selection was a temporary table of the old connection
         self._forget_rows()
 
     def __del__(self) -> None:
@@ -400,12 +531,14 @@ class SqliteStore:
 
     # -- files --------------------------------------------------------------------------------
 
+    @_heals
     def state(self) -> dict[str, FileState]:
         """Every file the store knows, by absolute path."""
         return {path: FileState(r[0], r[1], r[2], r[3], r[4], bool(r[5]),
                                 tuple(json.loads(r[6])) if r[6] != "[]" else (), *r[7:])
                 for path, r in self.rows().items()}
 
+    @_heals
     def rows(self) -> dict[str, tuple]:
         """``state`` as plain tuples in FileState's order (warnings as JSON): what a warm build
         compares 100,000 files with. Read from a snapshot of the file table (marshal, a tenth of
@@ -417,27 +550,28 @@ class SqliteStore:
         if self._rows is not None and gen == self._written and self._changed is not None:
             return self._refresh(gen)
         self._forget_rows()
-        kept = self.cached(_BASE)
+        kept = self.cached(_BASE)  # checked: exactly the bytes put there
         if kept is not None:
-            try:
-                rows: dict[str, tuple] = marshal.loads(kept[1])
-                if kept[0] != gen:
-                    delta = self.cached(_DELTA)
-                    base_gen, changes = marshal.loads(delta[1]) if delta else (-1, {})
-                    if delta is None or delta[0] != gen or base_gen != kept[0]:
-                        raise ValueError("the snapshot is stale")
-                    _apply(rows, changes)
-                    self._delta = changes
+            rows: dict[str, tuple] = marshal.loads(kept[1])
+            current = kept[0] == gen
+            if not current:
+                delta = self.cached(_DELTA)
+                if delta is not None:
+                    base_gen, changes = marshal.loads(delta[1])
+                    current = delta[0] == gen and base_gen == kept[0]
+                    if current:
+                        _apply(rows, changes)
+                        self._delta = changes
+            if current:
                 self._rows, self._base_gen, self._seen = rows, kept[0], gen
                 return rows
-            except (ValueError, EOFError, TypeError):
-                pass  # a damaged or stale snapshot: read the table
-        with _guard():
+        with _guard():  # no snapshot, or a stale one: read the table
             rows = dict(self._read_rows("", ()))
         self.put_cached(_BASE, gen, marshal.dumps(rows))
         self._rows, self._base_gen, self._seen = rows, gen, gen
         return rows
 
+    @_heals
     def rows_of(self, paths: Iterable[str]) -> dict[str, tuple]:
         """The rows (as ``rows``) of the files among ``paths`` that the store knows: a warm
         build that saw a few files change asks for those alone."""
@@ -447,6 +581,7 @@ class SqliteStore:
                 out.update(self._read_rows(f"WHERE path IN ({marks})", chunk))
         return out
 
+    @_heals
     def stored_since(self, gen: int) -> list[str]:
         """The paths of the files stored (read in, not just re-stat'ed) after generation
         ``gen``."""
@@ -458,6 +593,8 @@ class SqliteStore:
         for r in self._conn().execute(
                 "SELECT path, id, size, mtime_ns, manifest, sha256, ok, warnings, encoding, "
                 f"body_start, published, units, tokens, gen FROM files {where}", args):
+            if r[7] != "[]":
+                _json_list(r[7])  # the few rows with warnings: their JSON is what was written
             yield r[0], r[1:]
 
     def _refresh(self, gen: int) -> dict[str, tuple]:
@@ -496,36 +633,46 @@ class SqliteStore:
         if len(self._changed) > max(DELTA_MAX, len(self._rows or ()) // 20):
             self._forget_rows()  # many files changed (a cold build): read the table again
 
+    @_heals
     def generation(self) -> int:
-        """A counter raised by every write to the file table (``put``, ``touch``, ``drop``): a file stored after generation G has ``gen`` > G,
-        so results derived at G stay exact for every file with ``gen`` <= G."""
+        """A counter raised by every write to the file table (``put``, ``touch``, ``drop``): a
+        file stored after generation G has ``gen`` > G, so results derived at G stay exact for
+        every file with ``gen`` <= G."""
         with _guard():
             row = self._conn().execute(
                 "SELECT value FROM info WHERE key='generation'").fetchone()
-        return int(row[0]) if row else 0
+            if row is None or not str(row[0]).isdigit():
+                raise StoreCorrupt("the generation counter is missing")
+        return self._saw(int(row[0]))
 
+    def _saw(self, gen: int) -> int:
+        self._high = max(self._high, gen)
+        return gen
+
+    @_heals
     def touch(self, stats: Iterable[tuple[str, int, int]]) -> None:
         """Record a new (path, size, mtime_ns) for files whose content did not change."""
         stats = list(stats)
         with _guard(), _transaction(self._conn()) as db:
-            gen = _bump(db)
+            gen = self._saw(_bump(db))
             db.executemany("UPDATE files SET size=?, mtime_ns=? WHERE path=?",
                            [(size, mtime, path) for path, size, mtime in stats])
         self._wrote(gen, (path for path, _, _ in stats))
 
+    @_heals
     def put(self, records: Sequence[Ingested]) -> dict[str, int]:
         """Store articles (replacing what was stored for their paths) in one transaction;
-        returns each path's key."""
+        returns each path's key (the record's own ``key`` when it has one: a refill)."""
         keys: dict[str, int] = {}
         with _guard(), _transaction(self._conn()) as db:
-            gen = _bump(db)
+            gen = self._saw(_bump(db))
             for r in records:
                 self._delete(db, r.path)
                 cur = db.execute(
-                    "INSERT INTO files(path, size, mtime_ns, manifest, sha256, ok, warnings, "
+                    "INSERT INTO files(id, path, size, mtime_ns, manifest, sha256, ok, warnings, "
                     "encoding, body_start, published, units, tokens, gen) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (r.path, r.size, r.mtime_ns, r.manifest, r.sha256, int(r.ok),
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (r.key, r.path, r.size, r.mtime_ns, r.manifest, r.sha256, int(r.ok),
                      json.dumps(list(r.warnings), ensure_ascii=False), r.encoding, r.body_start,
                      r.meta.published, len(r.passages),
                      sum(len(p[4].split()) for p in r.passages), gen))
@@ -533,8 +680,9 @@ class SqliteStore:
                 keys[r.path] = key
                 if not r.ok:
                     continue
-                db.execute("INSERT INTO articles VALUES (?,?,?,?)",
-                           (key, _meta_json(r.meta), r.text, _paragraphs_json(r.paragraphs)))
+                meta, paragraphs = _meta_json(r.meta), _paragraphs_json(r.paragraphs)
+                db.execute("INSERT INTO articles VALUES (?,?,?,?,?)",
+                           (key, meta, r.text, paragraphs, crc(meta, r.text, paragraphs)))
                 db.executemany(
                     'INSERT INTO passages(file, paragraph, sentence, start, "end", roots, words) '
                     "VALUES (?,?,?,?,?,?,?)", [(key, *p) for p in r.passages])
@@ -552,11 +700,12 @@ class SqliteStore:
         db.execute("DELETE FROM articles WHERE file=?", row)
         db.execute("DELETE FROM files WHERE id=?", row)
 
+    @_heals
     def drop(self, paths: Iterable[str]) -> int:
         """Forget files that no longer exist; returns how many were dropped."""
         paths = list(paths)
         with _guard(), _transaction(self._conn()) as db:
-            gen = _bump(db)
+            gen = self._saw(_bump(db))
             for path in paths:
                 self._delete(db, path)
         self._wrote(gen, paths)
@@ -569,6 +718,7 @@ class SqliteStore:
         db.execute("DELETE FROM temp.sel")
         db.executemany("INSERT OR IGNORE INTO temp.sel VALUES (?)", ((f,) for f in files))
 
+    @_heals
     def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[PassageRow]:
         """Every indexed passage of ``files`` where a term (or ``not`` phrase) of ``query`` may
         occur: a superset of those with evidence, which ``themes`` then counts exactly."""
@@ -576,8 +726,7 @@ class SqliteStore:
         if expression is None or not files:
             return []
         db = self._conn()
-        words = "p.words" if any(t.prefix for t in (*query.terms, *query.exclude,
-                                                     *query.not_)) else "''"
+        words = "p.words" if reads_words(query) else "''"
         if len(files) <= DIRECT_MAX:
             # a few files (those stored since a warm build's evidence was kept): their passages
             # straight from the table, every term looked for (hits None), rather than matching
@@ -593,10 +742,10 @@ class SqliteStore:
             return [PassageRow(r[1], r[2], r[3], r[4], r[5], r[6].split(), r[7].split(), None)
                     for r in rows]
         with _guard():
-            if getattr(self, "_selected", None) is not files:
+            if self._selected is not files:
                 self._selection(db, files)
                 self._selected = files
-            # lower-case words serve prefix terms only: without one they are not read
+            # lower-case words serve prefixes only: without one they are not read
             rows = db.execute(
                 'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
                 f"{words} FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
@@ -620,32 +769,50 @@ class SqliteStore:
         return [PassageRow(r[1], r[2], r[3], r[4], r[5], r[6].split(), r[7].split(),
                            frozenset(hits[r[0]])) for r in rows]
 
+    @_heals
     def load(self, files: Iterable[int]) -> dict[int, Stored]:
-        """Text, metadata and segmentation of the given files."""
+        """Text, metadata and segmentation of the given files, each one an article the store
+        holds (a key it gave for a file it did not skip)."""
         out: dict[int, Stored] = {}
         db = self._conn()
+        wanted = set(files)
         with _guard():
-            for chunk, marks in _in_chunks(files):
-                for file, meta, text, paragraphs in db.execute(
-                        f"SELECT file, meta, text, paragraphs FROM articles WHERE file IN ({marks})",
-                        chunk):
+            for chunk, marks in _in_chunks(wanted):
+                for file, meta, text, paragraphs, check in db.execute(
+                        "SELECT file, meta, text, paragraphs, crc FROM articles "
+                        f"WHERE file IN ({marks})", chunk):
+                    if crc(meta, text, paragraphs) != check:
+                        raise StoreCorrupt(f"the stored article {file} fails its check")
                     out[file] = Stored(text, _meta_of(meta), _paragraphs_of(paragraphs))
+        if len(out) != len(wanted):  # a damaged page can hide rows without SQLite noticing
+            missing = min(wanted.difference(out))
+            raise StoreCorrupt(f"the stored article {missing} is missing")
         return out
 
     # -- derived results ----------------------------------------------------------------------
 
+    @_heals
     def cached(self, name: str) -> tuple[int, bytes] | None:
-        """(generation, data) of a derived result kept under ``name``, if any."""
+        """(generation, data) of a derived result kept under ``name``, if any: exactly the
+        bytes put there (checked)."""
         with _guard():
             row = self._conn().execute(
-                "SELECT gen, data FROM rank_cache WHERE name=?", (name,)).fetchone()
-        return None if row is None else (int(row[0]), bytes(row[1]))
+                "SELECT gen, data, crc FROM rank_cache WHERE name=?", (name,)).fetchone()
+        if row is None:
+            return None
+        data = bytes(row[1])
+        if crc(data) != row[2]:
+            raise StoreCorrupt(f"the stored {name!r} fails its check")
+        return self._saw(int(row[0])), data
 
+    @_heals
     def put_cached(self, name: str, gen: int, data: bytes) -> None:
         """Keep a derived result under ``name``, computed at generation ``gen``."""
         with _guard(), _transaction(self._conn()) as db:
-            db.execute("INSERT OR REPLACE INTO rank_cache VALUES (?,?,?)", (name, gen, data))
+            db.execute("INSERT OR REPLACE INTO rank_cache VALUES (?,?,?,?)",
+                       (name, gen, data, crc(data)))
 
+    @_heals
     def drop_cached(self, name: str) -> None:
         """Forget the derived result kept under ``name`` (if any)."""
         with _guard(), _transaction(self._conn()) as db:
@@ -653,27 +820,33 @@ class SqliteStore:
 
     # -- annotations --------------------------------------------------------------------------
 
+    @_heals
     def annotations(self, files: Iterable[int], kind: str, version: str) -> dict[int, bytes]:
         """What a later stage stored for these articles under (``kind``, ``version``): a stage
-        passes the version of its own code, so a change to it recomputes."""
+        passes the version of its own code, so a change to it recomputes. Exactly the bytes
+        put there (checked)."""
         out: dict[int, bytes] = {}
         db = self._conn()
         with _guard():
             for chunk, marks in _in_chunks(files):
-                for file, data in db.execute(
-                        f"SELECT file, data FROM annotations WHERE kind=? AND version=? "
+                for file, data, check in db.execute(
+                        f"SELECT file, data, crc FROM annotations WHERE kind=? AND version=? "
                         f"AND file IN ({marks})", (kind, version, *chunk)):
-                    out[file] = bytes(data)
+                    data = bytes(data)
+                    if crc(data) != check:
+                        raise StoreCorrupt(f"the stored {kind} of article {file} fail their check")
+                    out[file] = data
         return out
 
+    @_heals
     def put_annotations(self, kind: str, version: str, data: Mapping[int, bytes]) -> None:
         """Keep a later stage's results per article (one transaction) until the article
         changes: replacing or deleting a file deletes its annotations."""
         if not data:
             return
         with _guard(), _transaction(self._conn()) as db:
-            db.executemany("INSERT OR REPLACE INTO annotations VALUES (?,?,?,?)",
-                           [(f, kind, version, d) for f, d in data.items()])
+            db.executemany("INSERT OR REPLACE INTO annotations VALUES (?,?,?,?,?)",
+                           [(f, kind, version, d, crc(d)) for f, d in data.items()])
 
 
 def _apply(rows: dict[str, tuple], changes: Mapping[str, tuple | None]) -> None:
@@ -710,17 +883,31 @@ def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite rolled back already (it does on some errors): the first error counts
         raise
     db.execute("COMMIT")
 
 
 @contextmanager
 def _guard() -> Iterator[None]:
-    """Turn a damaged database into StoreCorrupt (the caller rebuilds); other errors pass."""
+    """Turn a damaged database into StoreCorrupt (``_heals`` rebuilds); other errors pass."""
     try:
         yield
-    except sqlite3.OperationalError:
-        raise
     except sqlite3.DatabaseError as exc:
-        raise StoreCorrupt(str(exc)) from exc
+        if is_corruption(exc):
+            raise StoreCorrupt(str(exc)) from exc
+        raise
+
+
+def _json_list(raw: str) -> list[Any]:
+    """A JSON list the store wrote; StoreCorrupt when it is not one (damage SQLite let by)."""
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise StoreCorrupt(f"a stored list is not JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise StoreCorrupt("a stored list is not a list")
+    return value

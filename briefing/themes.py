@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .config import TermSpec, ThemeConfig
 from .models import Article, Match, Segmented
-from .query import Node, SenseRule, parse, sense_rule
+from .query import Node, SenseRule, has_prefix, parse, sense_rule
 from .textnorm import TOKEN_RE, phrase_starts, root
 
 # A paragraph longer than this is not shown whole: its matching sentences are (issue: a
@@ -81,6 +81,14 @@ def compile_theme(theme: ThemeConfig, *, extra: Iterable[TermSpec] = (),
         senses=senses,
         require=parse(theme.require) if theme.require else None,
     )
+
+
+def reads_words(query: ThemeQuery) -> bool:
+    """Whether counting ``query``'s evidence reads a passage's lower-case words as well as its
+    roots: a ``prefix*`` in a term, an exclusion, a ``not`` phrase or a sense rule is matched
+    against the words as written (without them, against the roots: a different answer)."""
+    return (any(t.prefix for t in (*query.terms, *query.exclude, *query.not_))
+            or any(has_prefix(r.target) or has_prefix(r.context) for r in query.senses))
 
 
 @dataclass(slots=True)
@@ -194,8 +202,15 @@ def _bm25(query: ThemeQuery, ev: Evidence, stats: Stats) -> tuple[float, tuple[s
     return round(sum(p[0] for p in parts), 4), tuple(t for _, t in parts)
 
 
-def _runs(hits: list[Unit]) -> list[Unit]:
-    """Group matching sentences of one long paragraph into runs of adjacent sentences."""
+def _runs(query: ThemeQuery, hits: list[Unit]) -> list[Unit]:
+    """Group matching sentences of one long paragraph into runs of adjacent sentences.
+
+    A run's evidence is counted over its words, so a phrase of ``query`` may occur in a run
+    across two of its sentences ("... the Islamic. State ...") and in neither alone: where the
+    sentences' ``hits`` are known, the run's are theirs plus every phrase (term, exclusion or
+    ``not``) of ``query``, or the index's per-sentence hits would rule such a phrase out."""
+    phrases = frozenset(t.text for t in (*query.terms, *query.exclude, *query.not_)
+                        if len(t.roots) > 1)
     runs: list[list[Unit]] = []
     for u in sorted(hits, key=lambda u: u.start):
         last = runs[-1][-1] if runs else None
@@ -208,7 +223,8 @@ def _runs(hits: list[Unit]) -> list[Unit]:
     for run in runs:
         u = Unit(run[0].article_id, run[0].paragraph, run[0].start, run[-1].end)
         if all(part.hits is not None for part in run):
-            u.hits = frozenset().union(*(part.hits or () for part in run))
+            u.hits = frozenset().union(*(part.hits or () for part in run),
+                                       phrases if len(run) > 1 else ())
         for part in run:
             u.roots += part.roots
             u.words += part.words
@@ -254,7 +270,7 @@ def score_units(query: ThemeQuery, units: Iterable[Unit], n: int, tokens: int) -
             continue
         out.append(_candidate(query, u, ev, stats))
     for hits in long_hits.values():
-        for run in _runs(hits):
+        for run in _runs(query, hits):
             out.append(_candidate(query, run, evidence(query, run), stats))
     out.sort(key=lambda c: (c.reason is not None, -c.match.score, c.match.article_id,
                             c.match.start))

@@ -17,11 +17,12 @@ from urllib.parse import urlsplit
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .config import (ACCEPTED_KEYS, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, UNDATED, Config,
-                     DeliveryConfig, Reader, ReaderTheme, SourceMeta, TermSpec,
-                     ThemeConfig, locate, parse_term, suggest)
+from .config import (ACCEPTED_KEYS, FETCH_LIMITS, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, UNDATED,
+                     Config, DeliveryConfig, FeedConfig, FetchConfig, Reader, ReaderTheme,
+                     SourceMeta, TermSpec, ThemeConfig, locate, parse_term, suggest)
 from .errors import Problem
 from .headers import hidden_control, list_id_parts, mailbox, valid_address
+from .links import http_url
 from .output import FORMATS
 from .query import QuerySyntaxError, parse, sense_rule
 
@@ -32,6 +33,8 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAYS_RE = re.compile(r"^(?P<n>\d{1,5})d$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _TAG = "tag:yaml.org,2002:"
+_HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
 
 
 class Checker:
@@ -173,7 +176,10 @@ class Checker:
         value = self.line(node, where, f"a {what}")
         if value is None:
             return None
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # "http://[::1": a host urlsplit cannot read
+            parts = urlsplit("")
         if parts.scheme not in schemes:
             self.problem(node, where, f"expected a {what}, got {value!r}")
             return None
@@ -181,7 +187,7 @@ class Checker:
             if not valid_address(parts.path):
                 self.problem(node, where, f"bad email address in {value!r}")
                 return None
-        elif not parts.netloc or " " in value:
+        elif not parts.netloc or http_url(value) is None:  # the rule build and render apply
             self.problem(node, where, f"expected a {what} with a host, got {value!r}")
             return None
         return value
@@ -329,11 +335,14 @@ class Checker:
         theme_ids = tuple(t.id for t in themes) if themes else None
         readers = self.optional(f, "readers", lambda v: self.readers(v, theme_ids), ())
         delivery = self.optional(f, "delivery", self.delivery, DeliveryConfig())
+        feeds = self.optional(f, "feeds", self.feeds, ())
+        fetch = self.fetch(f.get("fetch"), corpus)
         if len(self.problems) > n or title is None or corpus is None or themes is None:
             return None
         return Config(path=path, root=self.root, title=title, language=language, corpus=corpus,
                       out=out, store=store, page_size=page_size, themes=themes, sources=sources,
-                      readers=readers, delivery=delivery, sha256=sha256)
+                      readers=readers, delivery=delivery, feeds=feeds, fetch=fetch,
+                      sha256=sha256)
 
     def language(self, node: Node) -> str | None:
         value = self.string(node, "language", expected="a language tag such as 'en'")
@@ -585,6 +594,97 @@ class Checker:
         )
         return d if len(self.problems) == n else None
 
+    def feeds(self, node: Node) -> tuple[FeedConfig, ...] | None:
+        """``feeds:``: URLs, or ``{url: ..., outlet: ...}`` mappings; each URL once."""
+        items = self.sequence(node, "feeds", "a list of feed URLs (or {url: ..., outlet: ...})")
+        if items is None:
+            return None
+        out: list[FeedConfig | None] = []
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            where = f"feeds[{i}]"
+            url_node, outlet = item, None
+            if isinstance(item, MappingNode):
+                f = self.mapping(item, where, "feed")
+                if f is None or "url" not in f:
+                    out.append(None)
+                    continue
+                url_node, where = f["url"][1], f"{where}.url"
+                outlet = self.optional(f, "outlet", lambda v, i=i: self.line(
+                    v, f"feeds[{i}].outlet", "an outlet name"), None)
+            url = self.url(url_node, where, ("https", "http"))
+            if url is not None and url in first:
+                self.problem(url_node, where, f"feed {url!r} is listed twice "
+                             f"(also feeds[{first[url]}])")
+                url = None
+            elif url is not None:
+                first[url] = i
+            out.append(FeedConfig(url, outlet) if url is not None else None)
+        return None if None in out else tuple(x for x in out if x is not None)
+
+    def fetch(self, pair: tuple[Node, Node] | None, corpus: tuple[Path, ...] | None
+              ) -> FetchConfig:
+        """``fetch:``, with ``into`` (where fetched articles go) inside a corpus folder: the
+        first one's ``fetched/`` unless it says otherwise."""
+        folders = [p for p in corpus or () if p.suffix == "" or p.is_dir()]
+        default_into = folders[0] / "fetched" if folders else None
+        if pair is None or _is_null(pair[1]):
+            return FetchConfig(into=default_into)
+        f = self.mapping(pair[1], "fetch", "fetch")
+        if f is None:
+            return FetchConfig(into=default_into)
+        defaults = FetchConfig()
+        into = self.optional(f, "into", lambda v: self.path(v, "fetch.into"), default_into)
+        if "into" in f and into is not None and corpus is not None and not any(
+                into == p or p in into.parents for p in corpus):
+            self.problem(f["into"][1], "fetch.into", f"{into} is not inside a corpus folder, so "
+                         "the articles fetched there would never be read; put it under "
+                         + " or ".join(str(p) for p in corpus))
+        numbers = {}
+        for key, (lo, hi) in FETCH_LIMITS.items():
+            read = (lambda v, key=key, lo=lo, hi=hi: self.integer(v, f"fetch.{key}", lo, hi)) \
+                if isinstance(lo, int) else \
+                (lambda v, key=key, lo=lo, hi=hi: self.bounded(v, f"fetch.{key}", lo, hi))
+            numbers[key] = self.optional(f, key, read, getattr(defaults, key))
+        return FetchConfig(
+            into=into, contact=self.optional(f, "contact", self.contact, None),
+            allow_private=self.optional(f, "allow_private", self.hosts, ()), **numbers)
+
+    def bounded(self, node: Node, where: str, lo: float, hi: float) -> float | None:
+        """A number between ``lo`` and ``hi`` (seconds)."""
+        value = self.number(node, where)
+        if value is not None and not lo <= value <= hi:
+            self.problem(node, where, f"expected a number between {lo:g} and {hi:g}, got {value:g}")
+            return None
+        return value
+
+    def contact(self, node: Node) -> str | None:
+        """``fetch.contact``: where site owners reach whoever runs briefing (User-Agent)."""
+        what = "an email address or an https URL where site owners can reach you"
+        value = self.line(node, "fetch.contact", what)
+        if value is None:
+            return None
+        if value.startswith(("https://", "http://")):
+            return self.url(node, "fetch.contact", ("https", "http"))
+        address = value[7:] if value.startswith("mailto:") else value
+        if not valid_address(address) or any(c in address for c in "()<>\";"):
+            self.problem(node, "fetch.contact", f"expected {what}, got {value!r}")
+            return None
+        return address
+
+    def hosts(self, node: Node) -> tuple[str, ...] | None:
+        """``fetch.allow_private``: host names or IP addresses."""
+        raw = self.strings(node, "fetch.allow_private")
+        if raw is None:
+            return None
+        ok = True
+        for i, (item, host) in enumerate(zip(node.value, raw)):
+            if not _HOST_RE.match(host) and not _is_ip(host):
+                self.problem(item, f"fetch.allow_private[{i}]",
+                             f"expected a host name or an IP address, got {host!r}")
+                ok = False
+        return raw if ok else None
+
     def list_id(self, node: Node) -> str | None:
         """RFC 2919: ``Description <id.example.org>`` or the bare id."""
         what = "a List-Id such as 'News <news.example.org>'"
@@ -633,6 +733,16 @@ def _value_position(node: Node, offset: int) -> tuple[int, int]:
     if before < 0:
         return start.line + 1, start.column + at + 1
     return start.line + src.count("\n", 0, at) + 1, at - before
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _is_null(node: Node) -> bool:

@@ -3,7 +3,9 @@
 Works on ``briefing.json`` and on the output of ``briefing quotes --format json``: any object with
 ``start``, ``end``, ``text`` and a ``path`` (its own, or its source's in ``sources``) is a cited
 item, wherever it sits. The source is decoded with the item's (or its source's) encoding and no
-newline translation, exactly as the contract says.
+newline translation, exactly as the contract says; a source that is not plain text (a web page,
+an email, a PDF) is checked against the reading text its ``text_path`` names (UTF-8 unless
+``text_encoding`` says otherwise), as ``../shared/tools/check_citations.py`` does.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .formats import kind_of
 
 
 @dataclass
@@ -64,11 +67,20 @@ def verify_file(path: Path, root: Path | None = None) -> VerifyReport:
     for item in _cited(doc):
         report.total += 1
         entry = sources.get(str(item.get("source")), {})
-        src = item.get("path") or entry.get("path")
-        encoding = item.get("encoding") or entry.get("encoding") or "utf-8"
         label = str(item.get("text"))[:50]
+        # a source that is not plain text is cited in the reading text briefing wrote out
+        reading = item.get("text_path") or entry.get("text_path")
+        src = reading or item.get("path") or entry.get("path")
+        if reading:
+            encoding = item.get("text_encoding") or entry.get("text_encoding") or "utf-8"
+        else:
+            encoding = item.get("encoding") or entry.get("encoding") or "utf-8"
         if not src:
             report.failures.append(f"no path for item {label!r}")
+            continue
+        if not reading and kind_of(str(src)):
+            report.failures.append(f"{src}: a {kind_of(str(src))} source is cited in its reading "
+                                   f"text, and no text_path names it (item {label!r})")
             continue
         full = Path(src) if Path(src).is_absolute() else base / src
         key = (full, encoding)

@@ -294,3 +294,35 @@ def test_seed_briefing_carries_attributed_quotes_and_voices(in_repo: Path, tmp_p
     assert {"Sergey Lavrov", "Zamir Kabulov", "Timofey Boikov"} <= speakers
     shown = [(i["path"], i["start"], i["end"]) for s in doc["sections"] for i in s["items"]]
     assert len(shown) == len(set(shown))
+
+
+def test_check_warns_of_what_send_would_refuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = tmp_path / "ws"
+    assert invoke("init", str(ws)).exit_code == 0
+    monkeypatch.chdir(ws)
+    cfg = ws / "config" / "briefing.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        'delivery:\n  from: "Briefing <briefing@example.org>"\n', ""), encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_SMTP_URL", "smtp://user:secret@mail.example.org")
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+    assert "delivery.from: not set, so briefing send cannot mail the 1 reader" in result.output
+    assert "must not contain a password" in result.output and "secret" not in result.output
+    assert invoke("check", "--strict").exit_code == ExitCode.INPUT
+
+
+def test_the_readme_excerpt_is_the_seed_briefing_of_today() -> None:
+    """Each run of lines of the README's briefing.txt excerpt (between "..." lines) stands in the
+    golden seed edition as written: refresh the excerpt when scripts/refresh-golden changes it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("An excerpt of `briefing.txt`", 1)[1].split("```text\n", 1)[1]
+    block = block.split("\n```", 1)[0]
+    golden = (REPO / "tests" / "golden" / "briefing.txt").read_text(encoding="utf-8")
+    for chunk in block.split("\n...\n"):
+        assert chunk.strip() and chunk in golden, f"README excerpt is stale:\n{chunk}"
+
+
+def test_the_readme_lists_every_exit_code() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for code in ExitCode:
+        assert re.search(rf"^\| {int(code)} \| ", readme, re.M), f"exit code {int(code)} undocumented"

@@ -561,3 +561,21 @@ def test_arbitrary_text_yields_only_config_errors(text: str) -> None:
 
 def test_the_base_of_the_fuzzer_is_valid() -> None:
     assert _load_text(yaml.safe_dump(BASE)) is not None
+
+
+def test_feeds_and_fetch_settings_are_typed(tmp_path: Path) -> None:
+    (tmp_path / "articles").mkdir()
+    cfg = tmp_path / "briefing.yaml"
+    cfg.write_text("title: T\ncorpus: articles\nthemes: {a: {terms: [x]}}\n"
+                   "feeds:\n  - https://news.example/rss.xml\n"
+                   "  - {url: 'https://atom.example/feed', outlet: Atom News}\n"
+                   "fetch:\n  into: articles/web\n  contact: mailto:me@example.org\n  delay: 0.5\n"
+                   "  allow_private: [127.0.0.1, intranet.example]\n", encoding="utf-8")
+    config = load_config(cfg)
+    assert [(f.url, f.outlet) for f in config.feeds] == [
+        ("https://news.example/rss.xml", None), ("https://atom.example/feed", "Atom News")]
+    assert config.fetch.into == tmp_path / "articles" / "web"
+    assert config.fetch.contact == "me@example.org" and config.fetch.delay == 0.5
+    assert config.fetch.allow_private == ("127.0.0.1", "intranet.example")
+    cfg.write_text("title: T\ncorpus: articles\nthemes: {a: {terms: [x]}}\n", encoding="utf-8")
+    assert load_config(cfg).fetch.into == tmp_path / "articles" / "fetched"  # the default

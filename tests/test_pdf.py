@@ -279,17 +279,45 @@ def test_fetcher_serves_files_under_assets_only(tmp_path: Path) -> None:
 # --- The cache and the lazy import ----------------------------------------------------------
 
 
-def test_a_rebuild_of_the_same_edition_comes_from_the_cache(tmp_path: Path) -> None:
+def test_a_rebuild_of_the_same_edition_comes_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefing.pdf
+
     html = render_pdf_html(seed_briefing(), ENV)
     first = html_to_pdf(html, assets=ASSETS, cache=tmp_path)
     assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
-    entry = next(tmp_path.iterdir())
-    entry.write_bytes(first + b"%marker")  # proves the next call reads the cache
-    assert html_to_pdf(html, assets=ASSETS, cache=tmp_path) == first + b"%marker"
+    render = briefing.pdf._render
+
+    def no_render(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("rendered again: the cache was not read")
+
+    monkeypatch.setattr(briefing.pdf, "_render", no_render)
+    assert html_to_pdf(html, assets=ASSETS, cache=tmp_path) == first
+    monkeypatch.setattr(briefing.pdf, "_render", render)
     letter = html_to_pdf(html, assets=ASSETS, cache=tmp_path, page_size="Letter")
     assert letter != first and len(list(tmp_path.glob("*.pdf"))) == 2
     later = replace(seed_briefing(), generated_at="2026-11-22T23:59:00+00:00")
     assert render_pdf_html(later, ENV) == html  # the clock does not change the print edition
+
+
+@pytest.mark.parametrize("damage", ["middle", "truncated"])
+def test_a_damaged_cached_pdf_is_rendered_again(tmp_path: Path, damage: str) -> None:
+    """The PDF cache is part of the store: a kept PDF damaged on disk (8 KB of garbage in
+    its middle, or cut short) is never served; the edition is rendered again, the same bytes."""
+    import random
+
+    html = render_pdf_html(seed_briefing(), ENV)
+    first = html_to_pdf(html, assets=ASSETS, cache=tmp_path)
+    entry = next(tmp_path.glob("*.pdf"))
+    data = entry.read_bytes()
+    if damage == "middle":
+        middle = len(data) // 2
+        data = data[:middle] + random.Random(1).randbytes(8192) + data[middle + 8192:]
+    else:
+        data = data[: len(data) // 3]
+    entry.write_bytes(data)
+    assert html_to_pdf(html, assets=ASSETS, cache=tmp_path) == first
+    assert [p.read_bytes() for p in tmp_path.glob("*.pdf")] == [first]
 
 
 def test_importing_the_module_does_not_import_weasyprint() -> None:

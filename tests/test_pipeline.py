@@ -185,3 +185,17 @@ def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -
     for out in (render.render_html(briefing, env), render.render_text(briefing),
                 render.render_email(briefing, env), render.render_pdf_html(briefing, env)):
         assert out.count(trains.empty_note) == 1  # under Trains only
+
+
+def test_an_untitled_source_is_listed_by_its_opening_words_never_a_guessed_title(
+        in_repo: Path) -> None:
+    cfg = seed_config()
+    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    [column] = [s for s in briefing.sources if s.path.endswith("004_0a2e121bb2eab9c8.txt")]
+    assert column.title is None and "title" not in column.inferred
+    assert column.opening == "One Lebanese newspaper asked me to write my opinion on…"
+    text = render.render_text(briefing)
+    assert "Untitled (it opens: “One Lebanese newspaper asked me to write my" in text
+    assert "Also reported by One Lebanese" not in text
+    titled = [s for s in briefing.sources if s.title]
+    assert titled and all(s.opening is None for s in titled)

@@ -331,3 +331,35 @@ def test_chart_marks_stay_in_the_plot_and_never_overlap(dates: list[tuple[str, s
     for row in chart.rows:
         assert all(chart.plot_left <= dot.x <= chart.plot_right for dot in row.dots)
         assert chart.axis_y < row.y < chart.height
+
+
+# --- Links ----------------------------------------------------------------------------------
+
+BAD_URLS = ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+            " javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd", "vbscript:msgbox(1)", "//evil.example/x"]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_no_edition_links_anywhere_but_http(url: str) -> None:
+    """Whatever reaches the model (the corpus reader and the config refuse these already),
+    no edition turns a source's url or the web edition's address into a link that is not
+    http(s): not the web page, the print HTML (its links become the PDF's URI actions), the
+    email, the text or the JSON."""
+    from dataclasses import replace
+
+    from briefing.render import render_email, render_pdf_html
+
+    base = seed_briefing()
+    good = "https://example.org/article"
+    sources = tuple(replace(s, url=url if i % 2 == 0 else good) for i, s in enumerate(base.sources))
+    briefing = replace(base, sources=sources)
+    pages = [render_html(briefing, ENV), render_pdf_html(briefing, ENV),
+             render_email(briefing, ENV, web_url=url)]
+    for page in pages:
+        hrefs = parse(page).hrefs
+        assert good in hrefs
+        assert all(h.startswith(("#", "https://")) for h in hrefs), hrefs
+    assert url not in render_text(briefing)
+    sent = json.loads(render_json(briefing))["sources"]
+    assert [s["url"] for s in sent] == [None if i % 2 == 0 else good for i in range(len(sent))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.models import Article, ArticleMeta, Segmented
-from briefing.segment import line_furniture, read_header, segment, sentences
+from briefing.segment import SENTENCE_MAX, line_furniture, read_header, segment, sentences
+from briefing.themes import LONG_PARAGRAPH, units_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -110,6 +112,70 @@ def test_invariants_hold_for_arbitrary_unicode(text: str) -> None:
 def test_invariants_hold_on_seeds(path: Path) -> None:
     article = _article(path.read_bytes().decode("utf-8"), id=path.name)
     check_invariants(article, segment(article))
+
+
+# --- Long stretches without a sentence end --------------------------------------------------
+
+_LONG = st.lists(st.sampled_from(["word", "words", " ", "  ", "\n", "\r\n", "\t", ",", "a.b",
+                                  "e.g.", "é", "x" * 90, "Mr. Smith", ". The", "\u00a0"]),
+                 min_size=100, max_size=1200).map("".join)
+
+
+def _longest(seg: Segmented) -> int:
+    return max((s.end - s.start for p in seg.paragraphs for s in p.sentences), default=0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_LONG)
+def test_no_sentence_is_longer_than_the_limit(text: str) -> None:
+    """Any stretch without a sentence end (a list run together, a wall of text) is cut into
+    windows of at most SENTENCE_MAX characters, the invariants kept: every candidate passage
+    has a bounded size."""
+    article = _article(text)
+    seg = segment(article)
+    check_invariants(article, seg)
+    assert _longest(seg) <= SENTENCE_MAX
+    assert all(u.end - u.start <= max(SENTENCE_MAX, LONG_PARAGRAPH) for u in units_of(article, seg))
+
+
+def test_a_wall_of_text_is_cut_at_line_breaks_then_spaces() -> None:
+    words = " ".join(f"word{i}" for i in range(600))  # 5,000 characters, no full stop
+    text = f"{words}\n{words}"
+    spans = sentences(text, 0, len(text))
+    assert len(spans) > 1 and all(s.end - s.start <= SENTENCE_MAX for s in spans)
+    assert all(text[s.start:s.end].split()[-1].startswith("word") for s in spans)  # whole words
+    assert any(text[s.end] == "\n" for s in spans[:-1])  # the line break is a cut
+    hard = "x" * 2500  # no space at all: cut at the limit
+    assert [(s.start, s.end) for s in sentences(hard, 0, len(hard))] == [
+        (0, 1000), (1000, 2000), (2000, 2500)]
+
+
+def test_many_abbreviations_without_a_boundary_stay_linear() -> None:
+    """1.2 MB of "e.g." and no sentence end: each candidate looked only at its last word (the
+    whole stretch before it was split again at each one: 41 s before, 0.1 s now)."""
+    text = "it was e.g. so " * 80_000
+    start = time.perf_counter()
+    spans = sentences(text, 0, len(text))
+    elapsed = time.perf_counter() - start
+    assert max(s.end - s.start for s in spans) <= SENTENCE_MAX
+    assert elapsed < 20, f"{elapsed:.1f} s: quadratic again?"
+
+
+def test_four_megabytes_of_short_lines_segment_into_bounded_passages() -> None:
+    """The largest article read (MAX_ARTICLE_BYTES) made of short lines with no sentence end:
+    linear work, and no passage longer than a sentence may be."""
+    from briefing.corpus import MAX_ARTICLE_BYTES
+
+    line = "troops and the\n"
+    text = "Short lines\n\n" + line * ((MAX_ARTICLE_BYTES - 20) // len(line))
+    article = _article(text)
+    start = time.perf_counter()
+    seg = segment(article)
+    units = units_of(article, seg)
+    elapsed = time.perf_counter() - start
+    assert _longest(seg) <= SENTENCE_MAX
+    assert max(u.end - u.start for u in units) <= SENTENCE_MAX
+    assert elapsed < 60, f"{elapsed:.1f} s for 4 MB"
 
 
 # --- The seeds ------------------------------------------------------------------------------
