@@ -33,12 +33,13 @@ september october november december analyst expert nominee candidate candidates 
 rep gov gen lt col sgt capt gop fbi cia nato un eu isis al-qaida taliban islamic
 mp mps mep msp labour tory tories conservative conservatives liberal lib dem dems shadow
 executive ceo cfo coo
+prof rev revd cllr insp supt det maj adm brig
 """.split())
 # Titles that belong to a name where the article writes them with it ('Dr David Gillingwater'):
 # kept in the speaker's name. 'Sir', 'Lord', 'Lady', 'Dame' are never stripped at all: they are
 # part of the name ('Lord Falconer'). Courtesy titles (Mr, Mrs, Ms) are dropped when the article
 # gives the given name, and kept when it gives only the surname ('Mr Blair').
-HONORIFICS = {"dr", "dr.", "prof", "prof.", "professor", "rev", "rev.", "reverend"}
+HONORIFICS = {"dr", "dr.", "prof", "prof.", "professor", "rev", "rev.", "revd", "reverend"}
 _MALE_TITLES = {"sir", "lord", "baron", "mr", "mr."}
 _FEMALE_TITLES = {"lady", "dame", "baroness", "mrs", "mrs.", "ms", "ms.", "miss"}
 ORG_WORDS = set("""
@@ -207,8 +208,11 @@ class Entity:
 # description however long the article (a compilation of many stories) grows.
 DESCRIPTION_REACH = 10_000
 _COURTESY = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+([\w’'\-]+)")
-# A surname alone after a person's title ('Mr. Burton walked in', 'Dr. Lindqvist said'): a person
-_TITLED = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|(?:Prof|Sen|Rep|Gov|Gen|Lt|Col|Rev|Sgt|Capt|Adm|Maj)\.)"
+# A surname alone after a person's title ('Mr. Burton walked in', 'Dr. Lindqvist said'): a person.
+# British style writes the short titles without a stop ('Prof Reddy', 'Insp Dyer'); the ones
+# that spell a word too ('Sen', 'Rep', 'Gov') are titles only with theirs.
+_TITLED = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Cllr|Insp|Supt|Det|Sgt|Capt|Maj|Col|Lt|Gen|Adm)\.?"
+                     r"|(?:Sen|Rep|Gov)\.)"
                      r"[ \u00a0]+([A-Z][\w’'\-]*)(?![\w’'\-]|[ \u00a0]+[A-Z])")
 _BOUNDARY = re.compile(r"\b")
 _STEM = 7  # a description's word matches a role by its first 7 letters ('diplomat' ~ 'diplomatic')
