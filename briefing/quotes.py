@@ -1040,6 +1040,17 @@ def _chunk_start(toks: list[Tok], c: int, k: int) -> int:
     'However, one dealer') and a short prepositional phrase ('On tape Mr Livingstone')."""
     while c < k and toks[c].low in _LEADING:
         c += 1
+    if c < k and toks[c].is_cap and len(toks[c].low) > 5 and toks[c].low.endswith("ing") \
+            and toks[c].low not in _ING_ADJECTIVES and (c == 0 or toks[c - 1].low in _LEADING):
+        # a participle's phrase opening the sentence, no comma after it ('Speaking after the
+        # vote was announced Bob Neill, leader of the group, said'): the subject is the full
+        # name that closes the chunk
+        end = next((i for i in range(c, k) if toks[i].text in ",;" or toks[i].is_mask), k)
+        i = end
+        while i - 1 > c and toks[i - 1].is_cap and toks[i - 1].is_word:
+            i -= 1
+        if end - i >= 2 and _looks_person(toks[i:end]) and not is_org(" ".join(t.text for t in toks[i:end])):
+            return i
     if c < k and toks[c].low in _PREPS:
         for i in range(c + 1, min(k, c + 4)):
             t = toks[i]
