@@ -1152,6 +1152,13 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
         if i and lows[i - 1] in DOCUMENTS and i + 1 < len(mention):
             tail = text[mention[i + 1].start:mention[-1].end]
             return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
+        if i > 1 and lows[0] in ("the", "this", "that") and (
+                lows[i - 1] in TITLE_WORDS or lows[i - 1] in PERSON_NOUNS or lows[i - 1] in PERSON_HEADS):
+            # the holder of an office ('the Mayor of London', 'the head of the agency'), never
+            # the place or body it is of: the person the article gave that office, by the
+            # office alone (the place's name would match whoever else is of it)
+            office = text[mention[0].start:mention[i - 1].end]
+            return people.resolve_description(office, pos) or _lower_article(phrase)
     if lows[0] in _QUANTIFIERS:
         return _lower_article(phrase)  # 'Others, however, who ...', 'One leading Karachi broker'
     head = _head(mention)

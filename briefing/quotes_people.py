@@ -479,15 +479,20 @@ class People:
         candidates.sort(key=lambda c: (c[0], c[1]))
         for _, name, role in reversed(candidates):
             known = self._name_keys(name)
-            if not stems.isdisjoint(known) or (role and not stems.isdisjoint(_keys(role))):
+            if not stems.isdisjoint(known) or (role and not stems.isdisjoint(_keys(_UNDER.sub(r"\1", role)))):
                 return name
         return None
 
     def _name_keys(self, name: str) -> frozenset[str]:
         """What a description can match of a named person: its roles and its name (see _keys)."""
         if name not in self._keys:
-            self._keys[name] = _keys(self.role_text(name)) | _keys(name.lower())
+            self._keys[name] = _keys(_UNDER.sub(r"\1", self.role_text(name))) | _keys(name.lower())
         return self._keys[name]
+
+
+# A deputy's office is not the office: 'the mayor' is not the 'Deputy Mayor Nicky Gavron' named
+# before, 'the chancellor' not the shadow chancellor (the qualifier stays: 'the deputy' is hers).
+_UNDER = re.compile(r"\b(deputy|vice|assistant|shadow)[\s-]+[\w’'-]+")
 
 
 def _keys(text: str) -> frozenset[str]:
