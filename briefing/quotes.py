@@ -645,9 +645,12 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
             return fwd
         if prev is not None and prev.text == ",":
             after = toks.index(fwd[-1]) + 1 if fwd else 0
-            if fwd and _ends_clause(toks, after) and not (after < len(toks) and toks[after].is_mask) \
+            aside = after < len(toks) and toks[after].text == ","
+            if fwd and (_ends_clause(toks, after) or aside) and not (after < len(toks) and toks[after].is_mask) \
                     and toks[k].low in _INVERTING and (_names_person(fwd) or fwd[0].low in _DETS):
-                return fwd  # '..., argued Mr Howard.': the subject follows its verb
+                # '..., argued Mr Howard.': the subject follows its verb; 'The hard part, says
+                # Mr Reid, is the battery': the report set off inside the reporter's sentence
+                return fwd
             chunk = _chunk_subject(toks, k)
             if chunk:
                 return chunk
