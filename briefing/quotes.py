@@ -271,8 +271,8 @@ def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], ri
         for h in right:
             if ends and _own_clause(after_close, h):
                 break  # the next sentence's own report: this quotation continues the one before
-            if after and ((_adjacent(after, h) and not _comma_between(after_close, h))
-                          or _apposed(after_close, h)):
+            if after and ((_adjacent(after, h) and not _comma_between(after_close, h)
+                           and _subject_by_cue(after_close, h)) or _apposed(after_close, h)):
                 if (h.first_person and h.cue.text.lower() in _CITING) or not h.mention:
                     break  # the writer marking a quotation ('- I am citing'), or ', adding that'
 
@@ -320,6 +320,20 @@ def _adjacent(after: list[Tok], h: _Hit) -> bool:
     return len(between) <= 3 and all(
         t.is_word and not t.is_cap and t.low not in _SUBORD | _VERBS | _PREPS | PRONOUNS_SUBJ
         and t.low not in CUES for t in between)
+
+
+def _subject_by_cue(toks: list[Tok], h: _Hit) -> bool:
+    """Whether a cue's subject that comes before it stands by it, as the subject of a report
+    of the quotation does: nothing between them but adverbs, or what is set off after the
+    subject (an appositive, a relative clause, an age, a party label: '"..." he later said',
+    '"..." John Hale, editor of Gamesworld.com told'). A subject the cue reaches across its
+    own clause's verb is another report's ('"..." A complaint was made by residents,
+    demanding an inquiry')."""
+    if not h.mention or h.mention[0].start > h.cue.start:
+        return True
+    gap = [t for t in toks if h.mention[-1].end <= t.start < h.cue.start]
+    return not gap or gap[0].text in ",(" or all(
+        t.low in _ADVERBS - _VERBS or (t.low.endswith("ly") and not t.is_cap) for t in gap)
 
 
 def _comma_between(toks: list[Tok], h: _Hit) -> bool:
@@ -381,13 +395,16 @@ def _closing_report(toks: list[Tok], right: list[_Hit]) -> _Hit | None:
 def _own_clause(toks: list[Tok], h: _Hit) -> bool:
     """Whether the cue ``h`` reports words of its own, not the quotation before it: a clause
     follows it ('Some economists have predicted rates will drop', 'All three men said that
-    ...', 'A Labour source told the Sunday Times Mr Campbell would ...')."""
+    ...', 'A Labour source told the Sunday Times Mr Campbell would ...'), or a colon that
+    opens the next quotation ('Paul Green, who chairs the group, said: "..."')."""
     at = next((i for i, t in enumerate(toks) if t.start == h.cue.start), None)
     if at is None:
         return False
     j = at + 1
     if h.mention and h.mention[0].start > h.cue.start:  # inverted: past its subject
         j = next((i for i, t in enumerate(toks) if t.start >= h.mention[-1].end), len(toks))
+    if j < len(toks) and toks[j].text == ":":
+        return True
     for t in toks[j:j + 12]:
         if t.is_mask or t.text in ",;:.!?—–-(":
             return False

@@ -445,7 +445,8 @@ class People:
         found = None
         for m in _RUN.finditer(window):
             abs_start = pos - len(window) + m.start()
-            if not _sentence_start(self.text, abs_start) and not _after_comma_clause(self.text, abs_start):
+            if not (_sentence_start(self.text, abs_start) or _after_comma_clause(self.text, abs_start)
+                    or _apposed_to_opening(self.text, abs_start)):
                 continue
             if is_org(m.group()) or m.group().split()[0].lower() in _NOT_NAME_WORDS:  # 'Of Hepburn, she'
                 continue
@@ -526,6 +527,13 @@ def _after_comma_clause(text: str, pos: int) -> bool:
         re.search(r"(?:^|[.!?]\s+)(?:On|In|At|Earlier|Later|Last|Meanwhile|But|And|However|Also)\b[^.!?]{0,40}$",
                   text[max(0, pos - 60):pos])
     )
+
+
+def _apposed_to_opening(text: str, pos: int) -> bool:
+    """A name set off after the description opening its sentence, which it names ('The mayor,
+    Ann Cole, spoke first', 'Its chairman, Sir Anthony Greener, said'): the sentence's subject."""
+    return bool(re.search(r"(?:^|[.!?”\"]\s+|\n\s*)(?:The|Its|His|Her|Their|Our)\s+[a-z][\w’'\- ]{0,40},\s+$",
+                          text[max(0, pos - 60):pos]))
 
 
 def _role_near(text: str, start: int, end: int) -> str:
