@@ -636,7 +636,7 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
     ('said Kabulov'), or the subject of the clause across an appositive, a relative clause
     ('Ms Robinson, who presents The Weakest Link tells'), an aside between dashes or a
     coordination."""
-    rel = _relative_subject(toks, k)
+    rel = _relative_subject(toks, k) or _quoted_object(toks, k)
     if rel:
         return rel
     back = _backward_np(toks, k)
@@ -723,6 +723,28 @@ def _relative_subject(toks: list[Tok], k: int) -> list[Tok]:
                     return np
             return []
         if t.is_mask or not t.is_word or t.low in CUES or t.low in _SUBORD:
+            return []
+    return []
+
+
+_QUOTING = {"quoted", "quoting", "quotes", "cited", "citing", "cites"}
+
+
+def _quoted_object(toks: list[Tok], k: int) -> list[Tok]:
+    """Whom a medium quotes, when the cue is the participle after them ('Reuters quoted a
+    central bank official as saying', 'It quoted a spokesman for Atticus Capital complaining
+    that'): the speaker is that object, not the medium. Nothing for 'was quoted as saying'
+    (the subject is the speaker) or when a clause comes between."""
+    if not toks[k].low.endswith("ing"):
+        return []
+    j = k - 1 if k and toks[k - 1].low == "as" else k
+    for i in range(j - 1, max(-1, j - 14), -1):
+        t = toks[i]
+        if t.low in _QUOTING:
+            np = toks[i + 1:j]
+            return np if np and np[-1].is_word and not _verbish(toks, i + 1) else []
+        if t.is_mask or not (t.is_word or t.text in "'’&-") or t.low in CUES or t.low in _VERBS \
+                or t.low in _SUBORD:
             return []
     return []
 
@@ -1172,13 +1194,16 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
         if i and lows[i - 1] in DOCUMENTS and i + 1 < len(mention):
             tail = text[mention[i + 1].start:mention[-1].end]
             return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
-        if i > 1 and lows[0] in ("the", "this", "that") and (
-                lows[i - 1] in TITLE_WORDS or lows[i - 1] in PERSON_NOUNS or lows[i - 1] in PERSON_HEADS):
-            # the holder of an office ('the Mayor of London', 'the head of the agency'), never
-            # the place or body it is of: the person the article gave that office, by the
-            # office alone (the place's name would match whoever else is of it)
-            office = text[mention[0].start:mention[i - 1].end]
-            return people.resolve_description(office, pos) or _lower_article(phrase)
+    of = next((i for i, w in enumerate(lows) if w in ("of", "for", "at")), 0)
+    if of > 1 and lows[0] in ("the", "this", "that", "a", "an") and (
+            lows[of - 1] in TITLE_WORDS or lows[of - 1] in PERSON_NOUNS or lows[of - 1] in PERSON_HEADS):
+        # the holder of an office ('the Mayor of London', 'the head of the agency', 'a
+        # spokeswoman for the SEC's Boston office'), never the place or body it is of: the
+        # person the article gave that office, by the office alone (the place's name would
+        # match whoever else is of it), else the description as written
+        office = text[mention[0].start:mention[of - 1].end]
+        found = people.resolve_description(office, pos) if lows[0] not in ("a", "an") else None
+        return found or _lower_article(phrase)
     if lows[0] in _QUANTIFIERS:
         return _lower_article(phrase)  # 'Others, however, who ...', 'One leading Karachi broker'
     head = _head(mention)
