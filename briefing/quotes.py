@@ -30,8 +30,8 @@ from briefing.quotes_marks import (
 )
 from briefing.quotes_turns import turns
 from briefing.quotes_people import (
-    DOCUMENTS, ORG_WORDS, PERSON_HEADS, PERSON_NOUNS, ROLE_WORDS, TITLE_WORDS, People, is_org,
-    person_name,
+    DOCUMENTS, ORG_WORDS, PERSON_HEADS, PERSON_NOUNS, ROLE_WORDS, TITLE_WORDS, People, head_word,
+    is_office, is_org, person_name,
 )
 
 __all__ = ["Parser", "article_quotes", "extract_quotes", "plausible_speaker", "CUES", "CODE_MODULES"]
@@ -372,8 +372,8 @@ def _personal(h: _Hit, people: People) -> bool:
     """Whether a cue's subject is one person: 'he', a person's name, 'a spokesman'."""
     if not h.mention or not h.speaker or people.institution(h.speaker):
         return False
-    last = h.mention[-1].low
-    return last in ("he", "she") or _names_person(h.mention) or last in TITLE_WORDS | PERSON_HEADS
+    head = head_word(" ".join(t.text for t in h.mention))
+    return head in ("he", "she") or _names_person(h.mention) or head in TITLE_WORDS | PERSON_HEADS
 
 
 def _closing_report(toks: list[Tok], right: list[_Hit]) -> _Hit | None:
@@ -389,7 +389,12 @@ def _closing_report(toks: list[Tok], right: list[_Hit]) -> _Hit | None:
     rest = [t for t in toks if t.start >= last]
     if i is None or i == 0 or toks[i - 1].text != ",":
         return None
-    return h if all(t.text in ".!?" for t in rest) else None
+    # what may follow the cue before the stop: whom it was told to, when ('..., a spokeswoman
+    # told the BBC.', '..., Warren said on Tuesday.')
+    words = list(takewhile(lambda t: t.text not in ".!?", rest))
+    if len(words) > 5 or any(not t.is_word or t.low in _VERBS | _SUBORD or t.low in CUES for t in words):
+        return None
+    return h if all(t.text in ".!?" for t in rest[len(words):]) else None
 
 
 def _own_clause(toks: list[Tok], h: _Hit) -> bool:
@@ -819,9 +824,10 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
         if out and out[0].low in PRONOUNS_SUBJ and (not out[0].is_cap or j < 0 or not toks[j].is_word):
             break  # 'he' is the whole subject: '... in an interview with RT he said' ('The She Hate
             # Me director' is no pronoun)
-        if out and low in _POSTMODIFIERS and j and _modified(toks[j - 1]):
-            out.insert(0, t)  # 'a cocoa farmer from Edo state', 'Bob Geldof in July'
-            j -= 1
+        if out and j and ((low in _POSTMODIFIERS and _modified(toks[j - 1])) or (
+                low == "for" and is_office(toks[j - 1].text))):
+            out.insert(0, t)  # 'a cocoa farmer from Edo state', 'Bob Geldof in July', 'a
+            j -= 1  # spokesman for the agency' (an office for a body)
             continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
             break
@@ -974,6 +980,10 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
                 not any(o.is_cap for o in out) or out[-1].low in ROLE_WORDS | TITLE_WORDS) \
                 and _role_then_name(toks, j + 1):
             out.append(t)  # 'said Nortel president and chief executive Bill Owens'
+            j += 1
+            continue
+        if low == "for" and out and is_office(out[-1].text) and j + 1 < len(toks) and toks[j + 1].is_word:
+            out.append(t)  # 'a spokesman for the agency', 'minister for women Jacqui Smith'
             j += 1
             continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
@@ -1195,8 +1205,7 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
             tail = text[mention[i + 1].start:mention[-1].end]
             return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
     of = next((i for i, w in enumerate(lows) if w in ("of", "for", "at")), 0)
-    if of > 1 and lows[0] in ("the", "this", "that", "a", "an") and (
-            lows[of - 1] in TITLE_WORDS or lows[of - 1] in PERSON_NOUNS or lows[of - 1] in PERSON_HEADS):
+    if of > 1 and lows[0] in ("the", "this", "that", "a", "an") and is_office(lows[of - 1]):
         # the holder of an office ('the Mayor of London', 'the head of the agency', 'a
         # spokeswoman for the SEC's Boston office'), never the place or body it is of: the
         # person the article gave that office, by the office alone (the place's name would

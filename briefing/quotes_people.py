@@ -390,7 +390,7 @@ class People:
         """Whether a speaker is no person, whom no 'he' or 'she' stands for: an institution ('the
         Russian Foreign Ministry'), a document ('a Donald Trump tweet'), a group ('critics')."""
         words = name.split()
-        head = strip_possessive(words[-1]).lower() if words else ""
+        head = head_word(name)
         if head in TITLE_WORDS or head in PERSON_NOUNS or head in PERSON_HEADS:
             return False  # 'a US Embassy spokesman', 'a diplomatic source'
         return is_org(name) or head in DOCUMENTS or head in GROUPS or (
@@ -494,6 +494,24 @@ class People:
 # A deputy's office is not the office: 'the mayor' is not the 'Deputy Mayor Nicky Gavron' named
 # before, 'the chancellor' not the shadow chancellor (the qualifier stays: 'the deputy' is hers).
 _UNDER = re.compile(r"\b(deputy|vice|assistant|shadow)[\s-]+[\w’'-]+")
+
+
+def is_office(word: str) -> bool:
+    """Whether a word is an office or a kind of person that a phrase can be 'for' or 'of' a
+    body ('spokesman', 'minister', 'head', 'lawyer')."""
+    low = word.lower()
+    return low in TITLE_WORDS or low in PERSON_NOUNS or low in PERSON_HEADS
+
+
+def head_word(phrase: str) -> str:
+    """The noun a speaker phrase is about, lower-case: its last word, or the person's office
+    before the body it is of ('a spokesman for the SEC's Boston office' -> 'spokesman', 'the
+    head of the agency' -> 'head'; 'a Department for Education spokeswoman' -> 'spokeswoman')."""
+    words = [strip_possessive(w).lower() for w in phrase.split()]
+    for i, w in enumerate(words[1:-1], 1):
+        if w in ("of", "for", "at") and is_office(words[i - 1]):
+            return words[i - 1]
+    return words[-1] if words else ""
 
 
 def _keys(text: str) -> frozenset[str]:
