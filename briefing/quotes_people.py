@@ -306,9 +306,17 @@ class People:
             self._honorific[name] = words[at]  # 'Dr David Gillingwater'
 
     def _index_mentions(self, run: re.Match[str]) -> None:
-        """Record every known name inside one capitalised run ('Minister Sergey Lavrov’s')."""
+        """Record every known name inside one capitalised run ('Minister Sergey Lavrov’s'), and
+        a given name alone that only one of the article's full names opens ('husband Ozzy')."""
         words = [(w.start() + run.start(), w.end() + run.start(), w.group())
                  for w in re.finditer(r"\S+", run.group())]
+        if len(words) == 1:
+            given = strip_possessive(words[0][2])
+            full = self.by_first.get(given, [])
+            if len(full) == 1 and given not in self.by_last and given.lower() not in _NOT_NAME_WORDS \
+                    and given.lower() not in ROLE_WORDS:
+                self._mentions.append((words[0][0], words[0][1], full[0]))
+            return
         for i in range(len(words)):
             for j in range(i + 1, min(i + 4, len(words))):  # names have two to four words
                 name = " ".join(w for _, _, w in words[i:j + 1])
@@ -448,8 +456,12 @@ class People:
             if not (_sentence_start(self.text, abs_start) or _after_comma_clause(self.text, abs_start)
                     or _apposed_to_opening(self.text, abs_start)):
                 continue
-            if is_org(m.group()) or m.group().split()[0].lower() in _NOT_NAME_WORDS:  # 'Of Hepburn, she'
+            kin = self._kin_named(m, abs_start)
+            if kin:
+                if agrees(kin):
+                    found = (abs_start, kin)
                 continue
+            if is_org(m.group()) or m.group().split()[0].lower() in _NOT_NAME_WORDS:  # 'Of Hepburn, she'
                 continue
             name = person_name(m.group())
             if not name:
@@ -458,6 +470,20 @@ class People:
             if full and agrees(full):
                 found = (abs_start, full)
         return found
+
+    def _kin_named(self, run: re.Match[str], at: int) -> str | None:
+        """The person a possessive opening a sentence introduces by a given name only ("Hart's
+        sister Louise spoke", 'His wife Sharon agreed'): that name, or the one full name the
+        article gives it."""
+        words = run.group().split()
+        if not (strip_possessive(words[-1]) != words[-1] or (len(words) == 1 and words[0] in ("His", "Her", "Their"))):
+            return None
+        m = _KIN.match(self.text, at + len(run.group()))
+        if not m or m.group(1).lower() in _NOT_NAME_WORDS:
+            return None
+        given = m.group(1)
+        full = self.by_first.get(given, [])
+        return full[0] if len(full) == 1 else given
 
     def resolve_description(self, desc: str, pos: int) -> str | None:
         """'the diplomat' / "Russia's top diplomat" -> the most recent compatible speaker or
@@ -545,6 +571,11 @@ def _after_comma_clause(text: str, pos: int) -> bool:
         re.search(r"(?:^|[.!?]\s+)(?:On|In|At|Earlier|Later|Last|Meanwhile|But|And|However|Also)\b[^.!?]{0,40}$",
                   text[max(0, pos - 60):pos])
     )
+
+
+# After a possessive: one or two lower-case words (a relation, a role) and a given name alone
+# ("Hart's sister Louise", 'his younger brother Tom'), not a full name.
+_KIN = re.compile(r"[ \u00a0]+(?:[a-z][\w\-]*[ \u00a0]+){1,2}([A-Z][a-z]+)\b(?![’'\-]|[ \u00a0]+[A-Z])")
 
 
 def _apposed_to_opening(text: str, pos: int) -> bool:
