@@ -31,7 +31,7 @@ from briefing.quotes_marks import (
 from briefing.quotes_turns import turns
 from briefing.quotes_people import (
     DOCUMENTS, ORG_WORDS, PERSON_HEADS, PERSON_NOUNS, ROLE_WORDS, TITLE_WORDS, People, head_word,
-    is_office, is_org, person_name,
+    is_office, is_org, is_trade, person_name,
 )
 
 __all__ = ["Parser", "article_quotes", "extract_quotes", "plausible_speaker", "CUES", "CODE_MODULES"]
@@ -1240,6 +1240,14 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
             return found
         if lows[-1] in PERSON_NOUNS or lows[-1] in ("source", "official", "spokesperson", "aide"):
             return people.resolve_pronoun(pos) or _lower_article(phrase)
+        if lows[0] == "the" and is_trade(lows[-1]):
+            # 'the Black Sabbath singer told reporters' after 'Rock star Ozzy Osbourne has
+            # said': a person described by what they do is the one heard last, unless the
+            # article gave that one an office (then 'the presenter' is someone else)
+            last = people.resolve_pronoun(pos)
+            if last and not people.holds_office(last):
+                return last
+            return _lower_article(phrase)
     return _lower_article(phrase)
 
 

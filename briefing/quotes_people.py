@@ -171,6 +171,25 @@ def _role_noun(word: str) -> bool:
         or low in ROLE_WORDS
 
 
+def is_trade(word: str) -> bool:
+    """Whether a lower-case word names a person by what they do ('singer', 'striker',
+    'novelist', 'star'), by its ending: the head of a description that stands for someone."""
+    return (bool(_PERSON_NOUN_END.search(word)) or word in _TRADES) and word not in MALE_NAMES \
+        and word not in FEMALE_NAMES and word not in _NOT_TRADES and word not in TITLE_WORDS \
+        and word not in GROUPS and word not in ORG_WORDS
+
+
+_TRADES = {"star", "boss", "coach", "host", "chef", "poet", "pilot"}
+# Words with a trade's ending that name no person ('the paper', 'the letter', 'the government')
+_NOT_TRADES = {"paper", "letter", "report", "order", "number", "center", "centre", "quarter", "matter",
+               "sector", "factor", "error", "corridor", "government", "parliament", "department",
+               "statement", "agreement", "document", "event", "incident", "objective", "initiative",
+               "executive", "motive", "detective", "weather", "winter", "summer", "chamber",
+               "offer", "border", "river", "tower", "power", "answer", "member", "cover", "computer",
+               "register", "charter", "monitor", "tractor", "motor", "regulator", "operator", "carrier",
+               "provider", "retailer", "manufacturer", "supplier", "publisher", "broadcaster", "insurer"}
+
+
 def is_org(phrase: str) -> bool:
     """Whether a capitalised run names an institution rather than a person: it has an
     institution's word, and does not end in a person's name after an office ('House Speaker
@@ -393,6 +412,13 @@ class People:
             if person and sex in (None, pronoun):
                 bisect.insort(agreeing, entry)
         self.heard_words.update(w for w in name.split() if not (plural and w == "and"))
+
+    def holds_office(self, name: str) -> bool:
+        """Whether the article gives a person an office ('Senator', 'chief executive'), or the
+        speaker is no person at all: someone a description by trade ('the singer') cannot be."""
+        if self.institution(name) or not name[:1].isupper():
+            return True
+        return any(w in TITLE_WORDS for w in re.findall(r"[\w\-]+", self.role_text(name)))
 
     def institution(self, name: str) -> bool:
         """Whether a speaker is no person, whom no 'he' or 'she' stands for: an institution ('the
