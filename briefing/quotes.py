@@ -410,6 +410,8 @@ def _own_clause(toks: list[Tok], h: _Hit) -> bool:
         j = next((i for i, t in enumerate(toks) if t.start >= h.mention[-1].end), len(toks))
     if j < len(toks) and toks[j].text == ":":
         return True
+    if j + 1 < len(toks) and toks[j].low in PRONOUNS_SUBJ and toks[j + 1].is_word:
+        return True  # 'Prof Reddy says he hopes to lease ...': reported speech of its own
     for t in toks[j:j + 12]:
         if t.is_mask or t.text in ",;:.!?—–-(":
             return False
