@@ -1242,6 +1242,9 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
             return found
         if lows[-1] in PERSON_NOUNS or lows[-1] in ("source", "official", "spokesperson", "aide"):
             return people.resolve_pronoun(pos) or _lower_article(phrase)
+        if len(lows) == 2 and lows[0] == "the" and lows[1] in _BODIES:
+            # 'Next has said ... "...," the company said': the body heard last, by name
+            return people.resolve_it(pos, named=True) or _lower_article(phrase)
         if lows[0] == "the" and is_trade(lows[-1]):
             # 'the Black Sabbath singer told reporters' after 'Rock star Ozzy Osbourne has
             # said': a person described by what they do is the one heard last, unless the
@@ -1292,6 +1295,11 @@ def _last_run(mention: Sequence[Tok]) -> list[Tok]:
 
 
 _QUANTIFIERS = {"one", "some", "another", "several", "many", "most", "both", "other", "others"}
+# What 'the ...' calls a body the article has named ('the company said', 'the bank added')
+_BODIES = {"company", "firm", "group", "bank", "retailer", "airline", "carrier", "insurer", "lender",
+           "club", "band", "studio", "broadcaster", "network", "operator", "chain", "supermarket",
+           "manufacturer", "maker", "publisher", "agency", "regulator", "watchdog", "charity",
+           "organisation", "organization", "union", "party", "business", "giant"}
 
 
 def _lower_article(phrase: str) -> str:

@@ -430,14 +430,21 @@ class People:
         return is_org(name) or head in DOCUMENTS or head in GROUPS or (
             not name[:1].isupper() and head.endswith("s") and not head.endswith("ss"))
 
-    def resolve_it(self, pos: int, reach: int = 600) -> str | None:
+    def resolve_it(self, pos: int, reach: int = 600, named: bool = False) -> str | None:
         """'it' as a speaker -> the institution heard last, within ``reach`` characters before
         ``pos`` ('Deutsche Boerse said ... "...," it said'): a speaker the article does not show
-        to be a person (no title, no given name that tells a sex)."""
+        to be a person (no title, no given name that tells a sex). ``named``: only a named
+        body, or a one-word name that is no person's (what 'the company' stands for: 'Next')."""
         i = bisect.bisect_left(self.speakers, (pos,))
         for at, name, _ in reversed(self.speakers[max(0, i - 20):i]):
             if at < pos - reach:
                 break
+            if named:
+                if name[:1].isupper() and (self.institution(name) or (
+                        len(name.split()) == 1 and name not in self.by_last and name not in self.by_first
+                        and name not in self._surnames)):
+                    return name
+                continue
             if self.institution(name) or (name[:1].isupper() and self.gender(name) is None
                                           and name.split()[-1] not in self._surnames
                                           and self._bare.get(name, name) not in self._honorific):
