@@ -264,6 +264,7 @@ class People:
     _mention_starts: list[int] = field(default_factory=list)
     _full: dict[str, str | None] = field(default_factory=dict)
     _keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    _office: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> "People":
@@ -418,7 +419,9 @@ class People:
         speaker is no person at all: someone a description by trade ('the singer') cannot be."""
         if self.institution(name) or not name[:1].isupper():
             return True
-        return any(w in TITLE_WORDS for w in re.findall(r"[\w\-]+", self.role_text(name)))
+        if name not in self._office:  # the roles are every mention's: read them once per name
+            self._office[name] = any(w in TITLE_WORDS for w in re.findall(r"[\w\-]+", self.role_text(name)))
+        return self._office[name]
 
     def institution(self, name: str) -> bool:
         """Whether a speaker is no person, whom no 'he' or 'she' stands for: an institution ('the
