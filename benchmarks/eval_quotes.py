@@ -3,9 +3,10 @@
 Run: ``.venv/bin/python benchmarks/eval_quotes.py [--bbc] [--shared PATH] [--show-errors]``.
 ``--bbc`` adds, beside PolNeAR, speaker accuracy on the BBC News quotations labelled by hand in
 ``tests/data/quotes/`` (see :func:`evaluate_bbc`): set A (``bbc.yaml``, the rules were tuned on
-it), set B (``bbc_b.yaml``, labelled after that tuning, then tuned on too), the held-out set
-(``bbc_heldout.yaml``, labelled after B and never tuned on) and a second held-out set
-(``bbc_heldout2.yaml``, labelled before the rules were changed for what the first showed),
+it), set B (``bbc_b.yaml``, labelled after that tuning, then tuned on too), the first
+held-out set (``bbc_heldout.yaml``, labelled after B, measured once, then tuned on) and a
+second held-out set (``bbc_heldout2.yaml``, labelled before the rules were changed for what the
+first showed, and never tuned on),
 each on its own line; ``--set NAME`` (repeatable) measures only those, so that ``--show-errors``
 can list the misses of the sets tuned on without showing those of a set held out.
 
