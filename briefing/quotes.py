@@ -1207,11 +1207,13 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
             tail = text[mention[i + 1].start:mention[-1].end]
             return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
     of = next((i for i, w in enumerate(lows) if w in ("of", "for", "at")), 0)
-    if of > 1 and lows[0] in ("the", "this", "that", "a", "an") and is_office(lows[of - 1]):
+    if of > 1 and lows[0] in ("the", "this", "that", "a", "an") and is_office(lows[of - 1]) \
+            and not _holder_named(mention, of):
         # the holder of an office ('the Mayor of London', 'the head of the agency', 'a
         # spokeswoman for the SEC's Boston office'), never the place or body it is of: the
         # person the article gave that office, by the office alone (the place's name would
-        # match whoever else is of it), else the description as written
+        # match whoever else is of it), else the description as written; one that goes on to
+        # its holder's name ('the Union's head of research Owen Hartley') is that person
         office = text[mention[0].start:mention[of - 1].end]
         found = people.resolve_description(office, pos) if lows[0] not in ("a", "an") else None
         return found or _lower_article(phrase)
@@ -1254,6 +1256,17 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
                 return last
             return _lower_article(phrase)
     return _lower_article(phrase)
+
+
+def _holder_named(mention: Sequence[Tok], of: int) -> bool:
+    """Whether an office phrase goes on to the name of its holder: 'the Union's head of research
+    Owen Hartley' (a name after the office's own object), not 'the Mayor of London' (the place
+    is the object) nor 'a spokesman for hedge fund Atticus Capital' (a spokesman is for a body)."""
+    if mention[of].low == "for" or not _names_person(mention):
+        return False
+    run = _last_run(mention)
+    between = mention[of + 1:list(mention).index(run[0])]
+    return any(t.is_word and not t.is_cap and t.low not in _DETS for t in between)
 
 
 def _org_name(text: str, mention: Sequence[Tok]) -> str | None:
