@@ -33,7 +33,7 @@ from .texts import with_reading_texts
 from .models import Briefing, Quote, Span
 from .listing import Listing
 from .output import FILENAMES, FORMATS, write_atomically
-from .quotes import article_quotes
+from .quotes import CODE_MODULES as QUOTE_CODE, article_quotes
 from .timeline import Event
 from .themes import Candidate, ThemeQuery, Unit, compile_theme, rank_theme, score_units, units_of
 
@@ -263,7 +263,7 @@ def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]
     naming the quote code), so a warm build reuses them instead of extracting them again.
     """
     refs = [r for r in corpus.refs if r.id in article_ids]
-    version = _code_version("quotes.py", "quotes_marks.py", "quotes_people.py")
+    version = _code_version(*QUOTE_CODE)
     cached = corpus.annotations(refs, "quotes", version)
     out: dict[str, list[Quote]] = {}
     fresh: dict[int, bytes] = {}
