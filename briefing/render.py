@@ -101,6 +101,7 @@ def template_env(workspace_templates: Path | None = None, *,
     env.filters["capfirst"] = capfirst
     env.filters["label"] = item_label
     env.filters["nobreak_hyphens"] = nobreak_hyphens
+    env.globals["place_groups"] = place_groups
     env.globals["lang"] = lang
     return env
 
@@ -285,6 +286,40 @@ def places(briefing: Briefing) -> dict[str, str]:
             if item.id:
                 out[item.id] = f"Voices, {voice.speaker}"
     return out
+
+
+_NUMBERED = re.compile(r"^(.*), (item|point) (\d+)$")
+
+
+def place_groups(ids: Iterable[str], where: Mapping[str, str]) -> list[tuple[str, list[
+        tuple[str, str]]]]:
+    """Places of several blocks as a reader would say them, one part at a time:
+    ['recognition-8', 'recognition-4', 'security-1'] -> [('Recognition, items', [('4',
+    'recognition-4'), ('8', 'recognition-8')]), ('Security, item', [('1', 'security-1')])],
+    each number with the id it links to; a place that is not numbered stands alone ('', [(its
+    name, id)]). Parts keep the order they first come in."""
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for block in dict.fromkeys(ids):
+        if block not in where:
+            continue
+        found = _NUMBERED.match(where[block])
+        key = (found[1], found[2]) if found else ("", block)
+        groups.setdefault(key, []).append((int(found[3]) if found else 0, block))
+    out = []
+    for (part, noun), refs in groups.items():
+        if not part:
+            out.append(("", [(where[block], block) for _, block in refs]))
+            continue
+        refs.sort()
+        out.append((f"{part}, {noun}{'s' if len(refs) > 1 else ''}",
+                    [(str(n), block) for n, block in refs]))
+    return out
+
+
+def places_text(ids: Iterable[str], where: Mapping[str, str]) -> str:
+    """:func:`place_groups` as text: 'Recognition, items 4, 7 and 8; Security, item 1'."""
+    return "; ".join((f"{head} " if head else "") + inline_list(n for n, _ in refs)
+                     for head, refs in place_groups(ids, where))
 
 
 def linkable(briefing: Briefing) -> Briefing:
@@ -599,10 +634,13 @@ def render_text(briefing: Briefing) -> str:
         out += _heading("Voices")
         for voice in briefing.voices:
             out.append(capfirst(voice.speaker))
+            shown = [q.see for q in voice.quotes if q.see in where]
+            if shown:
+                out.append(_wrap(f"quoted in {places_text(shown, where)}", "  ", "- "))
             for q in voice.quotes:
                 if q.see in where:
-                    line = f"quoted in {where[q.see]}"
-                elif q.kind == "quote":
+                    continue
+                if q.kind == "quote":
                     line = f"“{_verbatim(q, quote=True)}” — {_line(q, numbers)}"
                 else:
                     line = f"{_verbatim(q)} — {_line(q, numbers)}"

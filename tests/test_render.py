@@ -336,3 +336,127 @@ def test_no_edition_links_anywhere_but_http(url: str) -> None:
     assert url not in render_text(briefing)
     sent = json.loads(render_json(briefing))["sources"]
     assert [s["url"] for s in sent] == [None if i % 2 == 0 else good for i in range(len(sent))]
+
+
+# --- Labels and what a reader skims by --------------------------------------------------------
+
+
+def _item(kind: str, text: str, why: tuple[str, ...], speaker: str | None = None):  # noqa: ANN202
+    from briefing.models import Item
+
+    return Item(kind=kind, text=text, source="S1", path="x.txt", start=0, end=len(text),
+                score=1.0, why=why, speaker=speaker)
+
+
+def test_an_items_label_is_its_speaker_and_strongest_terms_as_the_text_writes_them() -> None:
+    from briefing.render import item_label
+
+    lavrov = _item("quote", "Numerous terrorist groups, notably the Islamic State and al-Qaida "
+                   "are trying", ("al-Qaida", "terrorist groups", "drugs"), "Sergey Lavrov")
+    assert item_label(lavrov) == "Sergey Lavrov · al-Qaida"
+    # the terms of the paragraph around a quotation are not the quotation's
+    other = _item("quote", "There is a real danger of migration.", ("al-Qaida", "migration"),
+                  "Sergey Lavrov")
+    assert item_label(other) == "Sergey Lavrov · migration"
+    assert item_label(_item("quote", "We will see.", ("al-Qaida",), "the diplomat")) == \
+        "The diplomat"
+    # a weaker term repeating a stronger one says nothing new
+    border = _item("passage", "the Taliban took the border crossing with Turkmenistan",
+                   ("border crossing", "Turkmenistan", "border", "crossing"))
+    assert item_label(border) == "border crossing · Turkmenistan"
+    tajik = _item("passage", "Tajik border guards in Tajikistan", ("Tajikistan", "Tajik",
+                                                                     "border guards"))
+    assert item_label(tajik) == "Tajikistan · border guards"
+    # as the text writes them: a prefix term's word, a phrase's inflection; the config's case
+    # where only a sentence's capital differs
+    assert item_label(_item("passage", "Their legitimacy is doubted.", ("legitim*",))) == \
+        "legitimacy"
+    assert item_label(_item("passage", "Drug traffic, Islamists, armed groups",
+                            ("drug traffic", "armed groups"))) == "drug traffic · armed groups"
+    assert item_label(_item("passage", "no rush in officially recognising them",
+                            ("officially recognise",))) == "officially recognising"
+    # short: a second term that would make it long is left out
+    long = _item("passage", "armored personnel carriers and special forces",
+                 ("armored personnel carriers", "special forces"))
+    assert item_label(long) == "armored personnel carriers"
+    assert item_label(_item("passage", "Nothing matched here.", ())) == ""
+
+
+def test_labels_are_in_every_format() -> None:
+    from briefing.pdf import html_to_pdf
+    from briefing.render import assets_dir, render_email, render_pdf_html
+
+    import io
+
+    import pdfplumber
+
+    brief = seed_briefing()
+    web, email = render_html(brief, ENV), render_email(brief, ENV)
+    assert '<span class="label">Sergey Lavrov</span>' in web
+    assert '<span class="label">troops · military</span>' in web
+    assert '<span class="item-label"' in email and ">troops · military</span>" in email
+    assert "\n2. TROOPS · MILITARY\n" in render_text(brief)
+    pdf = html_to_pdf(render_pdf_html(brief, ENV), assets=assets_dir())
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        text = " ".join(page.extract_text() for page in doc.pages)
+    assert "TROOPS · MILITARY" in text and "SERGEY LAVROV" in text
+
+
+def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_its_date() -> None:
+    from dataclasses import replace
+
+    from briefing.render import point_labels
+
+    base = seed_briefing()
+    summary = (replace(base.summary[0], id="e1"), replace(base.summary[1], id="e2"))
+    sections = (replace(base.sections[0], in_summary=("e2",)),) + base.sections[1:]
+    timeline = (replace(base.timeline[1], see="e1"),)
+    brief = replace(base, summary=summary, sections=sections, timeline=timeline)
+    assert point_labels(brief) == {"e1": ("November 2018", None), "e2": ("Security", "security")}
+    page = render_html(brief, ENV)
+    assert '<a class="label" href="#section-security">Security</a>' in page
+    assert '<span class="label">November 2018</span>' in page
+    assert "1. NOVEMBER 2018\n" in render_text(brief) and "2. SECURITY\n" in render_text(brief)
+
+
+def test_the_web_contents_counts_stand_inside_their_links() -> None:
+    page = render_html(seed_briefing(), ENV)
+    nav = re.search(r'<nav class="contents".*?</nav>', page, re.S)[0]
+    assert re.search(r'<a href="#section-security">Security <span class="count">3<span '
+                     r'class="visually-hidden"> items</span></span></a>', nav)
+    assert "count" not in nav.split("Trade and economy", 1)[1].split("</a>", 1)[0]  # empty
+
+
+def test_the_masthead_gives_the_reading_time_and_the_coverage_in_two_lines() -> None:
+    from dataclasses import replace
+
+    from briefing.models import Previous
+
+    brief = replace(seed_briefing(), coverage={"articles": 5, "cited": 4, "not_cited": 1,
+                                               "first": "2021-10-20", "undated": 3},
+                    previous=Previous("2026-11-15", 2, 3))
+    page = render_html(brief, ENV)
+    head = re.search(r'<header class="masthead">.*?</header>', page, re.S)[0]
+    assert re.findall(r"<p class=\"(\w+)\"", head) == ["kicker", "edition", "coverage"]
+    assert "2 min read" in head and "6 items" in head
+    assert "5 articles read, 4 cited, 1 not (see the end) · 1 source dated 20 October 2021, " \
+           "3 undated." in head
+    assert '<span class="since">Since the edition of 15 November 2026: 2 new articles, 3 new ' \
+           'items.</span>' in head
+    essentials = re.search(r'<h2 id="summary-title".*?</h2>', page, re.S)[0]
+    assert "1 min read" in essentials
+
+
+def test_voices_name_a_speakers_quotations_shown_elsewhere_in_one_line() -> None:
+    from briefing.render import place_groups, places_text
+
+    where = {"recognition-8": "Recognition, item 8", "recognition-4": "Recognition, item 4",
+             "security-1": "Security, item 1", "e2": "The essentials, point 2",
+             "recognition-lede": "Recognition"}
+    ids = ["recognition-8", "security-1", "recognition-4", "e2", "recognition-lede", "gone"]
+    assert place_groups(ids, where) == [
+        ("Recognition, items", [("4", "recognition-4"), ("8", "recognition-8")]),
+        ("Security, item", [("1", "security-1")]),
+        ("The essentials, point", [("2", "e2")]), ("", [("Recognition", "recognition-lede")])]
+    assert places_text(ids, where) == ("Recognition, items 4 and 8; Security, item 1; The "
+                                       "essentials, point 2; Recognition")
