@@ -28,7 +28,7 @@ from briefing.models import Briefing, Section
 #: The SVG's user-space width; it scales to the column (web) or the text block (print).
 WIDTH = 560.0
 EDGE = 14.0  # room at each end for a disc or a tick label
-TITLES = 120.0  # the row titles' column, when rows are drawn
+TITLES = 132.0  # the row titles' column, when rows are drawn
 RADIUS = 9.0
 SPACING = 2 * RADIUS + 3.0  # the least distance between two disc centres in one lane
 LANE = 2 * RADIUS + 4.0
@@ -37,8 +37,8 @@ STEM = 16.0  # from the nearest lane's discs down to the axis
 BREAK = 18.0  # the gap an axis break takes
 MIN_SEGMENT = 46.0
 ROW = 18.0
-LABEL_CHARS = 21
-FONT = 10.0
+LABEL_CHARS = 22
+FONT = 11.0
 #: Where the axis breaks: a gap of at least this many years ...
 MIN_GAP_YEARS = 1.5
 #: ... that is also at least this share of the span of the dates around it (and never inside a
