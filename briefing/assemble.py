@@ -72,9 +72,10 @@ class _Numbering:
              edges: tuple[bool, bool] = (False, False)) -> Cited:
         sid = self.ids.setdefault(article_id, f"S{len(self.ids) + 1}")
         a = self.articles[article_id]
-        return Cited(a.text[start:end], sid, self.path(a), start, end, id,
-                     attribution(a.meta, self.latest.get(article_id), article_id in self.opinion),
-                     *edges)
+        text = a.text[start:end]
+        return Cited(text, sid, self.path(a), start, end, id,
+                     attribution(a.meta, self.latest.get(article_id), article_id in self.opinion,
+                                 text), *edges)
 
     def sources(self, segmented: Mapping[str, Segmented]) -> tuple[Source, ...]:
         out = []
@@ -84,7 +85,9 @@ class _Numbering:
             opening = None if m.title else _opening(a, segmented[article_id])
             out.append(Source(sid, int(sid[1:]), self.path(a), m.title, m.outlet, m.byline,
                               m.published, m.inferred, m.url, a.encoding, opening=opening,
-                              sha256=a.sha256))
+                              sha256=a.sha256,
+                              latest=None if m.published else self.latest.get(article_id),
+                              opinion=article_id in self.opinion))
         return tuple(out)
 
 
@@ -109,10 +112,11 @@ def _shown_in(printed: Printed, article_id: str, start: int, end: int) -> str | 
 def voices(quotes: Mapping[str, Sequence[Quote]], numbering: _Numbering, printed: Printed,
            segmented: Mapping[str, Segmented]) -> tuple[Voice, ...]:
     """Who said what in the cited articles, the most quoted first (ties: first quoted first), at
-    most MAX_VOICES speakers and MAX_QUOTES_PER_VOICE quotations each. A quotation a block
-    already shows is an entry pointing to it; one shown nowhere is printed, trimmed to stand
-    alone, and a short one ("blockbuster.") as the sentence that holds it; what cannot stand
-    alone is left out."""
+    most MAX_VOICES speakers and MAX_QUOTES_PER_VOICE quotations printed each. A quotation a
+    block already shows is an entry pointing to it (every one, so the index is complete); one
+    shown nowhere is printed, trimmed to stand alone, and a short or partial one ("blockbuster.",
+    "forming a really inclusive government ...") as the sentence that holds it; what cannot
+    stand alone is left out."""
     groups: dict[str, list[Item]] = {}
     voiced: list[tuple[str, int, int]] = []
     for article_id in list(numbering.ids):
@@ -126,6 +130,9 @@ def voices(quotes: Mapping[str, Sequence[Quote]], numbering: _Numbering, printed
                                      for a, s, e in voiced):
                 continue  # inside a quotation Voices already prints
             entry = _voice_entry(q, shown, article, seg, numbering, printed)
+            if entry is not None and entry.see is None and any(
+                    a == article_id and s < entry.end and entry.start < e for a, s, e in voiced):
+                continue  # its sentence overlaps a quotation Voices already prints
             if entry is not None:
                 groups.setdefault(q.speaker, []).append(entry)
                 if entry.see is None:
@@ -133,7 +140,8 @@ def voices(quotes: Mapping[str, Sequence[Quote]], numbering: _Numbering, printed
     ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: first quoted first
     out = []
     for n, (name, items) in enumerate(ranked[:MAX_VOICES], 1):
-        kept = items[:MAX_QUOTES_PER_VOICE]
+        printed_here = [i for i in items if i.see is None][:MAX_QUOTES_PER_VOICE]
+        kept = [i for i in items if i.see is not None or i in printed_here]
         out.append(Voice(name, tuple(
             item if item.see else _with_id(item, f"v{n}-{k}") for k, item in enumerate(kept, 1))))
     for voice in out:  # what Voices prints is printed: a later part points to it
@@ -160,7 +168,8 @@ def _voice_entry(q: Quote, shown: str | None, article: Article, seg: Segmented,
                     cue=q.cue, attribution=c.attribution, see=shown)
     sentences = [(x.start, x.end) for p in seg.paragraphs if p.start < q.end and q.start < p.end
                  for x in p.sentences]
-    if words(text, q.start, q.end) < SHORT_QUOTE_WORDS:  # shown in the sentence that holds it
+    if q.kind == "partial" or words(text, q.start, q.end) < SHORT_QUOTE_WORDS:
+        # a phrase inside the reporter's sentence says nothing without it: shown in it
         holder = next(((s, e) for s, e in sentences if s <= q.start and q.end <= e), None)
         if holder is None or _shown_in(printed, article.id, *holder):
             return None

@@ -254,7 +254,8 @@ def refine(ranked: Mapping[str, list[Candidate]], queries: Sequence[ThemeQuery],
            segmented: Mapping[str, Segmented]) -> dict[str, list[Candidate]]:
     """Apply what needs the passage's text (see the module docstring): the theme's ``require``
     query (with the passage's sentences for SAME), the reporting prior on the score, and the
-    relative floor. Left-out candidates keep their place in explain with the reason."""
+    relative floor. (An opinion article is not marked down: on the labelled seeds the column's
+    passages are what an analyst wants; it is labelled "opinion" instead.) Left-out candidates keep their place in explain with the reason."""
     out: dict[str, list[Candidate]] = {}
     for q in queries:
         kept = []

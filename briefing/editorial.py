@@ -261,14 +261,24 @@ def long_date(iso: str | None) -> str | None:
     return iso
 
 
-def attribution(meta: ArticleMeta, latest: str | None = None, opinion: bool = False) -> str:
-    """The source line every cited block carries: outlet (or 'unknown outlet') and date (or
-    'undated'): 'Associated Press, 20 October 2021'. An undated source also gives the latest
-    date it names, on every block alike, so that "today" or "last week" is never the only date a
-    reader gets; a source that says its text is its author's view (a disclaimer the segmenter
-    finds) is labelled opinion."""
+# Words that date a statement only relative to when it was written.
+RELATIVE_TIME = re.compile(
+    r"\b(?:today|tonight|yesterday|tomorrow|currently|this (?:week|month|year|morning|evening|"
+    r"spring|summer|autumn|fall|winter)|last (?:week|month|year|night)|next (?:week|month|year)|"
+    r"(?:earlier|later) this (?:week|month|year)|on (?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday))\b", re.I)
+
+
+def attribution(meta: ArticleMeta, latest: str | None = None, opinion: bool = False,
+                text: str = "") -> str:
+    """The source line every cited block carries, short: outlet (or 'unknown outlet'), date (or
+    'undated'), and 'opinion' for a source that says it is its author's view (a disclaimer the
+    segmenter finds): 'Associated Press, 20 October 2021'. A block of an undated source that
+    dates itself only relative to its writing ("today", "last week") also gives the latest date
+    the article names, so that such a word is never the only date a reader gets; the sources
+    list gives that date for every undated source."""
     line = f"{meta.outlet or 'unknown outlet'}, {long_date(meta.published) or 'undated'}"
-    if not meta.published and latest:
+    if not meta.published and latest and RELATIVE_TIME.search(text):
         line += f" (latest date in it: {long_date(latest)})"
     if opinion:
         line += ", opinion"

@@ -159,6 +159,10 @@ class Source:
                                 "PDF): the reading text briefing extracted from it and wrote "
                                 "beside the edition, which its offsets index; None for .txt/.md.",
                                 default=None)
+    latest: str | None = doc("For an undated source: the latest date it names (what the sources "
+                             "list gives instead of a date); else None.", default=None)
+    opinion: bool = doc("The article says it is its author's view (a disclaimer found in it).",
+                        default=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,18 +150,16 @@ LABEL_TERMS, LABEL_CHARS = 2, 40
 
 
 def item_label(item: Item) -> str:
-    """An item's label, made only of what the engine knows: the speaker of a quotation and the
-    strongest theme terms the item's own words match, as the text writes them ('Sergey Lavrov
-    · al-Qaida', 'border crossing · Turkmenistan'). A term matched only by the passage around a
-    quotation is not the quotation's; a term whose words repeat a stronger one's ('border'
-    after 'border crossing', 'Tajik' after 'Tajikistan') is left out, so the label says two
-    things, not one twice. Empty when there is neither a speaker nor a term."""
+    """An item's label, made only of what the engine knows: the speaker of a quotation (printed
+    nowhere else beside it), or the strongest theme terms a passage's own words match, as the
+    text writes them ('border crossing · Turkmenistan'). A term whose words repeat a stronger
+    one's ('border' after 'border crossing', 'Tajik' after 'Tajikistan') is left out, so the
+    label says two things, not one twice. Empty when there is neither."""
     parts: list[str] = []
     seen: list[str] = []
     if item.kind == "quote" and item.speaker:
-        parts.append(capfirst(item.speaker))
-        seen += [root(w) for w in TOKEN_RE.findall(item.speaker)]
-    wanted = len(parts) + (1 if parts else LABEL_TERMS)
+        return capfirst(item.speaker)  # who said it is what a reader skims a quotation by
+    wanted = LABEL_TERMS
     tokens = list(TOKEN_RE.finditer(item.text))
     text_roots = [root(t[0]) for t in tokens]
     words = [t[0].lower() for t in tokens]
@@ -207,19 +205,20 @@ def _same_root(a: str, b: str) -> bool:
 
 def point_labels(briefing: Briefing) -> dict[str, tuple[str, str | None]]:
     """The label of each point of The essentials, by its id: the theme it was drawn from (and
-    that theme's id, so the label can lead to the section), else the date of the development
-    it reports (the timeline event that points to it, else its source's date)."""
+    that theme's id, so the label can lead to the section), and its source's date ('undated'
+    when it has none: old news never reads as today's). The point's number, by which sections
+    refer to it, is the template's to show."""
     out: dict[str, tuple[str, str | None]] = {}
-    for section in briefing.sections:
-        for point_id in section.in_summary:
-            out.setdefault(point_id, (section.title, section.theme))
+    themes = {pid: (s.title, s.theme) for s in briefing.sections for pid in s.in_summary}
     dated = {e.see: e.date for e in briefing.timeline if e.see}
-    published = {s.id: s.published for s in briefing.sources if s.published}
+    published = {s.id: s.published for s in briefing.sources}
     for point in briefing.summary:
-        if point.id and point.id not in out:
-            when = dated.get(point.id) or published.get(point.source)
-            if when:
-                out[point.id] = (longdate(when), None)
+        if not point.id:
+            continue
+        when = published.get(point.source) or dated.get(point.id)
+        date = longdate(when) if when else "undated"
+        title, theme = themes.get(point.id, (None, None))
+        out[point.id] = (" · ".join(x for x in (title, date) if x), theme)
     return out
 
 
@@ -565,10 +564,8 @@ def _numbered(n: int, label: str, body: str, *, new: bool | None = False) -> str
 
 
 def _item_text(item: Item, numbers: Mapping[str, int], n: int) -> str:
-    if item.kind == "quote":
-        who = f"{item.speaker} · " if item.speaker and item.attribution else \
-            f"{item.speaker} " if item.speaker else ""
-        body = f"“{_verbatim(item, quote=True)}” — {who}{_line(item, numbers)}"
+    if item.kind == "quote":  # its speaker is its label, on the line above
+        body = f"“{_verbatim(item, quote=True)}” — {_line(item, numbers)}"
     else:
         body = f"{_verbatim(item)} — {_line(item, numbers)}"
     return _numbered(n, item_label(item), body + _also(item, numbers), new=item.new)
@@ -582,7 +579,12 @@ def _source_lines(source: Source) -> list[str]:
                                     "Untitled" + (f" (it opens: “{source.opening}”)"
                                                   if source.opening else ""))
     facts = [mark(name, value) for name, value in (("outlet", source.outlet),
-             ("byline", source.byline), ("published", source.published)) if value]
+             ("byline", source.byline), ("published", longdate(source.published))) if value]
+    if not source.published:
+        facts.append("undated" + (f" (latest date in it: {longdate(source.latest)})"
+                                  if source.latest else ""))
+    if source.opinion:
+        facts.append("opinion")
     lines = [_wrap(head, indent="    ", first="")]
     if facts:
         lines.append(_wrap(" · ".join(facts), indent="    "))
@@ -678,8 +680,9 @@ def _heading(title: str) -> list[str]:
 
 def _timeline_line(event: TimelineEvent, numbers: Mapping[str, int],
                    where: Mapping[str, str]) -> str:
-    see = f" (→ {where[event.see]})" if event.see in where else ""
-    return _wrap(f"{longdate(event.date)}: {_verbatim(event)} — {_line(event, numbers)}{see}",
+    if event.see in where:  # its sentence is printed there: the date and the way to it
+        return _wrap(f"{longdate(event.date)}: → {where[event.see]}", "  ", "- ")
+    return _wrap(f"{longdate(event.date)}: {_verbatim(event)} — {_line(event, numbers)}",
                  "  ", "- ")
 
 
@@ -733,6 +736,7 @@ def _source(source: Source) -> dict[str, object]:
             "byline": source.byline, "published": source.published,
             "inferred": list(source.inferred), "url": source.url, "encoding": source.encoding,
             "number": source.number, "sha256": source.sha256, "opening": source.opening,
+            "latest": source.latest, "opinion": source.opinion,
             **({"text_path": source.text_path} if source.text_path else {})}
 
 

@@ -107,7 +107,7 @@ def test_text_edition_is_72_columns_with_citations_and_sources() -> None:
                            "6 items from 4 sources\n")
     assert "In this edition: Security (3), Diplomacy (3), Trade and economy, Timeline, " \
            "Sources." in " ".join(text.split())
-    assert "” — Sergey Lavrov [1]" in text
+    assert "” — [1]" in text and "” — Sergey Lavrov" not in text  # the speaker is the label
     # items numbered as "Security, item 3" names them, each under its label in capitals
     assert "\n1. SERGEY LAVROV\n   “Numerous terrorist groups" in text
     assert "\n2. TROOPS · MILITARY\n   Another sweeping military exercise" in text
@@ -348,16 +348,13 @@ def _item(kind: str, text: str, why: tuple[str, ...], speaker: str | None = None
                 score=1.0, why=why, speaker=speaker)
 
 
-def test_an_items_label_is_its_speaker_and_strongest_terms_as_the_text_writes_them() -> None:
+def test_an_items_label_is_its_speaker_or_strongest_terms_as_the_text_writes_them() -> None:
     from briefing.render import item_label
 
+    # a quotation is labelled by who said it, alone (the speaker is printed nowhere else by it)
     lavrov = _item("quote", "Numerous terrorist groups, notably the Islamic State and al-Qaida "
                    "are trying", ("al-Qaida", "terrorist groups", "drugs"), "Sergey Lavrov")
-    assert item_label(lavrov) == "Sergey Lavrov · al-Qaida"
-    # the terms of the paragraph around a quotation are not the quotation's
-    other = _item("quote", "There is a real danger of migration.", ("al-Qaida", "migration"),
-                  "Sergey Lavrov")
-    assert item_label(other) == "Sergey Lavrov · migration"
+    assert item_label(lavrov) == "Sergey Lavrov"
     assert item_label(_item("quote", "We will see.", ("al-Qaida",), "the diplomat")) == \
         "The diplomat"
     # a weaker term repeating a stronger one says nothing new
@@ -402,7 +399,7 @@ def test_labels_are_in_every_format() -> None:
     assert "TROOPS · MILITARY" in text and "SERGEY LAVROV" in text
 
 
-def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_its_date() -> None:
+def test_a_point_of_the_essentials_is_labelled_by_its_theme_and_its_date() -> None:
     from dataclasses import replace
 
     from briefing.render import point_labels
@@ -412,11 +409,15 @@ def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_its_date() -> Non
     sections = (replace(base.sections[0], in_summary=("e2",)),) + base.sections[1:]
     timeline = (replace(base.timeline[1], see="e1"),)
     brief = replace(base, summary=summary, sections=sections, timeline=timeline)
-    assert point_labels(brief) == {"e1": ("November 2018", None), "e2": ("Security", "security")}
+    # its theme (a link to the section) and its source's date, else "undated"; numbered
+    assert point_labels(brief) == {"e1": ("November 2018", None),
+                                   "e2": ("Security · undated", "security")}
     page = render_html(brief, ENV)
-    assert '<a class="label" href="#section-security">Security</a>' in page
-    assert '<span class="label">November 2018</span>' in page
-    assert "1. NOVEMBER 2018\n" in render_text(brief) and "2. SECURITY\n" in render_text(brief)
+    assert '<span class="point-number">2</span> <a class="label" href="#section-security">' \
+           'Security · undated</a>' in page
+    assert '<span class="point-number">1</span> <span class="label">November 2018</span>' in page
+    text = render_text(brief)
+    assert "1. NOVEMBER 2018\n" in text and "2. SECURITY · UNDATED\n" in text
 
 
 def test_the_web_contents_counts_stand_inside_their_links() -> None:
