@@ -41,11 +41,10 @@ from .headers import hidden_control, list_id_parts, mailbox, one_line, valid_add
 from .ledger import Ledger, open_ledger, read_ledger, send_lock
 from .models import Briefing
 from .output import write_atomically
-from .pipeline import (BuildOptions, FILENAMES, Corpus, archive_indexes, archive_root,
-                       build_briefing, compare_with_previous, edition_formats, now, out_dir,
-                       read_corpus, render_formats, select_since, with_json,
+from .pipeline import (BuildOptions, FILENAMES, Corpus, EditionBuild, archive_indexes,
+                       archive_root, compare_with_previous, edition_formats, make_edition, now,
+                       out_dir, read_corpus, render_formats, window_of, with_json,
                        workspace_templates)
-from .readers import edition_window
 
 __all__ = ["Edition", "SendReport", "build_message", "message_id", "personalise_html",
            "personalise_text", "send_editions", "smtp_settings", "subject", "SmtpSettings"]
@@ -554,33 +553,29 @@ class EditionMaker:
                  warn: Callable[[str], None]) -> None:
         from . import render
 
-        self.config, self.options, self.ledger, self.warn = config, options, ledger, warn
-        self.edition = options.edition or now().date()
+        self.config, self.ledger, self.warn = config, ledger, warn
+        self.options = replace(options, edition=options.edition or now().date())
         self.corpus: Corpus = read_corpus(config, options.corpus, warn=warn)
         self.env = render.template_env(workspace_templates(config), lang=config.language)
         self.archive_root = archive_root(config, options)
         self.archived: list[str] = []
-        self._cache: dict[tuple[object, ...], tuple[Briefing, list[str]]] = {}
+        # one edition per theme selection and window, its reading texts written
+        self._cache: dict[tuple[object, ...], tuple[EditionBuild, Briefing]] = {}
         self._texts: dict[tuple[object, ...], bytes] = {}
 
     def make(self, reader: Reader) -> Edition:
         """Build, render and write ``reader``'s edition into ``out/readers/<id>/``."""
         from . import render
 
-        window = edition_window(self.config, reader, self.edition, since=self.options.since,
-                                undated=self.options.undated, ledger=self.ledger)
-        key = (reader.themes, window)
-        if key in self._cache:
-            shared, articles = self._cache[key]
-            shared = replace(shared, reader=reader.id)
-        else:
-            corpus, notes = select_since(self.corpus, window)
-            shared = build_briefing(self.config, corpus, reader=reader,
-                                    options=replace(self.options, edition=self.edition),
-                                    notes=notes)
-            articles = [r.sha256 for r in corpus.refs]
-            self._cache[key] = (shared, articles)
-        briefing = compare_with_previous(shared, self.archive_root, articles, self.warn)
+        key = (reader.themes, window_of(self.config, reader, self.options, ledger=self.ledger))
+        if key not in self._cache:
+            made = make_edition(self.config, self.corpus, reader, self.options,
+                                ledger=self.ledger)
+            self._cache[key] = (made, made.with_texts(self.options.out or self.config.out))
+        made, shared = self._cache[key]
+        articles = made.digests()
+        briefing = compare_with_previous(replace(shared, reader=reader.id), self.archive_root,
+                                         articles, self.warn)
         # The text edition does not name its reader, so readers who share a selection and
         # what is new to them share it too (textwrap makes it the dearest part to render).
         marks = (key, briefing.previous,
@@ -588,11 +583,10 @@ class EditionMaker:
         text = self._texts.get(marks)
         if text is None:
             text = self._texts[marks] = render.render_text(briefing).encode()
-        web_url = self.config.delivery.web_url
-        files = {"email": render.render_email(briefing, self.env, web_url=web_url).encode(),
-                 "txt": text}
-        others = [f for f in with_json(edition_formats(reader, None)) if f not in files]
-        files.update(render_formats(briefing, self.config, others))
+        formats = ("email", "txt", *(f for f in with_json(edition_formats(reader, None))
+                                     if f not in ("email", "txt")))
+        files = render_formats(briefing, self.config, formats, env=self.env,
+                               given={"txt": text})
         folder = out_dir(self.config, self.options, reader)
         named = {FILENAMES[f]: data for f, data in files.items()}
         write_atomically(folder, named)
@@ -607,12 +601,16 @@ class EditionMaker:
                        files.get("pdf"), folder)
 
     def finish(self) -> None:
-        """Rewrite the archive's own index and feed once, after the editions of a run."""
-        if self.archived:
-            try:
-                archive_indexes(self.config, self.archive_root, main=True, env=self.env)
-            except ArchiveError as exc:
-                self.warn(str(exc))
+        """Rewrite the archive's own index and feed once, after the editions of a run, and
+        release the store."""
+        try:
+            if self.archived:
+                try:
+                    archive_indexes(self.config, self.archive_root, main=True, env=self.env)
+                except ArchiveError as exc:
+                    self.warn(str(exc))
+        finally:
+            self.corpus.close()
 
 
 # --- The send loop --------------------------------------------------------------------------

@@ -28,21 +28,20 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from . import cachekeys
 from .config import Config, SourceMeta
 from .corpus import FoundFile, display_path, read_article, scan_articles
-from .formats import EXTRACTORS, extractor_versions
 from .listing import Listing, linked, start as start_listing
 from .models import Article, Segmented, corpus_sha256
 from .readers import Window
 from .segment import segment
-from .store import Ingested, SqliteStore, Store, Stored, code_hash
-from .themes import LONG_PARAGRAPH, units_of
+from .store import Ingested, SqliteStore, Store, Stored
+from .themes import passages_of
 
 Warn = Callable[[str], None]
 PARALLEL_MIN = 200  # fewer new files than this are read in-process (a pool costs ~0.1 s)
 CHUNK = 64  # files per task sent to a worker
 BATCH = 256  # articles per store transaction: a killed build loses at most this much work
-INGEST_VERSION = 1  # raise when ingest_file stores something else
 PROGRESS_MIN = 500  # a progress bar only for runs reading at least this many files
 _PATH = "\0"  # stands for the file's display path in stored warnings (it depends on the cwd)
 _OTHER = "\1"  # and for a second file's, in a warning naming two
@@ -63,11 +62,11 @@ def _untimed(_: str) -> AbstractContextManager[None]:
 
 
 def fingerprint() -> str:
-    """Names the code that fills the store: reading, segmenting, tokenising. A store filled by
-    other code is rebuilt, so a change to the segmentation rules never meets stale entries."""
-    h = code_hash("corpus.py", "segment.py", "textnorm.py", "links.py", *EXTRACTORS)
-    h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION} {extractor_versions()}".encode())
-    return h.hexdigest()[:16]
+    """Names the code that fills the store: reading (with the extractors' libraries),
+    segmenting, tokenising, storing (``ingest_file`` and every module it can reach: see
+    ``cachekeys``). A store filled by other code is rebuilt, so a change to the segmentation
+    rules never meets stale entries."""
+    return cachekeys.code_version(ingest_file)
 
 
 class ArticleRef(NamedTuple):
@@ -81,8 +80,8 @@ class ArticleRef(NamedTuple):
     encoding: str
     body_start: int
     published: str | None
-    units: int  # candidate passages (for BM25's corpus size)
-    tokens: int  # words in them (for BM25's mean passage length)
+    passage_count: int  # candidate passages (for BM25's corpus size)
+    token_count: int  # tokens in them (for BM25's mean passage length)
     gen: int = 0  # the store's generation when it was stored (0: in memory)
 
 
@@ -103,9 +102,10 @@ class Corpus:
         refs, loaded = [], {}
         for i, a in enumerate(articles):
             seg = segment(a)
-            units = units_of(a, seg)
+            passages = passages_of(a, seg)
             refs.append(ArticleRef(i, a.id, str(a.path), a.sha256, a.encoding, a.body_start,
-                                   a.meta.published, len(units), sum(len(u.roots) for u in units)))
+                                   a.meta.published, len(passages),
+                                   sum(len(p.roots) for p in passages)))
             loaded[i] = (a, seg)
         return cls(refs, None, loaded)
 
@@ -171,7 +171,8 @@ class Corpus:
         # a tenth of the sort): the same articles in the same order have the same digest
         ids = "\0".join(map(itemgetter(1), self.refs))  # no path holds a NUL: unambiguous
         key = hashlib.sha256(f"{ids}\0{''.join(map(itemgetter(3), self.refs))}".encode())
-        name = f"corpus-digest:{len(self.refs)}"
+        key.update(cachekeys.code_version(corpus_sha256).encode())
+        name = cachekeys.corpus_digest(len(self.refs))
         kept = self.store.cached(name) if self.store is not None else None
         if kept is not None and kept[1][:32] == key.digest():
             return len(self.refs), kept[1][32:].decode()
@@ -251,8 +252,9 @@ def ingest_file(job: _Job) -> Ingested:
         return Ingested(job.full, job.size, job.mtime_ns, job.manifest, "", False, kept,
                         key=job.key)
     seg = segment(article)
-    passages = tuple((u.paragraph, u.sentence, u.start, u.end, " ".join(u.roots),
-                      " ".join(u.words)) for u in units_of(article, seg))
+    passages = tuple((p.paragraph, p.sentence, p.start, p.end, " ".join(p.roots),
+                      " ".join(p.words), " ".join(map(str, p.breaks)))
+                     for p in passages_of(article, seg))
     return Ingested(job.full, job.size, job.mtime_ns, job.manifest, article.sha256, True, kept,
                     article.encoding, article.body_start, article.meta, article.text,
                     seg.paragraphs, passages, job.key)
@@ -505,8 +507,6 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
 
 # --- The warm path: the last full reading, and what changed since ---------------------------
 
-# one, the last full reading's (a few tens of MB per 100,000 articles), in marshal's format
-_BASE = f"corpus-base:{marshal.version}.{sys.version_info[0]}.{sys.version_info[1]}"
 REBASE = 1000  # records changed since the base beyond which a build reads everything again
 
 
@@ -516,14 +516,16 @@ def _base_key(given: Sequence[Path], manifest: Manifest) -> bytes:
     h = hashlib.sha256("\0".join(map(str, given)).encode("utf-8", "surrogateescape"))
     h.update(os.getcwd().encode("utf-8", "surrogateescape"))
     h.update(repr(sorted((k, v[0]) for k, v in manifest.items())).encode())
-    h.update(code_hash("ingest.py", "listing.py").digest())
+    h.update(cachekeys.code_version(_Base).encode())
     return h.digest()
 
 
 @dataclass
 class _Base:
     """A full reading of the corpus (refs and warnings as plain tuples, in path order) and the
-    listing's outputs it was made from, kept in the store under ``_BASE``."""
+    listing's outputs it was made from, kept in the store under ``cachekeys.CORPUS_BASE``
+    (one, the last full reading's: a few tens of MB per 100,000 articles, in marshal's
+    format)."""
 
     key: bytes
     outputs: list[bytes]
@@ -533,13 +535,13 @@ class _Base:
 
     @classmethod
     def load(cls, store: Store, key: bytes) -> _Base | None:
-        kept = store.cached(_BASE)  # exactly what ``keep`` put there (the store checks)
+        kept = store.cached(cachekeys.CORPUS_BASE)  # exactly what ``keep`` put there (the store checks)
         if kept is None or kept[1][:32] != key:
             return None
         return cls(key, *marshal.loads(kept[1][32:]), gen=kept[0])
 
     def keep(self, store: Store) -> None:
-        store.put_cached(_BASE, store.generation(), self.key + marshal.dumps(
+        store.put_cached(cachekeys.CORPUS_BASE, store.generation(), self.key + marshal.dumps(
             (self.outputs, list(map(tuple, self.refs)), self.notes)))
 
     def read(self, store: Store, listing: Listing, outputs: Sequence[bytes],

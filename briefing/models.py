@@ -10,9 +10,12 @@ documentation (``tests/test_template_context.py`` keeps every field documented).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .textnorm import TOKEN_RE, root
 
 
 def doc(text: str, **kwargs: object) -> object:
@@ -118,6 +121,55 @@ class Quote:
 
 
 # --- Theme matching -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Passage:
+    """A candidate passage: a span of an article a section can show (a body paragraph, one
+    sentence of a long paragraph, or a run of such sentences) with its tokens: each word's root
+    and lower-case form, in order, and ``breaks``, the token indices where a new sentence of
+    the source begins (for ``SAME``). ``sentence`` is the sentence's index in its paragraph
+    when the passage is one sentence of a long paragraph (None otherwise). Built up while it is
+    read (hence not frozen): tokenised, joined into runs, given the ``hits`` an index found.
+
+    ``file`` is the store's key of its article (0 for a corpus held in memory); a passage read
+    from the store gets its ``article_id`` from the corpus, which alone knows the ids."""
+
+    article_id: str
+    paragraph: int
+    start: int
+    end: int
+    sentence: int | None = None
+    roots: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
+    hits: frozenset[str] | None = None  # texts of terms that may occur here (an index's); None: any
+    file: int = 0
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int, sentences: Sequence[tuple[int, int]] = (),
+           article_id: str = "", paragraph: int = 0) -> Passage:
+        """``text[start:end]`` tokenised, ``sentences`` (spans covering it, as its paragraph's)
+        saying where each sentence begins."""
+        out = cls(article_id, paragraph, start, end)
+        bounds = sorted(sentences)
+        k = 0
+        for m in TOKEN_RE.finditer(text, start, end):
+            if k + 1 < len(bounds) and m.start() >= bounds[k + 1][0]:
+                while k + 1 < len(bounds) and m.start() >= bounds[k + 1][0]:
+                    k += 1
+                out.breaks.append(len(out.roots))
+            w = m.group()
+            out.words.append(w.lower())
+            out.roots.append(root(w))
+        return out
+
+    def sentence_ids(self) -> list[int]:
+        """For each token, a number naming its sentence (tokens of one sentence share one)."""
+        if not self.breaks:
+            return [0] * len(self.roots)
+        return [bisect_right(self.breaks, i) for i in range(len(self.roots))]
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import mimetypes
 import os
 import re
@@ -24,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from . import cachekeys
 
 #: What the PDF is by default: PDF/UA-1, tagged and accessible (title, language, structure tree).
 DEFAULT_VARIANT = "pdf/ua-1"
@@ -89,8 +90,9 @@ def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
     metadata dates come from the HTML's ``dcterms.created`` meta, not the clock.
 
     ``cache`` is a folder (in the workspace's store) where PDFs are kept by a digest of all that
-    makes them: the HTML, page size, variant, the assets' names, sizes and times, and the
-    WeasyPrint version. Since the output is reproducible, a hit is the same bytes a render would
+    makes them: the HTML, page size, variant, the assets' names, sizes and times, and the code
+    laying it out (this module, WeasyPrint and every library it requires, by version:
+    ``cachekeys.code_version``). Since the output is reproducible, a hit is the same bytes a render would
     give, without the second or more the render costs. Each kept PDF carries its CRC-32 in its
     name: a damaged one is never served, but deleted and rendered again.
     """
@@ -114,7 +116,7 @@ CACHE_KEEP = 16
 def _cache_path(cache: Path, html: str, assets: Path, page_size: str,
                 pdf_variant: str | None) -> Path:
     digest = hashlib.sha256()
-    for part in (importlib.metadata.version("weasyprint"), page_size.strip().lower(),
+    for part in (cachekeys.code_version(html_to_pdf), page_size.strip().lower(),
                  pdf_variant or "", html):
         digest.update(part.encode("utf-8") + b"\0")
     root = Path(assets).resolve()
