@@ -12,7 +12,6 @@ considers; articles elsewhere stay in the store for the next build that wants th
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import marshal
@@ -34,6 +33,7 @@ from .corpus import FoundFile, display_path, read_article, scan_articles
 from .listing import Listing, linked, start as start_listing
 from .models import Article, Segmented, corpus_sha256
 from .readers import Window
+from .runtime import collecting
 from .segment import segment
 from .store import Ingested, SqliteStore, Store, Stored
 from .themes import passages_of
@@ -360,15 +360,11 @@ def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
 
 
 def _store_all(store: Store, jobs: list[_Job], bar: bool) -> None:
-    # the CLI runs with the cyclic collector off (cli.main): a long ingestion makes enough
-    # short-lived objects, in this process and the workers forked from it, to want it on
-    paused = not gc.isenabled()
-    gc.enable()
-    try:
+    # the command line runs with the cyclic collector off (briefing.runtime): a long ingestion
+    # makes enough short-lived objects, in this process and the workers forked from it, to
+    # want it on
+    with collecting():
         _store_batches(store, jobs, bar)
-    finally:
-        if paused:
-            gc.disable()
 
 
 def _store_batches(store: Store, jobs: list[_Job], bar: bool) -> None:
