@@ -36,7 +36,7 @@ import numpy as np
 from . import cachekeys
 from .ingest import Corpus
 from .models import Passage
-from .store import Store
+from .store import Kept, Store
 from .themes import (B, K1, Candidate, Evidence, Stats, ThemeQuery, _candidate, _runs, accepts,
                      evidence, passages_of, rank_theme, score_passages)
 
@@ -147,17 +147,17 @@ def _kept_table(store: Store, query: ThemeQuery, keys: np.ndarray, gens: np.ndar
     return table
 
 
-def _evidence(query: ThemeQuery, cached: tuple[int, bytes] | None, keys: Any, gens: Any,
+def _evidence(query: ThemeQuery, cached: Kept | None, keys: Any, gens: Any,
               taken: Any) -> tuple[Table, Any]:
     """A kept evidence table (empty if none) and which of ``keys`` it is valid for:
     stored at or before its generation, covered by it, and not already ``taken`` by another."""
     if cached is None:
         return Table.empty(query), np.zeros(len(keys), bool)
-    table = Table.of_bytes(cached[1])  # the bytes kept (the store checks them)
+    table = Table.of_bytes(cached.data)  # the bytes kept (the store checks them)
     if len(table.covered) == len(keys) and np.array_equal(table.covered, keys):
-        ok = gens <= cached[0]  # covers exactly this corpus (both sorted): no isin needed
+        ok = gens <= cached.gen  # covers exactly this corpus (both sorted): no isin needed
     else:
-        ok = (gens <= cached[0]) & np.isin(keys, table.covered)
+        ok = (gens <= cached.gen) & np.isin(keys, table.covered)
     return table, ok if taken is None else ok & ~taken
 
 

@@ -50,7 +50,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from .cachekeys import FILES, FILES_DELTA
 from .errors import BriefingError, BusyError
-from .models import ArticleMeta, Paragraph, Passage, Span
+from .models import ArticleMeta, Paragraph, Passage, Span, indices
 from .themes import Term, ThemeQuery, reads_words
 
 T = TypeVar("T")
@@ -123,6 +123,19 @@ class FileState(NamedTuple):
     gen: int = 0  # the store's generation when the file was stored (see ``generation``)
 
 
+class Kept(NamedTuple):
+    """A derived result kept in the store (``cached``): the generation it was computed at and
+    its bytes."""
+
+    gen: int
+    data: bytes
+
+
+# A file's row as ``SqliteStore.rows`` gives it (a plain tuple in FileState's order, its
+# warnings as JSON) is read by these indices (``ROW.size``) where the code is hot
+ROW = indices(FileState)
+
+
 @dataclass(frozen=True, slots=True)
 class Ingested:
     """An article read and cut up, ready to be stored (``ok`` False: a skipped file)."""
@@ -169,7 +182,7 @@ class Store(Protocol):
     def annotations(self, files: Iterable[int], kind: str, version: str) -> dict[int, bytes]: ...
     def put_annotations(self, kind: str, version: str, data: Mapping[int, bytes]) -> None: ...
     def generation(self) -> int: ...
-    def cached(self, name: str) -> tuple[int, bytes] | None: ...
+    def cached(self, name: str) -> Kept | None: ...
     def put_cached(self, name: str, gen: int, data: bytes) -> None: ...
     def drop_cached(self, name: str) -> None: ...
     def close(self) -> None: ...
@@ -514,8 +527,9 @@ class SqliteStore:
     @_heals
     def state(self) -> dict[str, FileState]:
         """Every file the store knows, by absolute path."""
-        return {path: FileState(r[0], r[1], r[2], r[3], r[4], bool(r[5]),
-                                tuple(json.loads(r[6])) if r[6] != "[]" else (), *r[7:])
+        return {path: FileState(*r)._replace(
+                    ok=bool(r[ROW.ok]),
+                    warnings=tuple(json.loads(r[ROW.warnings])) if r[ROW.warnings] != "[]" else ())
                 for path, r in self.rows().items()}
 
     @_heals
@@ -532,18 +546,18 @@ class SqliteStore:
         self._forget_rows()
         kept = self.cached(FILES)  # checked: exactly the bytes put there
         if kept is not None:
-            rows: dict[str, tuple] = marshal.loads(kept[1])
-            current = kept[0] == gen
+            rows: dict[str, tuple] = marshal.loads(kept.data)
+            current = kept.gen == gen
             if not current:
                 delta = self.cached(FILES_DELTA)
                 if delta is not None:
                     base_gen, changes = marshal.loads(delta[1])
-                    current = delta[0] == gen and base_gen == kept[0]
+                    current = delta.gen == gen and base_gen == kept.gen
                     if current:
                         _apply(rows, changes)
                         self._delta = changes
             if current:
-                self._rows, self._base_gen, self._seen = rows, kept[0], gen
+                self._rows, self._base_gen, self._seen = rows, kept.gen, gen
                 return rows
         with _guard():  # no snapshot, or a stale one: read the table
             rows = dict(self._read_rows("", ()))
@@ -573,9 +587,11 @@ class SqliteStore:
         for r in self._conn().execute(
                 "SELECT path, id, size, mtime_ns, manifest, sha256, ok, warnings, encoding, "
                 f"body_start, published, units, tokens, gen FROM files {where}", args):
-            if r[7] != "[]":
-                _json_list(r[7])  # the few rows with warnings: their JSON is what was written
-            yield r[0], r[1:]
+            path, row = r[0], r[1:]
+            if row[ROW.warnings] != "[]":
+                # the few rows with warnings: their JSON is what was written
+                _json_list(row[ROW.warnings])
+            yield path, row
 
     def _refresh(self, gen: int) -> dict[str, tuple]:
         """The rows after this process's own writes (it holds the lock: no one else wrote),
@@ -776,18 +792,18 @@ class SqliteStore:
     # -- derived results ----------------------------------------------------------------------
 
     @_heals
-    def cached(self, name: str) -> tuple[int, bytes] | None:
-        """(generation, data) of a derived result kept under ``name``, if any: exactly the
-        bytes put there (checked)."""
+    def cached(self, name: str) -> Kept | None:
+        """The derived result kept under ``name``, if any: exactly the bytes put there
+        (checked), with the generation it was computed at."""
         with _guard():
             row = self._conn().execute(
                 "SELECT gen, data, crc FROM rank_cache WHERE name=?", (name,)).fetchone()
         if row is None:
             return None
-        data = bytes(row[1])
-        if crc(data) != row[2]:
+        gen, data, check = int(row[0]), bytes(row[1]), row[2]
+        if crc(data) != check:
             raise StoreCorrupt(f"the stored {name!r} fails its check")
-        return self._saw(int(row[0])), data
+        return Kept(self._saw(gen), data)
 
     @_heals
     def put_cached(self, name: str, gen: int, data: bytes) -> None:
