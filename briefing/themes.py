@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .config import TermSpec, ThemeConfig
+from .config import DEFAULT_MAX_ITEMS, TermSpec, ThemeConfig
 from .models import Article, Match, Passage, Segmented, Span
 from .query import Node, SenseRule, has_prefix, matches, parse, sense_rule
 from .textnorm import TOKEN_RE, phrase_starts, root
@@ -47,7 +47,7 @@ class ThemeQuery:
     terms: tuple[Term, ...]
     exclude: tuple[Term, ...] = ()
     not_: tuple[Term, ...] = ()
-    max_items: int = 6
+    max_items: int = DEFAULT_MAX_ITEMS
     min_score: float = DEFAULT_MIN_SCORE
     senses: tuple[SenseRule, ...] = ()  # exclude rules 'word NEAR/n context' (query.py)
     require: Node | None = None  # a boolean query a shown passage satisfies (query.py)
