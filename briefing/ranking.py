@@ -15,7 +15,7 @@ statistics. Nothing is served stale: a changed or new file has a newer generatio
 is no longer selected, and the scores are always recomputed.
 
 Scoring is vectorised (numpy) to find which rows can reach a shortlist; those few are then
-scored by ``themes._candidate``, the same code as ``themes.score_units``, so what reaches the
+scored by ``themes._candidate``, the same code as ``themes.score_passages``, so what reaches the
 briefing is identical: same candidates, same rounded scores, same order (``tests/test_store.py``
 checks it against ``shortlist(rank(...))``). Since ``require`` is part of the evidence, a
 passage the theme refuses is left out before any cut: a shortlist only holds passages the

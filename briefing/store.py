@@ -5,10 +5,11 @@ server database or a distributed engine can stand in for :class:`SqliteStore` la
 
 What it holds, per file (keyed by absolute path): size, mtime, content hash, metadata, the
 decoded text, the segmentation, and one row per candidate passage (a body paragraph, or a
-sentence of a long paragraph: ``themes.units_of``) with the passage's word roots and lower-case
-words. An FTS5 table indexes those two columns, so a theme's terms find their passages without
-reading the corpus; ``annotations`` keeps what later stages compute per article (quotes, parses,
-dates) under a (kind, version) so a warm build reuses it.
+sentence of a long paragraph: ``themes.passages_of``) with the passage's word roots and
+lower-case words and where its sentences begin. An FTS5 table indexes roots and words, so a
+theme's terms find their passages without reading the corpus; ``annotations`` keeps what later
+stages compute per article (quotations, dated sentences) under a (kind, version), and
+``rank_cache`` what they compute over many (a theme's evidence), so a warm build reuses them.
 
 It is a cache: nothing in it is the only copy of anything. A missing file, or one written by
 another schema or another version of the reading code (``fingerprint``), is deleted and rebuilt
@@ -56,7 +57,7 @@ from .themes import Term, ThemeQuery, reads_words
 T = TypeVar("T")
 
 SCHEMA_VERSION = 5  # 2: files.gen, rank_cache; 3: files_gen index; 4: payload CRCs;
-# 5: passages.breaks
+# 5: passages.breaks, files.passage_count and token_count (were units, tokens)
 DB_NAME = "store.sqlite"
 LOCK_NAME = "store.lock"
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -198,7 +199,7 @@ CREATE TABLE files(
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, manifest TEXT NOT NULL,
     sha256 TEXT NOT NULL, ok INTEGER NOT NULL, warnings TEXT NOT NULL,
     encoding TEXT NOT NULL, body_start INTEGER NOT NULL, published TEXT,
-    units INTEGER NOT NULL, tokens INTEGER NOT NULL, gen INTEGER NOT NULL);
+    passage_count INTEGER NOT NULL, token_count INTEGER NOT NULL, gen INTEGER NOT NULL);
 CREATE INDEX files_gen ON files(gen);
 CREATE TABLE articles(
     file INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
@@ -586,7 +587,7 @@ class SqliteStore:
     def _read_rows(self, where: str, args: Sequence[str]) -> Iterator[tuple[str, tuple]]:
         for r in self._conn().execute(
                 "SELECT path, id, size, mtime_ns, manifest, sha256, ok, warnings, encoding, "
-                f"body_start, published, units, tokens, gen FROM files {where}", args):
+                f"body_start, published, passage_count, token_count, gen FROM files {where}", args):
             path, row = r[0], r[1:]
             if row[ROW.warnings] != "[]":
                 # the few rows with warnings: their JSON is what was written
@@ -666,7 +667,7 @@ class SqliteStore:
                 self._delete(db, r.path)
                 cur = db.execute(
                     "INSERT INTO files(id, path, size, mtime_ns, manifest, sha256, ok, warnings, "
-                    "encoding, body_start, published, units, tokens, gen) "
+                    "encoding, body_start, published, passage_count, token_count, gen) "
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (r.key, r.path, r.size, r.mtime_ns, r.manifest, r.sha256, int(r.ok),
                      json.dumps(list(r.warnings), ensure_ascii=False), r.encoding, r.body_start,

@@ -111,36 +111,36 @@ def _occurrences(term: Term, passage: Passage) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """What a theme found in one unit: term -> count (masked words removed), and whether a
-    ``not`` phrase vetoes the unit."""
+    """What a theme found in one passage: term -> count (masked words removed), and whether a
+    ``not`` phrase vetoes the passage."""
 
     counts: dict[str, int]
     vetoed_by: str | None
     length: int
 
 
-def evidence(query: ThemeQuery, unit: Passage) -> Evidence:
-    """Count each term of ``query`` in ``unit``, with excluded phrases masked out. Terms that
-    ``unit.hits`` (when known) rules out are not looked for: they cannot occur."""
-    hits = unit.hits
+def evidence(query: ThemeQuery, passage: Passage) -> Evidence:
+    """Count each term of ``query`` in ``passage``, with excluded phrases masked out. Terms that
+    ``passage.hits`` (when known) rules out are not looked for: they cannot occur."""
+    hits = passage.hits
     for t in query.not_:
-        if (hits is None or t.text in hits) and _occurrences(t, unit):
-            return Evidence({}, t.text, len(unit.roots))
+        if (hits is None or t.text in hits) and _occurrences(t, passage):
+            return Evidence({}, t.text, len(passage.roots))
     masked: set[int] = set()
     for t in query.exclude:
         if hits is None or t.text in hits:
-            for i in _occurrences(t, unit):
+            for i in _occurrences(t, passage):
                 masked.update(range(i, i + len(t.roots)))
     for rule in query.senses:  # a word in its other sense ('recognized ... as terrorist')
-        masked |= rule.masked(unit.roots, unit.words)
+        masked |= rule.masked(passage.roots, passage.words)
     counts: dict[str, int] = {}
     for t in query.terms:
         if hits is not None and t.text not in hits:
             continue
-        n = sum(1 for i in _occurrences(t, unit) if i not in masked)
+        n = sum(1 for i in _occurrences(t, passage) if i not in masked)
         if n:
             counts[t.text] = n
-    return Evidence(counts, None, len(unit.roots))
+    return Evidence(counts, None, len(passage.roots))
 
 
 def passages_of(article: Article, seg: Segmented) -> list[Passage]:
