@@ -722,21 +722,23 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
         raise UsageError(f"--to: not a plain email address: {to!r}")
     edition = (options.edition or now().date()).isoformat()
     report = SendReport(edition, dry_run=dry_run, to=to, reader=reader_id)
+    retrying = Retrying(retries, backoff, max_backoff, sleep)
+    pacer = Pacer(config.delivery.rate_per_minute, clock, sleep)
     if dry_run or to is not None:
         ledger = read_ledger(config.store)
         try:
-            _loop(config, options, readers, report, ledger=ledger, writable=False, to=to,
-                  force=force or to is not None, transport=None if dry_run else SmtpTransport(
-                      settings), retries=retries, backoff=backoff, max_backoff=max_backoff,
-                  progress=progress, warn=warn, sleep=sleep, clock=clock)
+            _loop(_Run(config, options, report, ledger, writable=False, to=to,
+                       force=force or to is not None,
+                       transport=None if dry_run else SmtpTransport(settings),
+                       retrying=retrying, pacer=pacer, progress=progress, warn=warn), readers)
         finally:
             if ledger is not None:
                 ledger.close()
         return report
     with send_lock(config.store), open_ledger(config.store) as ledger:
-        _loop(config, options, readers, report, ledger=ledger, writable=True, to=None,
-              force=force, transport=SmtpTransport(settings), retries=retries, backoff=backoff,
-              max_backoff=max_backoff, progress=progress, warn=warn, sleep=sleep, clock=clock)
+        _loop(_Run(config, options, report, ledger, writable=True, to=None, force=force,
+                   transport=SmtpTransport(settings), retrying=retrying, pacer=pacer,
+                   progress=progress, warn=warn), readers)
     return report
 
 
@@ -750,61 +752,88 @@ def _selected(config: Config, reader_id: str | None, to: str | None) -> list[Rea
     return list(config.readers)
 
 
-def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], report: SendReport,
-          *, ledger: Ledger | None, writable: bool, to: str | None, force: bool,
-          transport: SmtpTransport | None, retries: int, backoff: float, max_backoff: float,
-          progress: Progress | None, warn: Callable[[str], None],
-          sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+@dataclass(frozen=True)
+class Retrying:
+    """How a transient failure is tried again: up to ``retries`` more attempts, waiting
+    ``backoff`` seconds, doubling, at most ``max_backoff`` (``sleep`` waits)."""
+
+    retries: int
+    backoff: float
+    max_backoff: float
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One run of the send loop: what it sends with and to whom it reports. ``writable``: the
+    ledger records what is delivered (not for a dry run or a test copy ``to`` one address);
+    ``transport`` None writes ``.eml`` files instead of sending."""
+
+    config: Config
+    options: BuildOptions
+    report: SendReport
+    ledger: Ledger | None
+    writable: bool
+    to: str | None
+    force: bool
+    transport: SmtpTransport | None
+    retrying: Retrying
+    pacer: Pacer
+    progress: Progress | None
+    warn: Callable[[str], None]
+
+
+def _loop(run: _Run, readers: Sequence[Reader]) -> None:
+    config, report, ledger, to, transport = run.config, run.report, run.ledger, run.to, \
+        run.transport
     maker: EditionMaker | None = None
-    pacer = Pacer(config.delivery.rate_per_minute, clock, sleep)
     sender = _configured(config, "from", config.delivery.sender)[1] \
         if config.delivery.sender else ""
     total = len(readers)
     deferred_in_a_row = 0
     try:
         for done, reader in enumerate(readers, 1):
-            if not force and ledger is not None and ledger.has(report.edition, config.title,
-                                                               reader.id):
+            if not run.force and ledger is not None and ledger.has(report.edition, config.title,
+                                                                   reader.id):
                 report.already.append(reader.id)
-                _tell(progress, done, total, reader.id, "already sent")
+                _tell(run.progress, done, total, reader.id, "already sent")
                 continue
             if not valid_address(to or reader.email):
                 report.failed[reader.id] = f"not a plain email address: {to or reader.email!r}"
-                _tell(progress, done, total, reader.id, "failed")
+                _tell(run.progress, done, total, reader.id, "failed")
                 continue
-            maker = maker or EditionMaker(config, options, ledger=ledger, warn=warn)
+            maker = maker or EditionMaker(config, run.options, ledger=ledger, warn=run.warn)
             edition = maker.make(reader)
             msg = build_message(edition, config, to=to)
             if transport is None:
                 report.written += write_atomically(edition.folder, {EML_NAME: msg.as_bytes()})
                 report.delivered.append(reader.id)
-                _tell(progress, done, total, reader.id, "written")
+                _tell(run.progress, done, total, reader.id, "written")
                 continue
-            pacer.wait()
+            run.pacer.wait()
             # After DEFER_STREAK readers in a row were told to try later, the server is
             # deferring everyone for now (a rate limit, a full disk): one attempt each, no
             # waiting, until it accepts one, rather than the full backoff for every reader.
-            failure = _send_with_retries(
-                transport, msg, sender, to or reader.email,
-                retries=0 if deferred_in_a_row >= DEFER_STREAK else retries, backoff=backoff,
-                max_backoff=max_backoff, sleep=sleep)
+            retrying = replace(run.retrying, retries=0) \
+                if deferred_in_a_row >= DEFER_STREAK else run.retrying
+            failure = _send_with_retries(transport, msg, sender, to or reader.email, retrying)
             if failure is None:
-                if writable and ledger is not None:
+                if run.writable and ledger is not None:
                     ledger.record(report.edition, config.title, reader.id,
                                   recipient=reader.email, message_id=str(msg["Message-ID"]))
                 report.delivered.append(reader.id)
                 deferred_in_a_row = 0
-                _tell(progress, done, total, reader.id, "delivered")
+                _tell(run.progress, done, total, reader.id, "delivered")
                 continue
             if failure.transient and failure.recipient:
                 # A 4xx to RCPT TO is about this mailbox (greylisting, a full mailbox): the
                 # others are still sent, and the next run tries this reader again.
                 report.deferred[reader.id] = failure.message
                 deferred_in_a_row += 1
-                _tell(progress, done, total, reader.id, "deferred")
+                _tell(run.progress, done, total, reader.id, "deferred")
                 continue
             report.failed[reader.id] = failure.message
-            _tell(progress, done, total, reader.id, "failed")
+            _tell(run.progress, done, total, reader.id, "failed")
             if failure.transient or failure.fatal:
                 # The server is down or refusing everyone: the rest would fail the same way
                 # (after as many retries); a re-run delivers them.
@@ -818,8 +847,8 @@ def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], repo
 
 
 def _send_with_retries(transport: SmtpTransport, msg: EmailMessage, sender: str,
-                       recipient: str, *, retries: int, backoff: float, max_backoff: float,
-                       sleep: Callable[[float], None]) -> SendFailure | None:
+                       recipient: str, retrying: Retrying) -> SendFailure | None:
+    retries = retrying.retries
     for attempt in range(retries + 1):
         try:
             transport.send(msg, sender, recipient)
@@ -830,7 +859,7 @@ def _send_with_retries(transport: SmtpTransport, msg: EmailMessage, sender: str,
                     tries = f"{retries + 1} attempts" if retries else "1 attempt"
                     return replace(failure, message=f"{failure.message} (gave up after {tries})")
                 return failure
-            sleep(min(backoff * 2 ** attempt, max_backoff))
+            retrying.sleep(min(retrying.backoff * 2 ** attempt, retrying.max_backoff))
     return None  # pragma: no cover - the loop always returns
 
 
