@@ -102,7 +102,11 @@ def pair_marks(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Marked]
             elif _family(text[i]) != _family(text[stack[-1]]):
                 stack.append(i)  # a quotation nested in the outer one
             else:
-                stack, first = [i], p  # the earlier opening mark was stray
+                if len(stack) == 1 and _ends_sentence_before(text, stack[0], i):
+                    # a quoted paragraph whose closing mark was lost when paragraphs were run
+                    # together ('"... 24 years. "I have never ..."'): it ends before the mark
+                    out.append(Marked(stack[0], i, first, p, False))
+                stack, first = [i], p  # otherwise the earlier opening mark was stray
         if stack:
             how = _continues(per_para, paragraphs, p, first) if _may_run_on(text, stack, paragraphs[first][0]) else "stop"
             if how == "stop":
@@ -111,6 +115,13 @@ def pair_marks(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Marked]
                 carried = (stack[0], first)
                 skip = per_para[p + 1][0][0] if how == "reopen" else -1
     return out
+
+
+def _ends_sentence_before(text: str, opening: int, i: int) -> bool:
+    """Whether the words since the opening mark at ``opening`` end a sentence right before the
+    mark at ``i`` (a full stop, '?' or '!' and a space), with a sentence's worth of words."""
+    before = text[opening + 1:i]
+    return bool(re.search(r"\w[.!?…]+\)?\s+$", before)) and len(before.split()) >= 3
 
 
 def _may_run_on(text: str, stack: list[int], para_start: int) -> bool:
@@ -185,8 +196,8 @@ def sentences(masked_text: str, lo: int, hi: int, text: str | None = None) -> li
                 if not worded:
                     continue
         else:
-            word = re.search(r"([\w.]+)$", masked_text[max(lo, m.start() - 12):m.start()])
-            w = word.group(1).lower() if word else ""
+            word = re.search(r"([\w.’']+)$", masked_text[max(lo, m.start() - 12):m.start()])
+            w = word.group(1).lower() if word else ""  # "Poor's." ends a sentence: no initial
             if w in ABBREV or (len(w) == 1 and w.isalpha()):
                 continue
         out.extend(_bounded(masked_text, start, m.end()))
@@ -222,9 +233,12 @@ def _bounded(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 _TOKEN = re.compile(
-    MASK + r"+|(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|St|Jr|Sr|Sgt|Capt"
-    r"|Adm|Maj|Gens|Sens|Reps)\.|\w(?:[\w’'\-]*\w)?|[^\s\w]"
+    MASK + r"+|(?:[A-Z]\.){2,}|[A-Z]\.(?=[ \u00a0][A-Z])|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|St|Jr|Sr|Sgt|Capt"
+    r"|Adm|Maj|Gens|Sens|Reps)\.|\d+(?:/\d+)+|[A-Z]+&[A-Z]+\b|[A-Za-z0-9\-]+\.(?:com|org|net|co\.uk)\b|\w(?:[\w’'\-]*\w)?|[^\s\w]"
 )
+
+
+_DIGIT_NAME = re.compile(r"\d+[A-Z][a-z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +263,8 @@ class Tok:
 
     @property
     def is_cap(self) -> bool:
-        return self.text[:1].isupper()
+        """A capitalised word, or a name that starts with a digit ('4Cast', '3Com')."""
+        return self.text[:1].isupper() or bool(_DIGIT_NAME.match(self.text))
 
 
 def tokens(masked_text: str, lo: int, hi: int) -> list[Tok]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 # Capitalised words that are titles, offices or parts of institutions' names, never part of a
 # person's name: stripping them from "Center for Modern Afghanistan Studies Director Omar Nessar"
@@ -31,17 +31,34 @@ south east west northern southern eastern western new the a an of and for on in 
 wednesday thursday friday saturday sunday january february march april may june july august
 september october november december analyst expert nominee candidate candidates mrs ms mr dr sen
 rep gov gen lt col sgt capt gop fbi cia nato un eu isis al-qaida taliban islamic
+mp mps mep msp labour tory tories conservative conservatives liberal lib dem dems shadow
+executive ceo cfo coo
 """.split())
+# Titles that belong to a name where the article writes them with it ('Dr David Gillingwater'):
+# kept in the speaker's name. 'Sir', 'Lord', 'Lady', 'Dame' are never stripped at all: they are
+# part of the name ('Lord Falconer'). Courtesy titles (Mr, Mrs, Ms) are dropped when the article
+# gives the given name, and kept when it gives only the surname ('Mr Blair').
+HONORIFICS = {"dr", "dr.", "prof", "prof.", "professor", "rev", "rev.", "reverend"}
+_MALE_TITLES = {"sir", "lord", "baron", "mr", "mr."}
+_FEMALE_TITLES = {"lady", "dame", "baroness", "mrs", "mrs.", "ms", "ms.", "miss"}
 ORG_WORDS = set("""
 ministry department committee council office party campaign agency service post times news journal
 channel group union company corporation foundation institute university association commission
 bureau army navy government administration court senate congress house embassy movement center
 centre network press tribune herald gazette telegraph guardian network cnn bbc fbi cia
+authority authorities board trust fund bank society federation confederation forum alliance
+coalition league organisation organization securities plc ltd inc consortium
 """.split())
 DOCUMENTS = {"communique", "communiqué", "statement", "report", "letter", "memo", "release",
              "document", "text", "tweet", "post", "email", "resolution", "declaration", "note",
              "transcript", "announcement", "website", "message", "ad", "advertisement", "filing"}
 PRONOUNS = {"he", "she", "they", "him", "her", "i", "we", "it"}
+PERSON_HEADS = {"source", "official", "aide", "spokesperson", "adviser", "advisor", "lawyer",
+                 "man", "woman", "dealer", "farmer", "worker", "resident", "witness", "teacher"}
+# Speakers that are many people or a body of them: no 'he' or 'she' stands for them.
+GROUPS = {"family", "government", "campaign", "committee", "panel", "group", "council", "team",
+          "board", "party", "police", "administration", "union", "company", "firm", "staff",
+          "all", "both", "some", "many", "most", "several", "others", "each"}
 PERSON_NOUNS = {
     "diplomat": {"diplomat", "minister", "ambassador", "envoy", "representative", "foreign", "department", "ministry"},
     "expert": {"expert", "analyst", "director", "professor", "scholar", "researcher", "fellow", "studies", "specialist"},
@@ -65,10 +82,14 @@ donald barack bill bernie joe mike michael john james robert david richard thoma
 christopher daniel matthew mark paul steven stephen andrew kenneth george edward brian ronald
 anthony kevin jason jeff jeffrey ryan gary timothy larry frank scott eric jacob jonathan justin
 brandon ben benjamin samuel gregory patrick alexander jack dennis jerry tyler aaron henry adam
-peter nathan zachary kyle walter harold carl arthur roger keith jeremy terry sean austin noah
+peter nathan zachary kyle walter harold carl arthur roger keith jeremy sean austin noah
 lawrence jesse dylan bruce albert willie gabriel logan ralph roy eugene russell bobby mitch mitt
 marco ted rand chris newt rudy reince corey sergey vladimir zamir omar timofey wahid abdul
 alexander anatoly sergei dmitry hamid ashraf recep emmanuel boris xi narendra
+oliver victor hector trevor conor connor spencer lester jasper homer igor julian adrian christian
+damian ian sebastian fabian vincent clement brent grant bryant clive kent gordon tony nigel ken
+charles jon josh jake tim tom jim bob rob dan nick steve dave doug greg pete phil matt andy rick
+ron don hank ed al chuck simon william
 """.split())
 FEMALE_NAMES = set("""
 hillary mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
@@ -81,6 +102,8 @@ jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
 theresa diana natalie brittany charlotte marie kayla alexis lori melania ivanka kellyanne huma
 loretta nikki sarah elena tammy debbie chelsea michele jill claire condoleezza angela theresa
 maria melanie kathryn
+tessa eleanor esther gillian lillian marian vivian olive renee desiree amber kate liz beth jane
+sue anne meg louise
 """.split())
 _NAME_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*")
 _RUN = re.compile(r"(?:(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev)\.|[A-Z][\w’'\-]*)"
@@ -96,17 +119,78 @@ def person_name(run: str) -> str | None:
     """The person's name at the end of a capitalised run, role and institution words stripped:
     'Second Asia Department Zamir Kabulov' -> 'Zamir Kabulov'; None when nothing is left."""
     words = run.split()
+    while len(words) > 2 and words[-1].strip(".,").lower() in _POST_NOMINALS:
+        words.pop()  # 'Tom McCabe MSP', 'Jane Rowe QC'
     kept: list[str] = []
-    for w in reversed(words):
+    for i, w in enumerate(reversed(words)):
+        if i == 0:
+            w = strip_possessive(w)  # 'Ricky Gervais’' is Ricky Gervais
+            if w.lower() in _SURNAME_ROLES and len(words) > 1 and (
+                    words[-2].lower() not in ROLE_WORDS or words[-2].lower().rstrip(".") in _COURTESY_WORDS):
+                kept.insert(0, w)  # 'Theresa May', 'Kristin King'
+                continue
         if w.lower() in ROLE_WORDS or strip_possessive(w) != w or len(kept) == 4:
             break
         kept.insert(0, w)
+    if len(kept) >= 3 and _ACRONYM.match(kept[0]):
+        kept.pop(0)  # an office or trade in capitals: 'DJ Norman Cook', 'MEP Caroline Lucas'
     return " ".join(kept) or None
 
 
+# Role and calendar words that are surnames too, when they end a name ('Theresa May').
+_SURNAME_ROLES = {"may", "king", "june", "august", "bishop", "judge", "marshall", "prince", "pope",
+                  "duke", "major", "chancellor", "general"}
+_ACRONYM = re.compile(r"^[A-Z]{2,4}$")
+# Letters after a name that are an office or an honour, not part of it
+_POST_NOMINALS = {"mp", "mps", "msp", "mep", "am", "qc", "kc", "obe", "cbe", "mbe", "kbe", "jr", "sr",
+                  "phd"}
+_COURTESY_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"}
+
+
+# Capitalised words that are no part of a name: a clause's first word ('But Fowler said'), the
+# verbs and function words of a title in capitals ('All Bets Are Off').
+_NOT_NAME_WORDS = set("""
+but and or so yet then also however when while all some if as at in on to of for by with from
+the a an this that these those his her its their our my your we i you he she they it is are was
+were be been has have had do does did not no would can could might must should after
+before since because though although once until unless where whether what which who how why
+meanwhile still even here there now unlike like despite against during without under over about
+through according into onto upon between among across amid
+""".split())
+
+
+# A capitalised word opening a sentence that is a common noun for a person, not a given name
+# ('Presenter Judith Okafor', 'Rocker Pete Doherty', 'Economist Ann Pettifor'): by its ending.
+_PERSON_NOUN_END = re.compile(r"(?:er|or|ist|ian|ant|ent|man|woman|ess|ee|ive)$")
+
+
+def _role_noun(word: str) -> bool:
+    low = word.lower()
+    return (bool(_PERSON_NOUN_END.search(low)) and low not in MALE_NAMES and low not in FEMALE_NAMES) \
+        or low in ROLE_WORDS
+
+
 def is_org(phrase: str) -> bool:
-    """Whether a capitalised run names an institution rather than a person."""
-    return any(w.lower().strip(".") in ORG_WORDS for w in phrase.split())
+    """Whether a capitalised run names an institution rather than a person: it has an
+    institution's word, and does not end in a person's name after an office ('House Speaker
+    Paul Ryan', 'Center for Modern Afghanistan Studies Director Omar Nessar')."""
+    words = [strip_possessive(w).lower().strip(".,") for w in phrase.split()]
+    if not any(w in ORG_WORDS for w in words):
+        return False
+    n = 0
+    while n < len(words) and words[-1 - n] not in ROLE_WORDS and words[-1 - n] not in ORG_WORDS:
+        n += 1
+    before = words[-1 - n] if n < len(words) else ""
+    return not (n and before in TITLE_WORDS)
+
+
+# Offices written before a person's name ('Director Omar Nessar', 'Speaker Paul Ryan').
+TITLE_WORDS = set("""
+president vice minister secretary director head chairman chairwoman chair general colonel
+lieutenant senator representative governor mayor judge ambassador spokesman spokeswoman
+spokesperson attorney speaker leader chief officer commander admiral captain deputy analyst
+expert nominee candidate executive ceo cfo coo
+""".split())
 
 
 @dataclass
@@ -149,45 +233,73 @@ class People:
     _agreeing: dict[str, list[tuple[int, str, str]]] = field(
         default_factory=lambda: {"m": [], "f": []})  # the speakers 'he' / 'she' may stand for
     _titled: dict[str, str] = field(default_factory=dict)  # 'Clinton' -> 'f' for 'Mrs. Clinton'
-    _surnames: set[str] = field(default_factory=set)  # people the article names by title and surname only
+    _surnames: dict[str, str] = field(default_factory=dict)  # 'Blair' -> 'Mr Blair': named by title and surname only
+    _honorific: dict[str, str] = field(default_factory=dict)  # 'David Gillingwater' -> 'Dr'
+    _bare: dict[str, str] = field(default_factory=dict)  # 'Dr David Gillingwater' -> 'David Gillingwater'
+    by_first: dict[str, list[str]] = field(default_factory=dict)  # 'Kim' -> ['Kim Yungmin']
     _mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, name), in order
     _mention_starts: list[int] = field(default_factory=list)
     _full: dict[str, str | None] = field(default_factory=dict)
     _keys: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, text: str) -> "People":
+    def build(cls, text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> "People":
         """Scan the article once for capitalised names, the roles written beside them, the
-        courtesy titles that tell a person's sex, and where each name is mentioned."""
+        courtesy titles that tell a person's sex, and where each name is mentioned. Only the
+        ``paragraphs`` given (the body: a headline's 'Rocker Doherty' is no name) are read."""
         table = cls(text)
-        runs = list(_RUN.finditer(text))
+        spans = paragraphs if paragraphs is not None else [(0, len(text))]
+        runs = [m for s, e in spans for m in _RUN.finditer(text, s, e)]
         for m in runs:
-            name = person_name(m.group())
-            if not name or is_org(m.group()):
-                continue
-            lead = name.split()[0]
-            at_sentence_start = m.start() + m.group().find(name) == m.start() and _sentence_start(text, m.start())
-            if len(name.split()) < 2 or (at_sentence_start and lead.lower() in ROLE_WORDS):
-                continue
-            last = name.split()[-1]
-            table.by_last.setdefault(last, [])
-            if name not in table.by_last[last]:
-                table.by_last[last].append(name)
-            table.counts[name] = table.counts.get(name, 0) + 1
-            table.roles.setdefault(name, []).append(_role_near(text, m.start(), m.end()))
+            for part in _possessive_parts(m.group()):  # "Clint Eastwood's Million Dollar Baby"
+                table._add_name(part, m)
+            table._add_name(m.group(), m)
         for m in _COURTESY.finditer(text):
             sex = "m" if m.group(1) == "Mr" else "f"
             for word in _word_prefixes(m.group(2)):
                 if table._titled.get(word) != "m":  # 'Mr. X' anywhere wins, as it always did
                     table._titled[word] = sex
-        for m in _TITLED.finditer(text):
-            surname = strip_possessive(m.group(1))
-            if surname.lower() not in ROLE_WORDS:  # 'Mr. President' is no surname
-                table._surnames.add(surname)
+        for s, e in spans:
+            for m in _TITLED.finditer(text, s, e):
+                surname = strip_possessive(m.group(1))
+                if surname.lower() not in ROLE_WORDS:  # 'Mr. President' is no surname
+                    title = m.group()[:m.start(1) - m.start()].strip()
+                    table._surnames.setdefault(surname, f"{title} {surname}")
+        for name, title in table._honorific.items():
+            table._bare[f"{title} {name}"] = name
         for m in runs:
             table._index_mentions(m)
         table._mention_starts = [start for start, _, _ in table._mentions]
         return table
+
+    def _add_name(self, run: str, m: re.Match[str]) -> None:
+        """Record the person's name at the end of ``run`` (the capitalised run ``m``, or the part
+        of it up to a possessive), with the role words around it and a title it is written with."""
+        text = self.text
+        name = person_name(run)
+        if not name or is_org(run):
+            return
+        while name and name.split()[0].lower() in _NOT_NAME_WORDS:
+            name = name.partition(" ")[2]  # 'But Fowler', 'All Bets Are Off'
+        if not name or any(w.lower() in _NOT_NAME_WORDS for w in name.split()):
+            return
+        lead = name.split()[0]
+        at_sentence_start = run.find(name) == 0 and _sentence_start(text, m.start())
+        if at_sentence_start and len(name.split()) >= 3 and _role_noun(lead):
+            name = name.split(" ", 1)[1]  # 'Presenter Judith Okafor'
+        if len(name.split()) < 2 or (at_sentence_start and lead.lower() in ROLE_WORDS):
+            return
+        last = name.split()[-1]
+        self.by_last.setdefault(last, [])
+        if name not in self.by_last[last]:
+            self.by_last[last].append(name)
+            self.by_first.setdefault(name.split()[0], []).append(name)
+        self.counts[name] = self.counts.get(name, 0) + 1
+        self.roles.setdefault(name, []).append(_role_near(text, m.start(), m.start() + len(run)))
+        words = run.split()
+        at = len(words) - len(name.split()) - 1
+        if at >= 0 and words[at].lower() in HONORIFICS and name not in self._honorific:
+            self._honorific[name] = words[at]  # 'Dr David Gillingwater'
 
     def _index_mentions(self, run: re.Match[str]) -> None:
         """Record every known name inside one capitalised run ('Minister Sergey Lavrov’s')."""
@@ -203,29 +315,59 @@ class People:
                     name = bare
                 self._mentions.append((words[i][0], words[i][0] + len(name), name))
 
-    def full_name(self, word: str) -> str | None:
-        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov'; a
-        surname the article only gives with a title, 'Mr. Burton', is that surname)."""
+    def full_name(self, word: str, pos: int | None = None) -> str | None:
+        """The fullest name the article gives for a last name ('Lavrov' -> 'Sergey Lavrov'),
+        with the title it writes with that name ('Dr David Gillingwater'); of two people with
+        one surname, the one named last before ``pos`` (else the one named most often). For a
+        family name written first, the name it opens ('Mr Kim' -> 'Kim Yungmin'); a given name
+        the article uses alone ('his wife Sharon') -> the one full name it opens; a surname the
+        article only gives with a title is the two ('Mr Blair')."""
+        bare = strip_possessive(word)
+        names = self.by_last.get(bare)
+        if names and len(names) > 1 and pos is not None:
+            recent = self._last_mentioned(set(names), pos)
+            if recent:
+                return self._titled_name(recent)
         if word not in self._full:
-            bare = strip_possessive(word)
-            names = self.by_last.get(bare)
-            self._full[word] = (max(names, key=lambda n: (self.counts[n], len(n))) if names
-                                else bare if bare in self._surnames else None)
+            if names:
+                found: str | None = max(names, key=lambda n: (self.counts[n], len(n)))
+            elif len(self.by_first.get(bare, [])) == 1 and (
+                    bare.lower() in MALE_NAMES or bare.lower() in FEMALE_NAMES or bare in self._surnames):
+                found = self.by_first[bare][0]
+            else:
+                found = self._surnames.get(bare)
+            self._full[word] = self._titled_name(found)
         return self._full[word]
 
-    def resolve_name(self, run: str) -> str:
+    def _titled_name(self, name: str | None) -> str | None:
+        return f"{self._honorific[name]} {name}" if name in self._honorific else name
+
+    def _last_mentioned(self, names: set[str], pos: int, reach: int = 200) -> str | None:
+        """Which of ``names`` the article mentions last before ``pos`` (among the last
+        ``reach`` name mentions: a bound on the work, as DESCRIPTION_REACH is)."""
+        i = bisect.bisect_left(self._mention_starts, pos)
+        for start, _, name in reversed(self._mentions[max(0, i - reach):i]):
+            if name in names:
+                return name
+        return None
+
+    def resolve_name(self, run: str, pos: int | None = None) -> str:
         """A capitalised mention -> the fullest form of the name (or the institution as written)."""
         if is_org(run):
             return run
         name = person_name(run) or run
         last = name.split()[-1]
-        full = self.full_name(last)
-        if full and (len(name.split()) == 1 or full.endswith(name)):
-            return full
+        full = self.full_name(last, pos)
+        bare = self._bare.get(full, full) if full else ""
+        if full and (len(name.split()) == 1 or bare.endswith(name) or name.endswith(" " + bare)):
+            return full  # 'Lavrov', 'Sergey Lavrov'; 'Musician Kristin King' (a role word left)
+        title = run.split()[-len(name.split()) - 1] if len(run.split()) > len(name.split()) else ""
+        if title.lower() in HONORIFICS:
+            return f"{title} {name}"
         return name
 
     def role_text(self, name: str) -> str:
-        return " ".join(self.roles.get(name, [])).lower()
+        return " ".join(self.roles.get(self._bare.get(name, name), [])).lower()
 
     def heard(self, pos: int, name: str, role: str = "", plural: bool = False) -> None:
         """Record that ``name`` was reported speaking (quoted or not) at ``pos``; ``plural`` for
@@ -234,10 +376,35 @@ class People:
         entry = (pos, name, role.lower())
         bisect.insort(self.speakers, entry)
         sex = None if plural else self.gender(name)
+        person = not (plural or self.institution(name))
         for pronoun, agreeing in self._agreeing.items():
-            if not plural and sex in (None, pronoun):
+            if person and sex in (None, pronoun):
                 bisect.insort(agreeing, entry)
         self.heard_words.update(w for w in name.split() if not (plural and w == "and"))
+
+    def institution(self, name: str) -> bool:
+        """Whether a speaker is no person, whom no 'he' or 'she' stands for: an institution ('the
+        Russian Foreign Ministry'), a document ('a Donald Trump tweet'), a group ('critics')."""
+        words = name.split()
+        head = strip_possessive(words[-1]).lower() if words else ""
+        if head in TITLE_WORDS or head in PERSON_NOUNS or head in PERSON_HEADS:
+            return False  # 'a US Embassy spokesman', 'a diplomatic source'
+        return is_org(name) or head in DOCUMENTS or head in GROUPS or (
+            not name[:1].isupper() and head.endswith("s") and not head.endswith("ss"))
+
+    def resolve_it(self, pos: int, reach: int = 600) -> str | None:
+        """'it' as a speaker -> the institution heard last, within ``reach`` characters before
+        ``pos`` ('Deutsche Boerse said ... "...," it said'): a speaker the article does not show
+        to be a person (no title, no given name that tells a sex)."""
+        i = bisect.bisect_left(self.speakers, (pos,))
+        for at, name, _ in reversed(self.speakers[max(0, i - 20):i]):
+            if at < pos - reach:
+                break
+            if self.institution(name) or (name[:1].isupper() and self.gender(name) is None
+                                          and name.split()[-1] not in self._surnames
+                                          and self._bare.get(name, name) not in self._honorific):
+                return name
+        return None
 
     def resolve_pronoun(self, pos: int, pronoun: str = "") -> str | None:
         """'he'/'she' -> the most recent speaker or named person before ``pos`` whose gender, when
@@ -261,6 +428,10 @@ class People:
         if words[-1] in self._titled:
             return self._titled[words[-1]]
         first = words[0].lower()
+        if first in _MALE_TITLES or first in _FEMALE_TITLES:
+            return "m" if first in _MALE_TITLES else "f"
+        if first in HONORIFICS and len(words) > 1:
+            first = words[1].lower()
         return "m" if first in MALE_NAMES else "f" if first in FEMALE_NAMES else None
 
     def _recent_person(self, pos: int, agrees: Callable[[str], bool] = lambda n: True
@@ -272,12 +443,13 @@ class People:
             abs_start = pos - len(window) + m.start()
             if not _sentence_start(self.text, abs_start) and not _after_comma_clause(self.text, abs_start):
                 continue
-            if is_org(m.group()):
+            if is_org(m.group()) or m.group().split()[0].lower() in _NOT_NAME_WORDS:  # 'Of Hepburn, she'
+                continue
                 continue
             name = person_name(m.group())
             if not name:
                 continue
-            full = self.full_name(name.split()[-1])
+            full = self.full_name(name.split()[-1], abs_start + 1)
             if full and agrees(full):
                 found = (abs_start, full)
         return found
@@ -319,6 +491,13 @@ def _keys(text: str) -> frozenset[str]:
     ``text``: a description's word (cut to its stem) matches ``text`` when it is one of them."""
     return frozenset(text[b:b + n] for b in (m.start() for m in _BOUNDARY.finditer(text))
                      for n in range(1, _STEM + 1) if b + n <= len(text))
+
+
+def _possessive_parts(run: str) -> list[str]:
+    """The parts of a capitalised run that end in a possessive before its last word: "Clint
+    Eastwood's Million Dollar Baby" -> ["Clint Eastwood's"] (whose name is Clint Eastwood)."""
+    words = run.split(" ")
+    return [" ".join(words[:i + 1]) for i, w in enumerate(words[:-1]) if strip_possessive(w) != w]
 
 
 def _word_prefixes(token: str) -> list[str]:

@@ -272,7 +272,8 @@ def test_quotes_json_of_one_paragraph_files(tmp_path: Path, monkeypatch: pytest.
     quotes = json.loads(result.output)
     assert [(q["text"], q["speaker"]) for q in quotes] == [
         ("I love cats!", "Burton"), ("I love cats and dogs.", "Burton"),
-        ("Some people say otherwise", "Burton"), ("We love cats!", "Burton and Nick")]
+        # the article names him only 'Mr. Burton': that is his name, title and all (issue 13)
+        ("Some people say otherwise", "Mr. Burton"), ("We love cats!", "Burton and Nick")]
     (tmp_path / "q.json").write_text(result.output, encoding="utf-8")
     assert invoke("verify", "q.json").exit_code == 0
 
@@ -308,3 +309,20 @@ def test_check_warns_of_what_send_would_refuse(tmp_path: Path, monkeypatch: pyte
     assert "delivery.from: not set, so briefing send cannot mail the 1 reader" in result.output
     assert "must not contain a password" in result.output and "secret" not in result.output
     assert invoke("check", "--strict").exit_code == ExitCode.INPUT
+
+
+def test_the_readme_excerpt_is_the_seed_briefing_of_today() -> None:
+    """Each run of lines of the README's briefing.txt excerpt (between "..." lines) stands in the
+    golden seed edition as written: refresh the excerpt when scripts/refresh-golden changes it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("An excerpt of `briefing.txt`", 1)[1].split("```text\n", 1)[1]
+    block = block.split("\n```", 1)[0]
+    golden = (REPO / "tests" / "golden" / "briefing.txt").read_text(encoding="utf-8")
+    for chunk in block.split("\n...\n"):
+        assert chunk.strip() and chunk in golden, f"README excerpt is stale:\n{chunk}"
+
+
+def test_the_readme_lists_every_exit_code() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for code in ExitCode:
+        assert re.search(rf"^\| {int(code)} \| ", readme, re.M), f"exit code {int(code)} undocumented"

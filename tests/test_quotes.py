@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import time
 from pathlib import Path
@@ -145,6 +146,18 @@ def test_extraction_is_linear_in_the_article_length() -> None:
     assert t_large / max(t_small, 1e-3) < 20, (t_small, t_large)
 
 
+def test_the_stored_quotations_are_versioned_by_every_quote_module() -> None:
+    """A build keeps each article's quotations under a digest of the quote code: every module
+    of it counts (quotes_turns.py was left out, so a change to transcripts kept stale results).
+    The version is derived from what article_quotes imports (briefing/cachekeys.py), so a new
+    quote module counts without being listed; tests/test_cachekeys.py edits one and checks."""
+    from briefing import cachekeys
+    from briefing.quotes import article_quotes
+
+    modules = cachekeys.closure(article_quotes.__module__)
+    assert {f"briefing.{p.stem}" for p in (ROOT / "briefing").glob("quotes*.py")} <= set(modules)
+
+
 def test_given_paragraphs_are_used() -> None:
     text = 'Furniture "not a quote," he said.\n\n"A real one," Smith said.'
     second = text.index('"A real')
@@ -182,10 +195,94 @@ def test_marks_never_inside_the_span_edges(text: str) -> None:
         assert inner[0] not in '"“”' and inner[-1] not in '"“”'
 
 
+# --- a speaker is a name in full, an institution in full or a description (issue 13) ----------
+
+_FEMALE = ["Anne", "Gwen", "Ruth", "Maria", "Kristin", "Theresa", "Judith"]
+_MALE = ["Owen", "Kenji", "Paul", "Tom", "Barry", "Will", "Peter"]
+_SURNAMES = ["Hartley", "Pryce", "Okafor", "Lowe", "King", "May", "Tate", "Quist", "Major", "Judge"]
+_ROLES = ["chief analyst", "finance minister", "press chief", "deputy enforcement director",
+          "chairwoman", "spokesman", "head of research", "senior economist"]
+_ORGS = ["Harbour Bank", "the Centre for Transport Studies", "Investec Securities",
+         "the Musicians' Union", "the Department for Education and Skills", "Marsh & Co"]
+_PLACES = ["Bristol", "Edo state", "Oklahoma", "Geneva", "Leeds", "Rio de Janeiro"]
+_PROGRAMMES = ["The Late Quiz", "Newsnight", "Breakfast with Frost", "BBC Radio 4's Today programme"]
+# news-style sentences around one quotation: the speaker is always the person, never the role
+# before the name, the institution or place after it, or the programme they present or speak on
+_TEMPLATES = [
+    '"{q}," said {role} {name}.',
+    '"{q}," said the {role} of {org}, {name}.',
+    '{name}, {role} at {org} in {place}, said: "{q}."',
+    '{name}, of {org}, said: "{q}."',
+    '{name} told {prog}: "{q}."',
+    'Presenter {name} has a new series.\n\n"{q}." {title} {surname}, who presents {prog} tells Harcourt.',
+    '{name} from {org} in {place} said the plan was "too little, too late".',
+    'Former {org} {role} {name} says the plan is "a disgrace".',
+    '{org} {role}, {name}, said the deal was "fair to everyone".',
+    '"{q}," {name}, a {role} with {org}, told Reuters.',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_TEMPLATES), st.booleans(), st.integers(0, 6), st.sampled_from(_SURNAMES),
+       st.sampled_from(_ROLES), st.sampled_from(_ORGS), st.sampled_from(_PLACES),
+       st.sampled_from(_PROGRAMMES),
+       st.sampled_from(["The plan will not work", "We are confident", "Nobody asked the farmers"]))
+def test_the_speaker_is_the_person_not_a_role_place_or_programme(
+        template: str, female: bool, given_at: int, surname: str, role: str, org: str, place: str,
+        prog: str, words: str) -> None:
+    given = (_FEMALE if female else _MALE)[given_at]
+    name = f"{given} {surname}"
+    text = template.format(q=words, name=name, surname=surname, title="Ms" if female else "Mr",
+                           role=role, org=org, place=place, prog=prog)
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == [name], text
+
+
+_PRONOUN_WORDS = {"he", "she", "it", "they", "him", "her", "them", "we", "us", "i", "you"}
+_ROLE_GAP = {"and", "chief", "executive", "vice", "senior", "deputy", "managing", "general",
+             "acting", "former"}
+
+
+def _cut_before_a_name(text: str, q: Quote) -> str | None:
+    """The words after a speaker's mention when they go on to the person's name: the speaker is
+    then a fragment of the role ('SEC deputy' in 'said SEC deputy enforcement director Linda
+    Thomsen', 'Nortel president' in '... president and chief executive Bill Owens')."""
+    from briefing.quotes_people import TITLE_WORDS
+
+    if q.speaker is None or q.speaker_mention is None or q.speaker.split()[-1].lower() not in TITLE_WORDS:
+        return None
+    after = text[q.speaker_mention.end:q.speaker_mention.end + 80]
+    m = re.match(r"((?:,?\s+[a-z]+){0,4}),?\s+(?:(?:Mr|Ms|Mrs|Dr|Sir)\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+", after)
+    if m and all(w in TITLE_WORDS or w in _ROLE_GAP for w in m.group(1).replace(",", " ").split()):
+        return after[:m.end()]
+    return None
+
+
+@pytest.mark.skipif(_NO_BBC_CORPUS := not (SHARED / "corpora" / "bbc-news").is_dir(),
+                    reason="../shared/corpora/bbc-news (the BBC News corpus) is not beside the repo")
+def test_every_bbc_speaker_is_a_name_an_institution_or_a_description() -> None:
+    """Over every article of the four sections (1,318, all numbers): no speaker is a pronoun, a
+    clause word at its edge ('Now Wilson', 'until somebody'), a phrase caught where a subject
+    should be ('fierce competition'), or a role cut off before the name that follows it."""
+    from briefing.quotes import plausible_speaker
+
+    bad = []
+    for section in ("business", "tech", "entertainment", "politics"):
+        for article, q in find_all_quotes([SHARED / "corpora" / "bbc-news" / section]):
+            if q.speaker is None:
+                continue
+            if q.speaker.lower() in _PRONOUN_WORDS or not plausible_speaker(q.speaker):
+                bad.append((article.path.name, q.speaker))
+            cut = _cut_before_a_name(article.text, q)
+            if cut:
+                bad.append((article.path.name, q.speaker, cut))
+    assert not bad, bad[:20]
+
+
 # --- the quality floor on PolNeAR dev ----------------------------------------------------------
 
 # Reached (rounded down); floors only go up.
-FLOOR = {"quote_precision": 0.98, "quote_recall": 0.87, "speaker_precision": 0.93, "speaker_recall": 0.81}
+FLOOR = {"quote_precision": 0.98, "quote_recall": 0.90, "speaker_precision": 0.94, "speaker_recall": 0.85}
 
 
 @pytest.mark.skipif(not (SHARED / "eval" / "polnear-dev").is_dir(),
@@ -194,3 +291,59 @@ def test_polnear_floor() -> None:
     ratios = _benchmark("eval_quotes").evaluate(SHARED).ratios()
     for key, floor in FLOOR.items():
         assert ratios[key] >= floor, (key, ratios[key])
+
+
+# --- the quality floor on the BBC News quotations labelled by hand (tests/data/quotes/bbc*.yaml) --
+
+# Per labelled set, reached (rounded down); floors only go up. A and B were tuned on; the
+# held-out set was not (its header says when it was first measured).
+BBC_FLOOR = {
+    "A": {"bbc_speaker_accuracy": 0.97, "bbc_speaker_precision": 0.98, "bbc_quote_recall": 0.98,
+          "bbc_quote_precision": 0.99},
+    "B": {"bbc_speaker_accuracy": 0.95, "bbc_speaker_precision": 0.97, "bbc_quote_recall": 0.98,
+          "bbc_quote_precision": 0.97},
+    "held-out": {"bbc_speaker_accuracy": 0.73, "bbc_speaker_precision": 0.78,
+                 "bbc_quote_recall": 0.93, "bbc_quote_precision": 0.99},
+}
+_NO_BBC = not (SHARED / "corpora" / "bbc-news").is_dir()
+_NO_BBC_REASON = "../shared/corpora/bbc-news (the BBC News articles labelled) is not beside the repo"
+
+
+@pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
+@pytest.mark.parametrize("name", ["A", "B", "held-out"])
+def test_bbc_labels_are_well_formed(name: str) -> None:
+    """Every label names an article of the four sections numbered 100 and above, opens exactly
+    one quotation of it (or says which), and gives a speaker; no article is in two sets; A has
+    at least 150 quotations."""
+    ev = _benchmark("eval_quotes")
+    if not ev.BBC_SETS[name].is_file():
+        pytest.skip(f"no {ev.BBC_SETS[name].name}")
+    labels = ev.read_bbc_labels(ev.BBC_SETS[name])
+    if name == "A":
+        assert sum(len(a["quotes"]) for a in labels) >= 150
+    assert len({a["path"] for a in labels}) == len(labels)
+    others = {a["path"] for other, path in ev.BBC_SETS.items() if other != name and path.is_file()
+              for a in ev.read_bbc_labels(path)}
+    assert not others & {a["path"] for a in labels}
+    for art in labels:
+        assert set(art) <= {"path", "quotes", "not_quotes", "ignore"}, art
+        section, file_name = art["path"].split("/")
+        assert section in ("business", "tech", "entertainment", "politics") and int(file_name[:-4]) >= 100
+        text = (SHARED / "corpora" / "bbc-news" / art["path"]).read_text(encoding="utf-8")
+        for want in art["quotes"]:
+            assert want["speaker"] and set(want) <= {"at", "nth", "speaker", "also"}, want
+            n = want.get("nth")
+            assert ev.locate(text, want["at"], n or 1) is not None, (art["path"], want)
+            if n is None:  # words that open two quotations must say which
+                assert ev.locate(text, want["at"], 2) is None, (art["path"], want)
+        for words in (art.get("not_quotes") or []) + (art.get("ignore") or []):
+            assert words in text, (art["path"], words)
+
+
+@pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
+@pytest.mark.parametrize("name", sorted(BBC_FLOOR))
+def test_bbc_floor(name: str) -> None:
+    ev = _benchmark("eval_quotes")
+    ratios = ev.evaluate_bbc(SHARED, ev.BBC_SETS[name]).ratios()
+    for key, floor in BBC_FLOOR[name].items():
+        assert ratios[key] >= floor, (name, key, ratios[key])

@@ -409,17 +409,22 @@ def test_a_forked_child_does_not_keep_the_store_lock(ws: Path) -> None:
 
     config = config_of(ws)
     store = open_store(config)
+    ready, tell = os.pipe()
     child = os.fork()
-    if child == 0:  # pragma: no cover - the child only waits
+    if child == 0:  # pragma: no cover - the child only says it runs, then waits
+        os.write(tell, b"x")  # the fork hooks have run by the time fork() returns here
         time.sleep(5)
         os._exit(0)
     try:
+        assert os.read(ready, 1) == b"x"  # the child runs: a worker doing its first job
         store.close()
         with SqliteStore(config.store, fingerprint=fingerprint(), timeout=0):
             pass
     finally:
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
+        os.close(ready)
+        os.close(tell)
 
 
 def committed(db: Path) -> int:
