@@ -59,10 +59,14 @@ EVENTS = "events"
 PDF_FOLDER = "pdf"
 
 
-def evidence(digest: str) -> str:
-    """The name of a theme's evidence table, ``digest`` naming its code and query
-    (``ranking.cache_name``)."""
-    return f"evidence:{digest}"
+EVIDENCE = "evidence:"  # what every evidence table's name starts with
+
+
+def evidence(code: str, query: str) -> str:
+    """The name of a theme's evidence table: ``code``, the version of the code computing it,
+    then ``query``, a digest of what of the query it depends on (``ranking.cache_name``).
+    Every name under another code's version is of no use to this code (``ranking.prune``)."""
+    return f"{EVIDENCE}{code}:{query}"
 
 
 def delta(name: str) -> str:

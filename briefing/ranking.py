@@ -119,18 +119,22 @@ def shortlists(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str, list[
     length = sum(map(attrgetter("token_count"), refs))
     generation = store.generation()
     out = {}
+    rewritten = False
     for q in queries:
-        table = _kept_table(store, q, keys, gens, generation)
+        table, wrote = _kept_table(store, q, keys, gens, generation)
+        rewritten |= wrote
         out[q.id] = shortlist_of(q, table, ids, count, length, limit_of(q))
+    if rewritten:
+        prune(store)  # a base table was written: the moment to drop what no build will read
     return out
 
 
 def _kept_table(store: Store, query: ThemeQuery, keys: np.ndarray, gens: np.ndarray,
-                generation: int) -> Table:
+                generation: int) -> tuple[Table, bool]:
     """``query``'s evidence table over the files ``keys`` (sorted; ``gens``: when each was
     stored), from the store's base table and its small delta (the files stored since the
     base: adding one file writes the delta, not the whole table again), computed for the
-    files neither covers and kept."""
+    files neither covers and kept; and whether a base table was written."""
     name = cache_name(query)
     base, base_ok = _evidence(query, store.cached(name), keys, gens, None)
     delta, delta_ok = _evidence(query, store.cached(cachekeys.delta(name)), keys, gens, base_ok)
@@ -142,9 +146,10 @@ def _kept_table(store: Store, query: ThemeQuery, keys: np.ndarray, gens: np.ndar
     if len(kept.covered) > max(DELTA_FILES, len(keys) // 20) or not base_ok.any():
         store.put_cached(name, generation, table.to_bytes())
         store.drop_cached(cachekeys.delta(name))
-    elif todo:
+        return table, True
+    if todo:
         store.put_cached(cachekeys.delta(name), generation, kept.to_bytes())
-    return table
+    return table, False
 
 
 def _evidence(query: ThemeQuery, cached: Kept | None, keys: Any, gens: Any,
@@ -212,12 +217,21 @@ def cache_name(query: ThemeQuery) -> str:
     language) and what of the query it depends on (terms, exclusions, ``not`` phrases, sense
     rules: they mask words as exclusions do; ``require``: it decides ACCEPTED; weights and
     limits only enter the scores)."""
-    h = hashlib.sha256(cachekeys.code_version(table_of).encode())
-    h.update(repr([[(t.text, t.roots, t.prefix) for t in ts]
-                   for ts in (query.terms, query.exclude, query.not_)]).encode())
+    h = hashlib.sha256(repr([[(t.text, t.roots, t.prefix) for t in ts]
+                             for ts in (query.terms, query.exclude, query.not_)]).encode())
     h.update(repr([r.text for r in query.senses]).encode())
     h.update(repr(query.require).encode())
-    return cachekeys.evidence(h.hexdigest()[:32])
+    return cachekeys.evidence(cachekeys.code_version(table_of), h.hexdigest()[:32])
+
+
+def prune(store: Store) -> None:
+    """Drop the evidence tables kept by other code than this (an edit to any module they
+    depend on names them afresh, and they are tens of MB at 100,000 articles): none of them
+    can be read by this code again."""
+    ours = cachekeys.evidence(cachekeys.code_version(table_of), "")
+    for name in store.cached_names(cachekeys.EVIDENCE):
+        if not name.startswith(ours):
+            store.drop_cached(name)
 
 
 def table_of(query: ThemeQuery, passages: Iterable[Passage], covered: np.ndarray) -> Table:

@@ -186,6 +186,7 @@ class Store(Protocol):
     def cached(self, name: str) -> Kept | None: ...
     def put_cached(self, name: str, gen: int, data: bytes) -> None: ...
     def drop_cached(self, name: str) -> None: ...
+    def cached_names(self, prefix: str) -> list[str]: ...
     def close(self) -> None: ...
 
 
@@ -812,6 +813,14 @@ class SqliteStore:
         with _guard(), _transaction(self._conn()) as db:
             db.execute("INSERT OR REPLACE INTO rank_cache VALUES (?,?,?,?)",
                        (name, gen, data, crc(data)))
+
+    @_heals
+    def cached_names(self, prefix: str) -> list[str]:
+        """The names of the derived results kept under a name starting with ``prefix``."""
+        with _guard():
+            return [name for (name,) in self._conn().execute(
+                "SELECT name FROM rank_cache WHERE substr(name, 1, ?) = ?",
+                (len(prefix), prefix))]
 
     @_heals
     def drop_cached(self, name: str) -> None:

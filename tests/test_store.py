@@ -649,3 +649,25 @@ def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path) -> None
     check()  # one changed in place: the delta grows
     (seeds / "extra.txt").unlink()
     check()  # one deleted
+
+
+def test_evidence_tables_kept_by_other_code_are_dropped(ws: Path) -> None:
+    """An edit to the ranking code names its evidence tables afresh (cachekeys): the tables the
+    old code kept are dropped when the new code writes its own, not left to fill the store;
+    those of this code (another reader's theme) stay."""
+    from briefing import cachekeys, ranking
+
+    config = config_of(ws)
+    ours = cachekeys.code_version(ranking.table_of)
+    older = cachekeys.evidence("0" * 32, "f" * 32)
+    another = cachekeys.evidence(ours, "e" * 32)
+    with open_store(config) as store:
+        for name in (older, cachekeys.delta(older), another):
+            store.put_cached(name, 0, b"kept")
+    stored(config)  # a build over an empty file table writes every theme's table
+    with open_store(config) as store:
+        names = store.cached_names(cachekeys.EVIDENCE)
+    assert older not in names and cachekeys.delta(older) not in names
+    assert another in names
+    assert len([n for n in names if n.startswith(cachekeys.evidence(ours, ""))]) == \
+        len(config.themes) + 1
