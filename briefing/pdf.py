@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import cachekeys
+from .runtime import speedups_on
 
 #: What the PDF is by default: PDF/UA-1, tagged and accessible (title, language, structure tree).
 DEFAULT_VARIANT = "pdf/ua-1"
@@ -215,6 +216,10 @@ def _fast_type_parser(parser: Any) -> Callable[[str], tuple[Any, int]]:
 
 @functools.cache
 def _speed_up_type_names() -> None:
+    """Give WeasyPrint's cffi parser the fast path, once per process (a process-wide change,
+    so ``BRIEFING_NO_SPEEDUPS=1`` leaves the parser as it is: see ``briefing.runtime``)."""
+    if not speedups_on():
+        return
     try:
         from weasyprint.text.ffi import ffi
         parser = ffi._parser

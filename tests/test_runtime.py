@@ -105,3 +105,19 @@ def test_a_long_ingestion_runs_with_the_collector_on() -> None:
         assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_the_switch_leaves_cffi_as_it_is(tmp_path: Path) -> None:
+    """The PDF's fast path for cffi's type names is a change to a library for the whole
+    process: with the switch on, a PDF is laid out by cffi's own parser."""
+    script = ("import os, sys; from briefing import pdf, render\n"
+              "from weasyprint.text.ffi import ffi\n"
+              "pdf.html_to_pdf('<p>x</p>', assets=render.assets_dir())\n"
+              "print(hasattr(ffi._parser.parse_type_and_quals, 'original'))\n")
+    env = {k: v for k, v in os.environ.items() if k != runtime.SWITCH}
+    fast = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    plain = subprocess.run([sys.executable, "-c", script], env={**env, runtime.SWITCH: "1"},
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (fast.stdout.strip(), plain.stdout.strip()) == ("True", "False"), (fast.stderr,
+                                                                               plain.stderr)
