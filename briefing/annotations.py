@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import TypeVar
 
 from . import cachekeys
 from .ingest import ArticleRef, Corpus
@@ -26,10 +28,10 @@ def quotes_of(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]:
     voice."""
     refs = [r for r in corpus.refs if r.id in article_ids]
     version = cachekeys.code_version(article_quotes, _quotes_json)
-    kept = _kept(corpus, refs, cachekeys.QUOTES, version,
-                 lambda a, seg: _quotes_json(article_quotes(a, seg)))
+    kept = _kept(corpus, refs, cachekeys.QUOTES, version, article_quotes, _quotes_json,
+                 lambda _, data: _quotes_of(data))
     # in corpus order: of two files with one id the last wins, as with their texts (``cited``)
-    return {r.id: _quotes_of(kept[r.key]) for r in refs}
+    return {r.id: kept[r.key] for r in refs}
 
 
 def events_of(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Event]]:
@@ -38,21 +40,28 @@ def events_of(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Event]]:
     another corpus root)."""
     refs = [r for r in corpus.refs if r.id in article_ids]
     version = cachekeys.code_version(article_events, _events_json)
-    kept = _kept(corpus, refs, cachekeys.EVENTS, version,
-                 lambda a, seg: _events_json(article_events(a, seg)))
-    return {r.id: [Event(r.id, *e) for e in json.loads(kept[r.key])] for r in refs}
+    kept = _kept(corpus, refs, cachekeys.EVENTS, version, article_events, _events_json,
+                 lambda ref, data: [Event(ref.id, *e) for e in json.loads(data)])
+    return {r.id: kept[r.key] for r in refs}
+
+
+T = TypeVar("T")
 
 
 def _kept(corpus: Corpus, refs: Sequence[ArticleRef], kind: str, version: str,
-          compute: Callable[[Article, Segmented], bytes]) -> dict[int, bytes]:
-    """``kind`` of every article of ``refs`` by store key: kept ones read back, the others
+          compute: Callable[[Article, Segmented], T], encode: Callable[[T], bytes],
+          decode: Callable[[ArticleRef, bytes], T]) -> dict[int, T]:
+    """``kind`` of every article of ``refs`` by store key: those kept read back, the others
     computed (loading their texts) and kept."""
-    kept = corpus.annotations(refs, kind, version)
-    todo = [r for r in refs if r.key not in kept]
-    fresh = {r.key: compute(a, seg) for (a, seg), r in zip(corpus.load(todo), todo)}
+    stored = corpus.annotations(refs, kind, version)
+    out = {r.key: decode(r, stored[r.key]) for r in refs if r.key in stored}
+    todo = [r for r in refs if r.key not in stored]
+    fresh: dict[int, bytes] = {}
+    for (a, seg), r in zip(corpus.load(todo), todo):
+        out[r.key] = value = compute(a, seg)
+        fresh[r.key] = encode(value)
     corpus.put_annotations(kind, version, fresh)
-    kept.update(fresh)
-    return kept
+    return out
 
 
 def _events_json(events: Sequence[Event]) -> bytes:
@@ -62,23 +71,22 @@ def _events_json(events: Sequence[Event]) -> bytes:
 # A quotation kept as the list of its fields, in Quote's order, whatever fields it has: a Span
 # as [start, end], a tuple as a list (read back as what the field's type says)
 _QUOTE_FIELDS = tuple(dataclasses.fields(Quote))
+_FIELDS_OF = attrgetter(*(f.name for f in _QUOTE_FIELDS))
+_SPANS = frozenset(i for i, f in enumerate(_QUOTE_FIELDS) if "Span" in str(f.type))
+_TUPLES = frozenset(i for i, f in enumerate(_QUOTE_FIELDS) if str(f.type).startswith("tuple"))
 
 
 def _quotes_json(quotes: Sequence[Quote]) -> bytes:
-    return json.dumps([[[v.start, v.end] if isinstance(v, Span) else v
-                        for v in (getattr(q, f.name) for f in _QUOTE_FIELDS)]
+    return json.dumps([[[v.start, v.end] if isinstance(v, Span) else v for v in _FIELDS_OF(q)]
                        for q in quotes]).encode()
 
 
 def _quotes_of(data: bytes) -> list[Quote]:
-    return [Quote(*(_field(f, v) for f, v in zip(_QUOTE_FIELDS, values)))
-            for values in json.loads(data)]
-
-
-def _field(f: dataclasses.Field, value: object) -> object:  # type: ignore[type-arg]
-    if value is None or not isinstance(value, list):
-        return value
-    kind = str(f.type)
-    if "Span" in kind:
-        return Span(*value)
-    return tuple(value) if kind.startswith("tuple") else value
+    out = []
+    for values in json.loads(data):
+        for i in _SPANS | _TUPLES:
+            v = values[i]
+            if v is not None:
+                values[i] = Span(*v) if i in _SPANS else tuple(v)
+        out.append(Quote(*values))
+    return out

@@ -213,30 +213,44 @@ def _imports(name: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def _import_nodes(source: bytes) -> Iterable[ast.Import | ast.ImportFrom]:
     """The import statements of ``source``, each parsed on its own (a statement continued over
-    lines in parentheses or after a backslash is taken whole)."""
-    lines = source.splitlines()
-    starts = [i for i, line in enumerate(lines)
-              if (b"import" in line or line.endswith(b"\\")) and _IMPORT_LINE.match(line)]
-    taken = -1  # the last line of the statement parsed last
-    for first in starts:
-        if first <= taken:
-            continue  # a continuation line of that statement ("    import j" after "\\")
-        stmt = lines[first].lstrip()  # inside parentheses the indentation does not matter
-        code = stmt.split(b"#", 1)[0]
-        last = first
+    lines in parentheses or after a backslash is taken whole). Lines are found from the word
+    ``import`` (a scan in C: a regular expression tried at every line took twice as long)."""
+    taken = 0  # where the statement parsed last ends
+    at = source.find(b"import")
+    while at >= 0:
+        start = _logical_line(source, source.rfind(b"\n", 0, at) + 1)
+        at = source.find(b"import", at + 6)
+        if start < taken or not _IMPORT_LINE.match(source, start):
+            continue  # a line parsed already, or not an import statement
+        end = _line_end(source, start)
+        code = source[start:end].split(b"#", 1)[0]
         while (code.count(b"(") > code.count(b")") or code.rstrip().endswith(b"\\")) \
-                and last + 1 < len(lines):
-            last += 1
-            stmt += b"\n" + lines[last]
-            code += b"\n" + lines[last].split(b"#", 1)[0]
+                and end < len(source):
+            line_end = _line_end(source, end + 1)
+            code += b"\n" + source[end + 1:line_end].split(b"#", 1)[0]
+            end = line_end
         try:
-            tree = ast.parse(stmt.decode("utf-8", "replace"))
+            # inside parentheses the indentation does not matter: the first line's is taken off
+            tree = ast.parse(source[start:end].lstrip().decode("utf-8", "replace"))
         except SyntaxError:
             # prose in a docstring that reads like the start of an import: the lines it took
             # in may hold real statements, so they are looked at on their own
             continue
-        taken = last
+        taken = end
         yield from (n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+def _logical_line(source: bytes, start: int) -> int:
+    """Where the logical line holding the line at ``start`` begins: lines before it that end
+    with a backslash continue into it."""
+    while start >= 2 and source[start - 2:start - 1] == b"\\":
+        start = source.rfind(b"\n", 0, start - 1) + 1
+    return start
+
+
+def _line_end(source: bytes, start: int) -> int:
+    end = source.find(b"\n", start)
+    return len(source) if end < 0 else end
 
 
 # --- Versions of third-party distributions ----------------------------------------------------
