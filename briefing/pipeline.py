@@ -113,7 +113,8 @@ def theme_queries(config: Config, reader: Reader | None) -> list[tuple[ThemeConf
 
 
 def __getattr__(name: str) -> Any:
-    # ranking's functions, by the names they had here (``ranking`` imports numpy: only when used)
+    # ranking's functions and limits, by the names they had here (``ranking`` imports numpy:
+    # only when used); the limits are read here, set on ``ranking``
     if name in ("rank", "shortlist", "ranked_shortlist", "SHORTLIST_MIN", "SHORTLIST_PER_ITEM"):
         from . import ranking
 
