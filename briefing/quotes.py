@@ -30,8 +30,8 @@ from briefing.quotes_marks import (
 )
 from briefing.quotes_turns import turns
 from briefing.quotes_people import (
-    DOCUMENTS, ORG_WORDS, PERSON_HEADS, PERSON_NOUNS, ROLE_WORDS, TITLE_WORDS, People, is_org,
-    person_name,
+    DOCUMENTS, ORG_WORDS, PERSON_HEADS, PERSON_NOUNS, ROLE_WORDS, TITLE_WORDS, People, head_word,
+    is_office, is_org, is_trade, person_name,
 )
 
 __all__ = ["Parser", "article_quotes", "extract_quotes", "plausible_speaker", "CUES"]
@@ -267,8 +267,8 @@ def _attribute(text: str, m: Marked, span: tuple[int, int], left: list[_Hit], ri
         for h in right:
             if ends and _own_clause(after_close, h):
                 break  # the next sentence's own report: this quotation continues the one before
-            if after and ((_adjacent(after, h) and not _comma_between(after_close, h))
-                          or _apposed(after_close, h)):
+            if after and ((_adjacent(after, h) and not _comma_between(after_close, h)
+                           and _subject_by_cue(after_close, h)) or _apposed(after_close, h)):
                 if (h.first_person and h.cue.text.lower() in _CITING) or not h.mention:
                     break  # the writer marking a quotation ('- I am citing'), or ', adding that'
 
@@ -318,6 +318,20 @@ def _adjacent(after: list[Tok], h: _Hit) -> bool:
         and t.low not in CUES for t in between)
 
 
+def _subject_by_cue(toks: list[Tok], h: _Hit) -> bool:
+    """Whether a cue's subject that comes before it stands by it, as the subject of a report
+    of the quotation does: nothing between them but adverbs, or what is set off after the
+    subject (an appositive, a relative clause, an age, a party label: '"..." he later said',
+    '"..." John Hale, editor of Gamesworld.com told'). A subject the cue reaches across its
+    own clause's verb is another report's ('"..." A complaint was made by residents,
+    demanding an inquiry')."""
+    if not h.mention or h.mention[0].start > h.cue.start:
+        return True
+    gap = [t for t in toks if h.mention[-1].end <= t.start < h.cue.start]
+    return not gap or gap[0].text in ",(" or all(
+        t.low in _ADVERBS - _VERBS or (t.low.endswith("ly") and not t.is_cap) for t in gap)
+
+
 def _comma_between(toks: list[Tok], h: _Hit) -> bool:
     """Whether a comma follows a word between the closing mark and the cue: the words are the
     reporter's sentence going on ('to "hardcore" gamers, said a panel'), not the subject's
@@ -354,8 +368,8 @@ def _personal(h: _Hit, people: People) -> bool:
     """Whether a cue's subject is one person: 'he', a person's name, 'a spokesman'."""
     if not h.mention or not h.speaker or people.institution(h.speaker):
         return False
-    last = h.mention[-1].low
-    return last in ("he", "she") or _names_person(h.mention) or last in TITLE_WORDS | PERSON_HEADS
+    head = head_word(" ".join(t.text for t in h.mention))
+    return head in ("he", "she") or _names_person(h.mention) or head in TITLE_WORDS | PERSON_HEADS
 
 
 def _closing_report(toks: list[Tok], right: list[_Hit]) -> _Hit | None:
@@ -371,19 +385,29 @@ def _closing_report(toks: list[Tok], right: list[_Hit]) -> _Hit | None:
     rest = [t for t in toks if t.start >= last]
     if i is None or i == 0 or toks[i - 1].text != ",":
         return None
-    return h if all(t.text in ".!?" for t in rest) else None
+    # what may follow the cue before the stop: whom it was told to, when ('..., a spokeswoman
+    # told the BBC.', '..., Warren said on Tuesday.')
+    words = list(takewhile(lambda t: t.text not in ".!?", rest))
+    if len(words) > 5 or any(not t.is_word or t.low in _VERBS | _SUBORD or t.low in CUES for t in words):
+        return None
+    return h if all(t.text in ".!?" for t in rest[len(words):]) else None
 
 
 def _own_clause(toks: list[Tok], h: _Hit) -> bool:
     """Whether the cue ``h`` reports words of its own, not the quotation before it: a clause
     follows it ('Some economists have predicted rates will drop', 'All three men said that
-    ...', 'A Labour source told the Sunday Times Mr Campbell would ...')."""
+    ...', 'A Labour source told the Sunday Times Mr Campbell would ...'), or a colon that
+    opens the next quotation ('Paul Green, who chairs the group, said: "..."')."""
     at = next((i for i, t in enumerate(toks) if t.start == h.cue.start), None)
     if at is None:
         return False
     j = at + 1
     if h.mention and h.mention[0].start > h.cue.start:  # inverted: past its subject
         j = next((i for i, t in enumerate(toks) if t.start >= h.mention[-1].end), len(toks))
+    if j < len(toks) and toks[j].text == ":":
+        return True
+    if j + 1 < len(toks) and toks[j].low in PRONOUNS_SUBJ and toks[j + 1].is_word:
+        return True  # 'Prof Reddy says he hopes to lease ...': reported speech of its own
     for t in toks[j:j + 12]:
         if t.is_mask or t.text in ",;:.!?—–-(":
             return False
@@ -615,7 +639,7 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
     ('said Kabulov'), or the subject of the clause across an appositive, a relative clause
     ('Ms Robinson, who presents The Weakest Link tells'), an aside between dashes or a
     coordination."""
-    rel = _relative_subject(toks, k)
+    rel = _relative_subject(toks, k) or _quoted_object(toks, k)
     if rel:
         return rel
     back = _backward_np(toks, k)
@@ -641,9 +665,12 @@ def _subject(toks: list[Tok], k: int) -> list[Tok]:
             return fwd
         if prev is not None and prev.text == ",":
             after = toks.index(fwd[-1]) + 1 if fwd else 0
-            if fwd and _ends_clause(toks, after) and not (after < len(toks) and toks[after].is_mask) \
+            aside = after < len(toks) and toks[after].text == ","
+            if fwd and (_ends_clause(toks, after) or aside) and not (after < len(toks) and toks[after].is_mask) \
                     and toks[k].low in _INVERTING and (_names_person(fwd) or fwd[0].low in _DETS):
-                return fwd  # '..., argued Mr Howard.': the subject follows its verb
+                # '..., argued Mr Howard.': the subject follows its verb; 'The hard part, says
+                # Mr Reid, is the battery': the report set off inside the reporter's sentence
+                return fwd
             chunk = _chunk_subject(toks, k)
             if chunk:
                 return chunk
@@ -699,6 +726,28 @@ def _relative_subject(toks: list[Tok], k: int) -> list[Tok]:
                     return np
             return []
         if t.is_mask or not t.is_word or t.low in CUES or t.low in _SUBORD:
+            return []
+    return []
+
+
+_QUOTING = {"quoted", "quoting", "quotes", "cited", "citing", "cites"}
+
+
+def _quoted_object(toks: list[Tok], k: int) -> list[Tok]:
+    """Whom a medium quotes, when the cue is the participle after them ('Reuters quoted a
+    central bank official as saying', 'It quoted a spokesman for Atticus Capital complaining
+    that'): the speaker is that object, not the medium. Nothing for 'was quoted as saying'
+    (the subject is the speaker) or when a clause comes between."""
+    if not toks[k].low.endswith("ing"):
+        return []
+    j = k - 1 if k and toks[k - 1].low == "as" else k
+    for i in range(j - 1, max(-1, j - 14), -1):
+        t = toks[i]
+        if t.low in _QUOTING:
+            np = toks[i + 1:j]
+            return np if np and np[-1].is_word and not _verbish(toks, i + 1) else []
+        if t.is_mask or not (t.is_word or t.text in "'’&-") or t.low in CUES or t.low in _VERBS \
+                or t.low in _SUBORD:
             return []
     return []
 
@@ -773,9 +822,10 @@ def _backward_np(toks: list[Tok], k: int) -> list[Tok]:
         if out and out[0].low in PRONOUNS_SUBJ and (not out[0].is_cap or j < 0 or not toks[j].is_word):
             break  # 'he' is the whole subject: '... in an interview with RT he said' ('The She Hate
             # Me director' is no pronoun)
-        if out and low in _POSTMODIFIERS and j and _modified(toks[j - 1]):
-            out.insert(0, t)  # 'a cocoa farmer from Edo state', 'Bob Geldof in July'
-            j -= 1
+        if out and j and ((low in _POSTMODIFIERS and _modified(toks[j - 1])) or (
+                low == "for" and is_office(toks[j - 1].text))):
+            out.insert(0, t)  # 'a cocoa farmer from Edo state', 'Bob Geldof in July', 'a
+            j -= 1  # spokesman for the agency' (an office for a body)
             continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
             break
@@ -930,6 +980,10 @@ def _forward_np(toks: list[Tok], j: int) -> list[Tok]:
             out.append(t)  # 'said Nortel president and chief executive Bill Owens'
             j += 1
             continue
+        if low == "for" and out and is_office(out[-1].text) and j + 1 < len(toks) and toks[j + 1].is_word:
+            out.append(t)  # 'a spokesman for the agency', 'minister for women Jacqui Smith'
+            j += 1
+            continue
         if t.is_mask or not t.is_word or (low in _PREPS and low != "of") or low in _SUBORD or _verbish(toks, j):
             break
         if not out and low in _TIME:
@@ -1036,6 +1090,17 @@ def _chunk_start(toks: list[Tok], c: int, k: int) -> int:
     'However, one dealer') and a short prepositional phrase ('On tape Mr Livingstone')."""
     while c < k and toks[c].low in _LEADING:
         c += 1
+    if c < k and toks[c].is_cap and len(toks[c].low) > 5 and toks[c].low.endswith("ing") \
+            and toks[c].low not in _ING_ADJECTIVES and (c == 0 or toks[c - 1].low in _LEADING):
+        # a participle's phrase opening the sentence, no comma after it ('Speaking after the
+        # vote was announced Bob Neill, leader of the group, said'): the subject is the full
+        # name that closes the chunk
+        end = next((i for i in range(c, k) if toks[i].text in ",;" or toks[i].is_mask), k)
+        i = end
+        while i - 1 > c and toks[i - 1].is_cap and toks[i - 1].is_word:
+            i -= 1
+        if end - i >= 2 and _looks_person(toks[i:end]) and not is_org(" ".join(t.text for t in toks[i:end])):
+            return i
     if c < k and toks[c].low in _PREPS:
         for i in range(c + 1, min(k, c + 4)):
             t = toks[i]
@@ -1137,6 +1202,17 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
         if i and lows[i - 1] in DOCUMENTS and i + 1 < len(mention):
             tail = text[mention[i + 1].start:mention[-1].end]
             return _lower_article(tail) if not tail[:1].isupper() or is_org(tail) else people.resolve_name(tail)
+    of = next((i for i, w in enumerate(lows) if w in ("of", "for", "at")), 0)
+    if of > 1 and lows[0] in ("the", "this", "that", "a", "an") and is_office(lows[of - 1]) \
+            and not _holder_named(mention, of):
+        # the holder of an office ('the Mayor of London', 'the head of the agency', 'a
+        # spokeswoman for the SEC's Boston office'), never the place or body it is of: the
+        # person the article gave that office, by the office alone (the place's name would
+        # match whoever else is of it), else the description as written; one that goes on to
+        # its holder's name ('the Union's head of research Owen Hartley') is that person
+        office = text[mention[0].start:mention[of - 1].end]
+        found = people.resolve_description(office, pos) if lows[0] not in ("a", "an") else None
+        return found or _lower_article(phrase)
     if lows[0] in _QUANTIFIERS:
         return _lower_article(phrase)  # 'Others, however, who ...', 'One leading Karachi broker'
     head = _head(mention)
@@ -1164,7 +1240,29 @@ def _interpret(text: str, mention: Sequence[Tok], people: People) -> str | None:
             return found
         if lows[-1] in PERSON_NOUNS or lows[-1] in ("source", "official", "spokesperson", "aide"):
             return people.resolve_pronoun(pos) or _lower_article(phrase)
+        if len(lows) == 2 and lows[0] == "the" and lows[1] in _BODIES:
+            # 'Next has said ... "...," the company said': the body heard last, by name
+            return people.resolve_it(pos, named=True) or _lower_article(phrase)
+        if lows[0] == "the" and is_trade(lows[-1]):
+            # 'the Black Sabbath singer told reporters' after 'Rock star Ozzy Osbourne has
+            # said': a person described by what they do is the one heard last, unless the
+            # article gave that one an office (then 'the presenter' is someone else)
+            last = people.resolve_pronoun(pos)
+            if last and not people.holds_office(last):
+                return last
+            return _lower_article(phrase)
     return _lower_article(phrase)
+
+
+def _holder_named(mention: Sequence[Tok], of: int) -> bool:
+    """Whether an office phrase goes on to the name of its holder: 'the Union's head of research
+    Owen Hartley' (a name after the office's own object), not 'the Mayor of London' (the place
+    is the object) nor 'a spokesman for hedge fund Atticus Capital' (a spokesman is for a body)."""
+    if mention[of].low == "for" or not _names_person(mention):
+        return False
+    run = _last_run(mention)
+    between = mention[of + 1:list(mention).index(run[0])]
+    return any(t.is_word and not t.is_cap and t.low not in _DETS for t in between)
 
 
 def _org_name(text: str, mention: Sequence[Tok]) -> str | None:
@@ -1206,6 +1304,11 @@ def _last_run(mention: Sequence[Tok]) -> list[Tok]:
 
 
 _QUANTIFIERS = {"one", "some", "another", "several", "many", "most", "both", "other", "others"}
+# What 'the ...' calls a body the article has named ('the company said', 'the bank added')
+_BODIES = {"company", "firm", "group", "bank", "retailer", "airline", "carrier", "insurer", "lender",
+           "club", "band", "studio", "broadcaster", "network", "operator", "chain", "supermarket",
+           "manufacturer", "maker", "publisher", "agency", "regulator", "watchdog", "charity",
+           "organisation", "organization", "union", "party", "business", "giant"}
 
 
 def _lower_article(phrase: str) -> str:

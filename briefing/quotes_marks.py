@@ -119,9 +119,11 @@ def pair_marks(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Marked]
 
 def _ends_sentence_before(text: str, opening: int, i: int) -> bool:
     """Whether the words since the opening mark at ``opening`` end a sentence right before the
-    mark at ``i`` (a full stop, '?' or '!' and a space), with a sentence's worth of words."""
+    mark at ``i`` (a full stop, '?' or '!' and a space), with a sentence's worth of words; a
+    single-quoted quotation may close it, before or after the stop ("... he says, 'I regret
+    it'. \"I hope ...")."""
     before = text[opening + 1:i]
-    return bool(re.search(r"\w[.!?…]+\)?\s+$", before)) and len(before.split()) >= 3
+    return bool(re.search(r"\w['’]?[.!?…]+['’)]?\s+$", before)) and len(before.split()) >= 3
 
 
 def _may_run_on(text: str, stack: list[int], para_start: int) -> bool:

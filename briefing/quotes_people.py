@@ -33,12 +33,13 @@ september october november december analyst expert nominee candidate candidates 
 rep gov gen lt col sgt capt gop fbi cia nato un eu isis al-qaida taliban islamic
 mp mps mep msp labour tory tories conservative conservatives liberal lib dem dems shadow
 executive ceo cfo coo
+prof rev revd cllr insp supt det maj adm brig
 """.split())
 # Titles that belong to a name where the article writes them with it ('Dr David Gillingwater'):
 # kept in the speaker's name. 'Sir', 'Lord', 'Lady', 'Dame' are never stripped at all: they are
 # part of the name ('Lord Falconer'). Courtesy titles (Mr, Mrs, Ms) are dropped when the article
 # gives the given name, and kept when it gives only the surname ('Mr Blair').
-HONORIFICS = {"dr", "dr.", "prof", "prof.", "professor", "rev", "rev.", "reverend"}
+HONORIFICS = {"dr", "dr.", "prof", "prof.", "professor", "rev", "rev.", "revd", "reverend"}
 _MALE_TITLES = {"sir", "lord", "baron", "mr", "mr."}
 _FEMALE_TITLES = {"lady", "dame", "baroness", "mrs", "mrs.", "ms", "ms.", "miss"}
 ORG_WORDS = set("""
@@ -170,6 +171,25 @@ def _role_noun(word: str) -> bool:
         or low in ROLE_WORDS
 
 
+def is_trade(word: str) -> bool:
+    """Whether a lower-case word names a person by what they do ('singer', 'striker',
+    'novelist', 'star'), by its ending: the head of a description that stands for someone."""
+    return (bool(_PERSON_NOUN_END.search(word)) or word in _TRADES) and word not in MALE_NAMES \
+        and word not in FEMALE_NAMES and word not in _NOT_TRADES and word not in TITLE_WORDS \
+        and word not in GROUPS and word not in ORG_WORDS
+
+
+_TRADES = {"star", "boss", "coach", "host", "chef", "poet", "pilot"}
+# Words with a trade's ending that name no person ('the paper', 'the letter', 'the government')
+_NOT_TRADES = {"paper", "letter", "report", "order", "number", "center", "centre", "quarter", "matter",
+               "sector", "factor", "error", "corridor", "government", "parliament", "department",
+               "statement", "agreement", "document", "event", "incident", "objective", "initiative",
+               "executive", "motive", "detective", "weather", "winter", "summer", "chamber",
+               "offer", "border", "river", "tower", "power", "answer", "member", "cover", "computer",
+               "register", "charter", "monitor", "tractor", "motor", "regulator", "operator", "carrier",
+               "provider", "retailer", "manufacturer", "supplier", "publisher", "broadcaster", "insurer"}
+
+
 def is_org(phrase: str) -> bool:
     """Whether a capitalised run names an institution rather than a person: it has an
     institution's word, and does not end in a person's name after an office ('House Speaker
@@ -207,8 +227,11 @@ class Entity:
 # description however long the article (a compilation of many stories) grows.
 DESCRIPTION_REACH = 10_000
 _COURTESY = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+([\w’'\-]+)")
-# A surname alone after a person's title ('Mr. Burton walked in', 'Dr. Lindqvist said'): a person
-_TITLED = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|(?:Prof|Sen|Rep|Gov|Gen|Lt|Col|Rev|Sgt|Capt|Adm|Maj)\.)"
+# A surname alone after a person's title ('Mr. Burton walked in', 'Dr. Lindqvist said'): a person.
+# British style writes the short titles without a stop ('Prof Reddy', 'Insp Dyer'); the ones
+# that spell a word too ('Sen', 'Rep', 'Gov') are titles only with theirs.
+_TITLED = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Cllr|Insp|Supt|Det|Sgt|Capt|Maj|Col|Lt|Gen|Adm)\.?"
+                     r"|(?:Sen|Rep|Gov)\.)"
                      r"[ \u00a0]+([A-Z][\w’'\-]*)(?![\w’'\-]|[ \u00a0]+[A-Z])")
 _BOUNDARY = re.compile(r"\b")
 _STEM = 7  # a description's word matches a role by its first 7 letters ('diplomat' ~ 'diplomatic')
@@ -241,6 +264,7 @@ class People:
     _mention_starts: list[int] = field(default_factory=list)
     _full: dict[str, str | None] = field(default_factory=dict)
     _keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    _office: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> "People":
@@ -302,9 +326,17 @@ class People:
             self._honorific[name] = words[at]  # 'Dr David Gillingwater'
 
     def _index_mentions(self, run: re.Match[str]) -> None:
-        """Record every known name inside one capitalised run ('Minister Sergey Lavrov’s')."""
+        """Record every known name inside one capitalised run ('Minister Sergey Lavrov’s'), and
+        a given name alone that only one of the article's full names opens ('husband Ozzy')."""
         words = [(w.start() + run.start(), w.end() + run.start(), w.group())
                  for w in re.finditer(r"\S+", run.group())]
+        if len(words) == 1:
+            given = strip_possessive(words[0][2])
+            full = self.by_first.get(given, [])
+            if len(full) == 1 and given not in self.by_last and given.lower() not in _NOT_NAME_WORDS \
+                    and given.lower() not in ROLE_WORDS:
+                self._mentions.append((words[0][0], words[0][1], full[0]))
+            return
         for i in range(len(words)):
             for j in range(i + 1, min(i + 4, len(words))):  # names have two to four words
                 name = " ".join(w for _, _, w in words[i:j + 1])
@@ -382,24 +414,40 @@ class People:
                 bisect.insort(agreeing, entry)
         self.heard_words.update(w for w in name.split() if not (plural and w == "and"))
 
+    def holds_office(self, name: str) -> bool:
+        """Whether the article gives a person an office ('Senator', 'chief executive'), or the
+        speaker is no person at all: someone a description by trade ('the singer') cannot be."""
+        if self.institution(name) or not name[:1].isupper():
+            return True
+        if name not in self._office:  # the roles are every mention's: read them once per name
+            self._office[name] = any(w in TITLE_WORDS for w in re.findall(r"[\w\-]+", self.role_text(name)))
+        return self._office[name]
+
     def institution(self, name: str) -> bool:
         """Whether a speaker is no person, whom no 'he' or 'she' stands for: an institution ('the
         Russian Foreign Ministry'), a document ('a Donald Trump tweet'), a group ('critics')."""
         words = name.split()
-        head = strip_possessive(words[-1]).lower() if words else ""
+        head = head_word(name)
         if head in TITLE_WORDS or head in PERSON_NOUNS or head in PERSON_HEADS:
             return False  # 'a US Embassy spokesman', 'a diplomatic source'
         return is_org(name) or head in DOCUMENTS or head in GROUPS or (
             not name[:1].isupper() and head.endswith("s") and not head.endswith("ss"))
 
-    def resolve_it(self, pos: int, reach: int = 600) -> str | None:
+    def resolve_it(self, pos: int, reach: int = 600, named: bool = False) -> str | None:
         """'it' as a speaker -> the institution heard last, within ``reach`` characters before
         ``pos`` ('Deutsche Boerse said ... "...," it said'): a speaker the article does not show
-        to be a person (no title, no given name that tells a sex)."""
+        to be a person (no title, no given name that tells a sex). ``named``: only a named
+        body, or a one-word name that is no person's (what 'the company' stands for: 'Next')."""
         i = bisect.bisect_left(self.speakers, (pos,))
         for at, name, _ in reversed(self.speakers[max(0, i - 20):i]):
             if at < pos - reach:
                 break
+            if named:
+                if name[:1].isupper() and (self.institution(name) or (
+                        len(name.split()) == 1 and name not in self.by_last and name not in self.by_first
+                        and name not in self._surnames)):
+                    return name
+                continue
             if self.institution(name) or (name[:1].isupper() and self.gender(name) is None
                                           and name.split()[-1] not in self._surnames
                                           and self._bare.get(name, name) not in self._honorific):
@@ -441,10 +489,15 @@ class People:
         found = None
         for m in _RUN.finditer(window):
             abs_start = pos - len(window) + m.start()
-            if not _sentence_start(self.text, abs_start) and not _after_comma_clause(self.text, abs_start):
+            if not (_sentence_start(self.text, abs_start) or _after_comma_clause(self.text, abs_start)
+                    or _apposed_to_opening(self.text, abs_start)):
+                continue
+            kin = self._kin_named(m, abs_start)
+            if kin:
+                if agrees(kin):
+                    found = (abs_start, kin)
                 continue
             if is_org(m.group()) or m.group().split()[0].lower() in _NOT_NAME_WORDS:  # 'Of Hepburn, she'
-                continue
                 continue
             name = person_name(m.group())
             if not name:
@@ -453,6 +506,20 @@ class People:
             if full and agrees(full):
                 found = (abs_start, full)
         return found
+
+    def _kin_named(self, run: re.Match[str], at: int) -> str | None:
+        """The person a possessive opening a sentence introduces by a given name only ("Hart's
+        sister Louise spoke", 'His wife Sharon agreed'): that name, or the one full name the
+        article gives it."""
+        words = run.group().split()
+        if not (strip_possessive(words[-1]) != words[-1] or (len(words) == 1 and words[0] in ("His", "Her", "Their"))):
+            return None
+        m = _KIN.match(self.text, at + len(run.group()))
+        if not m or m.group(1).lower() in _NOT_NAME_WORDS:
+            return None
+        given = m.group(1)
+        full = self.by_first.get(given, [])
+        return full[0] if len(full) == 1 else given
 
     def resolve_description(self, desc: str, pos: int) -> str | None:
         """'the diplomat' / "Russia's top diplomat" -> the most recent compatible speaker or
@@ -475,15 +542,38 @@ class People:
         candidates.sort(key=lambda c: (c[0], c[1]))
         for _, name, role in reversed(candidates):
             known = self._name_keys(name)
-            if not stems.isdisjoint(known) or (role and not stems.isdisjoint(_keys(role))):
+            if not stems.isdisjoint(known) or (role and not stems.isdisjoint(_keys(_UNDER.sub(r"\1", role)))):
                 return name
         return None
 
     def _name_keys(self, name: str) -> frozenset[str]:
         """What a description can match of a named person: its roles and its name (see _keys)."""
         if name not in self._keys:
-            self._keys[name] = _keys(self.role_text(name)) | _keys(name.lower())
+            self._keys[name] = _keys(_UNDER.sub(r"\1", self.role_text(name))) | _keys(name.lower())
         return self._keys[name]
+
+
+# A deputy's office is not the office: 'the mayor' is not the 'Deputy Mayor Nicky Gavron' named
+# before, 'the chancellor' not the shadow chancellor (the qualifier stays: 'the deputy' is hers).
+_UNDER = re.compile(r"\b(deputy|vice|assistant|shadow)[\s-]+[\w’'-]+")
+
+
+def is_office(word: str) -> bool:
+    """Whether a word is an office or a kind of person that a phrase can be 'for' or 'of' a
+    body ('spokesman', 'minister', 'head', 'lawyer')."""
+    low = word.lower()
+    return low in TITLE_WORDS or low in PERSON_NOUNS or low in PERSON_HEADS
+
+
+def head_word(phrase: str) -> str:
+    """The noun a speaker phrase is about, lower-case: its last word, or the person's office
+    before the body it is of ('a spokesman for the SEC's Boston office' -> 'spokesman', 'the
+    head of the agency' -> 'head'; 'a Department for Education spokeswoman' -> 'spokeswoman')."""
+    words = [strip_possessive(w).lower() for w in phrase.split()]
+    for i, w in enumerate(words[1:-1], 1):
+        if w in ("of", "for", "at") and is_office(words[i - 1]):
+            return words[i - 1]
+    return words[-1] if words else ""
 
 
 def _keys(text: str) -> frozenset[str]:
@@ -517,6 +607,18 @@ def _after_comma_clause(text: str, pos: int) -> bool:
         re.search(r"(?:^|[.!?]\s+)(?:On|In|At|Earlier|Later|Last|Meanwhile|But|And|However|Also)\b[^.!?]{0,40}$",
                   text[max(0, pos - 60):pos])
     )
+
+
+# After a possessive: one or two lower-case words (a relation, a role) and a given name alone
+# ("Hart's sister Louise", 'his younger brother Tom'), not a full name.
+_KIN = re.compile(r"[ \u00a0]+(?:[a-z][\w\-]*[ \u00a0]+){1,2}([A-Z][a-z]+)\b(?![’'\-]|[ \u00a0]+[A-Z])")
+
+
+def _apposed_to_opening(text: str, pos: int) -> bool:
+    """A name set off after the description opening its sentence, which it names ('The mayor,
+    Ann Cole, spoke first', 'Its chairman, Sir Anthony Greener, said'): the sentence's subject."""
+    return bool(re.search(r"(?:^|[.!?”\"]\s+|\n\s*)(?:The|Its|His|Her|Their|Our)\s+[a-z][\w’'\- ]{0,40},\s+$",
+                          text[max(0, pos - 60):pos]))
 
 
 def _role_near(text: str, start: int, end: int) -> str:

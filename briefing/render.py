@@ -10,8 +10,10 @@ shape is a contract (``docs/contract.md``), not a matter of taste.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import json
+import math
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -23,14 +25,21 @@ import css_inline
 import jinja2
 
 import briefing as _package
-from briefing.chart import timeline_chart
+from briefing.chart import summary_line, timeline_chart
 from briefing.links import http_url
 from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
+from briefing.textnorm import TOKEN_RE, phrase_starts, root
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
 EMAIL_SIZE_LIMIT = 102_000
 #: Bounds of the hidden preheader most clients show next to the subject line.
 PREHEADER_MIN, PREHEADER_MAX = 40, 130
+#: Items per theme the email shows when the edition is long (a newsletter: the rest are in the
+#: full edition), and the reading time over which an edition counts as long.
+EMAIL_TOP_ITEMS = 3
+EMAIL_MINUTES = 4
+#: Words a minute of silent reading (Brysbaert 2019: 238 for English non-fiction).
+READING_WPM = 238
 TEXT_WIDTH = 72
 SCHEMA = "briefing/1"
 
@@ -90,6 +99,9 @@ def template_env(workspace_templates: Path | None = None, *,
     env.filters["inline_list"] = inline_list
     env.filters["slug"] = slug
     env.filters["capfirst"] = capfirst
+    env.filters["label"] = item_label
+    env.filters["nobreak_hyphens"] = nobreak_hyphens
+    env.globals["place_groups"] = place_groups
     env.globals["lang"] = lang
     return env
 
@@ -98,9 +110,10 @@ def template_context(briefing: Briefing, edition_format: str, *,
                      web_url: str | None = None) -> dict[str, Any]:
     """Everything a template sees (documented in ``docs/templates.md``): the briefing itself,
     its sources by id (to turn an item's ``source`` into a citation number and entry), which
-    edition is being rendered, and the timeline drawn as a chart (laid out here, in code, so the
-    templates only draw it). Every address a template can put in a link is an http(s) one or
-    None (:func:`linkable`), whatever the stages before let through."""
+    edition is being rendered, the labels a reader skims by, the reading time, and the timeline
+    drawn as a chart (laid out here, in code, so the templates only draw it). Every address a
+    template can put in a link is an http(s) one or None (:func:`linkable`), whatever the
+    stages before let through."""
     briefing = linkable(briefing)
     return {
         "briefing": briefing,
@@ -108,17 +121,127 @@ def template_context(briefing: Briefing, edition_format: str, *,
         "format": edition_format,
         "item_count": sum(len(section.items) for section in briefing.sections),
         "item_limit": None,
+        "section_limit": None,
         "left_out": 0,
-        "compact": False,
+        "condensed": False,
+        "pdf_attached": False,
+        "email_sources": briefing.sources,
+        "email_reading": None,
         "web_url": http_url(web_url),
         "preheader": preheader(briefing),
         "author": briefing.title.strip() or "briefing",
         "chart": timeline_chart(briefing) if edition_format != "email" else None,
+        "timeline_summary": summary_line(briefing),
         "places": places(briefing),
+        "point_labels": point_labels(briefing),
+        "reading": f"{minutes(words_shown(briefing))} min read",
+        "edition_minutes": minutes(words_shown(briefing)),
+        "essentials_minutes": minutes(sum(len(p.text.split()) for p in briefing.summary)),
         "coverage_line": coverage_line(briefing),
         "not_cited_shown": briefing.not_cited[:NOT_CITED_SHOWN],
         "since_line": since_line(briefing),
     }
+
+
+# --- What a reader skims by: labels and reading time ------------------------------------------
+
+#: At most this many matched terms in an item's label, and about this many characters.
+LABEL_TERMS, LABEL_CHARS = 2, 40
+
+
+def item_label(item: Item) -> str:
+    """An item's label, made only of what the engine knows: the speaker of a quotation and the
+    strongest theme terms the item's own words match, as the text writes them ('Sergey Lavrov
+    · al-Qaida', 'border crossing · Turkmenistan'). A term matched only by the passage around a
+    quotation is not the quotation's; a term whose words repeat a stronger one's ('border'
+    after 'border crossing', 'Tajik' after 'Tajikistan') is left out, so the label says two
+    things, not one twice. Empty when there is neither a speaker nor a term."""
+    parts: list[str] = []
+    seen: list[str] = []
+    if item.kind == "quote" and item.speaker:
+        parts.append(capfirst(item.speaker))
+        seen += [root(w) for w in TOKEN_RE.findall(item.speaker)]
+    wanted = len(parts) + (1 if parts else LABEL_TERMS)
+    tokens = list(TOKEN_RE.finditer(item.text))
+    text_roots = [root(t[0]) for t in tokens]
+    words = [t[0].lower() for t in tokens]
+    for term in item.why:
+        if len(parts) >= wanted:
+            break
+        raw = term.strip()
+        prefix = raw.endswith("*")
+        term_words = TOKEN_RE.findall(raw.rstrip("*"))
+        if not term_words:
+            continue
+        term_roots = [root(w) for w in term_words]
+        if prefix:
+            term_roots[-1] = term_words[-1].lower()
+        at = phrase_starts(term_roots, prefix, text_roots, words)
+        if not at:
+            continue
+        first, last = tokens[at[0]], tokens[at[0] + len(term_roots) - 1]
+        shown = item.text[first.start():last.end()]
+        if shown.lower() == raw.rstrip("*").lower():  # 'Drug traffic' opening a sentence
+            shown = raw.rstrip("*")
+        found = text_roots[at[0]:at[0] + len(term_roots)]
+        if all(any(_same_root(r, s) for s in seen) for r in found):
+            continue
+        if parts and len(" · ".join([*parts, shown])) > LABEL_CHARS:
+            continue
+        parts.append(shown)
+        seen += found
+    return " · ".join(parts)
+
+
+def nobreak_hyphens(text: str) -> str:
+    """``text`` with a word joiner (U+2060) after each hyphen, so a line never breaks there:
+    a label reads 'al-Qaida', never 'al-' and 'Qaida' on two lines."""
+    return text.replace("-", "-\u2060")
+
+
+def _same_root(a: str, b: str) -> bool:
+    """'tajik' and 'tajikistan', 'border' and 'border': one word, for a label's purpose."""
+    short, long = sorted((a, b), key=len)
+    return a == b or long.startswith(short) and len(short) >= 4
+
+
+def point_labels(briefing: Briefing) -> dict[str, tuple[str, str | None]]:
+    """The label of each point of The essentials, by its id: the theme it was drawn from (and
+    that theme's id, so the label can lead to the section), else the date of the development
+    it reports (the timeline event that points to it, else its source's date)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for section in briefing.sections:
+        for point_id in section.in_summary:
+            out.setdefault(point_id, (section.title, section.theme))
+    dated = {e.see: e.date for e in briefing.timeline if e.see}
+    published = {s.id: s.published for s in briefing.sources if s.published}
+    for point in briefing.summary:
+        if point.id and point.id not in out:
+            when = dated.get(point.id) or published.get(point.source)
+            if when:
+                out[point.id] = (longdate(when), None)
+    return out
+
+
+def words_shown(briefing: Briefing, *, item_limit: int | None = None,
+                section_limit: int | None = None, whole: bool = True) -> int:
+    """How many words of verbatim text an edition shows (all of it, or the email's part:
+    ``item_limit`` items of the first ``section_limit`` sections, without Voices and Timeline
+    unless ``whole``): what the reading time is counted from."""
+    n = sum(len(p.text.split()) for p in briefing.summary)
+    for section in briefing.sections[:section_limit]:
+        if section.lede is not None:
+            n += len(section.lede.text.split())
+        n += sum(len(i.text.split()) for i in section.items[:item_limit])
+    if whole:
+        n += sum(len(q.text.split()) for v in briefing.voices for q in v.quotes if not q.see)
+        n += sum(len(e.text.split()) for e in briefing.timeline)
+    return n
+
+
+def minutes(words: int) -> int:
+    """Reading time in whole minutes (at least one) at READING_WPM."""
+    return max(1, math.ceil(words / READING_WPM))
 
 
 NOT_CITED_SHOWN = 20  # articles "Read, not cited" lists by name; the JSON lists them all
@@ -165,6 +288,40 @@ def places(briefing: Briefing) -> dict[str, str]:
     return out
 
 
+_NUMBERED = re.compile(r"^(.*), (item|point) (\d+)$")
+
+
+def place_groups(ids: Iterable[str], where: Mapping[str, str]) -> list[tuple[str, list[
+        tuple[str, str]]]]:
+    """Places of several blocks as a reader would say them, one part at a time:
+    ['recognition-8', 'recognition-4', 'security-1'] -> [('Recognition, items', [('4',
+    'recognition-4'), ('8', 'recognition-8')]), ('Security, item', [('1', 'security-1')])],
+    each number with the id it links to; a place that is not numbered stands alone ('', [(its
+    name, id)]). Parts keep the order they first come in."""
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for block in dict.fromkeys(ids):
+        if block not in where:
+            continue
+        found = _NUMBERED.match(where[block])
+        key = (found[1], found[2]) if found else ("", block)
+        groups.setdefault(key, []).append((int(found[3]) if found else 0, block))
+    out = []
+    for (part, noun), refs in groups.items():
+        if not part:
+            out.append(("", [(where[block], block) for _, block in refs]))
+            continue
+        refs.sort()
+        out.append((f"{part}, {noun}{'s' if len(refs) > 1 else ''}",
+                    [(str(n), block) for n, block in refs]))
+    return out
+
+
+def places_text(ids: Iterable[str], where: Mapping[str, str]) -> str:
+    """:func:`place_groups` as text: 'Recognition, items 4, 7 and 8; Security, item 1'."""
+    return "; ".join((f"{head} " if head else "") + inline_list(n for n, _ in refs)
+                     for head, refs in place_groups(ids, where))
+
+
 def linkable(briefing: Briefing) -> Briefing:
     """``briefing`` with each source's ``url`` an http(s) address or None (``links.http_url``):
     the renderers' own guard, so that no edition (a user's template included) can link to a
@@ -188,40 +345,81 @@ def render_pdf_html(briefing: Briefing, env: jinja2.Environment) -> str:
 
 
 def render_email(briefing: Briefing, env: jinja2.Environment, *,
-                 web_url: str | None = None) -> str:
+                 web_url: str | None = None, pdf_attached: bool = False) -> str:
     """The email HTML (``out/briefing.email.html``): table layout, CSS inlined by css-inline with
-    the ``@media`` rules kept (dark mode, narrow screens). When the result would be clipped by
-    Gmail (102 KB), the fewest items are left out from the end of each section that bring it
-    under, and a line says how many, linking to ``web_url`` (the config's
-    ``delivery.web_url``: where the full edition is published) when there is one. If one item
-    per section is still too much, the Voices and Timeline parts go too."""
+    the ``@media`` rules kept (dark mode, narrow screens).
+
+    A short edition is sent whole. A long one (a theme with more than EMAIL_TOP_ITEMS items, or
+    over EMAIL_MINUTES of reading) is sent as a newsletter: The essentials, each theme's lede
+    and its top items, and a pointer to the full edition for the rest, Voices and the timeline:
+    ``web_url`` (the config's ``delivery.web_url``, where the full edition is published) when
+    there is one, the attached PDF when ``pdf_attached``. Its sources list names only the
+    sources the email cites, by their numbers in the full edition.
+
+    Whatever the config, the HTML stays under Gmail's clipping size (102 KB): when it would
+    not, fewer items per theme are shown, then (one item each still too much) only as many
+    themes as fit, the rest named as left out."""
+    briefing = linkable(briefing)  # the sources list below is drawn from this briefing too
     template = env.get_template("briefing.email.html")
     context = template_context(briefing, "email", web_url=web_url)
+    context["pdf_attached"] = pdf_attached
+    sections = briefing.sections
+    longest = max((len(s.items) for s in sections), default=0)
+    condensed = longest > EMAIL_TOP_ITEMS or minutes(words_shown(briefing)) > EMAIL_MINUTES
 
-    def render(limit: int | None, compact: bool = False) -> str:
-        shown = sum(len(s.items[:limit]) for s in briefing.sections)
-        context.update(item_limit=limit, left_out=context["item_count"] - shown, compact=compact)
+    def render(limit: int | None, section_limit: int | None = None) -> str:
+        shown = [s for s in sections[:section_limit]]
+        context.update(item_limit=limit, section_limit=section_limit, condensed=condensed,
+                       left_out=context["item_count"] - sum(len(s.items[:limit]) for s in shown),
+                       email_sources=_sources_cited(briefing, shown, limit, whole=not condensed),
+                       email_reading=minutes(words_shown(briefing, item_limit=limit,
+                                                         section_limit=section_limit,
+                                                         whole=not condensed)))
         return _inline(template.render(context))
 
     def fits(html: str) -> bool:
         return len(html.encode("utf-8")) < EMAIL_SIZE_LIMIT
 
-    html = render(None)
+    top = EMAIL_TOP_ITEMS if condensed else None
+    html = render(top)
     if fits(html):
         return html
-    # Size grows with the per-section limit, so bisect for the largest limit that fits.
-    low, high = 1, max((len(section.items) for section in briefing.sections), default=1)
-    best = render(low)
-    if not fits(best):
-        return render(low, compact=True)
+    condensed = True  # an edition too big to send whole is sent as a newsletter
+    for limit in range(min(EMAIL_TOP_ITEMS, max(longest, 1)), 0, -1):
+        html = render(limit)
+        if fits(html):
+            return html
+    # Even one item per theme is too much (hundreds of themes): as many themes as fit, found
+    # by bisection (the size grows with the number of themes shown).
+    low, high = 0, len(sections)
+    best = render(1, 0)
     while low < high:
         middle = (low + high + 1) // 2
-        html = render(middle)
+        html = render(1, middle)
         if fits(html):
             low, best = middle, html
         else:
             high = middle - 1
     return best
+
+
+def _sources_cited(briefing: Briefing, sections: Iterable[Section], limit: int | None, *,
+                   whole: bool) -> tuple[Source, ...]:
+    """The sources the email cites (in the full edition's order and numbers): those of The
+    essentials, of the ledes and items it shows (and their "also reported by"), and, when it
+    carries them, of Voices and the timeline."""
+    cited: set[str] = set()
+    blocks: list[Cited | Item | TimelineEvent] = list(briefing.summary)
+    for section in sections:
+        if section.lede is not None:
+            blocks.append(section.lede)
+        blocks += section.items[:limit]
+    if whole:
+        blocks += [q for v in briefing.voices for q in v.quotes] + list(briefing.timeline)
+    for block in blocks:
+        cited.add(block.source)
+        cited.update(c.source for c in getattr(block, "also", ()))
+    return tuple(s for s in briefing.sources if s.id in cited)
 
 
 def _inline(html: str) -> str:
@@ -238,16 +436,23 @@ def _inline(html: str) -> str:
 
 
 def preheader(briefing: Briefing) -> str:
-    """The hidden line an inbox shows after the subject: what is inside, 40 to 130 characters."""
-    titles = [section.title for section in briefing.sections if section.items]
-    text = f"{briefing.title}, {longdate(briefing.edition)}"
-    if titles:
-        text += ": " + inline_list(titles)
-    if len(text) < PREHEADER_MIN:
-        count = sum(len(section.items) for section in briefing.sections)
-        text += f" ({count} items from {len(briefing.sources)} sources)"
-    if len(text) < PREHEADER_MIN:
-        text += " in this edition of the briefing"
+    """The hidden line an inbox shows after the subject, 40 to 130 characters: the first point
+    of The essentials (the news), cut at a word with "…" when longer; the subject already names
+    the title, the date and the themes. Without essentials: the title, date and themes."""
+    if briefing.summary:
+        text = " ".join(_verbatim(briefing.summary[0]).split())
+        if len(text) < PREHEADER_MIN:
+            text += f" ({briefing.title}, {longdate(briefing.edition)})"
+    else:
+        titles = [section.title for section in briefing.sections if section.items]
+        text = f"{briefing.title}, {longdate(briefing.edition)}"
+        if titles:
+            text += ": " + inline_list(titles)
+        if len(text) < PREHEADER_MIN:
+            count = sum(len(section.items) for section in briefing.sections)
+            text += f" ({count} items from {len(briefing.sources)} sources)"
+        if len(text) < PREHEADER_MIN:
+            text += " in this edition of the briefing"
     text = " ".join(text.split())
     if len(text) > PREHEADER_MAX:
         text = text[: PREHEADER_MAX - 1].rsplit(" ", 1)[0].rstrip(",:;") + "…"
@@ -265,7 +470,7 @@ def since_line(briefing: Briefing) -> str | None:
         return (f"The previous edition{' of ' + longdate(p.edition) if p.edition else ''} could "
                 "not be read, so nothing is marked new.")
     if p.edition is None:
-        return "The first edition: there is no earlier one to compare with."
+        return "The first edition: nothing to compare with."
     parts = [] if p.new_articles is None else [_count(p.new_articles, "new article")]
     parts.append(_count(p.new_items, "new item"))
     return f"Since the edition of {longdate(p.edition)}: {', '.join(parts)}."
@@ -348,15 +553,25 @@ def _also(block: Cited | Item, numbers: Mapping[str, int]) -> str:
     return " Also reported by " + ", ".join(_line(c, numbers) for c in block.also) + "."
 
 
-def _item_text(item: Item, numbers: Mapping[str, int]) -> str:
-    mark = "[new] " if item.new else ""
+def _numbered(n: int, label: str, body: str, *, new: bool | None = False) -> str:
+    """A numbered block of the text edition: 'N. [new] LABEL' on a line of its own (the label
+    in capitals, told apart from the verbatim text), then the body under it; without a label
+    the body starts on the number's line."""
+    first = f"{n}. " + ("[new] " if new else "")
+    indent = " " * len(f"{n}. ")
+    if not label:
+        return _wrap(body, indent=indent, first=first)
+    return _wrap(first + label.upper(), indent=indent, first="") + "\n" + _wrap(body, indent)
+
+
+def _item_text(item: Item, numbers: Mapping[str, int], n: int) -> str:
     if item.kind == "quote":
         who = f"{item.speaker} · " if item.speaker and item.attribution else \
             f"{item.speaker} " if item.speaker else ""
-        body = f"{mark}“{_verbatim(item, quote=True)}” — {who}{_line(item, numbers)}"
+        body = f"“{_verbatim(item, quote=True)}” — {who}{_line(item, numbers)}"
     else:
-        body = f"{mark}{_verbatim(item)} — {_line(item, numbers)}"
-    return _wrap(body + _also(item, numbers), indent="  ", first="- ")
+        body = f"{_verbatim(item)} — {_line(item, numbers)}"
+    return _numbered(n, item_label(item), body + _also(item, numbers), new=item.new)
 
 
 def _source_lines(source: Source) -> list[str]:
@@ -382,18 +597,28 @@ def render_text(briefing: Briefing) -> str:
     briefing = linkable(briefing)
     numbers = {source.id: source.number for source in briefing.sources}
     where = places(briefing)
-    out = [briefing.title.upper(), f"Edition of {longdate(briefing.edition)}"]
+    items = sum(len(section.items) for section in briefing.sections)
+    out = [briefing.title.upper(),
+           _wrap(f"Edition of {longdate(briefing.edition)} · {minutes(words_shown(briefing))} "
+                 f"min read · {_count(items, 'item')} from "
+                 f"{_count(len(briefing.sources), 'source')}")]
     if coverage_line(briefing):
-        out.append(_wrap(coverage_line(briefing)))
+        out.append(_wrap(coverage_line(briefing) + "."))
     since = since_line(briefing)
     if since:
         out.append(_wrap(since))
-    out.append("")
+    parts = [f"{s.title} ({len(s.items)})" if s.items else s.title for s in briefing.sections]
+    parts += [name for name, present in (("Voices", briefing.voices),
+                                         ("Timeline", briefing.timeline)) if present]
+    out += ["", _wrap("In this edition: " + ", ".join(parts + ["Sources"]) + "."), ""]
     if briefing.summary:
-        out += _heading("The essentials")
-        out += [_wrap(f"{_verbatim(c)} — {_line(c, numbers)}{_also(c, numbers)}", "   ", f"{n}. ")
-                for n, c in enumerate(briefing.summary, 1)]
-        out.append("")
+        labels = point_labels(briefing)
+        essentials = minutes(sum(len(p.text.split()) for p in briefing.summary))
+        out += _heading(f"The essentials · {essentials} min read")
+        for n, c in enumerate(briefing.summary, 1):
+            label = labels.get(c.id or "", ("", None))[0]
+            out += [_numbered(n, label, f"{_verbatim(c)} — {_line(c, numbers)}"
+                                        f"{_also(c, numbers)}"), ""]
     for section in briefing.sections:
         out += _heading(section.title)
         if section.in_summary:
@@ -403,23 +628,26 @@ def render_text(briefing: Briefing) -> str:
             out += [_wrap(f"{_verbatim(section.lede)} — {_line(section.lede, numbers)}"), ""]
         if section.empty_note:
             out += [_wrap(section.empty_note), ""]
-        for item in section.items:
-            out += [_item_text(item, numbers), ""]
+        for n, item in enumerate(section.items, 1):
+            out += [_item_text(item, numbers, n), ""]
     if briefing.voices:
         out += _heading("Voices")
         for voice in briefing.voices:
             out.append(capfirst(voice.speaker))
+            shown = [q.see for q in voice.quotes if q.see in where]
+            if shown:
+                out.append(_wrap(f"quoted in {places_text(shown, where)}", "  ", "- "))
             for q in voice.quotes:
                 if q.see in where:
-                    line = f"quoted in {where[q.see]}"
-                elif q.kind == "quote":
+                    continue
+                if q.kind == "quote":
                     line = f"“{_verbatim(q, quote=True)}” — {_line(q, numbers)}"
                 else:
                     line = f"{_verbatim(q)} — {_line(q, numbers)}"
                 out.append(_wrap(line, "  ", "- "))
             out.append("")
     if briefing.timeline:
-        out += [*_heading("Timeline"),
+        out += [*_heading("Timeline"), _wrap(summary_line(briefing)), "",
                 *[_timeline_line(e, numbers, where) for e in briefing.timeline], ""]
     if briefing.notes:
         out += [*_heading("Notes"), *[_wrap(note, "  ", "- ") for note in briefing.notes], ""]

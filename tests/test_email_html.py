@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from html.parser import HTMLParser
 
+from briefing.models import Briefing
 from briefing.render import (EMAIL_SIZE_LIMIT, PREHEADER_MAX, PREHEADER_MIN, render_email,
                              template_env)
 from briefing_fixture import hostile_briefing, seed_briefing
@@ -44,12 +45,32 @@ def test_head_has_doctype_lang_charset_color_scheme_title() -> None:
     assert "<title>Russia and the Taliban · 22 November 2026</title>" in html
 
 
-def test_preheader_comes_first_hidden_and_sized() -> None:
-    parsed = tree(render_email(seed_briefing(), ENV))
+def _preheader(html: str) -> str:
+    """The preheader's text, without the joiners and spaces that pad it (they keep an inbox
+    from filling the preview with the body's first words)."""
+    parsed = tree(html)
     body_index = [tag for tag, _ in parsed.starts].index("body")
     tag, attrs = parsed.starts[body_index + 1]
     assert tag == "div" and "display: none" in (attrs.get("style") or "")
-    assert PREHEADER_MIN <= len(parsed.body_text[0]) <= PREHEADER_MAX
+    return parsed.body_text[0].replace("\u200c", "").replace("\xa0", " ").strip()
+
+
+def test_preheader_comes_first_hidden_and_sized() -> None:
+    assert PREHEADER_MIN <= len(_preheader(render_email(seed_briefing(), ENV))) <= PREHEADER_MAX
+
+
+def test_the_preheader_is_the_first_essential_point_not_the_subject() -> None:
+    """The inbox shows the subject (title, date, themes) and then the preheader: it says the
+    news, cut at a word when it is long."""
+    from briefing.delivery import subject
+
+    brief = seed_briefing()
+    text = _preheader(render_email(brief, ENV))
+    first = brief.summary[0].text
+    assert text.endswith("…") and first.startswith(text[:-1]) and len(text) <= PREHEADER_MAX
+    assert subject(brief).split(":")[0] not in text
+    short = replace(brief, summary=(replace(brief.summary[1], text="Talks began."),))
+    assert _preheader(render_email(short, ENV)).startswith("Talks began. (Russia and the Taliban")
 
 
 def test_layout_tables_and_container_width() -> None:
@@ -112,36 +133,86 @@ def test_lang_follows_the_config() -> None:
     assert '<html lang="de">' in render_email(seed_briefing(), template_env(lang="de"))
 
 
-def test_under_the_gmail_clip_and_trimmed_when_too_big() -> None:
-    seed = render_email(seed_briefing(), ENV)
-    assert len(seed.encode("utf-8")) < EMAIL_SIZE_LIMIT and "did not fit" not in seed
-    base = seed_briefing()
-    many = tuple(replace(base.sections[0].items[1], start=i) for i in range(400))
-    huge = replace(base, sections=(replace(base.sections[0], items=many),) + base.sections[1:])
-    html = render_email(huge, ENV)
-    size = len(html.encode("utf-8"))
-    assert size < EMAIL_SIZE_LIMIT
-    assert size > EMAIL_SIZE_LIMIT * 0.9  # the fewest items left out, not half of them
-    left_out = int(re.search(r"(\d+) more items did not fit in this email", html)[1])
-    shown = html.count("Another sweeping military exercise")
-    assert shown + left_out == 400
-    assert "the PDF and web editions have them all" in html
+def _long(base: Briefing, themes: int, items: int, *, long_text: bool = False) -> Briefing:
+    """``themes`` themes of ``items`` items each (passages and quotes, with labels, corroboration
+    and "New" badges), a lede each, and the seed's Voices and timeline: a long edition."""
+    quote, passage = base.sections[1].items[0], base.sections[0].items[2]
+    if long_text:  # each item as long as a passage gets (600 characters and more)
+        passage = replace(passage, text=(passage.text + " ") * 4, why=("troops",) * 1)
+        quote = replace(quote, text=(quote.text + " ") * 3, speaker="A spokesman for the "
+                        "Ministry of Foreign Affairs of the Russian Federation")
+    sections = tuple(replace(base.sections[0], theme=f"theme-{t}", title=f"Theme number {t}",
+                             items=tuple(replace(quote if n % 3 == 0 else passage, new=True,
+                                                 id=f"theme-{t}-{n + 1}") for n in range(items)))
+                     for t in range(themes))
+    return replace(base, sections=sections)
 
 
-def test_a_trimmed_email_links_to_the_full_edition_when_the_config_has_a_web_url() -> None:
+def _size(html: str) -> int:
+    return len(html.encode("utf-8"))
+
+
+def test_a_short_edition_is_sent_whole() -> None:
+    html = render_email(seed_briefing(), ENV)
+    assert "Read the full edition" not in html and "in the full edition" not in html
+    assert "Timeline" in html and "14 February 2003" in html  # its timeline is in the email
+
+
+def test_a_long_edition_is_sent_as_a_newsletter() -> None:
+    """The essentials, each theme's lede and top three items, how many more each theme has,
+    and where the full edition is; no Voices or timeline, and only the sources it cites."""
     base = seed_briefing()
-    many = tuple(replace(base.sections[0].items[1], start=i) for i in range(400))
-    huge = replace(base, sections=(replace(base.sections[0], items=many),) + base.sections[1:])
+    brief = _long(base, 3, 7)
+    html = render_email(brief, ENV)
+    assert html.count('class="item-head"') == 3 * 3
+    assert html.count("4 more items on Theme number") == 3
+    assert "The full edition is in the PDF and web editions" in html
+    assert "21 items in all (12 not in this email)" in html
+    assert "a timeline of 2 dated events" in html and "14 February 2003" not in html
+    assert html.count('class="lede"') == 3
+    assert "In this email" in html and "Theme number 0&nbsp;<span" in html
+    assert re.search(r"3&nbsp;of&nbsp;7", html)
+    cited = set(re.findall(r"<strong>\[(\d)\]</strong>", html))
+    assert cited == {"1", "2", "3", "4"}
+    # a source cited only by items the email leaves out is not in its sources list
+    first = brief.sections[0]
+    passages = tuple(i for i in first.items if i.kind == "passage")[:3]
+    quotes = tuple(i for i in first.items if i.kind == "quote")
+    later = replace(brief, sections=(replace(first, items=passages + quotes),))
+    html = render_email(later, ENV)
+    assert set(re.findall(r"<strong>\[(\d)\]</strong>", html)) == {"1", "2", "4"}
+    assert "The sources this email cites; the full edition cites 4." in html
+
+
+def test_where_the_full_edition_is() -> None:
+    brief = _long(seed_briefing(), 2, 6)
     url = "https://briefing.example.org/2026-11-22/"
-    html = render_email(huge, ENV, web_url=url)
-    assert re.search(rf'did not fit in this email;\s*<a class="full-link" href="{url}"', html)
-    assert len(html.encode("utf-8")) < EMAIL_SIZE_LIMIT
+    linked = render_email(brief, ENV, web_url=url)
+    assert re.search(rf'<a class="button" href="{re.escape(url)}"[^>]*>Read the full edition</a>',
+                     linked)
+    assert re.search(rf'in <a class="full-link" href="{re.escape(url)}"', linked)
+    attached = render_email(brief, ENV, pdf_attached=True)
+    assert "The full edition is the attached PDF" in attached and "button" not in \
+        attached.split("</style>", 1)[1]
 
 
-def test_when_one_item_per_section_is_too_much_voices_and_timeline_go_too() -> None:
-    base = seed_briefing()
-    sections = tuple(replace(base.sections[0], theme=f"t{n}", title=f"Theme {n}",
-                             items=base.sections[0].items[1:2] * 3) for n in range(160))
-    html = render_email(replace(base, sections=sections), ENV)
-    assert "the Voices and the Timeline did not fit" in html
-    assert "14 February 2003" not in html  # the timeline's first event
+def test_ten_themes_of_twenty_items_stay_under_the_gmail_clip() -> None:
+    for long_text in (False, True):
+        html = render_email(_long(seed_briefing(), 10, 20, long_text=long_text), ENV,
+                            web_url="https://briefing.example.org/")
+        assert _size(html) < EMAIL_SIZE_LIMIT, (long_text, _size(html))
+        assert html.count("17 more items on Theme number") == 10
+        assert html.count('class="theme-title"') == 10 + 1  # the themes and the sources
+
+
+def test_any_config_stays_under_the_gmail_clip() -> None:
+    """Hundreds of themes: fewer items per theme, then as many themes as fit, and the email says
+    how many themes are only in the full edition."""
+    for themes, items in ((60, 20), (400, 3)):
+        html = render_email(_long(seed_briefing(), themes, items, long_text=True), ENV)
+        assert _size(html) < EMAIL_SIZE_LIMIT, (themes, _size(html))
+        shown = html.count('<h2 class="theme-title"') - 1
+        assert 0 < shown < themes
+        assert f"{themes - shown} more themes and {themes * items} items in all" in html
+    assert _size(render_email(_long(seed_briefing(), 60, 20, long_text=True), ENV)) > \
+        EMAIL_SIZE_LIMIT * 0.8  # the fewest left out: not half the room wasted

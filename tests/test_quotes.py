@@ -295,32 +295,36 @@ def test_polnear_floor() -> None:
 
 # --- the quality floor on the BBC News quotations labelled by hand (tests/data/quotes/bbc*.yaml) --
 
-# Per labelled set, reached (rounded down); floors only go up. A and B were tuned on; the
-# held-out set was not (its header says when it was first measured).
+# Per labelled set, reached (rounded down); floors only go up. A, B and the first held-out set
+# were tuned on; the second held-out set was not (each header says when it was measured).
 BBC_FLOOR = {
-    "A": {"bbc_speaker_accuracy": 0.97, "bbc_speaker_precision": 0.98, "bbc_quote_recall": 0.98,
+    "A": {"bbc_speaker_accuracy": 0.98, "bbc_speaker_precision": 0.99, "bbc_quote_recall": 0.98,
           "bbc_quote_precision": 0.99},
-    "B": {"bbc_speaker_accuracy": 0.95, "bbc_speaker_precision": 0.97, "bbc_quote_recall": 0.98,
+    "B": {"bbc_speaker_accuracy": 0.97, "bbc_speaker_precision": 0.99, "bbc_quote_recall": 0.98,
           "bbc_quote_precision": 0.97},
-    "held-out": {"bbc_speaker_accuracy": 0.73, "bbc_speaker_precision": 0.78,
-                 "bbc_quote_recall": 0.93, "bbc_quote_precision": 0.99},
+    "held-out": {"bbc_speaker_accuracy": 0.96, "bbc_speaker_precision": 0.97,
+                 "bbc_quote_recall": 0.98, "bbc_quote_precision": 0.99},
+    "held-out 2": {"bbc_speaker_accuracy": 0.85, "bbc_speaker_precision": 0.90,
+                   "bbc_quote_recall": 0.94, "bbc_quote_precision": 0.99},
 }
 _NO_BBC = not (SHARED / "corpora" / "bbc-news").is_dir()
 _NO_BBC_REASON = "../shared/corpora/bbc-news (the BBC News articles labelled) is not beside the repo"
 
 
 @pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
-@pytest.mark.parametrize("name", ["A", "B", "held-out"])
+@pytest.mark.parametrize("name", ["A", "B", "held-out", "held-out 2"])
 def test_bbc_labels_are_well_formed(name: str) -> None:
-    """Every label names an article of the four sections numbered 100 and above, opens exactly
-    one quotation of it (or says which), and gives a speaker; no article is in two sets; A has
-    at least 150 quotations."""
+    """Every label names an article numbered 100 and above (of the four sections issue 13
+    names; the second held-out set adds sport), opens exactly one quotation of it (or says
+    which), and gives a speaker; no article is in two sets; A has at least 150 quotations, the
+    second held-out set at least 120."""
     ev = _benchmark("eval_quotes")
     if not ev.BBC_SETS[name].is_file():
         pytest.skip(f"no {ev.BBC_SETS[name].name}")
     labels = ev.read_bbc_labels(ev.BBC_SETS[name])
-    if name == "A":
-        assert sum(len(a["quotes"]) for a in labels) >= 150
+    if name in ("A", "held-out 2"):
+        assert sum(len(a["quotes"]) for a in labels) >= (150 if name == "A" else 120)
+    sections = ("business", "tech", "entertainment", "politics") + (("sport",) if name == "held-out 2" else ())
     assert len({a["path"] for a in labels}) == len(labels)
     others = {a["path"] for other, path in ev.BBC_SETS.items() if other != name and path.is_file()
               for a in ev.read_bbc_labels(path)}
@@ -328,7 +332,7 @@ def test_bbc_labels_are_well_formed(name: str) -> None:
     for art in labels:
         assert set(art) <= {"path", "quotes", "not_quotes", "ignore"}, art
         section, file_name = art["path"].split("/")
-        assert section in ("business", "tech", "entertainment", "politics") and int(file_name[:-4]) >= 100
+        assert section in sections and int(file_name[:-4]) >= 100
         text = (SHARED / "corpora" / "bbc-news" / art["path"]).read_text(encoding="utf-8")
         for want in art["quotes"]:
             assert want["speaker"] and set(want) <= {"at", "nth", "speaker", "also"}, want

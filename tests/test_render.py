@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import subprocess
 import sys
 import venv
 from html.parser import HTMLParser
-from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -105,8 +103,14 @@ def test_text_edition_is_72_columns_with_citations_and_sources() -> None:
     text = render_text(seed_briefing())
     for line in text.splitlines():
         assert len(line) <= TEXT_WIDTH or " " not in line.strip(), line
-    assert text.startswith("RUSSIA AND THE TALIBAN\nEdition of 22 November 2026\n")
+    assert text.startswith("RUSSIA AND THE TALIBAN\nEdition of 22 November 2026 · 2 min read · "
+                           "6 items from 4 sources\n")
+    assert "In this edition: Security (3), Diplomacy (3), Trade and economy, Timeline, " \
+           "Sources." in " ".join(text.split())
     assert "” — Sergey Lavrov [1]" in text
+    # items numbered as "Security, item 3" names them, each under its label in capitals
+    assert "\n1. SERGEY LAVROV\n   “Numerous terrorist groups" in text
+    assert "\n2. TROOPS · MILITARY\n   Another sweeping military exercise" in text
     assert "No passage on trade and economy in these articles." in text
     sources = text[text.index("SOURCES"):]
     assert "[1] Russia hosts talks" in sources and "Associated Press*" in sources
@@ -279,8 +283,11 @@ def test_web_page_draws_the_timeline_with_a_text_equivalent() -> None:
     head = svg[0].split(">", 1)[0]
     assert 'role="img"' in head
     assert 'aria-labelledby="timeline-chart-title timeline-chart-desc"' in head
-    assert '<title id="timeline-chart-title">Timeline: 2 dated events, 14 February 2003 to ' \
-           'November 2018</title>' in svg[0]
+    assert '<title id="timeline-chart-title">Timeline: 2 dated events from 14 February 2003 ' \
+           'to November 2018: 1 in 2003, 1 in 2018</title>' in svg[0]
+    # the same line is printed above the chart, so the picture is never the only telling
+    assert '<p class="timeline-summary">2 dated events from 14 February 2003 to November ' \
+           '2018: 1 in 2003, 1 in 2018.</p>' in page
     assert "<script" not in svg[0] and "href" not in svg[0]  # nothing to run, nothing to fetch
     events = re.search(r'<ol class="events">(.*?)</ol>', page, re.S)
     assert events and events[1].count("<li>") == 2  # the list the discs are numbered after
@@ -297,40 +304,6 @@ def test_no_chart_when_nothing_is_dated() -> None:
                                                          for s in brief.sources))
     assert timeline_chart(undated) is None
     assert "<svg" not in render_html(undated, ENV)
-
-
-_DATES = st.one_of(
-    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)).map(
-        lambda d: (d.isoformat(), "day")),
-    st.tuples(st.integers(1900, 2100), st.integers(1, 12)).map(
-        lambda ym: (f"{ym[0]:04d}-{ym[1]:02d}", "month")),
-    st.integers(1900, 2100).map(lambda y: (f"{y:04d}", "year")))
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(_DATES, min_size=1, max_size=40))
-def test_chart_marks_stay_in_the_plot_and_never_overlap(dates: list[tuple[str, str]]) -> None:
-    from dataclasses import replace
-
-    from briefing.chart import MARK_RADIUS, timeline_chart
-
-    brief = seed_briefing()
-    event = brief.timeline[0]
-    timeline = tuple(replace(event, date=d, precision=p) for d, p in sorted(dates))
-    chart = timeline_chart(replace(brief, timeline=timeline))
-    assert chart is not None and len(chart.marks) == len(dates)
-    assert [m.number for m in chart.marks] == list(range(1, len(dates) + 1))
-    for mark in chart.marks:
-        assert chart.plot_left <= mark.x_from <= mark.x <= mark.x_to <= chart.plot_right + 1.6
-        assert MARK_RADIUS <= mark.y <= chart.axis_y - MARK_RADIUS
-    for a, b in itertools.combinations(chart.marks, 2):
-        if a.y == b.y:
-            assert abs(a.x - b.x) >= 2 * MARK_RADIUS, "two discs drawn over each other"
-    ticks = [x for x, _ in chart.ticks]
-    assert ticks[0] == chart.plot_left and ticks[-1] == chart.plot_right and len(ticks) <= 9
-    for row in chart.rows:
-        assert all(chart.plot_left <= dot.x <= chart.plot_right for dot in row.dots)
-        assert chart.axis_y < row.y < chart.height
 
 
 # --- Links ----------------------------------------------------------------------------------
@@ -363,3 +336,127 @@ def test_no_edition_links_anywhere_but_http(url: str) -> None:
     assert url not in render_text(briefing)
     sent = json.loads(render_json(briefing))["sources"]
     assert [s["url"] for s in sent] == [None if i % 2 == 0 else good for i in range(len(sent))]
+
+
+# --- Labels and what a reader skims by --------------------------------------------------------
+
+
+def _item(kind: str, text: str, why: tuple[str, ...], speaker: str | None = None):  # noqa: ANN202
+    from briefing.models import Item
+
+    return Item(kind=kind, text=text, source="S1", path="x.txt", start=0, end=len(text),
+                score=1.0, why=why, speaker=speaker)
+
+
+def test_an_items_label_is_its_speaker_and_strongest_terms_as_the_text_writes_them() -> None:
+    from briefing.render import item_label
+
+    lavrov = _item("quote", "Numerous terrorist groups, notably the Islamic State and al-Qaida "
+                   "are trying", ("al-Qaida", "terrorist groups", "drugs"), "Sergey Lavrov")
+    assert item_label(lavrov) == "Sergey Lavrov · al-Qaida"
+    # the terms of the paragraph around a quotation are not the quotation's
+    other = _item("quote", "There is a real danger of migration.", ("al-Qaida", "migration"),
+                  "Sergey Lavrov")
+    assert item_label(other) == "Sergey Lavrov · migration"
+    assert item_label(_item("quote", "We will see.", ("al-Qaida",), "the diplomat")) == \
+        "The diplomat"
+    # a weaker term repeating a stronger one says nothing new
+    border = _item("passage", "the Taliban took the border crossing with Turkmenistan",
+                   ("border crossing", "Turkmenistan", "border", "crossing"))
+    assert item_label(border) == "border crossing · Turkmenistan"
+    tajik = _item("passage", "Tajik border guards in Tajikistan", ("Tajikistan", "Tajik",
+                                                                     "border guards"))
+    assert item_label(tajik) == "Tajikistan · border guards"
+    # as the text writes them: a prefix term's word, a phrase's inflection; the config's case
+    # where only a sentence's capital differs
+    assert item_label(_item("passage", "Their legitimacy is doubted.", ("legitim*",))) == \
+        "legitimacy"
+    assert item_label(_item("passage", "Drug traffic, Islamists, armed groups",
+                            ("drug traffic", "armed groups"))) == "drug traffic · armed groups"
+    assert item_label(_item("passage", "no rush in officially recognising them",
+                            ("officially recognise",))) == "officially recognising"
+    # short: a second term that would make it long is left out
+    long = _item("passage", "armored personnel carriers and special forces",
+                 ("armored personnel carriers", "special forces"))
+    assert item_label(long) == "armored personnel carriers"
+    assert item_label(_item("passage", "Nothing matched here.", ())) == ""
+
+
+def test_labels_are_in_every_format() -> None:
+    from briefing.pdf import html_to_pdf
+    from briefing.render import assets_dir, render_email, render_pdf_html
+
+    import io
+
+    import pdfplumber
+
+    brief = seed_briefing()
+    web, email = render_html(brief, ENV), render_email(brief, ENV)
+    assert '<span class="label">Sergey Lavrov</span>' in web
+    assert '<span class="label">troops · military</span>' in web
+    assert '<span class="item-label"' in email and ">troops · military</span>" in email
+    assert "\n2. TROOPS · MILITARY\n" in render_text(brief)
+    pdf = html_to_pdf(render_pdf_html(brief, ENV), assets=assets_dir())
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        text = " ".join(page.extract_text() for page in doc.pages)
+    assert "TROOPS · MILITARY" in text and "SERGEY LAVROV" in text
+
+
+def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_its_date() -> None:
+    from dataclasses import replace
+
+    from briefing.render import point_labels
+
+    base = seed_briefing()
+    summary = (replace(base.summary[0], id="e1"), replace(base.summary[1], id="e2"))
+    sections = (replace(base.sections[0], in_summary=("e2",)),) + base.sections[1:]
+    timeline = (replace(base.timeline[1], see="e1"),)
+    brief = replace(base, summary=summary, sections=sections, timeline=timeline)
+    assert point_labels(brief) == {"e1": ("November 2018", None), "e2": ("Security", "security")}
+    page = render_html(brief, ENV)
+    assert '<a class="label" href="#section-security">Security</a>' in page
+    assert '<span class="label">November 2018</span>' in page
+    assert "1. NOVEMBER 2018\n" in render_text(brief) and "2. SECURITY\n" in render_text(brief)
+
+
+def test_the_web_contents_counts_stand_inside_their_links() -> None:
+    page = render_html(seed_briefing(), ENV)
+    nav = re.search(r'<nav class="contents".*?</nav>', page, re.S)[0]
+    assert re.search(r'<a href="#section-security">Security <span class="count">3<span '
+                     r'class="visually-hidden"> items</span></span></a>', nav)
+    assert "count" not in nav.split("Trade and economy", 1)[1].split("</a>", 1)[0]  # empty
+
+
+def test_the_masthead_gives_the_reading_time_and_the_coverage_in_two_lines() -> None:
+    from dataclasses import replace
+
+    from briefing.models import Previous
+
+    brief = replace(seed_briefing(), coverage={"articles": 5, "cited": 4, "not_cited": 1,
+                                               "first": "2021-10-20", "undated": 3},
+                    previous=Previous("2026-11-15", 2, 3))
+    page = render_html(brief, ENV)
+    head = re.search(r'<header class="masthead">.*?</header>', page, re.S)[0]
+    assert re.findall(r"<p class=\"(\w+)\"", head) == ["kicker", "edition", "coverage"]
+    assert "2 min read" in head and "6 items" in head
+    assert "5 articles read, 4 cited, 1 not (see the end) · 1 source dated 20 October 2021, " \
+           "3 undated." in head
+    assert '<span class="since">Since the edition of 15 November 2026: 2 new articles, 3 new ' \
+           'items.</span>' in head
+    essentials = re.search(r'<h2 id="summary-title".*?</h2>', page, re.S)[0]
+    assert "1 min read" in essentials
+
+
+def test_voices_name_a_speakers_quotations_shown_elsewhere_in_one_line() -> None:
+    from briefing.render import place_groups, places_text
+
+    where = {"recognition-8": "Recognition, item 8", "recognition-4": "Recognition, item 4",
+             "security-1": "Security, item 1", "e2": "The essentials, point 2",
+             "recognition-lede": "Recognition"}
+    ids = ["recognition-8", "security-1", "recognition-4", "e2", "recognition-lede", "gone"]
+    assert place_groups(ids, where) == [
+        ("Recognition, items", [("4", "recognition-4"), ("8", "recognition-8")]),
+        ("Security, item", [("1", "security-1")]),
+        ("The essentials, point", [("2", "e2")]), ("", [("Recognition", "recognition-lede")])]
+    assert places_text(ids, where) == ("Recognition, items 4 and 8; Security, item 1; The "
+                                       "essentials, point 2; Recognition")
