@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .config import ISO_DATE_RE
 from .errors import ArchiveError
 from .models import Briefing, Item, Previous
 from .output import FILENAMES, write_atomically
@@ -57,7 +58,6 @@ _MANIFEST_HEAD = "# briefing articles/1 corpus="
 DIGEST_CHARS = 16
 #: An item is new unless at least this share of its text was shown in the previous edition.
 SEEN_SHARE = 0.5
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WORD_RE = re.compile(r"\S+")
 _ARCHIVED_FILES = (*FILENAMES.values(), MANIFEST, ENTRY)
 
@@ -74,7 +74,7 @@ def edition_dates(root: Path) -> list[str]:
     """The dates the archive has a folder for, newest first (only real dates: a reader's own
     folder of feeds beside them is not one)."""
     try:
-        names = [e.name for e in root.iterdir() if _DATE_RE.match(e.name) and e.is_dir()]
+        names = [e.name for e in root.iterdir() if ISO_DATE_RE.match(e.name) and e.is_dir()]
     except OSError:  # no archive yet (or unreadable: then there is nothing to compare with)
         return []
     out = []

@@ -11,7 +11,7 @@ clause around its date and points to the block that shows its sentence, when one
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .choose import Selection, select
@@ -22,8 +22,7 @@ from .models import (Article, Briefing, Cited, Item, NotCited, Quote, Section, S
                      TimelineEvent, Voice, corpus_sha256)
 from .textnorm import roots
 from .themes import Candidate, ThemeQuery
-from .timeline import Event, find_dates, select as select_events
-from .timeline import events as sentence_events
+from .timeline import Event, article_events, find_dates, select as select_events
 
 EMPTY_NOTE = "Nothing in these articles matches this theme."
 MAX_VOICES = 12
@@ -190,13 +189,6 @@ def _voice_entry(q: Quote, shown: str | None, article: Article, seg: Segmented,
                 cue=q.cue, attribution=c.attribution, cut_before=cut.cut_before)
 
 
-def dated_events(article: Article, seg: Segmented) -> list[Event]:
-    """The dated sentences of one article (timeline.py): what the timeline chooses from. The
-    pipeline may compute these once per article and keep them (they depend on nothing else)."""
-    sentences = [(x.start, x.end) for p in seg.body for x in p.sentences]
-    return list(sentence_events(article.id, article.text, sentences, article.meta.published))
-
-
 def timeline(numbering: _Numbering, events: Mapping[str, Sequence[Event]], printed: Printed,
              referenced: Printed, vocabulary: frozenset[str]) -> tuple[TimelineEvent, ...]:
     """Dated events in the cited articles (see timeline.py), at most MAX_TIMELINE, in date
@@ -252,27 +244,58 @@ def not_cited(sel: Selection, articles: Mapping[str, Article], numbering: _Numbe
     return tuple(sorted(out, key=lambda n: n.path))
 
 
-def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
-             version: str, config_sha256: str, themes: Sequence[ThemeInfo],
-             queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
-             articles: Sequence[Article], segmented: Mapping[str, Segmented],
-             quotes: Mapping[str, Sequence[Quote]] | None = None,
-             events: Mapping[str, Sequence[Event]] | None = None,
-             corpus_info: tuple[int, str] | None = None,
-             notes: Sequence[str] = (), cwd: Path | None = None) -> Briefing:
+@dataclass(frozen=True)
+class Masthead:
+    """What an edition says about itself: the header of its record."""
+
+    title: str
+    edition: str  # 'YYYY-MM-DD'
+    generated_at: str
+    reader: str | None
+    version: str
+    config_sha256: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Material:
+    """What an edition is assembled from: each theme's ranked candidates (``queries`` and
+    ``themes`` in the edition's order), the articles they come from with their segmentation,
+    quotations and dated sentences (``events``: computed here for articles it lacks), and
+    ``corpus_info`` (article count, corpus digest) describing the whole corpus considered when
+    ``articles`` holds only those a candidate comes from (else computed from ``articles``)."""
+
+    themes: Sequence[ThemeInfo]
+    queries: Sequence[ThemeQuery]
+    ranked: Mapping[str, list[Candidate]]
+    articles: Sequence[Article]
+    segmented: Mapping[str, Segmented]
+    quotes: Mapping[str, Sequence[Quote]] = field(default_factory=dict)
+    events: Mapping[str, Sequence[Event]] | None = None
+    corpus_info: tuple[int, str] | None = None
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The Briefing, and the selection it was made from (every candidate's fate)."""
+
+    briefing: Briefing
+    selection: Selection
+
+
+def assemble(masthead: Masthead, material: Material, *, cwd: Path | None = None) -> Assembled:
     """Build the Briefing from each theme's ranked candidates and the articles' quotations.
 
     Sources are numbered in reading order: The essentials, then the sections (lede, items, other
-    reports), the voices, the timeline. ``articles`` must hold every article a candidate comes
-    from; ``corpus_info`` (article count, corpus digest) describes the whole corpus considered
-    when ``articles`` holds only those (a store keeps it), else it is computed from
-    ``articles``. ``events`` gives articles' dated sentences already extracted.
+    reports), the voices, the timeline.
     """
+    queries, themes, segmented = material.queries, material.themes, material.segmented
+    articles, quotes = material.articles, material.quotes
     by_id = {a.id: a for a in articles}
-    known = events or {}
-    dated = {a: list(known[a]) if a in known else dated_events(by_id[a], segmented[a])
+    known = material.events or {}
+    dated = {a: list(known[a]) if a in known else article_events(by_id[a], segmented[a])
              for a in by_id}
-    sel = select(queries, ranked, quotes or {}, by_id, segmented, dated)
+    sel = select(queries, material.ranked, quotes, by_id, segmented, dated)
     latest = {a: max(e.date for e in evs) for a, evs in dated.items() if evs}
     opinion = frozenset(a for a, seg in segmented.items()
                         if any(p.furniture == "disclaimer" for p in seg.paragraphs))
@@ -313,14 +336,14 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
         empty = lede is None and not items and not points
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
                                 EMPTY_NOTE if empty else None, points))
-    spoken = voices(quotes or {}, numbering, printed, segmented)
+    spoken = voices(quotes, numbering, printed, segmented)
     referenced: Printed = [(next(a for a, s in numbering.ids.items() if s == o.source), o.start,
                             o.end, block.id or "")
                            for block in [*summary, *(i for s in sections for i in s.items)]
                            for o in block.also]
     vocabulary = frozenset(r for q in queries for t in q.terms for r in t.roots)
     dated_parts = timeline(numbering, dated, printed, referenced, vocabulary)
-    count, digest = corpus_info or (len(articles), corpus_digest(articles))
+    count, digest = material.corpus_info or (len(articles), corpus_digest(articles))
     sources = numbering.sources(segmented)
     left = not_cited(sel, by_id, numbering, cwd)
     dates = sorted(s.published for s in sources if s.published)
@@ -328,11 +351,12 @@ def assemble(*, title: str, edition: str, generated_at: str, reader: str | None,
                 "without_candidates": max(0, count - len(by_id)),
                 "first": dates[0] if dates else None, "last": dates[-1] if dates else None,
                 "undated": sum(1 for s in sources if not s.published)}
-    return Briefing(
-        title=title, edition=edition, generated_at=generated_at, reader=reader,
-        generator={"name": "briefing", "version": version}, config_sha256=config_sha256,
-        corpus={"articles": count, "sha256": digest},
+    briefing = Briefing(
+        title=masthead.title, edition=masthead.edition, generated_at=masthead.generated_at,
+        reader=masthead.reader, generator={"name": "briefing", "version": masthead.version},
+        config_sha256=masthead.config_sha256, corpus={"articles": count, "sha256": digest},
         sources=sources, summary=tuple(summary), sections=tuple(sections),
-        timeline=dated_parts, notes=tuple(notes), voices=spoken, not_cited=left,
+        timeline=dated_parts, notes=masthead.notes, voices=spoken, not_cited=left,
         coverage=coverage,
     )
+    return Assembled(briefing, sel)

@@ -1,8 +1,9 @@
 """Scored candidates -> the items each part of the edition shows, and why the rest are not.
 
-Before choosing, candidates are refined: a theme's ``require`` query must hold; a passage that is
-mostly questions, an aside in parentheses, or a fragment of a few words is marked down (an
-analyst's briefing reports, it does not muse); a passage scoring under RELATIVE_FLOOR of its
+Before choosing, candidates are refined (a theme's ``require`` query was applied with its
+evidence, before any list was cut: ``themes.accepts``): a passage that is mostly questions, an
+aside in parentheses, or a fragment of a few words is marked down (an analyst's briefing
+reports, it does not muse); a passage scoring under RELATIVE_FLOOR of its
 theme's best is left out rather than padding the section; and every span is made to stand alone
 (editorial.py: a lead like "At the same time," is cut off, "The next visit ..." takes the
 sentence before it, or is left out).
@@ -36,7 +37,6 @@ from dataclasses import dataclass, field
 
 from .editorial import SHORT_QUOTE_WORDS, Cut, anonymous, placeable, standalone, words
 from .models import Article, Match, Quote, Segmented
-from .query import Passage, matches
 from .textnorm import TOKEN_RE, roots
 from .themes import Candidate, Term, ThemeQuery
 from .timeline import Event
@@ -250,12 +250,12 @@ def passage_prior(text: str) -> float:
 
 
 def refine(ranked: Mapping[str, list[Candidate]], queries: Sequence[ThemeQuery],
-           articles: Mapping[str, Article],
-           segmented: Mapping[str, Segmented]) -> dict[str, list[Candidate]]:
-    """Apply what needs the passage's text (see the module docstring): the theme's ``require``
-    query (with the passage's sentences for SAME), the reporting prior on the score, and the
-    relative floor. (An opinion article is not marked down: on the labelled seeds the column's
-    passages are what an analyst wants; it is labelled "opinion" instead.) Left-out candidates keep their place in explain with the reason."""
+           articles: Mapping[str, Article]) -> dict[str, list[Candidate]]:
+    """Apply what needs the passage's text (see the module docstring): the reporting prior on
+    the score and the relative floor (the theme's ``require`` was applied with its evidence,
+    before any list was cut: ``themes.accepts``). An opinion article is not marked down: on the
+    labelled seeds the column's passages are what an analyst wants; it is labelled "opinion"
+    instead. Left-out candidates keep their place in explain with the reason."""
     out: dict[str, list[Candidate]] = {}
     for q in queries:
         kept = []
@@ -267,11 +267,6 @@ def refine(ranked: Mapping[str, list[Candidate]], queries: Sequence[ThemeQuery],
                 if prior < 1.0:
                     m = dataclasses.replace(m, score=round(m.score * prior, 4))
                     c = Candidate(m, None)
-                if q.require is not None:
-                    seg = segmented[m.article_id]
-                    sentences = [(x.start, x.end) for x in seg.paragraphs[m.paragraph].sentences]
-                    if not matches(q.require, Passage.of(text, m.start, m.end, sentences)):
-                        c = Candidate(m, "does not satisfy the theme's require query")
             kept.append(c)
         eligible = [c.match.score for c in kept if c.reason is None]
         floor = RELATIVE_FLOOR * max(eligible, default=0.0)
@@ -742,7 +737,7 @@ def select(queries: Sequence[ThemeQuery], ranked: Mapping[str, list[Candidate]],
            segmented: Mapping[str, Segmented],
            events: Mapping[str, Sequence[Event]]) -> Selection:
     """Everything the edition shows, in the order it is decided (see the module docstring)."""
-    refined = refine(ranked, queries, articles, segmented)
+    refined = refine(ranked, queries, articles)
     refined, quote_index = quote_candidates(refined, quotes, queries, articles)
     edges: Edges = {}
     refined = standing_alone(refined, articles, segmented, quote_index, edges)

@@ -7,7 +7,6 @@ becomes one line per problem on stderr and its exit code, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import os
 import sys
@@ -529,31 +528,12 @@ def _send_progress() -> Iterator[Callable[[int, int, str, str], None] | None]:
 
 
 def main() -> None:
-    """The ``briefing`` entry point.
+    """The ``briefing`` entry point: the command line, run with the process-wide speed-ups
+    (the cyclic collector off, ``os._exit`` after a success) that ``briefing.runtime`` owns and
+    ``BRIEFING_NO_SPEEDUPS=1`` turns off."""
+    from .runtime import run as run_fast
 
-    A successful run ends with ``os._exit`` once the output streams are flushed: every file is
-    already written and the store closed (its lock released), and an ordinary exit would spend
-    half a second of a warm 100,000-article build freeing objects one by one (measured: 0.5-0.7
-    s; ``gc.freeze`` only skips collections, not that teardown). A failure exits normally, so
-    nothing can hide an error's traceback or a handler's output.
-
-    The cyclic garbage collector is off for the run: a warm build over 100,000 articles holds
-    a few hundred thousand tuples (the scan, the store's rows, the refs) that are acyclic and
-    live to the end, and the collector walked them again and again (measured: 0.55 s of a 3 s
-    build). Ingesting many files turns it back on while it runs (``ingest._store_all``).
-    """
-    gc.disable()
-    try:
-        app(prog_name="briefing")
-    except SystemExit as exc:
-        if exc.code not in (0, None):
-            raise
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        sys.exit(1)  # a closed or broken stdout: an ordinary exit reports it
-    os._exit(0)
+    run_fast(lambda: app(prog_name="briefing"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,8 +24,12 @@ from .errors import ConfigError, InputError, Problem, UsageError
 T = TypeVar("T")
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # a date as YYYY-MM-DD
 PAGE_SIZES = ("A4", "Letter")
 MAX_ITEMS_RANGE = (1, 50)
+DEFAULT_MAX_ITEMS = 6  # a section's items when its theme does not say (the JSON Schema's too)
+LAST_EDITION = "last-edition"  # a reader's since: what is new since their last edition sent
+WINDOW_DAYS_RE = re.compile(r"^(?P<n>\d{1,5})d$")  # a reader's since as a number of days, '7d'
 UNDATED = ("exclude", "include")  # a reader's ``undated``: what a windowed edition does with them
 _TERM_RE = re.compile(r"^(?P<text>.*?)\^(?P<weight>.*)$", re.S)
 _NUMBER_RE = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
@@ -52,7 +56,7 @@ class ThemeConfig:
     terms: tuple[TermSpec, ...]
     exclude: tuple[str, ...] = ()
     not_: tuple[str, ...] = ()
-    max_items: int = 6
+    max_items: int = DEFAULT_MAX_ITEMS
     min_score: float | None = None
     line: int = 0
     require: str | None = None  # a boolean query (briefing/query.py) a shown passage satisfies

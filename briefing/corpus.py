@@ -37,7 +37,7 @@ from .errors import InputError, Problem
 from .formats import MAX_DOCUMENT_BYTES, ORIGIN, Unreadable, extract, kind_of
 from .formats import SUFFIXES as DOCUMENTS
 from .links import http_url
-from .models import Article, ArticleMeta
+from .models import Article, ArticleMeta, indices
 from .segment import dateline, read_header, split_title
 
 # plain text, and the documents briefing reads into a reading text (formats.py)
@@ -111,6 +111,9 @@ class FoundFile(NamedTuple):
     inode: tuple[int, int]
 
 
+FOUND = indices(FoundFile)  # its fields' indices, for the plain tuples the scan makes
+
+
 _ENDINGS = tuple(SUFFIXES)
 
 
@@ -176,7 +179,7 @@ def scan_articles(paths: Sequence[Path]) -> list[FoundFile]:
             hits.append((top, os.path.abspath(top), given.name, st.st_size, st.st_mtime_ns,
                          (st.st_dev, st.st_ino)))
         for f in hits:
-            found.setdefault(f[5], f)
+            found.setdefault(f[FOUND.inode], f)
     # paths are unique (one path, one inode), so tuples sort by path alone; tuple.__new__
     # through partial makes the FoundFiles without a Python call each
     return list(map(partial(tuple.__new__, FoundFile), sorted(found.values())))

@@ -41,11 +41,10 @@ from .headers import hidden_control, list_id_parts, mailbox, one_line, valid_add
 from .ledger import Ledger, open_ledger, read_ledger, send_lock
 from .models import Briefing
 from .output import write_atomically
-from .pipeline import (BuildOptions, FILENAMES, Corpus, archive_indexes, archive_root,
-                       build_briefing, compare_with_previous, edition_formats, now, out_dir,
-                       read_corpus, render_formats, select_since, with_json,
+from .pipeline import (BuildOptions, FILENAMES, Corpus, EditionBuild, archive_indexes,
+                       archive_root, compare_with_previous, edition_formats, make_edition, now,
+                       out_dir, read_corpus, render_formats, window_of, with_json,
                        workspace_templates)
-from .readers import edition_window
 
 __all__ = ["Edition", "SendReport", "build_message", "message_id", "personalise_html",
            "personalise_text", "send_editions", "smtp_settings", "subject", "SmtpSettings"]
@@ -554,33 +553,29 @@ class EditionMaker:
                  warn: Callable[[str], None]) -> None:
         from . import render
 
-        self.config, self.options, self.ledger, self.warn = config, options, ledger, warn
-        self.edition = options.edition or now().date()
+        self.config, self.ledger, self.warn = config, ledger, warn
+        self.options = replace(options, edition=options.edition or now().date())
         self.corpus: Corpus = read_corpus(config, options.corpus, warn=warn)
         self.env = render.template_env(workspace_templates(config), lang=config.language)
         self.archive_root = archive_root(config, options)
         self.archived: list[str] = []
-        self._cache: dict[tuple[object, ...], tuple[Briefing, list[str]]] = {}
+        # one edition per theme selection and window, its reading texts written
+        self._cache: dict[tuple[object, ...], tuple[EditionBuild, Briefing]] = {}
         self._texts: dict[tuple[object, ...], bytes] = {}
 
     def make(self, reader: Reader) -> Edition:
         """Build, render and write ``reader``'s edition into ``out/readers/<id>/``."""
         from . import render
 
-        window = edition_window(self.config, reader, self.edition, since=self.options.since,
-                                undated=self.options.undated, ledger=self.ledger)
-        key = (reader.themes, window)
-        if key in self._cache:
-            shared, articles = self._cache[key]
-            shared = replace(shared, reader=reader.id)
-        else:
-            corpus, notes = select_since(self.corpus, window)
-            shared = build_briefing(self.config, corpus, reader=reader,
-                                    options=replace(self.options, edition=self.edition),
-                                    notes=notes)
-            articles = [r.sha256 for r in corpus.refs]
-            self._cache[key] = (shared, articles)
-        briefing = compare_with_previous(shared, self.archive_root, articles, self.warn)
+        key = (reader.themes, window_of(self.config, reader, self.options, ledger=self.ledger))
+        if key not in self._cache:
+            made = make_edition(self.config, self.corpus, reader, self.options,
+                                ledger=self.ledger)
+            self._cache[key] = (made, made.with_texts(self.options.out or self.config.out))
+        made, shared = self._cache[key]
+        articles = made.digests()
+        briefing = compare_with_previous(replace(shared, reader=reader.id), self.archive_root,
+                                         articles, self.warn)
         # The text edition does not name its reader, so readers who share a selection and
         # what is new to them share it too (textwrap makes it the dearest part to render).
         marks = (key, briefing.previous,
@@ -588,11 +583,10 @@ class EditionMaker:
         text = self._texts.get(marks)
         if text is None:
             text = self._texts[marks] = render.render_text(briefing).encode()
-        web_url = self.config.delivery.web_url
-        files = {"email": render.render_email(briefing, self.env, web_url=web_url).encode(),
-                 "txt": text}
-        others = [f for f in with_json(edition_formats(reader, None)) if f not in files]
-        files.update(render_formats(briefing, self.config, others))
+        formats = ("email", "txt", *(f for f in with_json(edition_formats(reader, None))
+                                     if f not in ("email", "txt")))
+        files = render_formats(briefing, self.config, formats, env=self.env,
+                               given={"txt": text})
         folder = out_dir(self.config, self.options, reader)
         named = {FILENAMES[f]: data for f, data in files.items()}
         write_atomically(folder, named)
@@ -607,12 +601,16 @@ class EditionMaker:
                        files.get("pdf"), folder)
 
     def finish(self) -> None:
-        """Rewrite the archive's own index and feed once, after the editions of a run."""
-        if self.archived:
-            try:
-                archive_indexes(self.config, self.archive_root, main=True, env=self.env)
-            except ArchiveError as exc:
-                self.warn(str(exc))
+        """Rewrite the archive's own index and feed once, after the editions of a run, and
+        release the store."""
+        try:
+            if self.archived:
+                try:
+                    archive_indexes(self.config, self.archive_root, main=True, env=self.env)
+                except ArchiveError as exc:
+                    self.warn(str(exc))
+        finally:
+            self.corpus.close()
 
 
 # --- The send loop --------------------------------------------------------------------------
@@ -724,21 +722,23 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
         raise UsageError(f"--to: not a plain email address: {to!r}")
     edition = (options.edition or now().date()).isoformat()
     report = SendReport(edition, dry_run=dry_run, to=to, reader=reader_id)
+    retrying = Retrying(retries, backoff, max_backoff, sleep)
+    pacer = Pacer(config.delivery.rate_per_minute, clock, sleep)
     if dry_run or to is not None:
         ledger = read_ledger(config.store)
         try:
-            _loop(config, options, readers, report, ledger=ledger, writable=False, to=to,
-                  force=force or to is not None, transport=None if dry_run else SmtpTransport(
-                      settings), retries=retries, backoff=backoff, max_backoff=max_backoff,
-                  progress=progress, warn=warn, sleep=sleep, clock=clock)
+            _loop(_Run(config, options, report, ledger, writable=False, to=to,
+                       force=force or to is not None,
+                       transport=None if dry_run else SmtpTransport(settings),
+                       retrying=retrying, pacer=pacer, progress=progress, warn=warn), readers)
         finally:
             if ledger is not None:
                 ledger.close()
         return report
     with send_lock(config.store), open_ledger(config.store) as ledger:
-        _loop(config, options, readers, report, ledger=ledger, writable=True, to=None,
-              force=force, transport=SmtpTransport(settings), retries=retries, backoff=backoff,
-              max_backoff=max_backoff, progress=progress, warn=warn, sleep=sleep, clock=clock)
+        _loop(_Run(config, options, report, ledger, writable=True, to=None, force=force,
+                   transport=SmtpTransport(settings), retrying=retrying, pacer=pacer,
+                   progress=progress, warn=warn), readers)
     return report
 
 
@@ -752,61 +752,88 @@ def _selected(config: Config, reader_id: str | None, to: str | None) -> list[Rea
     return list(config.readers)
 
 
-def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], report: SendReport,
-          *, ledger: Ledger | None, writable: bool, to: str | None, force: bool,
-          transport: SmtpTransport | None, retries: int, backoff: float, max_backoff: float,
-          progress: Progress | None, warn: Callable[[str], None],
-          sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+@dataclass(frozen=True)
+class Retrying:
+    """How a transient failure is tried again: up to ``retries`` more attempts, waiting
+    ``backoff`` seconds, doubling, at most ``max_backoff`` (``sleep`` waits)."""
+
+    retries: int
+    backoff: float
+    max_backoff: float
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One run of the send loop: what it sends with and to whom it reports. ``writable``: the
+    ledger records what is delivered (not for a dry run or a test copy ``to`` one address);
+    ``transport`` None writes ``.eml`` files instead of sending."""
+
+    config: Config
+    options: BuildOptions
+    report: SendReport
+    ledger: Ledger | None
+    writable: bool
+    to: str | None
+    force: bool
+    transport: SmtpTransport | None
+    retrying: Retrying
+    pacer: Pacer
+    progress: Progress | None
+    warn: Callable[[str], None]
+
+
+def _loop(run: _Run, readers: Sequence[Reader]) -> None:
+    config, report, ledger, to, transport = run.config, run.report, run.ledger, run.to, \
+        run.transport
     maker: EditionMaker | None = None
-    pacer = Pacer(config.delivery.rate_per_minute, clock, sleep)
     sender = _configured(config, "from", config.delivery.sender)[1] \
         if config.delivery.sender else ""
     total = len(readers)
     deferred_in_a_row = 0
     try:
         for done, reader in enumerate(readers, 1):
-            if not force and ledger is not None and ledger.has(report.edition, config.title,
-                                                               reader.id):
+            if not run.force and ledger is not None and ledger.has(report.edition, config.title,
+                                                                   reader.id):
                 report.already.append(reader.id)
-                _tell(progress, done, total, reader.id, "already sent")
+                _tell(run.progress, done, total, reader.id, "already sent")
                 continue
             if not valid_address(to or reader.email):
                 report.failed[reader.id] = f"not a plain email address: {to or reader.email!r}"
-                _tell(progress, done, total, reader.id, "failed")
+                _tell(run.progress, done, total, reader.id, "failed")
                 continue
-            maker = maker or EditionMaker(config, options, ledger=ledger, warn=warn)
+            maker = maker or EditionMaker(config, run.options, ledger=ledger, warn=run.warn)
             edition = maker.make(reader)
             msg = build_message(edition, config, to=to)
             if transport is None:
                 report.written += write_atomically(edition.folder, {EML_NAME: msg.as_bytes()})
                 report.delivered.append(reader.id)
-                _tell(progress, done, total, reader.id, "written")
+                _tell(run.progress, done, total, reader.id, "written")
                 continue
-            pacer.wait()
+            run.pacer.wait()
             # After DEFER_STREAK readers in a row were told to try later, the server is
             # deferring everyone for now (a rate limit, a full disk): one attempt each, no
             # waiting, until it accepts one, rather than the full backoff for every reader.
-            failure = _send_with_retries(
-                transport, msg, sender, to or reader.email,
-                retries=0 if deferred_in_a_row >= DEFER_STREAK else retries, backoff=backoff,
-                max_backoff=max_backoff, sleep=sleep)
+            retrying = replace(run.retrying, retries=0) \
+                if deferred_in_a_row >= DEFER_STREAK else run.retrying
+            failure = _send_with_retries(transport, msg, sender, to or reader.email, retrying)
             if failure is None:
-                if writable and ledger is not None:
+                if run.writable and ledger is not None:
                     ledger.record(report.edition, config.title, reader.id,
                                   recipient=reader.email, message_id=str(msg["Message-ID"]))
                 report.delivered.append(reader.id)
                 deferred_in_a_row = 0
-                _tell(progress, done, total, reader.id, "delivered")
+                _tell(run.progress, done, total, reader.id, "delivered")
                 continue
             if failure.transient and failure.recipient:
                 # A 4xx to RCPT TO is about this mailbox (greylisting, a full mailbox): the
                 # others are still sent, and the next run tries this reader again.
                 report.deferred[reader.id] = failure.message
                 deferred_in_a_row += 1
-                _tell(progress, done, total, reader.id, "deferred")
+                _tell(run.progress, done, total, reader.id, "deferred")
                 continue
             report.failed[reader.id] = failure.message
-            _tell(progress, done, total, reader.id, "failed")
+            _tell(run.progress, done, total, reader.id, "failed")
             if failure.transient or failure.fatal:
                 # The server is down or refusing everyone: the rest would fail the same way
                 # (after as many retries); a re-run delivers them.
@@ -820,8 +847,8 @@ def _loop(config: Config, options: BuildOptions, readers: Sequence[Reader], repo
 
 
 def _send_with_retries(transport: SmtpTransport, msg: EmailMessage, sender: str,
-                       recipient: str, *, retries: int, backoff: float, max_backoff: float,
-                       sleep: Callable[[float], None]) -> SendFailure | None:
+                       recipient: str, retrying: Retrying) -> SendFailure | None:
+    retries = retrying.retries
     for attempt in range(retries + 1):
         try:
             transport.send(msg, sender, recipient)
@@ -832,7 +859,7 @@ def _send_with_retries(transport: SmtpTransport, msg: EmailMessage, sender: str,
                     tries = f"{retries + 1} attempts" if retries else "1 attempt"
                     return replace(failure, message=f"{failure.message} (gave up after {tries})")
                 return failure
-            sleep(min(backoff * 2 ** attempt, max_backoff))
+            retrying.sleep(min(retrying.backoff * 2 ** attempt, retrying.max_backoff))
     return None  # pragma: no cover - the loop always returns
 
 

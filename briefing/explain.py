@@ -1,8 +1,11 @@
-"""``briefing explain THEME``: every candidate for a theme, ranked, with what became of it.
+"""``briefing explain THEME``: the candidates for a theme, ranked, with what became of each.
 
 It is how a user tunes a theme: the score and the terms that made it, and for each passage left
-out the reason (below the minimum score, an excluded phrase, shown under another theme, the same
-fact as a passage already shown, the section full).
+out the reason (below the minimum score, an excluded phrase, failing ``require``, shown under
+another theme, the same fact as a passage already shown, the section full). The edition is made
+by the same function as ``build``'s (``pipeline.make_edition``), so what explain calls shown is
+what the edition shows; the candidates listed are those the edition considered (each theme's
+shortlist: ``ranking.shortlist``).
 """
 
 from __future__ import annotations
@@ -12,11 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .choose import select
 from .corpus import display_path
 from .config import Config
-from .pipeline import dated_events, find_quotes, rank, read_corpus, select_since, theme_queries
-from .readers import edition_window
+from .pipeline import BuildOptions, EditionBuild, make_edition, read_corpus
 
 
 @dataclass(frozen=True)
@@ -47,30 +48,28 @@ class ExplainRow:
 
 def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | None = None,
                   since: dt.date | None = None, undated: bool | None = None,
+                  edition: dt.date | None = None,
                   warn: Callable[[str], None] = lambda _: None) -> list[ExplainRow]:
-    """Rank the corpus for every theme (themes compete for passages) and report on one."""
+    """Build the main edition as ``build`` would (themes compete for passages) and report on
+    one theme: its shortlisted candidates, ranked, each with what the edition did with it."""
     config.theme(theme_id)  # an unknown id is the command line's error, said before any work
     whole = read_corpus(config, corpus, warn=warn)
     try:
-        docs, _ = select_since(whole, edition_window(config, None, dt.date.today(), since=since,
-                                                     undated=undated))
-        queries = [q for _, q in theme_queries(config, None)]
-        ranked = rank(docs, queries)
-        ids = {c.match.article_id for cs in ranked.values() for c in cs}
-        quotes = find_quotes(docs, ids)
-        events = dated_events(docs, ids)
-        articles, segmented = docs.for_assembly(ids)
+        made = make_edition(config, whole, None, BuildOptions(corpus=corpus, since=since,
+                                                              undated=undated, edition=edition))
     finally:
         whole.close()
-    by_id = {a.id: a for a in articles if a.id in ids}
-    # the same steps as assembly, so the reasons given are the ones that decided
-    sel = select(queries, ranked, quotes, by_id, segmented, events)
-    lede = sel.ledes.get(theme_id)
+    return explained(made, theme_id)
 
-    paths = {aid: display_path(a.path) for aid, a in by_id.items()}
-    texts = {aid: a.text for aid, a in by_id.items()}
+
+def explained(made: EditionBuild, theme_id: str) -> list[ExplainRow]:
+    """What ``made`` decided for each candidate of ``theme_id``, in rank order: the reasons
+    given are the ones that decided."""
+    sel = made.selection
+    lede = sel.ledes.get(theme_id)
+    paths = {aid: display_path(a.path) for aid, a in made.articles.items()}
     rows = []
-    for i, c in enumerate(sel.ranked[theme_id], 1):
+    for i, c in enumerate(sel.ranked.get(theme_id, []), 1):
         m = c.match
         decision = sel.decisions.get((m.theme, m.article_id, m.start, m.end))
         if c.reason is not None or decision is None:
@@ -82,5 +81,5 @@ def explain_theme(config: Config, theme_id: str, *, corpus: tuple[Path, ...] | N
         else:
             status = decision.why
         rows.append(ExplainRow(i, m.score, status, m.terms, paths[m.article_id], m.start, m.end,
-                               texts[m.article_id][m.start:m.end]))
+                               made.articles[m.article_id].text[m.start:m.end]))
     return rows

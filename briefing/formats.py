@@ -5,7 +5,8 @@ reads it into a **reading text**, a derived, deterministic UTF-8 text of its mai
 (paragraphs separated by one blank line), and every offset indexes that text. The build writes
 it beside the edition and names it ``text_path`` in the JSON (``briefing.texts``), so a citation
 can be checked without briefing. The same bytes always give the same reading text (the
-extractors' versions are part of the store's fingerprint, ``ingest.fingerprint``).
+extractors and their libraries' versions are part of the store's fingerprint,
+``ingest.fingerprint``, derived from what the readers import: ``cachekeys``).
 
 Each reader also returns what the document says about itself (title, outlet, byline, published
 date, canonical URL, language), recorded as given, never guessed: what it does not give is left
@@ -18,18 +19,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 # suffix -> reader; everything else under a corpus folder is read as plain text (.txt, .md)
 KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".eml": "eml", ".pdf": "pdf"}
 SUFFIXES = frozenset(KINDS)
 ORIGIN = {"html": "page", "eml": "email headers", "pdf": "PDF properties"}  # for `briefing read`
-# the modules and libraries a reading text depends on: a change to any gives other texts, so it is
-# part of the store's fingerprint (ingest.fingerprint) and the texts are read again
-EXTRACTORS = ("formats.py", "webpage.py", "eml.py", "pdftext.py")
-LIBRARIES = (("trafilatura", "trafilatura"), ("htmldate", "htmldate"), ("justext", "justext"),
-             ("lxml", "lxml"), ("pdfminer", "pdfminer.six"))  # (module, distribution)
 FIELDS = ("title", "outlet", "byline", "published", "url", "language")
 MAX_DOCUMENT_BYTES = 20 * 2**20  # a page, an email or a PDF larger than this is skipped (a saved
 # page carries its images and scripts inline: it is larger than the text file it would be)
@@ -54,30 +49,6 @@ class Extracted:
     charset: str | None = None  # what its text was decoded from; None for a PDF
     left_out: int = 0  # blocks of the original not in the reading text (navigation, running heads)
     notes: tuple[str, ...] = ()  # how it was read ("the HTML part"), for `briefing read`
-
-
-@lru_cache(maxsize=1)
-def extractor_versions() -> str:
-    """The installed versions of the extraction libraries, read off the names of their
-    ``*.dist-info`` folders (one listing of the folder they are installed in: importlib's
-    metadata search costs 40 ms, too much for every warm build)."""
-    import importlib.util
-    import os
-
-    out = []
-    listings: dict[str, list[str]] = {}
-    for module, dist in LIBRARIES:
-        spec = importlib.util.find_spec(module)
-        found = "absent"
-        if spec is not None and spec.origin:
-            site = os.path.dirname(os.path.dirname(spec.origin))
-            if site not in listings:
-                listings[site] = os.listdir(site)
-            prefix = dist.replace("-", "_").replace(".", "_").lower() + "-"
-            found = next((n[len(prefix):-len(".dist-info")] for n in listings[site]
-                          if n.lower().startswith(prefix) and n.endswith(".dist-info")), "unknown")
-        out.append(f"{dist}={found}")
-    return " ".join(out)
 
 
 def kind_of(path: Path | str) -> str | None:

@@ -11,19 +11,17 @@ from __future__ import annotations
 import binascii
 import re
 
-__all__ = ["ADDRESS_MAX", "hidden_control", "list_id_parts", "mailbox", "one_line",
+__all__ = ["ADDRESS_MAX", "HOST_LABEL", "hidden_control", "list_id_parts", "mailbox", "one_line",
            "valid_address"]
 
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"  # RFC 5322's atom
+HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"  # one label of a host name
 # A pragmatic address check (RFC 5322 allows more; nobody mails a briefing to those).
-_ADDR_RE = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$"
-)
+_ADDR_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@(?:{HOST_LABEL}\.)+[A-Za-z0-9-]{{2,63}}$")
 ADDRESS_MAX = 254  # RFC 5321's limit on a forward path
 # 'Name <addr>' or '"Name, quoted" <addr>': one mailbox, nothing before the name or after '>'.
 _NAMED_RE = re.compile(r'(?P<name>"(?:[^"\\]|\\.)*"|[^<>]*?)\s*<(?P<addr>[^<>]*)>')
 _LIST_ID_RE = re.compile(r"(?P<description>[^<>]*)<(?P<id>[^<>\s]+)>|(?P<bare>[^<>\s]+)")
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LIST_ID_DOTS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})+$")  # RFC 2919: dot-atom with a dot
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Liberal on purpose (no whitespace needed around it, any case): the email package decodes

@@ -12,7 +12,6 @@ considers; articles elsewhere stay in the store for the next build that wants th
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import marshal
@@ -28,21 +27,21 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from . import cachekeys
 from .config import Config, SourceMeta
-from .corpus import FoundFile, display_path, read_article, scan_articles
-from .formats import EXTRACTORS, extractor_versions
+from .corpus import FOUND, FoundFile, display_path, read_article, scan_articles
 from .listing import Listing, linked, start as start_listing
-from .models import Article, Segmented, corpus_sha256
+from .models import Article, Segmented, corpus_sha256, indices
 from .readers import Window
+from .runtime import collecting
 from .segment import segment
-from .store import Ingested, SqliteStore, Store, Stored, code_hash
-from .themes import LONG_PARAGRAPH, units_of
+from .store import ROW, Ingested, SqliteStore, Store, Stored
+from .themes import passages_of
 
 Warn = Callable[[str], None]
 PARALLEL_MIN = 200  # fewer new files than this are read in-process (a pool costs ~0.1 s)
 CHUNK = 64  # files per task sent to a worker
 BATCH = 256  # articles per store transaction: a killed build loses at most this much work
-INGEST_VERSION = 1  # raise when ingest_file stores something else
 PROGRESS_MIN = 500  # a progress bar only for runs reading at least this many files
 _PATH = "\0"  # stands for the file's display path in stored warnings (it depends on the cwd)
 _OTHER = "\1"  # and for a second file's, in a warning naming two
@@ -63,11 +62,11 @@ def _untimed(_: str) -> AbstractContextManager[None]:
 
 
 def fingerprint() -> str:
-    """Names the code that fills the store: reading, segmenting, tokenising. A store filled by
-    other code is rebuilt, so a change to the segmentation rules never meets stale entries."""
-    h = code_hash("corpus.py", "segment.py", "textnorm.py", "links.py", *EXTRACTORS)
-    h.update(f"{LONG_PARAGRAPH} {INGEST_VERSION} {extractor_versions()}".encode())
-    return h.hexdigest()[:16]
+    """Names the code that fills the store: reading (with the extractors' libraries),
+    segmenting, tokenising, storing (``ingest_file`` and every module it can reach: see
+    ``cachekeys``). A store filled by other code is rebuilt, so a change to the segmentation
+    rules never meets stale entries."""
+    return cachekeys.code_version(ingest_file)
 
 
 class ArticleRef(NamedTuple):
@@ -81,9 +80,21 @@ class ArticleRef(NamedTuple):
     encoding: str
     body_start: int
     published: str | None
-    units: int  # candidate passages (for BM25's corpus size)
-    tokens: int  # words in them (for BM25's mean passage length)
+    passage_count: int  # candidate passages (for BM25's corpus size)
+    token_count: int  # tokens in them (for BM25's mean passage length)
     gen: int = 0  # the store's generation when it was stored (0: in memory)
+
+
+REF = indices(ArticleRef)  # its fields' indices, for the plain tuples a reading keeps (_Base)
+
+
+class Reading(NamedTuple):
+    """A reading of the corpus: the refs of the articles considered (ArticleRefs, or their
+    plain tuples as a kept base holds them), in path order, and the warnings to give for them,
+    each (template, path[, other path]) for :func:`_show`."""
+
+    refs: list
+    notes: list
 
 
 class Corpus:
@@ -103,9 +114,10 @@ class Corpus:
         refs, loaded = [], {}
         for i, a in enumerate(articles):
             seg = segment(a)
-            units = units_of(a, seg)
+            passages = passages_of(a, seg)
             refs.append(ArticleRef(i, a.id, str(a.path), a.sha256, a.encoding, a.body_start,
-                                   a.meta.published, len(units), sum(len(u.roots) for u in units)))
+                                   a.meta.published, len(passages),
+                                   sum(len(p.roots) for p in passages)))
             loaded[i] = (a, seg)
         return cls(refs, None, loaded)
 
@@ -169,12 +181,14 @@ class Corpus:
         string so 100,000 articles cost a few hundredths of a second rather than 0.2 s."""
         # kept in the store under a hash of the ids and hashes in corpus order (C-level joins,
         # a tenth of the sort): the same articles in the same order have the same digest
-        ids = "\0".join(map(itemgetter(1), self.refs))  # no path holds a NUL: unambiguous
-        key = hashlib.sha256(f"{ids}\0{''.join(map(itemgetter(3), self.refs))}".encode())
-        name = f"corpus-digest:{len(self.refs)}"
+        ids = "\0".join(map(itemgetter(REF.id), self.refs))  # no path holds a NUL: unambiguous
+        shas = "".join(map(itemgetter(REF.sha256), self.refs))
+        key = hashlib.sha256(f"{ids}\0{shas}".encode())
+        key.update(cachekeys.code_version(corpus_sha256).encode())
+        name = cachekeys.corpus_digest(len(self.refs))
         kept = self.store.cached(name) if self.store is not None else None
-        if kept is not None and kept[1][:32] == key.digest():
-            return len(self.refs), kept[1][32:].decode()
+        if kept is not None and kept.data[:32] == key.digest():
+            return len(self.refs), kept.data[32:].decode()
         digest = corpus_sha256((r.id, r.sha256) for r in self.refs)
         if self.store is not None:
             self.store.put_cached(name, 0, key.digest() + digest.encode())
@@ -251,8 +265,9 @@ def ingest_file(job: _Job) -> Ingested:
         return Ingested(job.full, job.size, job.mtime_ns, job.manifest, "", False, kept,
                         key=job.key)
     seg = segment(article)
-    passages = tuple((u.paragraph, u.sentence, u.start, u.end, " ".join(u.roots),
-                      " ".join(u.words)) for u in units_of(article, seg))
+    passages = tuple((p.paragraph, p.sentence, p.start, p.end, " ".join(p.roots),
+                      " ".join(p.words), " ".join(map(str, p.breaks)))
+                     for p in passages_of(article, seg))
     return Ingested(job.full, job.size, job.mtime_ns, job.manifest, article.sha256, True, kept,
                     article.encoding, article.body_start, article.meta, article.text,
                     seg.paragraphs, passages, job.key)
@@ -315,7 +330,7 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
     the files it knows under ``folders`` that are gone. Returns the store's ``rows`` (tuples
     in FileState's order, warnings as JSON)."""
     state = store.rows()
-    fulls = list(map(itemgetter(1), found))
+    fulls = list(map(itemgetter(FOUND.full), found))
     prefixes = tuple(os.path.join(os.path.abspath(d), "") for d in folders)
     gone = sorted(p for p in set(state).difference(fulls) if p.startswith(prefixes))
     if gone:
@@ -332,21 +347,24 @@ def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
     recorded; the rest are read. Returns whether anything was written."""
     jobs: list[_Job] = []
     touched: list[tuple[str, int, int]] = []
-    fulls = list(map(itemgetter(1), found))
+    fulls = list(map(itemgetter(FOUND.full), found))
+    # named indices, bound for the loops below (100,000 files on a warm build)
+    size, mtime, digest_of = ROW.size, ROW.mtime_ns, ROW.manifest
     if manifest:
         suspects = list(zip(found, map(state.get, fulls)))
     else:
         # no sources manifest (every stored digest is ''): only files whose (size, mtime,
         # manifest) differ from the stored row go on, found in one pass over two lists
+        f_size, f_mtime = FOUND.size, FOUND.mtime_ns
         suspects = [(f, k) for f, k in zip(found, map(state.get, fulls))
-                    if k is None or k[1] != f[3] or k[2] != f[4] or k[3]]
+                    if k is None or k[size] != f[f_size] or k[mtime] != f[f_mtime]
+                    or k[digest_of]]
     for f, known in suspects:
         digest, entry = manifest.get(f.inode, ("", None))
-        # known: (key, size, mtime_ns, manifest, sha256, ok, ...)
-        if known is not None and known[3] == digest:
-            if known[1] == f.size and known[2] == f.mtime_ns:
+        if known is not None and known[digest_of] == digest:
+            if known[size] == f.size and known[mtime] == f.mtime_ns:
                 continue
-            if known[5] and _sha256(f.path) == known[4]:
+            if known[ROW.ok] and _sha256(f.path) == known[ROW.sha256]:
                 touched.append((f.full, f.size, f.mtime_ns))
                 continue
         jobs.append(_Job.of(f.path, f.id, f.full, f.size, f.mtime_ns, (digest, entry)))
@@ -358,15 +376,11 @@ def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
 
 
 def _store_all(store: Store, jobs: list[_Job], bar: bool) -> None:
-    # the CLI runs with the cyclic collector off (cli.main): a long ingestion makes enough
-    # short-lived objects, in this process and the workers forked from it, to want it on
-    paused = not gc.isenabled()
-    gc.enable()
-    try:
+    # the command line runs with the cyclic collector off (briefing.runtime): a long ingestion
+    # makes enough short-lived objects, in this process and the workers forked from it, to
+    # want it on
+    with collecting():
         _store_batches(store, jobs, bar)
-    finally:
-        if paused:
-            gc.disable()
 
 
 def _store_batches(store: Store, jobs: list[_Job], bar: bool) -> None:
@@ -490,7 +504,7 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
             with stage("refs"):
                 read = _refs(found, state)
             new_base = outputs is not None
-        refs = list(map(partial(tuple.__new__, ArticleRef), read[0]))
+        refs = list(map(partial(tuple.__new__, ArticleRef), read.refs))
         # from here on the build holds keys: a rebuild must put its articles back under them
         store.refill = partial(_refill, store, refs, manifest)
         if new_base:
@@ -498,15 +512,13 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
     except BaseException:
         store.close()
         raise
-    for template, *shown in read[1]:
+    for template, *shown in read.notes:
         warn(_show(template, shown))
     return Corpus(refs, store)
 
 
 # --- The warm path: the last full reading, and what changed since ---------------------------
 
-# one, the last full reading's (a few tens of MB per 100,000 articles), in marshal's format
-_BASE = f"corpus-base:{marshal.version}.{sys.version_info[0]}.{sys.version_info[1]}"
 REBASE = 1000  # records changed since the base beyond which a build reads everything again
 
 
@@ -515,15 +527,17 @@ def _base_key(given: Sequence[Path], manifest: Manifest) -> bytes:
     directory (paths are kept as given), the sources manifest and the code reading them."""
     h = hashlib.sha256("\0".join(map(str, given)).encode("utf-8", "surrogateescape"))
     h.update(os.getcwd().encode("utf-8", "surrogateescape"))
-    h.update(repr(sorted((k, v[0]) for k, v in manifest.items())).encode())
-    h.update(code_hash("ingest.py", "listing.py").digest())
+    h.update(repr(sorted((inode, digest) for inode, (digest, _) in manifest.items())).encode())
+    h.update(cachekeys.code_version(_Base).encode())
     return h.digest()
 
 
 @dataclass
 class _Base:
     """A full reading of the corpus (refs and warnings as plain tuples, in path order) and the
-    listing's outputs it was made from, kept in the store under ``_BASE``."""
+    listing's outputs it was made from, kept in the store under ``cachekeys.CORPUS_BASE``
+    (one, the last full reading's: a few tens of MB per 100,000 articles, in marshal's
+    format)."""
 
     key: bytes
     outputs: list[bytes]
@@ -533,17 +547,17 @@ class _Base:
 
     @classmethod
     def load(cls, store: Store, key: bytes) -> _Base | None:
-        kept = store.cached(_BASE)  # exactly what ``keep`` put there (the store checks)
-        if kept is None or kept[1][:32] != key:
+        kept = store.cached(cachekeys.CORPUS_BASE)  # exactly what ``keep`` put there (the store checks)
+        if kept is None or kept.data[:32] != key:
             return None
-        return cls(key, *marshal.loads(kept[1][32:]), gen=kept[0])
+        return cls(key, *marshal.loads(kept.data[32:]), gen=kept.gen)
 
     def keep(self, store: Store) -> None:
-        store.put_cached(_BASE, store.generation(), self.key + marshal.dumps(
+        store.put_cached(cachekeys.CORPUS_BASE, store.generation(), self.key + marshal.dumps(
             (self.outputs, list(map(tuple, self.refs)), self.notes)))
 
     def read(self, store: Store, listing: Listing, outputs: Sequence[bytes],
-             manifest: Manifest, progress: bool) -> tuple[list, list] | None:
+             manifest: Manifest, progress: bool) -> Reading | None:
         """The corpus now, as (refs, notes), from this base and the records that changed
         since; None when the base cannot say (too much changed, a file given by name among the
         paths, a hard link or an id met twice), and everything must be read again.
@@ -561,7 +575,7 @@ class _Base:
             return None
         stored = store.stored_since(self.gen)
         if same:
-            return None if stored else (self.refs, self.notes)
+            return None if stored else Reading(self.refs, self.notes)
         added, removed = [], []
         for i, (old, new) in enumerate(zip(self.outputs, outputs)):
             if old == new:
@@ -581,14 +595,15 @@ class _Base:
         if any(linked(new) for _, new in added):
             return None  # a hard link: which of its names scan_articles keeps is for it to say
         found.sort()
-        changed = {f[0] for f in found} | {g[0] for g in gone}
-        refs = [r for r in self.refs if r[2] not in changed]
-        ids = set(map(itemgetter(1), refs))
-        if any(f[2] in ids for f in found) or len({f[2] for f in found}) != len(found):
+        changed = {f[FOUND.path] for f in found} | {g[FOUND.path] for g in gone}
+        refs = [r for r in self.refs if r[REF.path] not in changed]
+        ids = set(map(itemgetter(REF.id), refs))
+        if any(f[FOUND.id] in ids for f in found) or \
+                len({f[FOUND.id] for f in found}) != len(found):
             return None  # two files with one id: the full reading says which came first
         found = list(map(partial(tuple.__new__, FoundFile), found))
         fulls = {f.full for f in found}
-        deleted = [g[1] for g in gone if g[1] not in fulls]
+        deleted = [g[FOUND.full] for g in gone if g[FOUND.full] not in fulls]
         if not fulls.union(deleted).issuperset(stored):
             return None
         state = store.rows_of([*fulls, *deleted])
@@ -598,10 +613,11 @@ class _Base:
             state = store.rows_of(fulls)
         new_refs, new_notes = _refs(found, state)
         refs += map(tuple, new_refs)
-        refs.sort(key=itemgetter(2))
+        refs.sort(key=itemgetter(REF.path))
+        # a note is (template, path, [other path]): see _refs
         notes = [n for n in self.notes if n[1] not in changed] + new_notes
         notes.sort(key=itemgetter(1))
-        return refs, notes
+        return Reading(refs, notes)
 
 
 def _show(template: str, paths: Sequence[str]) -> str:
@@ -612,34 +628,34 @@ def _show(template: str, paths: Sequence[str]) -> str:
     return template
 
 
-def _refs(found: Sequence[FoundFile], state: dict[str, tuple]) -> tuple[list[ArticleRef], list[tuple]]:
+def _refs(found: Sequence[FoundFile], state: dict[str, tuple]) -> Reading:
     """The considered articles' refs, in ``found``'s order, and the warnings to give for them
     (every stored warning again, and one for each id already seen) as (template, path,
     [other path]) for :func:`_show`. 100,000 of them when the store changed: the common case
     (no warning, no skipped file, ids unique) goes through C-level maps, three times faster
     than a loop making each ref."""
-    rows = list(map(state.__getitem__, map(itemgetter(1), found)))
-    ids = list(map(itemgetter(2), found))
-    odd = [i for i, s in enumerate(rows) if s[6] != "[]" or not s[5]]
+    rows = list(map(state.__getitem__, map(itemgetter(FOUND.full), found)))
+    ids = list(map(itemgetter(FOUND.id), found))
+    warned, ok = ROW.warnings, ROW.ok
+    odd = [i for i, s in enumerate(rows) if s[warned] != "[]" or not s[ok]]
+    # ArticleRef's fields after key, id and path, as the rows hold them
+    kept = [getattr(ROW, name) for name in ArticleRef._fields[3:]]
     if odd or len(set(ids)) != len(ids):
         refs, notes = [], []
         seen: dict[str, str] = {}
         for f, s in zip(found, rows):
-            if s[6] != "[]":
-                notes.extend((w, f.path) for w in json.loads(s[6]))
-            if not s[5]:
+            if s[warned] != "[]":
+                notes.extend((w, f.path) for w in json.loads(s[warned]))
+            if not s[ok]:
                 continue
             if f.id in seen:
                 notes.append((f"{_PATH}: same id {f.id!r} as {_OTHER}", f.path, seen[f.id]))
             seen.setdefault(f.id, f.path)
-            refs.append(ArticleRef(s[0], f.id, f.path, s[4], s[7], s[8], s[9], s[10], s[11],
-                                   s[12]))
-        return refs, notes
-    # ArticleRef's fields: key, id, path, sha256, encoding, body_start, published, units,
-    # tokens, gen (the rows hold FileState's order)
-    columns = [map(itemgetter(0), rows), ids, map(itemgetter(0), found),
-               *(map(itemgetter(i), rows) for i in (4, 7, 8, 9, 10, 11, 12))]
-    return list(map(partial(tuple.__new__, ArticleRef), zip(*columns))), []
+            refs.append(ArticleRef(s[ROW.key], f.id, f.path, *(s[i] for i in kept)))
+        return Reading(refs, notes)
+    columns = [map(itemgetter(ROW.key), rows), ids, map(itemgetter(FOUND.path), found),
+               *(map(itemgetter(i), rows) for i in kept)]
+    return Reading(list(map(partial(tuple.__new__, ArticleRef), zip(*columns))), [])
 
 
 NAMED_UNDATED = 10  # undated articles a window's note names by title, at most

@@ -29,7 +29,7 @@ from functools import partial
 from operator import add, methodcaller
 from pathlib import Path
 
-from .corpus import SUFFIXES, FoundFile
+from .corpus import FOUND, SUFFIXES, FoundFile
 
 # what the Python walk skips: hidden names at any depth below a folder given; folders are
 # walked but not printed (their mtime changes with any file made in them); every other entry is
@@ -118,7 +118,7 @@ class Listing:
                              (int(dev), int(ino))))
         found: dict[tuple[int, int], tuple] = {}
         for f in hits:  # the same file reached twice (same inode) is kept once, under the first
-            found.setdefault(f[5], f)
+            found.setdefault(f[FOUND.inode], f)
         return list(map(partial(tuple.__new__, FoundFile), sorted(found.values())))
 
     def parse(self, index: int, chunks: Iterable[bytes]) -> list[tuple] | None:

@@ -1,18 +1,68 @@
-"""Frozen records that flow between the stages of the pipeline. No I/O here.
+"""Frozen records that flow between the stages of the pipeline, and the domain's nouns. No I/O.
 
-Data flows one way: ``Path -> Article -> Paragraph/Quote -> Match -> Briefing``. Every piece of
-text shown to a reader is cited by offsets: ``article.text[start:end]``, where ``text`` is the file
-decoded with ``article.encoding`` and no newline translation. The :class:`Briefing` and the records
-it holds are the only thing templates see; each field's help text is the template context's
-documentation (``tests/test_template_context.py`` keeps every field documented).
+Data flows one way: ``Path -> Article -> Paragraph/Quote -> Passage -> Match -> Briefing``.
+Every piece of text shown to a reader is cited by offsets: ``article.text[start:end]``, where
+``text`` is the file decoded with ``article.encoding`` and no newline translation. The
+:class:`Briefing` and the records it holds are the only thing templates see; each field's help
+text is the template context's documentation (``tests/test_template_context.py`` keeps every
+field documented).
+
+Glossary (one name per concept; the code uses these words in these senses):
+
+- **corpus**: the articles a build considers (``ingest.Corpus``: references to them, texts
+  loaded on demand); **article**: one source document, its text and metadata
+  (:class:`Article`); a web page, email or PDF is read into its **reading text**, which its
+  offsets index. A **source** is an article as the edition cites it (:class:`Source`, S1...).
+- **segmentation**: an article cut into **paragraphs** (body, headline, or **furniture**: page
+  matter that is not the story) and their **sentences**, spans of the text (:class:`Span`).
+- **token**: a word of the text with its offsets (``textnorm.tokens``); a passage keeps each
+  token's **root** (``textnorm.root``: what terms match) and its lower-case **word** (what a
+  ``prefix*`` matches). A **count** of tokens or passages is named so (``token_count``).
+- **passage**: a span an item can show, with its tokens: a body paragraph, one sentence of a
+  long paragraph, or a run of such sentences (:class:`Passage`; the store keeps every one,
+  ``themes.passages_of`` makes them).
+- **theme**: what a section is about, as configured (``config.ThemeConfig``) and compiled into
+  a **query** (``themes.ThemeQuery``): weighted **terms**, **exclusions** (phrases and **sense
+  rules**, ``word NEAR/n context``, that are not evidence), ``not`` phrases (a passage holding
+  one is **vetoed**) and ``require`` (a boolean query, ``query.py``, a shown passage
+  satisfies: the theme **accepts** it).
+- **evidence**: what a theme's terms found in one passage (``themes.Evidence``; kept per theme
+  in the store as an evidence **table**, ``ranking.Table``); a **match** is a passage scored
+  for a theme (:class:`Match`), a **candidate** a match with its fate so far
+  (``themes.Candidate``: ``reason`` None while eligible); a theme's **shortlist** is its best
+  candidates, the only ones assembly reads (``ranking.shortlist``).
+- **selection**: what an edition shows and why (``choose.Selection``): each candidate's
+  **decision**, the **points** of The essentials, each section's **lede** and **items**.
+- **quotation** (``Quote``): quoted words attributed to a **speaker**; a **voice** is a speaker
+  with what they said (:class:`Voice`). An **event** is a dated sentence (``timeline.Event``);
+  the **timeline** shows a clause of each.
+- **edition**: one issue of the briefing, for a date and a reader (None: the main edition);
+  a **reader** is a profile (``config.Reader``) whose **window** says which articles are new
+  enough (``readers.Window``). The :class:`Briefing` is an edition's content; the **archive**
+  keeps every edition built; the **ledger** every edition sent.
+- **store**: the cache of everything read (``store.py``); what a later stage keeps per article
+  in it is an **annotation** (quotations, events), what it keeps over many articles a
+  **kept** result (``store.Kept``); every one is keyed by the code computing it
+  (``cachekeys``).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
+
+from .textnorm import TOKEN_RE, root
+
+
+def indices(record: type) -> SimpleNamespace:
+    """The index of each field of a NamedTuple ``record`` (``indices(FoundFile).size``): for
+    code that reads such rows as plain tuples where it is hot (a warm build handles 100,000)
+    and would otherwise write ``row[3]``; derived from the record, so they cannot drift."""
+    return SimpleNamespace(**{name: i for i, name in enumerate(record._fields)})
 
 
 def doc(text: str, **kwargs: object) -> object:
@@ -118,6 +168,55 @@ class Quote:
 
 
 # --- Theme matching -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Passage:
+    """A candidate passage: a span of an article a section can show (a body paragraph, one
+    sentence of a long paragraph, or a run of such sentences) with its tokens: each word's root
+    and lower-case form, in order, and ``breaks``, the token indices where a new sentence of
+    the source begins (for ``SAME``). ``sentence`` is the sentence's index in its paragraph
+    when the passage is one sentence of a long paragraph (None otherwise). Built up while it is
+    read (hence not frozen): tokenised, joined into runs, given the ``hits`` an index found.
+
+    ``file`` is the store's key of its article (0 for a corpus held in memory); a passage read
+    from the store gets its ``article_id`` from the corpus, which alone knows the ids."""
+
+    article_id: str
+    paragraph: int
+    start: int
+    end: int
+    sentence: int | None = None
+    roots: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
+    hits: frozenset[str] | None = None  # texts of terms that may occur here (an index's); None: any
+    file: int = 0
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int, sentences: Sequence[tuple[int, int]] = (),
+           article_id: str = "", paragraph: int = 0) -> Passage:
+        """``text[start:end]`` tokenised, ``sentences`` (spans covering it, as its paragraph's)
+        saying where each sentence begins."""
+        out = cls(article_id, paragraph, start, end)
+        bounds = sorted(sentences)
+        k = 0
+        for m in TOKEN_RE.finditer(text, start, end):
+            if k + 1 < len(bounds) and m.start() >= bounds[k + 1][0]:
+                while k + 1 < len(bounds) and m.start() >= bounds[k + 1][0]:
+                    k += 1
+                out.breaks.append(len(out.roots))
+            w = m.group()
+            out.words.append(w.lower())
+            out.roots.append(root(w))
+        return out
+
+    def sentence_ids(self) -> list[int]:
+        """For each token, a number naming its sentence (tokens of one sentence share one)."""
+        if not self.breaks:
+            return [0] * len(self.roots)
+        return [bisect_right(self.breaks, i) for i in range(len(self.roots))]
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import mimetypes
 import os
 import re
@@ -29,6 +28,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from . import cachekeys
+from .runtime import speedups_on
 
 #: What the PDF is by default: PDF/UA-1, tagged and accessible (title, language, structure tree).
 DEFAULT_VARIANT = "pdf/ua-1"
@@ -100,9 +102,10 @@ def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
     metadata dates come from the HTML's ``dcterms.created`` meta, not the clock.
 
     ``cache`` is a folder (in the workspace's store) where PDFs are kept by a digest of all that
-    makes them: the HTML, page size, variant, the assets' names, sizes and times, and the
-    WeasyPrint version. Since the output is reproducible, a hit is the same bytes a render would
-    give, without the second or more the render costs. Each kept PDF carries its CRC-32 in its
+    makes them: the HTML, page size, variant, the assets' names, sizes and times, and the code
+    laying it out (this module, WeasyPrint and Pyphen, and every library they require, by
+    version: ``cachekeys.code_version``). Since the output is reproducible, a hit is the same
+    bytes a render would give, without the second or more the render costs. Each kept PDF carries its CRC-32 in its
     name: a damaged one is never served, but deleted and rendered again.
     """
     if not PAGE_SIZE.match(page_size.strip()):
@@ -126,8 +129,8 @@ CACHE_KEEP = 16
 def _cache_path(cache: Path, html: str, assets: Path, page_size: str,
                 pdf_variant: str | None) -> Path:
     digest = hashlib.sha256()
-    for part in (importlib.metadata.version("weasyprint"), importlib.metadata.version("pyphen"),
-                 page_size.strip().lower(), pdf_variant or "", html):
+    for part in (cachekeys.code_version(html_to_pdf), page_size.strip().lower(),
+                 pdf_variant or "", html):
         digest.update(part.encode("utf-8") + b"\0")
     root = Path(assets).resolve()
     for path in sorted(root.rglob("*")):
@@ -317,6 +320,10 @@ def _fast_type_parser(parser: Any) -> Callable[[str], tuple[Any, int]]:
 
 @functools.cache
 def _speed_up_type_names() -> None:
+    """Give WeasyPrint's cffi parser the fast path, once per process (a process-wide change,
+    so ``BRIEFING_NO_SPEEDUPS=1`` leaves the parser as it is: see ``briefing.runtime``)."""
+    if not speedups_on():
+        return
     try:
         from weasyprint.text.ffi import ffi
         parser = ffi._parser

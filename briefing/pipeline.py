@@ -1,50 +1,51 @@
-"""build_briefing(): the one place where the order of the stages is visible.
+"""The one place where the order of the stages is visible.
 
-    config -> corpus (scan, ingest new files into the store) -> themes (rank on the index)
-        -> quotes -> assemble -> reading texts (of web pages, emails, PDFs: out/texts/)
-        -> compare (with the previous archived edition) -> render
-        -> write -> archive (the edition, then the archive's index and feeds)
+    build: config -> corpus (scan; ingest new files into the store: ``read_corpus``)
+        -> each edition (``make_edition``): its window -> themes (ranked on the index)
+           -> quotations and dated sentences -> what it shows (``choose``) -> the Briefing
+        -> reading texts (of web pages, emails, PDFs: out/texts/)
+        -> compare (with the previous archived edition) -> render -> write
+        -> archive (the edition, then the archive's index and feeds)
 
-Stages never call each other; this module calls them in order and times each one, so the
-benchmark can report where a build spends its time.
+:func:`make_edition` is the one orchestrator of an edition: ``build`` (here), ``send``
+(``delivery.EditionMaker``, which shares one edition between readers with the same themes and
+window) and ``explain`` all call it, so they cannot disagree on what an edition shows. Stages
+never call each other; this module calls them in order and times each one, so the benchmark
+can report where a build spends its time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from operator import attrgetter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, archive
-from .assemble import ThemeInfo, assemble
-from .assemble import dated_events as assemble_events
+from . import __version__, archive, cachekeys
+from .annotations import events_of, quotes_of
+from .assemble import Masthead, Material, ThemeInfo, assemble
+from .choose import Selection
 from .config import Config, Reader, ThemeConfig
 from .errors import ConfigError, InputError
 from .ingest import Corpus, read_corpus, select_since
-from .store import code_hash
-from .texts import with_reading_texts
-from .models import Briefing, Quote, Span
+from .ledger import Ledger
 from .listing import Listing
+from .models import Article, Briefing
 from .output import FILENAMES, FORMATS, write_atomically
-from .quotes import CODE_MODULES as QUOTE_CODE, article_quotes
-from .timeline import Event
-from .themes import Candidate, ThemeQuery, Unit, compile_theme, rank_theme, score_units, units_of
+from .readers import Window, edition_window
+from .texts import with_reading_texts
+from .themes import ThemeQuery, compile_theme
 
 
 Warn = Callable[[str], None]
-SHORTLIST_MIN = 50
-SHORTLIST_PER_ITEM = 20
-DELTA_FILES = 2000  # files an evidence delta covers at most (or a twentieth) before a rewrite
 
-__all__ = ["BuildOptions", "BuildResult", "Corpus", "Timings", "build", "build_briefing",
-           "rank", "ranked_shortlist", "read_corpus", "render_formats", "select_since", "theme_queries"]
+__all__ = ["BuildOptions", "BuildResult", "Corpus", "EditionBuild", "Timings", "build",
+           "build_briefing", "make_edition", "rank", "ranked_shortlist", "read_corpus",
+           "render_formats", "select_since", "theme_queries", "window_of"]
 
 
 def _ignore(_: str) -> None:
@@ -111,224 +112,122 @@ def theme_queries(config: Config, reader: Reader | None) -> list[tuple[ThemeConf
     return out
 
 
-def rank(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str, list[Candidate]]:
-    """Every theme's scored candidates, best first.
+def __getattr__(name: str) -> Any:
+    # ranking's functions and limits, by the names they had here (``ranking`` imports numpy:
+    # only when used); the limits are read here, set on ``ranking``
+    if name in ("rank", "shortlist", "ranked_shortlist", "SHORTLIST_MIN", "SHORTLIST_PER_ITEM"):
+        from . import ranking
 
-    With a store, each theme asks the passage index for the passages where its terms occur and
-    only those are scored (the corpus's passage count and length come from the store): the cost
-    grows with the matching passages, not with themes times corpus. Without one (a corpus built
-    in memory), every passage is tokenised once and shared between the themes. Both give the
-    same candidates and scores.
-    """
-    if corpus.store is None:
-        docs = corpus.docs()
-        units = {a.id: units_of(a, s) for a, s in docs}
-        return {q.id: rank_theme(q, docs, units) for q in queries}
-    keys = corpus.keys()
-    ids = {r.key: r.id for r in corpus.refs}
-    n = sum(r.units for r in corpus.refs)
-    tokens = sum(r.tokens for r in corpus.refs)
-    out = {}
-    for q in queries:
-        rows = corpus.store.candidates(q, keys)
-        units = [Unit(ids[r.file], r.paragraph, r.start, r.end, r.sentence, r.roots, r.words,
-                      hits=r.hits) for r in rows]
-        out[q.id] = score_units(q, units, n, tokens)
-    return out
+        return getattr(ranking, "shortlists" if name == "ranked_shortlist" else name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def shortlist(ranked: Mapping[str, list[Candidate]],
-              queries: Sequence[ThemeQuery]) -> dict[str, list[Candidate]]:
-    """Each theme's candidates cut to the best ``SHORTLIST_MIN + SHORTLIST_PER_ITEM * max_items``
-    eligible ones (and as many of those left out): assembly reads the text of every candidate it
-    is given, and on a large corpus a common word has tens of thousands. An item beyond the cut
-    would be shown only if that many better ones were all duplicates or clashes."""
-    out = {}
-    for q in queries:
-        limit = SHORTLIST_MIN + SHORTLIST_PER_ITEM * q.max_items
-        candidates = ranked.get(q.id, [])
-        out[q.id] = ([c for c in candidates if c.reason is None][:limit]
-                     + [c for c in candidates if c.reason is not None][:limit])
-    return out
+def window_of(config: Config, reader: Reader | None, options: BuildOptions, *,
+              ledger: Ledger | None = None) -> Window | None:
+    """The window of ``reader``'s edition (None: the main one) for these options: the one rule
+    every command applies (``readers.edition_window``; "last-edition" asks ``ledger``, or the
+    store's ledger read-only)."""
+    return edition_window(config, reader, options.edition or now().date(),
+                          since=options.since, undated=options.undated, ledger=ledger)
 
 
-def ranked_shortlist(corpus: Corpus, queries: Sequence[ThemeQuery]) -> dict[str, list[Candidate]]:
-    """``shortlist(rank(corpus, queries), queries)``, identical, without scoring every candidate
-    in Python: with a store, each theme's evidence per passage is kept in it (``ranking``) and
-    computed only for the files stored since; every row is scored again with this corpus's
-    statistics and only those that can reach the shortlist are built as candidates."""
-    refs = corpus.refs
-    store = corpus.store
-    if store is None or len(set(map(attrgetter("id"), refs))) != len(refs):
-        # two files with one id share their runs of sentences in score_units: the plain way
-        return shortlist(rank(corpus, queries), queries)
-    import numpy as np  # only for builds over a store
+@dataclass(frozen=True)
+class EditionBuild:
+    """One edition as :func:`make_edition` decided it: the Briefing (its sources' reading
+    texts not yet written: ``with_texts``) and how it was decided, which ``explain`` reports:
+    ``selection`` holds every candidate's fate, ``articles`` the articles it can cite (by id),
+    ``corpus`` the articles inside the edition's ``window``."""
 
-    from . import ranking
+    briefing: Briefing
+    selection: Selection
+    articles: Mapping[str, Article]
+    queries: tuple[ThemeQuery, ...]
+    corpus: Corpus
+    window: Window | None
 
-    # over every ref on every build: C-level maps, not a Python loop
-    keys = np.fromiter(map(attrgetter("key"), refs), np.int64, len(refs))
-    gens = np.fromiter(map(attrgetter("gen"), refs), np.int64, len(refs))
-    order = np.argsort(keys)
-    keys, gens = keys[order], gens[order]
-    ids = dict(zip(map(attrgetter("key"), refs), map(attrgetter("id"), refs)))
-    n = sum(map(attrgetter("units"), refs))
-    tokens = sum(map(attrgetter("tokens"), refs))
-    generation = store.generation()
-    todo_last: frozenset[int] | None = None
-    out = {}
-    for q in queries:
-        # a theme's evidence is a base table and a small delta (the files stored since the
-        # base): adding one file writes the delta, not the whole table again
-        name = ranking.cache_name(q)
-        base, base_ok = _evidence(q, store.cached(name), keys, gens, None)
-        delta, delta_ok = _evidence(q, store.cached(name + ":delta"), keys, gens, base_ok)
-        todo = frozenset(map(int, keys[~(base_ok | delta_ok)]))
-        if todo_last is not None and todo == todo_last:
-            todo = todo_last  # the same object: the store keeps its selection
-        todo_last = todo
-        fresh = ranking.table_of(q, ((r.file, Unit(ids[r.file], r.paragraph, r.start, r.end,
-                                                    r.sentence, r.roots, r.words, hits=r.hits))
-                                     for r in store.candidates(q, todo)), keys[:0])
-        kept = ranking.merged(delta.restricted(keys[delta_ok]), fresh,
-                              np.union1d(keys[delta_ok], np.array(sorted(todo), np.int64)))
-        table = ranking.merged(base.restricted(keys[base_ok]), kept, keys)
-        if len(kept.covered) > max(DELTA_FILES, len(keys) // 20) or not base_ok.any():
-            store.put_cached(name, generation, table.to_bytes())
-            store.drop_cached(name + ":delta")
-        elif todo:
-            store.put_cached(name + ":delta", generation, kept.to_bytes())
-        limit = SHORTLIST_MIN + SHORTLIST_PER_ITEM * q.max_items
-        out[q.id] = ranking.shortlist_of(q, table, ids, n, tokens, limit)
-    return out
+    def with_texts(self, out: Path) -> Briefing:
+        """The Briefing with its web pages', emails' and PDFs' reading texts written under
+        ``out/texts/`` and named as their ``text_path`` (see ``texts``)."""
+        return with_reading_texts(self.briefing, self.corpus, out)
+
+    def digests(self) -> list[str]:
+        """The sha256 of each article of the edition's corpus (what the archive compares)."""
+        return [r.sha256 for r in self.corpus.refs]
 
 
-def _evidence(query: ThemeQuery, cached: tuple[int, bytes] | None, keys: Any, gens: Any,
-              taken: Any) -> tuple[Any, Any]:
-    """A kept evidence table (empty if none) and which of ``keys`` it is valid for:
-    stored at or before its generation, covered by it, and not already ``taken`` by another."""
-    import numpy as np
+def make_edition(config: Config, corpus: Corpus, reader: Reader | None = None,
+                 options: BuildOptions = BuildOptions(), *, ledger: Ledger | None = None,
+                 timings: Timings | None = None) -> EditionBuild:
+    """The one orchestrator of an edition: ``reader``'s (None: the main edition) from the
+    ``corpus`` read for the build. Selects the articles inside the edition's window, ranks them
+    for each theme, finds the quotations and dated sentences of those that can be cited,
+    chooses what the edition shows and assembles the Briefing. ``build``, ``send`` and
+    ``explain`` all go through here, so what explain says was shown is what build shows."""
+    window = window_of(config, reader, options, ledger=ledger)
+    chosen, notes = select_since(corpus, window)
+    return _decide(config, chosen, reader, options, notes, window, timings or Timings())
 
-    from . import ranking
 
-    if cached is None:
-        return ranking.Table.empty(query), np.zeros(len(keys), bool)
-    table = ranking.Table.of_bytes(cached[1])  # the bytes kept (the store checks them)
-    if len(table.covered) == len(keys) and np.array_equal(table.covered, keys):
-        ok = gens <= cached[0]  # covers exactly this corpus (both sorted): no isin needed
-    else:
-        ok = (gens <= cached[0]) & np.isin(keys, table.covered)
-    return table, ok if taken is None else ok & ~taken
+def _decide(config: Config, corpus: Corpus, reader: Reader | None, options: BuildOptions,
+            notes: Sequence[str], window: Window | None, timings: Timings) -> EditionBuild:
+    from . import ranking  # numpy: only for builds that rank
+
+    clock = now()
+    edition = options.edition or clock.date()
+    pairs = theme_queries(config, reader)
+    queries = tuple(q for _, q in pairs)
+    with timings.stage("rank"):
+        ranked = ranking.shortlists(corpus, queries)
+    cited = {c.match.article_id for cs in ranked.values() for c in cs}
+    with timings.stage("quotes"):
+        quotes = quotes_of(corpus, cited)
+    with timings.stage("load"):
+        articles, segmented = corpus.cited(cited)
+        events = events_of(corpus, cited)
+        corpus_info = corpus.digest()
+    with timings.stage("assemble"):
+        masthead = Masthead(title=config.title, edition=edition.isoformat(),
+                            generated_at=clock.isoformat(), reader=reader.id if reader else None,
+                            version=__version__, config_sha256=config.sha256, notes=tuple(notes))
+        material = Material(themes=tuple(ThemeInfo(t.id, t.title, t.description)
+                                         for t, _ in pairs),
+                            queries=queries, ranked=ranked, articles=articles,
+                            segmented=segmented, quotes=quotes, events=events,
+                            corpus_info=corpus_info)
+        made = assemble(masthead, material)
+    return EditionBuild(made.briefing, made.selection, {a.id: a for a in articles}, queries,
+                        corpus, window)
 
 
 def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = None,
                    options: BuildOptions = BuildOptions(), timings: Timings | None = None,
                    notes: Sequence[str] = ()) -> Briefing:
-    """Rank the corpus for each theme of the edition and assemble the Briefing."""
+    """The Briefing of ``corpus`` as given (its articles already chosen: no window is applied,
+    ``notes`` say what the caller left out), its reading texts written: :func:`make_edition`'s
+    steps for a caller that chose the articles itself."""
     timings = timings or Timings()
-    clock = now()
-    edition = options.edition or clock.date()
-    pairs = theme_queries(config, reader)
-    queries = [q for _, q in pairs]
-    with timings.stage("rank"):
-        ranked = ranked_shortlist(corpus, queries)
-    cited = {c.match.article_id for cs in ranked.values() for c in cs}
-    with timings.stage("quotes"):
-        quotes = find_quotes(corpus, cited)
-    with timings.stage("load"):
-        articles, segmented = corpus.cited(cited)
-        events = dated_events(corpus, cited)
-        corpus_info = corpus.digest()
-    with timings.stage("assemble"):
-        briefing = assemble(
-            title=config.title, edition=edition.isoformat(),
-            generated_at=clock.isoformat(), reader=reader.id if reader else None,
-            version=__version__, config_sha256=config.sha256,
-            themes=[ThemeInfo(t.id, t.title, t.description) for t, _ in pairs],
-            queries=queries, ranked=ranked, articles=articles,
-            segmented=segmented, quotes=quotes, events=events, corpus_info=corpus_info,
-            notes=notes,
-        )
+    made = _decide(config, corpus, reader, options, notes, None, timings)
     with timings.stage("texts"):
-        # a web page's, an email's or a PDF's citations index its reading text: written to
-        # out/texts/ and named in its source as text_path before any edition names it
-        return with_reading_texts(briefing, corpus, options.out or config.out)
-
-
-def find_quotes(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]:
-    """The quotations of the articles that can contribute to the briefing (those with a
-    candidate passage for some theme): only they can supply a quote item or a voice.
-
-    Each article's quotations are kept in the store (annotation ``quotes``, under a version
-    naming the quote code), so a warm build reuses them instead of extracting them again.
-    """
-    refs = [r for r in corpus.refs if r.id in article_ids]
-    version = _code_version(*QUOTE_CODE)
-    cached = corpus.annotations(refs, "quotes", version)
-    out: dict[str, list[Quote]] = {}
-    fresh: dict[int, bytes] = {}
-    todo = [r for r in refs if r.key not in cached]
-    for r in refs:
-        if r.key in cached:
-            out[r.id] = _quotes_of(cached[r.key])
-    for (a, seg), r in zip(corpus.load(todo), todo):
-        out[a.id] = article_quotes(a, seg)
-        fresh[r.key] = _quotes_json(out[a.id])
-    corpus.put_annotations("quotes", version, fresh)
-    return out
-
-
-def dated_events(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Event]]:
-    """The dated sentences (``assemble.dated_events``) of the articles that can be cited: what
-    the timeline chooses from. Kept in the store per article (annotation ``events``, under a
-    version naming the timeline code), so a warm build does not look for dates again."""
-    refs = [r for r in corpus.refs if r.id in article_ids]
-    version = _code_version("timeline.py", "assemble.py")
-    cached = corpus.annotations(refs, "events", version)
-    todo = [r for r in refs if r.key not in cached]
-    fresh: dict[int, bytes] = {}
-    for (a, seg), r in zip(corpus.load(todo), todo):
-        fresh[r.key] = json.dumps([[e.start, e.end, e.date, e.precision, e.lead]
-                                   for e in assemble_events(a, seg)]).encode()
-    corpus.put_annotations("events", version, fresh)
-    cached.update(fresh)
-    # stored without the id (one file has another id under another corpus root); in corpus
-    # order, so of two files with one id the last wins, as with their texts in ``cited``
-    return {r.id: [Event(r.id, *e) for e in json.loads(cached[r.key])] for r in refs}
-
-
-def _code_version(*modules: str) -> str:
-    """A short digest of some of the package's source files: the version of a cached result."""
-    return code_hash(*modules).hexdigest()[:16]
-
-
-def _quotes_json(quotes: Sequence[Quote]) -> bytes:
-    return json.dumps([[q.start, q.end, q.speaker,
-                        None if q.speaker_mention is None else [q.speaker_mention.start,
-                                                                q.speaker_mention.end],
-                        q.cue, q.kind, q.confidence, q.medium] for q in quotes]).encode()
-
-
-def _quotes_of(data: bytes) -> list[Quote]:
-    out = []
-    for start, end, speaker, mention, cue, kind, confidence, medium in json.loads(data):
-        out.append(Quote(start, end, speaker, None if mention is None else Span(*mention), cue,
-                         kind, confidence, medium))
-    return out
+        return made.with_texts(options.out or config.out)
 
 
 def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
-                   timings: Timings | None = None) -> dict[str, bytes]:
-    """Render the briefing in each format, in memory (nothing is written until all succeed)."""
+                   timings: Timings | None = None, *, env: Any = None,
+                   given: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """Render the briefing in each format, in memory (nothing is written until all succeed).
+    ``env``: the Jinja2 environment to use (one is made when needed); ``given``: formats
+    already rendered by the caller, taken as they are."""
     from . import render  # jinja2 and css-inline only when something is rendered
 
     timings = timings or Timings()
     out: dict[str, bytes] = {}
-    env = None
-    if {"html", "email", "pdf"} & set(formats):
+    if env is None and {"html", "email", "pdf"} & (set(formats) - set(given or ())):
         with timings.stage("templates"):
             env = render.template_env(workspace_templates(config), lang=config.language)
     for fmt in formats:
+        if given is not None and fmt in given:
+            out[fmt] = given[fmt]
+            continue
         with timings.stage(f"render-{fmt}"):
             if fmt == "json":
                 out[fmt] = render.render_json(briefing).encode()
@@ -343,7 +242,8 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
 
                 html = render.render_pdf_html(briefing, env)
                 out[fmt] = html_to_pdf(html, assets=render.assets_dir(workspace_templates(config)),
-                                       page_size=config.page_size, cache=config.store / "pdf")
+                                       page_size=config.page_size,
+                                       cache=config.store / cachekeys.PDF_FOLDER)
             else:  # pragma: no cover - formats are validated by the CLI and the config
                 raise InputError(f"unknown format {fmt!r}")
     return out
@@ -427,18 +327,14 @@ def edition_formats(reader: Reader | None, asked: Sequence[str] | None) -> tuple
 
 def _build(config: Config, options: BuildOptions, whole: Corpus,
            readers: Sequence[Reader | None], timings: Timings, warn: Warn) -> BuildResult:
-    from .readers import edition_window
-
     briefings, written, archived = [], [], []
-    edition = options.edition or now().date()
+    options = replace(options, edition=options.edition or now().date())
     root = archive_root(config, options)
     for reader in readers:
-        window = edition_window(config, reader, edition, since=options.since,
-                                undated=options.undated)
-        corpus, notes = select_since(whole, window)
-        briefing = build_briefing(config, corpus, reader=reader, options=options,
-                                  timings=timings, notes=notes)
-        articles = [r.sha256 for r in corpus.refs]
+        made = make_edition(config, whole, reader, options, timings=timings)
+        with timings.stage("texts"):
+            briefing = made.with_texts(options.out or config.out)
+        articles = made.digests()
         with timings.stage("compare"):
             briefing = compare_with_previous(briefing, root, articles, warn)
         formats = edition_formats(reader, options.formats)

@@ -33,10 +33,13 @@ occurs).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .models import Passage
 from .textnorm import TOKEN_RE, phrase_starts, root
+
+__all__ = ["Node", "Op", "Passage", "QuerySyntaxError", "SenseRule", "Word", "evaluate",
+           "has_prefix", "matches", "parse", "sense_rule"]  # Passage: models' (its old home)
 
 
 class QuerySyntaxError(ValueError):
@@ -45,33 +48,6 @@ class QuerySyntaxError(ValueError):
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)
         self.offset = offset
-
-
-# --- The passage a query is evaluated on ----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """A passage's words: roots, lower-case forms, and the sentence each word is in."""
-
-    roots: Sequence[str]
-    words: Sequence[str]
-    sentence: Sequence[int]
-
-    @classmethod
-    def of(cls, text: str, start: int, end: int,
-           sentences: Sequence[tuple[int, int]] = ()) -> Passage:
-        roots, words, sent = [], [], []
-        bounds = sorted(sentences)
-        k = 0
-        for m in TOKEN_RE.finditer(text, start, end):
-            while k + 1 < len(bounds) and m.start() >= bounds[k + 1][0]:
-                k += 1
-            w = m.group()
-            roots.append(root(w))
-            words.append(w.lower())
-            sent.append(k)
-        return cls(roots, words, sent)
 
 
 # --- The syntax tree -------------------------------------------------------------------------
@@ -102,7 +78,8 @@ Node = Word | Op
 
 
 def evaluate(node: Node, p: Passage) -> tuple[bool, list[int]]:
-    """Whether the passage satisfies ``node``, and the word positions that make it so."""
+    """Whether the passage satisfies ``node``, and the word positions that make it so (a
+    passage's tokens, ``models.Passage``: its roots, words and where its sentences begin)."""
     if isinstance(node, Word):
         pos = node.positions(p)
         return bool(pos), pos
@@ -122,8 +99,9 @@ def evaluate(node: Node, p: Passage) -> tuple[bool, list[int]]:
         hits = [i for i in left if any(abs(i - j) <= node.n for j in right)]
         hits += [j for j in right if any(abs(i - j) <= node.n for i in left)]
     else:  # SAME
-        hits = [i for i in left if any(p.sentence[i] == p.sentence[j] for j in right)]
-        hits += [j for j in right if any(p.sentence[i] == p.sentence[j] for i in left)]
+        sentence = p.sentence_ids()
+        hits = [i for i in left if any(sentence[i] == sentence[j] for j in right)]
+        hits += [j for j in right if any(sentence[i] == sentence[j] for i in left)]
     return bool(hits), sorted(set(hits))
 
 
@@ -377,9 +355,9 @@ class SenseRule:
     context: Node
     within: int
 
-    def masked(self, roots: Sequence[str], words: Sequence[str]) -> set[int]:
+    def masked(self, roots: list[str], words: list[str]) -> set[int]:
         """Token positions of the target's words that are in the excluded sense."""
-        p = Passage(roots, words, [0] * len(roots))
+        p = Passage("", 0, 0, 0, None, roots, words)
         _, targets = evaluate(self.target, p)
         _, contexts = evaluate(self.context, p)
         out: set[int] = set()

@@ -34,11 +34,7 @@ from briefing.quotes_people import (
     is_office, is_org, is_trade, person_name,
 )
 
-__all__ = ["Parser", "article_quotes", "extract_quotes", "plausible_speaker", "CUES", "CODE_MODULES"]
-
-# Every module whose code decides the quotations: their digest versions the quotations a store
-# keeps per article (pipeline.find_quotes), so a change to any of them extracts again.
-CODE_MODULES = ("quotes.py", "quotes_marks.py", "quotes_people.py", "quotes_turns.py")
+__all__ = ["Parser", "article_quotes", "extract_quotes", "plausible_speaker", "CUES"]
 
 
 class Parser(Protocol):

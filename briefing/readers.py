@@ -13,14 +13,12 @@ how many it left out; a profile's ``undated: include`` (or ``--undated include``
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-from .config import Config, Reader
+from .config import LAST_EDITION, WINDOW_DAYS_RE, Config, Reader
 from .ledger import Ledger, read_ledger
 
-LAST_EDITION = "last-edition"
-_DAYS_RE = re.compile(r"^(?P<n>\d{1,5})d$")
+__all__ = ["LAST_EDITION", "Window", "edition_window", "reader_since", "window_start"]
 
 
 def window_start(since: str, edition: dt.date, last_edition: str | None) -> dt.date | None:
@@ -34,7 +32,7 @@ def window_start(since: str, edition: dt.date, last_edition: str | None) -> dt.d
     text = since.strip()
     if text == LAST_EDITION:
         return dt.date.fromisoformat(last_edition) if last_edition else None
-    m = _DAYS_RE.match(text)
+    m = WINDOW_DAYS_RE.match(text)
     if m:
         return edition - dt.timedelta(days=int(m.group("n")))
     return dt.date.fromisoformat(text)

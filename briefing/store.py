@@ -5,10 +5,11 @@ server database or a distributed engine can stand in for :class:`SqliteStore` la
 
 What it holds, per file (keyed by absolute path): size, mtime, content hash, metadata, the
 decoded text, the segmentation, and one row per candidate passage (a body paragraph, or a
-sentence of a long paragraph: ``themes.units_of``) with the passage's word roots and lower-case
-words. An FTS5 table indexes those two columns, so a theme's terms find their passages without
-reading the corpus; ``annotations`` keeps what later stages compute per article (quotes, parses,
-dates) under a (kind, version) so a warm build reuses it.
+sentence of a long paragraph: ``themes.passages_of``) with the passage's word roots and
+lower-case words and where its sentences begin. An FTS5 table indexes roots and words, so a
+theme's terms find their passages without reading the corpus; ``annotations`` keeps what later
+stages compute per article (quotations, dated sentences) under a (kind, version), and
+``rank_cache`` what they compute over many (a theme's evidence), so a warm build reuses them.
 
 It is a cache: nothing in it is the only copy of anything. A missing file, or one written by
 another schema or another version of the reading code (``fingerprint``), is deleted and rebuilt
@@ -35,34 +36,31 @@ once (``_forget_locks``), so no child can keep a build's lock after the build ha
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import marshal
 import os
-import sys
 import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import wraps
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+from .cachekeys import FILES, FILES_DELTA
 from .errors import BriefingError, BusyError
-from .models import ArticleMeta, Paragraph, Span
+from .models import ArticleMeta, Paragraph, Passage, Span, indices
 from .themes import Term, ThemeQuery, reads_words
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 4  # 2: files.gen, rank_cache; 3: files_gen index; 4: payload CRCs
+SCHEMA_VERSION = 5  # 2: files.gen, rank_cache; 3: files_gen index; 4: payload CRCs;
+# 5: passages.breaks, files.passage_count and token_count (were units, tokens)
 DB_NAME = "store.sqlite"
 LOCK_NAME = "store.lock"
 DEFAULT_LOCK_TIMEOUT = 10.0
-_SNAPSHOT = f"{marshal.version}.{sys.version_info[0]}.{sys.version_info[1]}"  # marshal's format
-_BASE = f"files:{_SNAPSHOT}"  # rank_cache names: the file table's snapshot and its delta
-_DELTA = f"files-delta:{_SNAPSHOT}"
 DIRECT_MAX = 50  # files whose passages candidates() reads directly instead of through the index
 DELTA_MAX = 2000  # rows a delta holds at most (or a twentieth of the files) before a rewrite
 
@@ -121,24 +119,22 @@ class FileState(NamedTuple):
     encoding: str
     body_start: int
     published: str | None
-    units: int  # candidate passages
-    tokens: int  # words over those passages (for BM25's mean length)
+    passage_count: int  # candidate passages
+    token_count: int  # tokens over those passages (for BM25's mean length)
     gen: int = 0  # the store's generation when the file was stored (see ``generation``)
 
 
-@dataclass(frozen=True, slots=True)
-class PassageRow:
-    """One indexed candidate passage: where it is and its tokens."""
+class Kept(NamedTuple):
+    """A derived result kept in the store (``cached``): the generation it was computed at and
+    its bytes."""
 
-    file: int
-    paragraph: int
-    sentence: int | None  # index in its paragraph for a sentence of a long paragraph
-    start: int
-    end: int
-    roots: list[str]
-    words: list[str]
-    hits: frozenset[str] | None  # texts of the query's terms, exclusions and vetoes found
-                                 # here; None: not looked up (any may occur)
+    gen: int
+    data: bytes
+
+
+# A file's row as ``SqliteStore.rows`` gives it (a plain tuple in FileState's order, its
+# warnings as JSON) is read by these indices (``ROW.size``) where the code is hot
+ROW = indices(FileState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +153,9 @@ class Ingested:
     meta: ArticleMeta = ArticleMeta()
     text: str = ""
     paragraphs: tuple[Paragraph, ...] = ()
-    passages: tuple[tuple[int, int | None, int, int, str, str], ...] = ()
+    # (paragraph, sentence, start, end, roots, words, breaks): roots, words and breaks joined
+    # by spaces (``Passage``'s fields, as the passages table holds them)
+    passages: tuple[tuple[int, int | None, int, int, str, str, str], ...] = ()
     key: int | None = None  # the key to store it under (a refill); None: a new one
 
 
@@ -180,14 +178,15 @@ class Store(Protocol):
     def touch(self, stats: Iterable[tuple[str, int, int]]) -> None: ...
     def put(self, records: Sequence[Ingested]) -> dict[str, int]: ...
     def drop(self, paths: Iterable[str]) -> int: ...
-    def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[PassageRow]: ...
+    def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[Passage]: ...
     def load(self, files: Iterable[int]) -> dict[int, Stored]: ...
     def annotations(self, files: Iterable[int], kind: str, version: str) -> dict[int, bytes]: ...
     def put_annotations(self, kind: str, version: str, data: Mapping[int, bytes]) -> None: ...
     def generation(self) -> int: ...
-    def cached(self, name: str) -> tuple[int, bytes] | None: ...
+    def cached(self, name: str) -> Kept | None: ...
     def put_cached(self, name: str, gen: int, data: bytes) -> None: ...
     def drop_cached(self, name: str) -> None: ...
+    def cached_names(self, prefix: str) -> list[str]: ...
     def close(self) -> None: ...
 
 
@@ -201,7 +200,7 @@ CREATE TABLE files(
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, manifest TEXT NOT NULL,
     sha256 TEXT NOT NULL, ok INTEGER NOT NULL, warnings TEXT NOT NULL,
     encoding TEXT NOT NULL, body_start INTEGER NOT NULL, published TEXT,
-    units INTEGER NOT NULL, tokens INTEGER NOT NULL, gen INTEGER NOT NULL);
+    passage_count INTEGER NOT NULL, token_count INTEGER NOT NULL, gen INTEGER NOT NULL);
 CREATE INDEX files_gen ON files(gen);
 CREATE TABLE articles(
     file INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
@@ -210,7 +209,7 @@ CREATE TABLE passages(
     id INTEGER PRIMARY KEY,
     file INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
     paragraph INTEGER NOT NULL, sentence INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    roots TEXT NOT NULL, words TEXT NOT NULL);
+    roots TEXT NOT NULL, words TEXT NOT NULL, breaks TEXT NOT NULL);
 CREATE INDEX passages_file ON passages(file);
 -- The ascii tokenizer splits on ASCII punctuation and space only, so each root or word (letters
 -- and digits, any script) is exactly one FTS token, and a phrase query means what
@@ -234,21 +233,6 @@ CREATE TABLE annotations(
 CREATE TABLE rank_cache(name TEXT PRIMARY KEY, gen INTEGER NOT NULL, data BLOB NOT NULL,
                         crc INTEGER NOT NULL);
 """
-
-
-def code_hash(*modules: str) -> "hashlib._Hash":
-    """A sha256 over some of the package's source files (``"segment.py"``...), in order: the
-    version of what the store keeps from the code in them, so a change to it recomputes. A
-    fresh copy, for the caller to extend; each file is read once per process."""
-    return _code_hash(modules).copy()
-
-
-@lru_cache(maxsize=None)
-def _code_hash(modules: tuple[str, ...]) -> "hashlib._Hash":
-    h = hashlib.sha256()
-    for name in modules:
-        h.update((Path(__file__).parent / name).read_bytes())
-    return h
 
 
 IN_CHUNK = 500  # values per "IN (...)" list: under SQLite's 999 bound parameters, with room
@@ -352,6 +336,17 @@ def match_expression(query: ThemeQuery) -> str | None:
     return " OR ".join(parts) if parts else None
 
 
+_ROW_ID = 0  # the passage's rowid in a row ``candidates`` selects (then as ``_passage`` reads)
+
+
+def _passage(row: tuple, hits: frozenset[str] | None) -> Passage:
+    """A passage as ``candidates`` selects it: (rowid, file, paragraph, sentence, start, end,
+    roots, words, breaks)."""
+    _, file, paragraph, sentence, start, end, roots, words, breaks = row
+    return Passage("", paragraph, start, end, sentence, roots.split(), words.split(),
+                   [int(b) for b in breaks.split()] if breaks else [], hits, file)
+
+
 def _paragraphs_json(paragraphs: Sequence[Paragraph]) -> str:
     return json.dumps([[p.start, p.end, p.kind, p.furniture,
                         [x for s in p.sentences for x in (s.start, s.end)]] for p in paragraphs],
@@ -420,7 +415,7 @@ class SqliteStore:
         self._warn = warn
         self._depth = 0  # calls of healing methods under way (only the outermost recovers)
         self._high = -1  # the highest generation this object has seen (see ``_recover``)
-        self._selected: Collection[int] | None = None
+        self._selected: frozenset[int] | None = None  # the files in temp.sel (``_select``)
         # puts the articles a build holds back into a rebuilt store, under the keys it holds
         self.refill: Callable[[], None] | None = None
         self.rebuilt = 0  # times damage was found and the store rebuilt since it was opened
@@ -534,8 +529,9 @@ class SqliteStore:
     @_heals
     def state(self) -> dict[str, FileState]:
         """Every file the store knows, by absolute path."""
-        return {path: FileState(r[0], r[1], r[2], r[3], r[4], bool(r[5]),
-                                tuple(json.loads(r[6])) if r[6] != "[]" else (), *r[7:])
+        return {path: FileState(*r)._replace(
+                    ok=bool(r[ROW.ok]),
+                    warnings=tuple(json.loads(r[ROW.warnings])) if r[ROW.warnings] != "[]" else ())
                 for path, r in self.rows().items()}
 
     @_heals
@@ -550,24 +546,24 @@ class SqliteStore:
         if self._rows is not None and gen == self._written and self._changed is not None:
             return self._refresh(gen)
         self._forget_rows()
-        kept = self.cached(_BASE)  # checked: exactly the bytes put there
+        kept = self.cached(FILES)  # checked: exactly the bytes put there
         if kept is not None:
-            rows: dict[str, tuple] = marshal.loads(kept[1])
-            current = kept[0] == gen
+            rows: dict[str, tuple] = marshal.loads(kept.data)
+            current = kept.gen == gen
             if not current:
-                delta = self.cached(_DELTA)
+                delta = self.cached(FILES_DELTA)
                 if delta is not None:
                     base_gen, changes = marshal.loads(delta[1])
-                    current = delta[0] == gen and base_gen == kept[0]
+                    current = delta.gen == gen and base_gen == kept.gen
                     if current:
                         _apply(rows, changes)
                         self._delta = changes
             if current:
-                self._rows, self._base_gen, self._seen = rows, kept[0], gen
+                self._rows, self._base_gen, self._seen = rows, kept.gen, gen
                 return rows
         with _guard():  # no snapshot, or a stale one: read the table
             rows = dict(self._read_rows("", ()))
-        self.put_cached(_BASE, gen, marshal.dumps(rows))
+        self.put_cached(FILES, gen, marshal.dumps(rows))
         self._rows, self._base_gen, self._seen = rows, gen, gen
         return rows
 
@@ -592,10 +588,12 @@ class SqliteStore:
     def _read_rows(self, where: str, args: Sequence[str]) -> Iterator[tuple[str, tuple]]:
         for r in self._conn().execute(
                 "SELECT path, id, size, mtime_ns, manifest, sha256, ok, warnings, encoding, "
-                f"body_start, published, units, tokens, gen FROM files {where}", args):
-            if r[7] != "[]":
-                _json_list(r[7])  # the few rows with warnings: their JSON is what was written
-            yield r[0], r[1:]
+                f"body_start, published, passage_count, token_count, gen FROM files {where}", args):
+            path, row = r[0], r[1:]
+            if row[ROW.warnings] != "[]":
+                # the few rows with warnings: their JSON is what was written
+                _json_list(row[ROW.warnings])
+            yield path, row
 
     def _refresh(self, gen: int) -> dict[str, tuple]:
         """The rows after this process's own writes (it holds the lock: no one else wrote),
@@ -608,11 +606,11 @@ class SqliteStore:
         self._delta.update(fresh)
         self._changed, self._seen = set(), gen
         if len(self._delta) > max(DELTA_MAX, len(rows) // 20):
-            self.put_cached(_BASE, gen, marshal.dumps(rows))
+            self.put_cached(FILES, gen, marshal.dumps(rows))
             self._base_gen, self._delta = gen, {}
-            self.drop_cached(_DELTA)
+            self.drop_cached(FILES_DELTA)
         else:
-            self.put_cached(_DELTA, gen, marshal.dumps((self._base_gen, self._delta)))
+            self.put_cached(FILES_DELTA, gen, marshal.dumps((self._base_gen, self._delta)))
         return rows
 
     def _forget_rows(self) -> None:
@@ -670,7 +668,7 @@ class SqliteStore:
                 self._delete(db, r.path)
                 cur = db.execute(
                     "INSERT INTO files(id, path, size, mtime_ns, manifest, sha256, ok, warnings, "
-                    "encoding, body_start, published, units, tokens, gen) "
+                    "encoding, body_start, published, passage_count, token_count, gen) "
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (r.key, r.path, r.size, r.mtime_ns, r.manifest, r.sha256, int(r.ok),
                      json.dumps(list(r.warnings), ensure_ascii=False), r.encoding, r.body_start,
@@ -684,8 +682,8 @@ class SqliteStore:
                 db.execute("INSERT INTO articles VALUES (?,?,?,?,?)",
                            (key, meta, r.text, paragraphs, crc(meta, r.text, paragraphs)))
                 db.executemany(
-                    'INSERT INTO passages(file, paragraph, sentence, start, "end", roots, words) '
-                    "VALUES (?,?,?,?,?,?,?)", [(key, *p) for p in r.passages])
+                    'INSERT INTO passages(file, paragraph, sentence, start, "end", roots, words, '
+                    "breaks) VALUES (?,?,?,?,?,?,?,?)", [(key, *p) for p in r.passages])
         self._wrote(gen, keys)
         return keys
 
@@ -713,20 +711,31 @@ class SqliteStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def _selection(self, db: sqlite3.Connection, files: Collection[int]) -> None:
+    def _select(self, db: sqlite3.Connection, files: Collection[int]) -> None:
+        """Make ``files`` the selection (the temporary table ``sel``) the index is joined with,
+        unless it is already: the themes of a build ask for the same files one after another,
+        and filling it costs a tenth of a second per 100,000 files."""
+        if self._selected is not None and self._selected == files:
+            return
         db.execute("CREATE TEMP TABLE IF NOT EXISTS sel(file INTEGER PRIMARY KEY)")
         db.execute("DELETE FROM temp.sel")
         db.executemany("INSERT OR IGNORE INTO temp.sel VALUES (?)", ((f,) for f in files))
+        self._selected = frozenset(files)
 
     @_heals
-    def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[PassageRow]:
+    def candidates(self, query: ThemeQuery, files: Collection[int]) -> list[Passage]:
         """Every indexed passage of ``files`` where a term (or ``not`` phrase) of ``query`` may
-        occur: a superset of those with evidence, which ``themes`` then counts exactly."""
+        occur: a superset of those with evidence, which ``themes`` then counts exactly. Each
+        passage has its ``file`` (its ``article_id`` is left for the corpus to give) and the
+        texts of the terms, exclusions and vetoes of ``query`` found in it (``hits``; None
+        when not looked up: any may occur)."""
         expression = match_expression(query)
         if expression is None or not files:
             return []
         db = self._conn()
-        words = "p.words" if reads_words(query) else "''"
+        # lower-case words serve prefixes only: without one they are not read
+        columns = ('p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
+                   + ("p.words" if reads_words(query) else "''") + ", p.breaks")
         if len(files) <= DIRECT_MAX:
             # a few files (those stored since a warm build's evidence was kept): their passages
             # straight from the table, every term looked for (hits None), rather than matching
@@ -736,24 +745,18 @@ class SqliteStore:
                 # IN (...) so the planner takes passages' file index (a join with temp.sel
                 # scanned every passage: 0.2 s a theme at 100,000 files)
                 rows = db.execute(
-                    'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
-                    f"{words} FROM passages p WHERE p.file IN ({','.join('?' * len(wanted))})",
-                    wanted).fetchall()
-            return [PassageRow(r[1], r[2], r[3], r[4], r[5], r[6].split(), r[7].split(), None)
-                    for r in rows]
+                    f"SELECT {columns} FROM passages p "
+                    f"WHERE p.file IN ({','.join('?' * len(wanted))})", wanted).fetchall()
+            return [_passage(r, None) for r in rows]
         with _guard():
-            if self._selected is not files:
-                self._selection(db, files)
-                self._selected = files
-            # lower-case words serve prefixes only: without one they are not read
+            self._select(db, files)
             rows = db.execute(
-                'SELECT p.id, p.file, p.paragraph, p.sentence, p.start, p."end", p.roots, '
-                f"{words} FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
+                f"SELECT {columns} FROM passage_index JOIN passages p ON p.id = passage_index.rowid "
                 "JOIN temp.sel s ON s.file = p.file WHERE passage_index MATCH ?",
                 (expression,)).fetchall()
             # which term may occur where, so themes counts only those (most passages hold one
             # or two of a theme's twenty terms); by text: one text is always one expression
-            hits: dict[int, list[str]] = {r[0]: [] for r in rows}
+            hits: dict[int, list[str]] = {r[_ROW_ID]: [] for r in rows}
             for t in {t.text: t for t in (*query.terms, *query.exclude, *query.not_)}.values():
                 if t.roots and all(t.roots):
                     # only the selected files' rows come back to Python: a warm build asks
@@ -766,8 +769,7 @@ class SqliteStore:
                         found = hits.get(rowid)
                         if found is not None:
                             found.append(t.text)
-        return [PassageRow(r[1], r[2], r[3], r[4], r[5], r[6].split(), r[7].split(),
-                           frozenset(hits[r[0]])) for r in rows]
+        return [_passage(r, frozenset(hits[r[_ROW_ID]])) for r in rows]
 
     @_heals
     def load(self, files: Iterable[int]) -> dict[int, Stored]:
@@ -792,18 +794,18 @@ class SqliteStore:
     # -- derived results ----------------------------------------------------------------------
 
     @_heals
-    def cached(self, name: str) -> tuple[int, bytes] | None:
-        """(generation, data) of a derived result kept under ``name``, if any: exactly the
-        bytes put there (checked)."""
+    def cached(self, name: str) -> Kept | None:
+        """The derived result kept under ``name``, if any: exactly the bytes put there
+        (checked), with the generation it was computed at."""
         with _guard():
             row = self._conn().execute(
                 "SELECT gen, data, crc FROM rank_cache WHERE name=?", (name,)).fetchone()
         if row is None:
             return None
-        data = bytes(row[1])
-        if crc(data) != row[2]:
+        gen, data, check = int(row[0]), bytes(row[1]), row[2]
+        if crc(data) != check:
             raise StoreCorrupt(f"the stored {name!r} fails its check")
-        return self._saw(int(row[0])), data
+        return Kept(self._saw(gen), data)
 
     @_heals
     def put_cached(self, name: str, gen: int, data: bytes) -> None:
@@ -811,6 +813,14 @@ class SqliteStore:
         with _guard(), _transaction(self._conn()) as db:
             db.execute("INSERT OR REPLACE INTO rank_cache VALUES (?,?,?,?)",
                        (name, gen, data, crc(data)))
+
+    @_heals
+    def cached_names(self, prefix: str) -> list[str]:
+        """The names of the derived results kept under a name starting with ``prefix``."""
+        with _guard():
+            return [name for (name,) in self._conn().execute(
+                "SELECT name FROM rank_cache WHERE substr(name, 1, ?) = ?",
+                (len(prefix), prefix))]
 
     @_heals
     def drop_cached(self, name: str) -> None:

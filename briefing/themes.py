@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .config import TermSpec, ThemeConfig
-from .models import Article, Match, Segmented
-from .query import Node, SenseRule, has_prefix, parse, sense_rule
+from .config import DEFAULT_MAX_ITEMS, TermSpec, ThemeConfig
+from .models import Article, Match, Passage, Segmented, Span
+from .query import Node, SenseRule, has_prefix, matches, parse, sense_rule
 from .textnorm import TOKEN_RE, phrase_starts, root
 
 # A paragraph longer than this is not shown whole: its matching sentences are (issue: a
@@ -47,7 +47,7 @@ class ThemeQuery:
     terms: tuple[Term, ...]
     exclude: tuple[Term, ...] = ()
     not_: tuple[Term, ...] = ()
-    max_items: int = 6
+    max_items: int = DEFAULT_MAX_ITEMS
     min_score: float = DEFAULT_MIN_SCORE
     senses: tuple[SenseRule, ...] = ()  # exclude rules 'word NEAR/n context' (query.py)
     require: Node | None = None  # a boolean query a shown passage satisfies (query.py)
@@ -88,85 +88,81 @@ def reads_words(query: ThemeQuery) -> bool:
     roots: a ``prefix*`` in a term, an exclusion, a ``not`` phrase or a sense rule is matched
     against the words as written (without them, against the roots: a different answer)."""
     return (any(t.prefix for t in (*query.terms, *query.exclude, *query.not_))
-            or any(has_prefix(r.target) or has_prefix(r.context) for r in query.senses))
+            or any(has_prefix(r.target) or has_prefix(r.context) for r in query.senses)
+            or (query.require is not None and has_prefix(query.require)))
 
 
-@dataclass(slots=True)
-class Unit:
-    """A candidate passage: a span of one article with its tokens (roots and lower-case words).
-    ``sentence`` is the sentence's index in its paragraph when the unit is one sentence of a long
-    paragraph (None for a whole paragraph)."""
-
-    article_id: str
-    paragraph: int
-    start: int
-    end: int
-    sentence: int | None = None
-    roots: list[str] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
-    hits: frozenset[str] | None = None  # texts of terms that may occur here (an index's); None: any
+REQUIRE_FAILS = "does not satisfy the theme's require query"
 
 
-def _tokenize(unit: Unit, text: str) -> Unit:
-    for m in TOKEN_RE.finditer(text, unit.start, unit.end):
-        w = m.group()
-        unit.words.append(w.lower())
-        unit.roots.append(root(w))
-    return unit
+def accepts(query: ThemeQuery, passage: Passage) -> bool:
+    """Whether ``passage`` satisfies the theme's ``require`` query (always, without one).
+
+    Asked of every candidate before any list is cut, so that a theme's shortlist only holds
+    passages it would show: a theme whose best-scoring passages fail ``require`` shows the
+    ones that pass, however many fail above them."""
+    return query.require is None or matches(query.require, passage)
 
 
-def _occurrences(term: Term, unit: Unit) -> list[int]:
-    """Token indices where ``term`` starts in ``unit``."""
-    return phrase_starts(term.roots, term.prefix, unit.roots, unit.words)
+def _occurrences(term: Term, passage: Passage) -> list[int]:
+    """Token indices where ``term`` starts in ``passage``."""
+    return phrase_starts(term.roots, term.prefix, passage.roots, passage.words)
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """What a theme found in one unit: term -> count (masked words removed), and whether a
-    ``not`` phrase vetoes the unit."""
+    """What a theme found in one passage: term -> count (masked words removed), and whether a
+    ``not`` phrase vetoes the passage."""
 
     counts: dict[str, int]
     vetoed_by: str | None
     length: int
 
 
-def evidence(query: ThemeQuery, unit: Unit) -> Evidence:
-    """Count each term of ``query`` in ``unit``, with excluded phrases masked out. Terms that
-    ``unit.hits`` (when known) rules out are not looked for: they cannot occur."""
-    hits = unit.hits
+def evidence(query: ThemeQuery, passage: Passage) -> Evidence:
+    """Count each term of ``query`` in ``passage``, with excluded phrases masked out. Terms that
+    ``passage.hits`` (when known) rules out are not looked for: they cannot occur."""
+    hits = passage.hits
     for t in query.not_:
-        if (hits is None or t.text in hits) and _occurrences(t, unit):
-            return Evidence({}, t.text, len(unit.roots))
+        if (hits is None or t.text in hits) and _occurrences(t, passage):
+            return Evidence({}, t.text, len(passage.roots))
     masked: set[int] = set()
     for t in query.exclude:
         if hits is None or t.text in hits:
-            for i in _occurrences(t, unit):
+            for i in _occurrences(t, passage):
                 masked.update(range(i, i + len(t.roots)))
     for rule in query.senses:  # a word in its other sense ('recognized ... as terrorist')
-        masked |= rule.masked(unit.roots, unit.words)
+        masked |= rule.masked(passage.roots, passage.words)
     counts: dict[str, int] = {}
     for t in query.terms:
         if hits is not None and t.text not in hits:
             continue
-        n = sum(1 for i in _occurrences(t, unit) if i not in masked)
+        n = sum(1 for i in _occurrences(t, passage) if i not in masked)
         if n:
             counts[t.text] = n
-    return Evidence(counts, None, len(unit.roots))
+    return Evidence(counts, None, len(passage.roots))
 
 
-def units_of(article: Article, seg: Segmented) -> list[Unit]:
+def passages_of(article: Article, seg: Segmented) -> list[Passage]:
     """Candidate passages of an article: each body paragraph, or for a long paragraph each of
     its sentences (grouped into runs later, once we know which sentences match)."""
-    out: list[Unit] = []
+    out: list[Passage] = []
+    text = article.text
     for index, p in enumerate(seg.paragraphs):
         if not p.is_content:
             continue
         if p.end - p.start <= LONG_PARAGRAPH or len(p.sentences) <= 1:
-            out.append(_tokenize(Unit(article.id, index, p.start, p.end), article.text))
+            out.append(Passage.of(text, p.start, p.end, _spans(p.sentences), article.id, index))
         else:
-            out.extend(_tokenize(Unit(article.id, index, s.start, s.end, i), article.text)
-                       for i, s in enumerate(p.sentences))
+            for i, s in enumerate(p.sentences):
+                one = Passage.of(text, s.start, s.end, (), article.id, index)
+                one.sentence = i
+                out.append(one)
     return out
+
+
+def _spans(sentences: Iterable[Span]) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in sentences]
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +198,7 @@ def _bm25(query: ThemeQuery, ev: Evidence, stats: Stats) -> tuple[float, tuple[s
     return round(sum(p[0] for p in parts), 4), tuple(t for _, t in parts)
 
 
-def _runs(query: ThemeQuery, hits: list[Unit]) -> list[Unit]:
+def _runs(query: ThemeQuery, hits: list[Passage]) -> list[Passage]:
     """Group matching sentences of one long paragraph into runs of adjacent sentences.
 
     A run's evidence is counted over its words, so a phrase of ``query`` may occur in a run
@@ -211,7 +207,7 @@ def _runs(query: ThemeQuery, hits: list[Unit]) -> list[Unit]:
     ``not``) of ``query``, or the index's per-sentence hits would rule such a phrase out."""
     phrases = frozenset(t.text for t in (*query.terms, *query.exclude, *query.not_)
                         if len(t.roots) > 1)
-    runs: list[list[Unit]] = []
+    runs: list[list[Passage]] = []
     for u in sorted(hits, key=lambda u: u.start):
         last = runs[-1][-1] if runs else None
         if last is not None and last.sentence is not None and u.sentence == last.sentence + 1 \
@@ -221,11 +217,14 @@ def _runs(query: ThemeQuery, hits: list[Unit]) -> list[Unit]:
             runs.append([u])
     merged = []
     for run in runs:
-        u = Unit(run[0].article_id, run[0].paragraph, run[0].start, run[-1].end)
+        u = Passage(run[0].article_id, run[0].paragraph, run[0].start, run[-1].end,
+                    file=run[0].file)
         if all(part.hits is not None for part in run):
             u.hits = frozenset().union(*(part.hits or () for part in run),
                                        phrases if len(run) > 1 else ())
         for part in run:
+            if u.roots:
+                u.breaks.append(len(u.roots))  # each sentence of the run begins one
             u.roots += part.roots
             u.words += part.words
         merged.append(u)
@@ -233,56 +232,63 @@ def _runs(query: ThemeQuery, hits: list[Unit]) -> list[Unit]:
 
 
 def rank_theme(query: ThemeQuery, docs: Sequence[tuple[Article, Segmented]],
-               units: dict[str, list[Unit]] | None = None) -> list[Candidate]:
+               passages: dict[str, list[Passage]] | None = None) -> list[Candidate]:
     """Every passage of ``docs`` with evidence for ``query``, scored, best first.
 
-    ``units`` (article id -> its candidate units) may be passed in to share tokenisation between
-    themes. Candidates below the theme's minimum score carry a ``reason`` and are kept, so
-    ``briefing explain`` can show why they were left out.
+    ``passages`` (article id -> its candidate passages) may be passed in to share tokenisation
+    between themes. Candidates left out (below the theme's minimum score, failing its
+    ``require``) carry a ``reason`` and are kept, so ``briefing explain`` can show why.
     """
-    if units is None:
-        units = {a.id: units_of(a, s) for a, s in docs}
-    all_units = [u for a, _ in docs for u in units[a.id]]
-    return score_units(query, all_units, len(all_units), sum(len(u.roots) for u in all_units))
+    if passages is None:
+        passages = {a.id: passages_of(a, s) for a, s in docs}
+    every = [u for a, _ in docs for u in passages[a.id]]
+    return score_passages(query, every, len(every), sum(len(u.roots) for u in every))
 
 
-def score_units(query: ThemeQuery, units: Iterable[Unit], n: int, tokens: int) -> list[Candidate]:
-    """Score ``units`` for ``query`` in a corpus of ``n`` passages holding ``tokens`` words.
+def score_passages(query: ThemeQuery, passages: Iterable[Passage], count: int,
+                   length: int) -> list[Candidate]:
+    """Score ``passages`` for ``query`` in a corpus of ``count`` passages holding ``length``
+    tokens.
 
-    ``units`` need only include every passage where a term or ``not`` phrase may occur (the
+    ``passages`` need only include every passage where a term or ``not`` phrase may occur (the
     store's index finds those): the others have no evidence, so they neither score nor count in
     any term's document frequency, and the result equals scoring the whole corpus.
     """
-    pairs = [(u, evidence(query, u)) for u in units]
+    pairs = [(u, evidence(query, u)) for u in passages]
     df: dict[str, int] = {}
     for _, ev in pairs:
         for term in ev.counts:
             df[term] = df.get(term, 0) + 1
-    stats = Stats(n, tokens / max(n, 1), df)
+    stats = Stats(count, length / max(count, 1), df)
 
     out: list[Candidate] = []
-    long_hits: dict[tuple[str, int], list[Unit]] = {}
+    long_hits: dict[tuple[str, int], list[Passage]] = {}
     for u, ev in pairs:
         if not ev.counts and not ev.vetoed_by:
             continue
         if u.sentence is not None and not ev.vetoed_by:
             long_hits.setdefault((u.article_id, u.paragraph), []).append(u)
             continue
-        out.append(_candidate(query, u, ev, stats))
+        out.append(_candidate(query, u, ev, stats, ev.vetoed_by is not None or accepts(query, u)))
     for hits in long_hits.values():
         for run in _runs(query, hits):
-            out.append(_candidate(query, run, evidence(query, run), stats))
+            out.append(_candidate(query, run, evidence(query, run), stats, accepts(query, run)))
     out.sort(key=lambda c: (c.reason is not None, -c.match.score, c.match.article_id,
                             c.match.start))
     return out
 
 
-def _candidate(query: ThemeQuery, u: Unit, ev: Evidence, stats: Stats) -> Candidate:
+def _candidate(query: ThemeQuery, u: Passage, ev: Evidence, stats: Stats,
+               accepted: bool) -> Candidate:
+    """``u`` scored for ``query``, left out (``reason``) when a ``not`` phrase vetoes it, its
+    score is under the theme's minimum, or it is not ``accepted`` (``accepts``)."""
     score, terms = _bm25(query, ev, stats)
     reason = None
     if ev.vetoed_by:
         reason = f"contains excluded phrase {ev.vetoed_by!r}"
     elif score < query.min_score:
         reason = f"score {score:.2f} below the minimum {query.min_score:.2f}"
+    elif not accepted:
+        reason = REQUIRE_FAILS
     match = Match(u.article_id, query.id, u.start, u.end, score, terms, u.paragraph)
     return Candidate(match, reason)

@@ -37,6 +37,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from .models import Article, Segmented
+
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], 1)}
@@ -321,6 +323,13 @@ def events(article_id: str, text: str, sentences: Iterable[tuple[int, int]],
         if dates:
             best = max(dates, key=lambda d: (PRECISION_RANK[d.precision], -d.start))
             yield Event(article_id, s, e, best.date, best.precision, best.start - s)
+
+
+def article_events(article: Article, seg: Segmented) -> list[Event]:
+    """The dated sentences of one article (its body sentences): what the timeline chooses
+    from. They depend on the article alone, so the store keeps them (``annotations``)."""
+    sentences = [(x.start, x.end) for p in seg.body for x in p.sentences]
+    return list(events(article.id, article.text, sentences, article.meta.published))
 
 
 def select(candidates: Iterable[Event], limit: int, prefer: set[tuple[str, int, int]]) -> list[Event]:

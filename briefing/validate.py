@@ -17,24 +17,21 @@ from urllib.parse import urlsplit
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .config import (ACCEPTED_KEYS, FETCH_LIMITS, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, UNDATED,
+from .config import (ACCEPTED_KEYS, DEFAULT_MAX_ITEMS, FETCH_LIMITS, ISO_DATE_RE, LAST_EDITION,
+                     MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, UNDATED, WINDOW_DAYS_RE,
                      Config, DeliveryConfig, FeedConfig, FetchConfig, Reader, ReaderTheme,
                      SourceMeta, TermSpec, ThemeConfig, locate, parse_term, suggest)
 from .errors import Problem
-from .headers import hidden_control, list_id_parts, mailbox, valid_address
+from .headers import HOST_LABEL, hidden_control, list_id_parts, mailbox, valid_address
 from .links import http_url
 from .output import FORMATS
 from .query import QuerySyntaxError, parse, sense_rule
 
 T = TypeVar("T")
 
-_DATE_ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DAYS_RE = re.compile(r"^(?P<n>\d{1,5})d$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _TAG = "tag:yaml.org,2002:"
-_HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
+_HOST_RE = re.compile(rf"^(?=.{{1,253}}$){HOST_LABEL}(?:\.{HOST_LABEL})*\.?$")
 
 
 class Checker:
@@ -148,7 +145,7 @@ class Checker:
             return None
         if isinstance(value, dt.date):
             return value.isoformat()
-        if isinstance(value, str) and _DATE_RE.match(value.strip()):
+        if isinstance(value, str) and ISO_DATE_RE.match(value.strip()):
             try:
                 return dt.date.fromisoformat(value.strip()).isoformat()
             except ValueError:
@@ -408,7 +405,7 @@ class Checker:
         not_ = self.optional(f, "not", lambda v: self.strings(v, f"{where}.not"), ())
         require = self.optional(f, "require", lambda v: self.query(v, f"{where}.require"), None)
         max_items = self.optional(f, "max_items", lambda v: self.integer(
-            v, f"{where}.max_items", *MAX_ITEMS_RANGE), 6)
+            v, f"{where}.max_items", *MAX_ITEMS_RANGE), DEFAULT_MAX_ITEMS)
         min_score = self.optional(f, "min_score", lambda v: self.number(
             v, f"{where}.min_score"), None)
         if len(self.problems) > n or terms is None:
@@ -476,7 +473,7 @@ class Checker:
         if rid is not None and not SLUG_RE.match(rid):
             self.problem(f["id"][1], f"{where}.id", f"bad reader id {rid!r}: use lower-case "
                          "letters, digits and '-' (at most 63), e.g. 'security-desk'")
-        elif rid is not None and _DATE_ID_RE.match(rid):
+        elif rid is not None and ISO_DATE_RE.match(rid):
             # out/editions/ names each date's folder so, beside each reader's feed folder
             self.problem(f["id"][1], f"{where}.id", f"bad reader id {rid!r}: a date names an "
                          "edition's folder in the archive (out/editions/); use a name")
@@ -556,7 +553,7 @@ class Checker:
         return tuple(dict.fromkeys(raw)) if ok else None
 
     def since(self, node: Node, where: str) -> str | None:
-        what = "'last-edition', a number of days such as '7d', or a date YYYY-MM-DD"
+        what = f"'{LAST_EDITION}', a number of days such as '7d', or a date YYYY-MM-DD"
         value = self.scalar(node, where, what)
         if value is ...:
             return None
@@ -564,10 +561,10 @@ class Checker:
             return self.date(node, where, value)
         if isinstance(value, str):
             text = value.strip()
-            m = _DAYS_RE.match(text)
-            if text == "last-edition" or (m and int(m.group("n")) > 0):
+            m = WINDOW_DAYS_RE.match(text)
+            if text == LAST_EDITION or (m and int(m.group("n")) > 0):
                 return text
-            if _DATE_RE.match(text):
+            if ISO_DATE_RE.match(text):
                 return self.date(node, where, text)
         self.problem(node, where, f"expected {what}, got {_describe(value)}")
         return None

@@ -25,6 +25,7 @@ import logging
 import re
 from collections.abc import Iterator
 
+from .config import ISO_DATE_RE
 from .formats import MAX_DOCUMENT_BYTES, Extracted, Unreadable, clean_field, clean_line, reading_text, web_url
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
@@ -192,7 +193,7 @@ def _meta(doc: object, tree: object) -> dict[str, str]:
     out: dict[str, str | None] = {
         "title": clean_field(doc.title),  # type: ignore[attr-defined]
         "byline": _byline(doc.author),  # type: ignore[attr-defined]
-        "published": doc.date if _ISO.match(doc.date or "") else None,  # type: ignore[attr-defined]
+        "published": doc.date if ISO_DATE_RE.match(doc.date or "") else None,  # type: ignore[attr-defined]
         "url": web_url(doc.url) or _linked_data_url(tree),  # type: ignore[attr-defined]
         "language": _language(tree),
     }
@@ -203,7 +204,6 @@ def _meta(doc: object, tree: object) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 
 

@@ -412,6 +412,14 @@ def test_schema_constants_match_the_loader() -> None:
     assert defs["reader"]["properties"]["id"]["pattern"] == SLUG_RE.pattern
     assert tuple(defs["reader"]["properties"]["formats"]["items"]["enum"]) == FORMATS
     assert tuple(schema["properties"]["page_size"]["enum"]) == PAGE_SIZES
+    # one default: the loader's, the compiled theme's and the schema's are config's
+    from briefing.config import DEFAULT_MAX_ITEMS, MAX_ITEMS_RANGE, ThemeConfig
+    from briefing.themes import ThemeQuery
+
+    max_items = defs["theme"]["properties"]["max_items"]
+    assert max_items["default"] == DEFAULT_MAX_ITEMS == ThemeConfig.max_items == \
+        ThemeQuery("t", ()).max_items
+    assert (max_items["minimum"], max_items["maximum"]) == MAX_ITEMS_RANGE
 
 
 def _validate(schema: dict[str, Any], node: dict[str, Any], value: Any, where: str) -> list[str]:

@@ -1,11 +1,15 @@
 """The seed briefing, built with a fixed clock, equals the reviewed golden files.
 
-Refresh after an intended change with `scripts/refresh-golden` and review the diff.
+It is built in a workspace of its own (a copy of the seeds and the config, its store empty),
+as on a clean checkout: never over the repository's own ``.briefing/``, whose kept results a
+change could be served from. Refresh after an intended change with `scripts/refresh-golden`
+and review the diff.
 """
 
 from __future__ import annotations
 
 import difflib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +17,19 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 
-from conftest import FIXED_EDITION, GOLDEN
+from conftest import FIXED_EDITION, GOLDEN, REPO
 
 FILES = ["briefing.json", "briefing.txt", "briefing.html", "briefing.email.html"]
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ws = tmp_path_factory.mktemp("golden-workspace")
+    for folder in ("seeds", "config"):  # the same layout: JSON paths read seeds/...
+        shutil.copytree(REPO / folder, ws / folder)
     out = tmp_path_factory.mktemp("golden")
     mp = pytest.MonkeyPatch()
-    mp.chdir(Path(__file__).resolve().parents[1])
+    mp.chdir(ws)
     mp.setenv("SOURCE_DATE_EPOCH", "1795348800")
     try:
         result = CliRunner().invoke(app, ["--quiet", "build", "--edition-date", FIXED_EDITION,
@@ -31,6 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert result.exit_code == 0, result.output
     finally:
         mp.undo()
+    assert (ws / ".briefing" / "store.sqlite").is_file()  # its own store, made by this build
     return out
 
 

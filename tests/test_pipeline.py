@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from briefing import render
 from briefing.config import load_config
+from briefing.models import Briefing
 from briefing.pipeline import BuildOptions, build, read_corpus, build_briefing
 
 from conftest import REPO
@@ -199,3 +203,111 @@ def test_an_untitled_source_is_listed_by_its_opening_words_never_a_guessed_title
     assert "Also reported by One Lebanese" not in text
     titled = [s for s in briefing.sources if s.title]
     assert titled and all(s.opening is None for s in titled)
+
+
+def _workspace(tmp_path: Path, articles: dict[str, str], themes: str) -> Path:
+    """A workspace of our own (config, articles, store, out) under ``tmp_path``."""
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    cfg_path = tmp_path / "config" / "briefing.yaml"
+    cfg_path.parent.mkdir()
+    cfg_path.write_text("title: T\ncorpus: ../articles\nout: ../out\nstore: ../store\n"
+                        "themes:\n" + themes, encoding="utf-8")
+    return cfg_path
+
+
+def test_require_is_applied_before_the_shortlist_is_cut(tmp_path: Path) -> None:
+    """A theme whose best-scoring passages all fail its ``require`` shows the passages that
+    pass, however many fail above them (the shortlist was cut first, so the section was empty
+    while explain ranked a passing passage first as shown), in the store's way and in memory
+    alike, and explain says exactly what the edition shows."""
+    from briefing.explain import explain_theme
+    from briefing.ingest import Corpus
+    from briefing.corpus import load_corpus
+
+    # more failing passages than a shortlist of one item holds (SHORTLIST_MIN + 20), and
+    # articles on something else, so that the terms are rare enough to score
+    failing = {f"fail-{i:03}.txt": f"Harbour report {i}\n\nThe harbour ferry and the harbour "
+               f"ferry pier: ferry {i} of the harbour ferry fleet sailed.\n" for i in range(75)}
+    passing = {"pass-a.txt": "Ferry crossing\n\nA ferry made the crossing to the island on "
+               "Monday morning, the operator said, after the storm.\n",
+               "pass-b.txt": "Night crossing\n\nThe night ferry resumed its crossing of the "
+               "strait on Tuesday, with twelve passengers aboard.\n"}
+    other = {f"other-{i:03}.txt": f"Weather {i}\n\nIt rained in the hills for {i} hours, and "
+             "the farmers were glad of it.\n" for i in range(100)}
+    cfg = load_config(_workspace(tmp_path, failing | passing | other,
+                                 "  ferries:\n    title: Ferries\n    description: Ferries.\n"
+                                 "    terms: ['ferry^2', 'harbour']\n    require: crossing\n"
+                                 "    max_items: 1\n"))
+
+    def shown(briefing: Briefing) -> list[tuple[str, int, int]]:
+        [section] = briefing.sections
+        points = [p for p in briefing.summary if p.id in section.in_summary]
+        return [(Path(c.path).name, c.start, c.end) for c in [*points, *section.items]]
+
+    stored = build(cfg, BuildOptions(formats=("json",))).briefings[0]
+    assert sorted(name for name, _, _ in shown(stored)) == ["pass-a.txt", "pass-b.txt"]
+    memory = Corpus.from_articles(load_corpus(list(cfg.corpus), None, lambda _: None))
+    assert shown(build_briefing(cfg, memory)) == shown(stored)
+    rows = explain_theme(cfg, "ferries")
+    [section] = stored.sections
+    assert [(Path(r.path).name, r.start, r.end) for r in rows if r.status.startswith("shown")] \
+        == [(Path(i.path).name, i.start, i.end) for i in section.items]
+    assert {r.status for r in rows if Path(r.path).name.startswith("fail")} == \
+        {"left out: does not satisfy the theme's require query"}
+
+
+SEED_TERMS = ["border*", "Taliban", "security", "troops^2", "recogni*", "Russia", "Afghanistan",
+              "terrorist^2", "talks", "Lavrov", "embassy", "Islamic State^3", "drug*", "Kabul"]
+SEED_REQUIRES = [None, "border* OR troops", "Taliban SAME (talks OR recogni*)", "NOT Lavrov",
+                 "ATLEAST/2 Taliban", "Russia NEAR/5 Afghanistan", "\"Islamic State\""]
+theme_spec = st.fixed_dictionaries({
+    "terms": st.lists(st.sampled_from(SEED_TERMS), min_size=1, max_size=4, unique=True),
+    "require": st.sampled_from(SEED_REQUIRES),
+    "max_items": st.integers(1, 4),
+    "min_score": st.sampled_from([None, 0.5, 2.0]),
+})
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(themes=st.lists(theme_spec, min_size=1, max_size=3), cut=st.integers(1, 3))
+def test_explain_says_shown_exactly_what_the_build_shows(
+        tmp_path_factory: pytest.TempPathFactory, themes: list[dict[str, object]],
+        cut: int) -> None:
+    """For random themes over the seeds, with shortlists cut short (so that ``require`` and the
+    cut meet), every item a section shows lies in a candidate explain calls shown, and every
+    candidate explain calls shown is an item of the section or holds its lede."""
+    import yaml
+
+    from briefing import ranking
+    from briefing.explain import explain_theme
+
+    root = tmp_path_factory.mktemp("explain")
+    shutil.copytree(REPO / "seeds", root / "articles")
+    spec = {"title": "T", "corpus": "../articles", "out": "../out", "store": "../store",
+            "themes": {f"t{n}": {"title": f"T{n}", "description": "d",
+                                 **{k: v for k, v in t.items() if v is not None}}
+                       for n, t in enumerate(themes)}}
+    (root / "config").mkdir()
+    (root / "config" / "briefing.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    cfg = load_config(root / "config" / "briefing.yaml")
+    saved = ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM
+    ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM = cut, 1
+    try:
+        briefing = build(cfg, BuildOptions(formats=("json",))).briefings[0]
+        for section in briefing.sections:
+            rows = [r for r in explain_theme(cfg, section.theme) if r.status.startswith("shown")]
+            spans = [(Path(r.path).name, r.start, r.end) for r in rows]
+            inside = [[s for s in spans if s[0] == Path(i.path).name and s[1] <= i.start
+                       and i.end <= s[2]] for i in section.items]
+            assert all(len(found) == 1 for found in inside), (section.items, rows)
+            shown = {f[0] for f in inside}
+            lede = section.lede
+            for s in spans:
+                assert s in shown or (lede is not None and s[0] == Path(lede.path).name
+                                      and s[1] <= lede.start < s[2]), (s, section)
+    finally:
+        ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM = saved

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from briefing.models import Article, ArticleMeta, Segmented
 from briefing.segment import SENTENCE_MAX, line_furniture, read_header, segment, sentences
-from briefing.themes import LONG_PARAGRAPH, units_of
+from briefing.themes import LONG_PARAGRAPH, passages_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -135,7 +135,7 @@ def test_no_sentence_is_longer_than_the_limit(text: str) -> None:
     seg = segment(article)
     check_invariants(article, seg)
     assert _longest(seg) <= SENTENCE_MAX
-    assert all(u.end - u.start <= max(SENTENCE_MAX, LONG_PARAGRAPH) for u in units_of(article, seg))
+    assert all(u.end - u.start <= max(SENTENCE_MAX, LONG_PARAGRAPH) for u in passages_of(article, seg))
 
 
 def test_a_wall_of_text_is_cut_at_line_breaks_then_spaces() -> None:
@@ -171,7 +171,7 @@ def test_four_megabytes_of_short_lines_segment_into_bounded_passages() -> None:
     article = _article(text)
     start = time.perf_counter()
     seg = segment(article)
-    units = units_of(article, seg)
+    units = passages_of(article, seg)
     elapsed = time.perf_counter() - start
     assert _longest(seg) <= SENTENCE_MAX
     assert max(u.end - u.start for u in units) <= SENTENCE_MAX

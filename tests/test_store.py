@@ -506,6 +506,11 @@ paragraph = st.lists(sentence, min_size=1, max_size=40).map(" ".join)
 article = st.lists(paragraph, min_size=1, max_size=4).map("\n\n".join)
 term = st.sampled_from(["border", "troops^2", "security", "Islamic State^3", "legitim*",
                         "border troop*", "recognition", "drills", "café", "42", "the Taliban"])
+# what a shown passage must satisfy: words, a prefix (read from the words as written), a
+# phrase, sentences (SAME: where each sentence of a paragraph or run begins), NOT
+require = st.sampled_from([None, "border", "legitim* OR café", "\"Islamic State\"",
+                           "border SAME troops", "(talks OR drills) SAME border*",
+                           "NOT taliban", "ATLEAST/3 border"])
 
 
 @settings(max_examples=25, deadline=None,
@@ -514,13 +519,18 @@ term = st.sampled_from(["border", "troops^2", "security", "Islamic State^3", "le
        terms=st.lists(term, min_size=1, max_size=4, unique=True),
        exclude=st.lists(st.sampled_from(["Security Council", "Islamic State",
                                          "border NEAR/2 recognis*"]), max_size=1),
-       not_=st.lists(st.sampled_from(["talks", "naïve", "Islamic State"]), max_size=1))
-@example(texts=STRADDLED_PHRASE, terms=["border", "Islamic State^3"], exclude=[], not_=[])
+       not_=st.lists(st.sampled_from(["talks", "naïve", "Islamic State"]), max_size=1),
+       require=require)
+@example(texts=STRADDLED_PHRASE, terms=["border", "Islamic State^3"], exclude=[], not_=[],
+         require=None)
 @example(texts=["Border talks recognise the border. Recognition border drills."],
-         terms=["border"], exclude=["border NEAR/2 recognis*"], not_=[])  # words, not roots
+         terms=["border"], exclude=["border NEAR/2 recognis*"], not_=[],
+         require=None)  # words, not roots
+@example(texts=["Border troops. Talks on the border.\n\nTroops at the border."],
+         terms=["border"], exclude=[], not_=[], require="border SAME troops")
 def test_ranking_from_the_index_equals_ranking_in_memory(
         tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
-        exclude: list[str], not_: list[str]) -> None:
+        exclude: list[str], not_: list[str], require: str | None) -> None:
     """rank() over the store equals rank() in memory, whether the store reads the passages of
     these few files directly or, as over a large corpus, finds them through its index."""
     from briefing.config import parse_term
@@ -532,7 +542,7 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
         (folder / f"{i}.txt").write_text(f"Headline number {i}\n\n{text}\n", encoding="utf-8")
     theme = ThemeConfig(id="t", title="T", description="", line=0,
                         terms=tuple(parse_term(t) for t in terms), exclude=tuple(exclude),
-                        not_=tuple(not_))
+                        not_=tuple(not_), require=require)
     q = compile_theme(theme)
     memory = Corpus.from_articles(load_corpus([folder], None, lambda _: None))
     config = dataclasses.replace(load_config(REPO / "config" / "briefing.yaml"),
@@ -556,16 +566,19 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
        exclude=st.lists(st.sampled_from(["Security Council", "Islamic State",
                                          "border NEAR/2 recognis*"]), max_size=1),
        not_=st.lists(st.sampled_from(["talks", "naïve", "Islamic State"]), max_size=1),
-       limit=st.integers(1, 6), min_score=st.sampled_from([None, 0.5, 2.0]))
+       limit=st.integers(1, 6), min_score=st.sampled_from([None, 0.5, 2.0]), require=require)
 @example(texts=STRADDLED_PHRASE, terms=["border", "troops^2", "security", "Islamic State^3"],
-         exclude=[], not_=[], limit=1, min_score=None)
+         exclude=[], not_=[], limit=1, min_score=None, require=None)
+@example(texts=STRADDLED_PHRASE, terms=["border", "troops^2", "security", "Islamic State^3"],
+         exclude=[], not_=[], limit=1, min_score=None, require="(talks OR drills) SAME border*")
 def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
         tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
-        exclude: list[str], not_: list[str], limit: int, min_score: float | None) -> None:
-    """ranked_shortlist (evidence kept in the store, only what can reach the list scored) equals
-    shortlist(rank(...)): cold, warm, with a file added and with one deleted, at short limits
-    so the pruning by approximate score is exercised."""
-    from briefing import pipeline
+        exclude: list[str], not_: list[str], limit: int, min_score: float | None,
+        require: str | None) -> None:
+    """ranking.shortlists (evidence kept in the store, only what can reach the list scored)
+    equals shortlist(rank(...)): cold, warm, with a file added and with one deleted, at short
+    limits so the pruning by approximate score is exercised."""
+    from briefing import ranking
     from briefing.config import parse_term
 
     root = tmp_path_factory.mktemp("hyp")
@@ -575,12 +588,12 @@ def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
         (folder / f"{i}.txt").write_text(f"Headline number {i}\n\n{text}\n", encoding="utf-8")
     theme = ThemeConfig(id="t", title="T", description="", line=0,
                         terms=tuple(parse_term(t) for t in terms), exclude=tuple(exclude),
-                        not_=tuple(not_), min_score=min_score, max_items=1)
+                        not_=tuple(not_), min_score=min_score, max_items=1, require=require)
     q = compile_theme(theme)
     config = dataclasses.replace(load_config(REPO / "config" / "briefing.yaml"),
                                  store=root / "store")
-    saved = pipeline.SHORTLIST_MIN, pipeline.SHORTLIST_PER_ITEM
-    pipeline.SHORTLIST_MIN, pipeline.SHORTLIST_PER_ITEM = limit, 0
+    saved = ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM
+    ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM = limit, 0
 
     def check() -> None:
         corpus = read_corpus(config, [folder])
@@ -589,10 +602,10 @@ def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
             # reading a few new files' passages directly: both ways agree
             direct, store_module.DIRECT_MAX = store_module.DIRECT_MAX, 0
             try:
-                expected = pipeline.shortlist(rank(corpus, [q]), [q])
+                expected = ranking.shortlist(rank(corpus, [q]), [q])
             finally:
                 store_module.DIRECT_MAX = direct
-            assert pipeline.ranked_shortlist(corpus, [q]) == expected
+            assert ranking.shortlists(corpus, [q]) == expected
         finally:
             corpus.close()
 
@@ -604,7 +617,7 @@ def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
         (folder / "0.txt").unlink()
         check()  # one deleted
     finally:
-        pipeline.SHORTLIST_MIN, pipeline.SHORTLIST_PER_ITEM = saved
+        ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM = saved
 
 
 def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path) -> None:
@@ -636,3 +649,25 @@ def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path) -> None
     check()  # one changed in place: the delta grows
     (seeds / "extra.txt").unlink()
     check()  # one deleted
+
+
+def test_evidence_tables_kept_by_other_code_are_dropped(ws: Path) -> None:
+    """An edit to the ranking code names its evidence tables afresh (cachekeys): the tables the
+    old code kept are dropped when the new code writes its own, not left to fill the store;
+    those of this code (another reader's theme) stay."""
+    from briefing import cachekeys, ranking
+
+    config = config_of(ws)
+    ours = cachekeys.code_version(ranking.table_of)
+    older = cachekeys.evidence("0" * 32, "f" * 32)
+    another = cachekeys.evidence(ours, "e" * 32)
+    with open_store(config) as store:
+        for name in (older, cachekeys.delta(older), another):
+            store.put_cached(name, 0, b"kept")
+    stored(config)  # a build over an empty file table writes every theme's table
+    with open_store(config) as store:
+        names = store.cached_names(cachekeys.EVIDENCE)
+    assert older not in names and cachekeys.delta(older) not in names
+    assert another in names
+    assert len([n for n in names if n.startswith(cachekeys.evidence(ours, ""))]) == \
+        len(config.themes) + 1

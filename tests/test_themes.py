@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 from briefing.config import TermSpec, ThemeConfig
 from briefing.models import Article, ArticleMeta, Paragraph, Segmented, Span
 from briefing.textnorm import americanise, root
-from briefing.themes import LONG_PARAGRAPH, compile_term, compile_theme, evidence, rank_theme, units_of
+from briefing.themes import LONG_PARAGRAPH, compile_term, compile_theme, evidence, passages_of, rank_theme
 
 
 def article(text: str, paragraphs: list[tuple[int, int, list[tuple[int, int]]]] | None = None,
@@ -84,7 +84,7 @@ def test_not_phrase_vetoes_a_passage_with_a_reason() -> None:
 def test_prefix_term() -> None:
     t = compile_term("legitim*")
     a, seg = article("The Taliban seek legitimacy and to legitimise their rule.")
-    [u] = units_of(a, seg)
+    [u] = passages_of(a, seg)
     assert evidence(compile_theme(theme("legitim*")), u).counts == {"legitim*": 2}
     assert t.prefix
 
