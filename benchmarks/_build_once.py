@@ -9,7 +9,7 @@ import time
 t0 = time.perf_counter()
 from pathlib import Path  # noqa: E402
 
-from briefing.config import load_config  # noqa: E402
+from briefing.config.load import load_config# noqa: E402
 from briefing.pipeline import BuildOptions, build  # noqa: E402
 
 imported = time.perf_counter() - t0

@@ -7,7 +7,7 @@ the per-host turn and the global bound both matter), each serve one RSS feed of 
 the entries' pages: news pages shaped like ``tests/data/web/wire-story.html`` (navigation,
 cookie banner, comments, JSON-LD), each with its own headline, canonical URL and text. Then:
 
-1. ``briefing.harvest.fetch`` over the ten feeds (delay 0, concurrency 4): every page fetched,
+1. ``briefing.fetch.harvest.fetch`` over the ten feeds (delay 0, concurrency 4): every page fetched,
    extracted and written into the corpus as ``.md``;
 2. the same again: every feed answers 304 (nothing fetched);
 3. ``briefing build -f json`` in a fresh process (a cold store: the 1,000 articles and the
@@ -35,8 +35,8 @@ for path in (ROOT, ROOT / "tests"):
 
 import yaml  # noqa: E402
 
-from briefing.config import load_config  # noqa: E402
-from briefing.harvest import fetch  # noqa: E402
+from briefing.config.load import load_config# noqa: E402
+from briefing.fetch.harvest import fetch  # noqa: E402
 from loopback import Route, Server  # noqa: E402
 
 TEMPLATE = (ROOT / "tests" / "data" / "web" / "wire-story.html").read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # runnable as a plain script from a checkout
     sys.path.insert(0, str(REPO))
 
-from briefing.quotes import extract_quotes  # noqa: E402
+from briefing.annotate.quotes import extract_quotes  # noqa: E402
 
 BBC = REPO.parent / "shared" / "corpora" / "bbc-news"
 

@@ -27,8 +27,8 @@ from aiosmtpd.controller import Controller
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefing.config import load_config  # noqa: E402
-from briefing.delivery import send_editions  # noqa: E402
+from briefing.config.load import load_config# noqa: E402
+from briefing.deliver.delivery import send_editions  # noqa: E402
 from briefing.pipeline import BuildOptions  # noqa: E402
 
 THEMES = ("security", "recognition", "central-asia-borders")

@@ -193,9 +193,9 @@ def bbc_edition(shared: Path = DEFAULT_SHARED, config_path: Path = BBC_CONFIG) -
 def _edition(config_path: Path, corpus: Path | None) -> dict[str, Any]:
     import datetime as dt
 
-    from briefing.config import load_config
+    from briefing.config.load import load_config
     from briefing.pipeline import BuildOptions, build_briefing, read_corpus
-    from briefing.render import render_json
+    from briefing.publish.render import render_json
 
     config = load_config(config_path, check_paths=corpus is None)
     with tempfile.TemporaryDirectory(prefix="eval-editorial-") as tmp:

@@ -36,8 +36,8 @@ if str(ROOT) not in sys.path:  # runnable as a plain script from a checkout
 import yaml  # noqa: E402
 
 from briefing.models import Article, ArticleMeta  # noqa: E402
-from briefing.segment import segment  # noqa: E402
-from briefing.webpage import extract_page  # noqa: E402
+from briefing.read.segment import segment  # noqa: E402
+from briefing.read.webpage import extract_page  # noqa: E402
 
 PAGES = ROOT / "tests" / "data" / "web"
 

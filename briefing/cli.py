@@ -18,8 +18,8 @@ from typing import Annotated, Optional, TypeVar
 
 import typer
 
-from . import __version__
-from .errors import BriefingError, ExitCode, InputError, UsageError
+from briefing import __version__
+from briefing.errors import BriefingError, ExitCode, InputError, UsageError
 
 app = typer.Typer(
     name="briefing",
@@ -123,7 +123,7 @@ def main_callback(
 
 def _load(config: Path, *, corpus_given: bool = False):  # noqa: ANN202 - a Config
     """Load the config; when --corpus replaces the configured corpus, its paths need not exist."""
-    from .config import load_config
+    from briefing.config.load import load_config
 
     return load_config(config, check_paths=not corpus_given)
 
@@ -148,7 +148,7 @@ def build(
     quiet: QuietOpt = False,
 ) -> None:
     """Build the briefing from the corpus and config into every configured format."""
-    from .output import FORMATS
+    from briefing.publish.output import FORMATS
 
     _State.quiet = _State.quiet or quiet
 
@@ -166,8 +166,8 @@ def build(
         listing = _listing(corpus or cfg.corpus)
         try:
             # imported while find lists the corpus on the other core (ranking: numpy)
-            from . import ranking  # noqa: F401
-            from .pipeline import BuildOptions, build as do_build, resolve_readers
+            from briefing.judge import ranking# noqa: F401
+            from briefing.pipeline import BuildOptions, build as do_build, resolve_readers
 
             options = BuildOptions(corpus=tuple(corpus) if corpus else None,
                                    since=parse_date(since, "--since"),
@@ -189,8 +189,8 @@ def build(
 
 
 def _listing(paths: list[Path]):  # noqa: ANN202 - a listing.Listing
-    """Start listing the corpus in the background (see briefing.listing)."""
-    from .listing import start
+    """Start listing the corpus in the background (see briefing.read.listing)."""
+    from briefing.read.listing import start
 
     return start(paths)
 
@@ -210,8 +210,8 @@ def _command() -> str:
 def _send_problems(cfg) -> list[str]:  # noqa: ANN001 - a Config
     """What ``briefing send`` would refuse that the config alone cannot say: readers with no
     sender, and the SMTP settings in the environment (checked as send checks them)."""
-    from .delivery import smtp_settings
-    from .errors import ConfigError
+    from briefing.deliver.delivery import smtp_settings
+    from briefing.errors import ConfigError
 
     out = []
     if cfg.readers and not cfg.delivery.sender:
@@ -229,7 +229,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _show(path: Path) -> str:
-    from .corpus import display_path
+    from briefing.read.corpus import display_path
 
     return display_path(path)
 
@@ -251,7 +251,7 @@ def check(
     def go() -> None:
         cfg = _load(config, corpus_given=bool(corpus))
         listing = _listing(corpus or cfg.corpus)
-        from .pipeline import read_corpus
+        from briefing.pipeline import read_corpus
 
         problems: list[str] = []
         try:
@@ -285,7 +285,7 @@ def verify(
     root: Annotated[Optional[Path], typer.Option(help="Resolve relative source paths here.")] = None,
 ) -> None:
     """Re-read every cited source and confirm each item is verbatim at its offsets."""
-    from .verify import verify_file
+    from briefing.publish.verify import verify_file
 
     def go() -> None:
         report = verify_file(file, root)
@@ -301,7 +301,7 @@ def verify(
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new workspace.")]) -> None:
     """Create a new workspace: a commented config, an empty templates folder, a sample article."""
-    from .workspace import init_workspace
+    from briefing.config.workspace import init_workspace
 
     def go() -> None:
         for path in init_workspace(directory):
@@ -314,7 +314,7 @@ def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new 
 def _fetch(cfg, urls: list[str]):  # noqa: ANN001, ANN202 - a Config, a harvest.FetchReport
     """Run a fetch with a progress bar on a terminal; print each outcome unless --quiet (a
     failure always)."""
-    from .harvest import fetch
+    from briefing.fetch.harvest import fetch
 
     with _progress("fetching") as progress:
         report = fetch(cfg, urls, progress=progress)
@@ -356,7 +356,7 @@ def fetch_command(
     Each new entry's page is read like a saved web page and written into fetch.into as a .md
     article with front matter; nothing is ever fetched twice. Exit code 8 when some feeds or
     pages failed (the rest were fetched)."""
-    from .errors import FetchFailed
+    from briefing.errors import FetchFailed
 
     _State.quiet = _State.quiet or quiet
 
@@ -380,7 +380,7 @@ def read_command(
 ) -> None:
     """What briefing sees in each article: its metadata and where each field came from, and
     its paragraphs with their offsets, page furniture marked. Any format briefing reads."""
-    from .reading import as_json, as_text, read_paths
+    from briefing.read.reading import as_json, as_text, read_paths
 
     def go() -> None:
         if fmt not in ("json", "text"):
@@ -411,7 +411,7 @@ def quotes(
         "PDFs are written (default: out/texts, the config's out when it is used).")] = None,
 ) -> None:
     """Every quotation found, with its speaker. Works without a config when PATHs are given."""
-    from .quotelist import find_all_quotes, quotes_json, quotes_table
+    from briefing.annotate.quotelist import find_all_quotes, quotes_json, quotes_table
 
     def go() -> None:
         if fmt not in ("json", "table"):
@@ -442,7 +442,7 @@ def explain(
 ) -> None:
     """The candidates ranked for a theme, with scores, matched terms, and why the rest were left
     out."""
-    from .explain import explain_theme
+    from briefing.judge.explain import explain_theme
 
     def go() -> None:
         cfg = _load(config, corpus_given=bool(corpus))
@@ -469,7 +469,7 @@ def send(
         "--to", metavar="ADDRESS",
         help="Send one reader's edition to this test address; the ledger is not touched.")] = None,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Write out/readers/ID/briefing.eml instead of sending.")] = False,
+        "--dry-run", help="Write out/readers/ID/briefing.read.eml instead of sending.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Send again to readers who already got this edition.")] = False,
     smtp: Annotated[Optional[str], typer.Option(
@@ -484,8 +484,8 @@ def send(
     quiet: QuietOpt = False,
 ) -> None:
     """Email each reader's edition, at most once per edition (a ledger beside the store)."""
-    from .delivery import send_editions
-    from .pipeline import BuildOptions
+    from briefing.deliver.delivery import send_editions
+    from briefing.pipeline import BuildOptions
 
     _State.quiet = _State.quiet or quiet
 
@@ -531,7 +531,7 @@ def main() -> None:
     """The ``briefing`` entry point: the command line, run with the process-wide speed-ups
     (the cyclic collector off, ``os._exit`` after a success) that ``briefing.runtime`` owns and
     ``BRIEFING_NO_SPEEDUPS=1`` turns off."""
-    from .runtime import run as run_fast
+    from briefing.runtime import run as run_fast
 
     run_fast(lambda: app(prog_name="briefing"))
 

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from .textnorm import TOKEN_RE, root
+from briefing.judge.textnorm import TOKEN_RE, root
 
 
 def indices(record: type) -> SimpleNamespace:

@@ -25,20 +25,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, archive, cachekeys
-from .annotations import events_of, quotes_of
-from .assemble import Masthead, Material, ThemeInfo, assemble
-from .choose import Selection
-from .config import Config, Reader, ThemeConfig
-from .errors import ConfigError, InputError
-from .ingest import Corpus, read_corpus, select_since
-from .ledger import Ledger
-from .listing import Listing
-from .models import Article, Briefing
-from .output import FILENAMES, FORMATS, write_atomically
-from .readers import Window, edition_window
-from .texts import with_reading_texts
-from .themes import ThemeQuery, compile_theme
+from briefing import __version__
+from briefing.publish import archive
+from briefing.store import cachekeys
+from briefing.annotate.annotations import events_of, quotes_of
+from briefing.publish.assemble import Masthead, Material, ThemeInfo, assemble
+from briefing.judge.choose import Selection
+from briefing.config.model import Config, Reader, ThemeConfig
+from briefing.errors import ConfigError, InputError
+from briefing.read.ingest import Corpus, read_corpus, select_since
+from briefing.store.ledger import Ledger
+from briefing.read.listing import Listing
+from briefing.models import Article, Briefing
+from briefing.publish.output import FILENAMES, FORMATS, write_atomically
+from briefing.judge.readers import Window, edition_window
+from briefing.publish.texts import with_reading_texts
+from briefing.judge.themes import ThemeQuery, compile_theme
 
 
 Warn = Callable[[str], None]
@@ -116,7 +118,7 @@ def __getattr__(name: str) -> Any:
     # ranking's functions and limits, by the names they had here (``ranking`` imports numpy:
     # only when used); the limits are read here, set on ``ranking``
     if name in ("rank", "shortlist", "ranked_shortlist", "SHORTLIST_MIN", "SHORTLIST_PER_ITEM"):
-        from . import ranking
+        from briefing.judge import ranking
 
         return getattr(ranking, "shortlists" if name == "ranked_shortlist" else name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -170,7 +172,7 @@ def make_edition(config: Config, corpus: Corpus, reader: Reader | None = None,
 
 def _decide(config: Config, corpus: Corpus, reader: Reader | None, options: BuildOptions,
             notes: Sequence[str], window: Window | None, timings: Timings) -> EditionBuild:
-    from . import ranking  # numpy: only for builds that rank
+    from briefing.judge import ranking# numpy: only for builds that rank
 
     clock = now()
     edition = options.edition or clock.date()
@@ -217,7 +219,7 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
     """Render the briefing in each format, in memory (nothing is written until all succeed).
     ``env``: the Jinja2 environment to use (one is made when needed); ``given``: formats
     already rendered by the caller, taken as they are."""
-    from . import render  # jinja2 and css-inline only when something is rendered
+    from briefing.publish import render# jinja2 and css-inline only when something is rendered
 
     timings = timings or Timings()
     out: dict[str, bytes] = {}
@@ -238,7 +240,7 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
             elif fmt == "email":
                 out[fmt] = render.render_email(briefing, env, web_url=config.delivery.web_url).encode()
             elif fmt == "pdf":
-                from .pdf import html_to_pdf  # weasyprint is the heaviest import: only for PDFs
+                from briefing.publish.pdf import html_to_pdf  # weasyprint is the heaviest import: only for PDFs
 
                 html = render.render_pdf_html(briefing, env)
                 out[fmt] = html_to_pdf(html, assets=render.assets_dir(workspace_templates(config)),
@@ -288,8 +290,8 @@ def archive_indexes(config: Config, root: Path, *, readers: Sequence[str] = (),
                     main: bool = True, env: Any = None) -> list[Path]:
     """Rewrite the archive's index page and Atom feed (``main``) and ``readers``' own;
     ``env``: the Jinja2 environment to draw the index with (a new one when None)."""
-    from . import render
-    from .archive_index import write_indexes
+    from briefing.publish import render
+    from briefing.publish.archive_index import write_indexes
 
     env = env or render.template_env(workspace_templates(config), lang=config.language)
     return write_indexes(root, title=config.title, web_url=config.delivery.web_url, env=env,

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.archive import Archived, Shown, compare
-from briefing.archive_index import Listed, index_html
+from briefing.publish.archive import Archived, Shown, compare
+from briefing.publish.archive_index import Listed, index_html
 from briefing.models import Briefing
-from briefing.render import render_email, render_html, template_env
+from briefing.publish.render import render_email, render_html, template_env
 from briefing_fixture import REPO, seed_briefing
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"

@@ -15,16 +15,18 @@ import feedparser
 import pytest
 from typer.testing import CliRunner
 
-from briefing import archive, output
-from briefing.archive import Archived, Shown, compare
-from briefing.archive_index import FEED_ENTRIES, INDEX_ENTRIES, write_indexes
+from briefing.publish import archive
+from briefing.publish import output
+from briefing.publish.archive import Archived, Shown, compare
+from briefing.publish.archive_index import FEED_ENTRIES, INDEX_ENTRIES, write_indexes
 from briefing.cli import app
-from briefing.config import Config, load_config
-from briefing.delivery import send_editions
+from briefing.config.model import Config
+from briefing.config.load import load_config
+from briefing.deliver.delivery import send_editions
 from briefing.errors import ArchiveError
 from briefing.pipeline import BuildOptions, build
-from briefing.render import render_email, render_html, render_text, template_env
-from briefing.verify import verify_file
+from briefing.publish.render import render_email, render_html, render_text, template_env
+from briefing.publish.verify import verify_file
 from briefing_fixture import seed_briefing, seed_text
 
 from conftest import REPO
@@ -77,7 +79,7 @@ def _date(text: str):  # noqa: ANN202
 def _new_shown(doc: dict, name: str) -> int:
     """The items marked new that an edition file shows: all of them, but in an email of a long
     edition (a newsletter) only those among each theme's top items."""
-    from briefing.render import EMAIL_TOP_ITEMS
+    from briefing.publish.render import EMAIL_TOP_ITEMS
 
     sections = [s["items"] for s in doc["sections"]]
     if name == "briefing.email.html" and max(map(len, sections), default=0) > EMAIL_TOP_ITEMS:
@@ -248,7 +250,7 @@ def test_send_still_delivers_when_the_archive_cannot_be_written(tmp_path: Path,
     report = send_editions(cfg, BuildOptions(edition=_date("2026-11-22")), dry_run=True,
                            warn=warnings.append)
     assert report.ok and report.delivered == ["editor", "borders"]
-    assert (tmp_path / "out" / "readers" / "editor" / "briefing.eml").is_file()
+    assert (tmp_path / "out" / "readers" / "editor" / "briefing.read.eml").is_file()
     assert sum("could not archive the edition" in w for w in warnings) == 2, warnings
     # a build, by contrast, fails: it did not do all it was asked
     with pytest.raises(ArchiveError):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import cachekeys
+from briefing.store import cachekeys
 
 from conftest import FIXED_EDITION, FIXED_EPOCH, REPO
 
@@ -40,18 +40,18 @@ know it."
 # shows, through a result the store or a cache keeps
 EDITS = {
     # the quotations kept per article (annotations): transcript labels are no longer found
-    "quotes_turns.py": ("_LABEL = re.compile(", '\n_LABEL = re.compile(r"(?!)")\n'),
+    "annotate/turns.py": ("_LABEL = re.compile(", '\n_LABEL = re.compile(r"(?!)")\n'),
     # the store's passages and every theme's evidence: sense rules mask nothing
-    "query.py": ("class SenseRule:", "\nSenseRule.masked = lambda self, roots, words: set()\n"),
+    "judge/query.py": ("class SenseRule:", "\nSenseRule.masked = lambda self, roots, words: set()\n"),
     # each theme's evidence table kept in the store: every term counts twice
-    "ranking.py": ("def table_of(", "\n_table_of = table_of\n\n\n"
+    "judge/ranking.py": ("def table_of(", "\n_table_of = table_of\n\n\n"
                    "def table_of(query, passages, covered):\n"
                    "    t = _table_of(query, passages, covered)\n"
                    "    rows = t.rows.copy()\n"
                    "    rows[:, FIXED:] *= 2\n"
                    "    return Table(rows, t.dfc, t.covered)\n"),
     # the dated sentences kept per article (annotations): the first of each article is gone
-    "timeline.py": ("def article_events(", "\n_article_events = article_events\n\n\n"
+    "annotate/timeline.py": ("def article_events(", "\n_article_events = article_events\n\n\n"
                     "def article_events(article, seg):\n"
                     "    return _article_events(article, seg)[1:]\n"),
 }
@@ -117,7 +117,7 @@ def test_an_edited_module_gives_a_warm_build_equal_to_a_cold_one(tmp_path: Path,
     warm = build(ws, tmp_path / "warm-out", package)  # the edited code, over that store
     # a module the store's contents depend on rebuilds it; any other leaves it as it was, and
     # the result kept in it must be found stale by its own key
-    rebuilt = f"briefing.{module[:-3]}" in cachekeys.closure("briefing.ingest")
+    rebuilt = "briefing." + module[:-3].replace("/", ".") in cachekeys.closure("briefing.read.ingest")
     assert (store_state(ws) != before) == rebuilt
     cold = build(workspace(tmp_path / "cold"), tmp_path / "cold-out", package)
     assert cold != original, f"editing {module} changed nothing: the test would prove nothing"
@@ -132,29 +132,30 @@ def test_a_kept_pdf_is_rendered_again_when_the_pdf_code_changes(tmp_path: Path) 
     assert any((ws / ".briefing" / "pdf").glob("*.pdf"))
     edit = ("def _render(", "\n_render_pdf = _render\n\n\ndef _render(*args, **kwargs):\n"
                             "    return _render_pdf(*args, **kwargs) + b'%edited\\n'\n")
-    package = copy_package(tmp_path / "package", "pdf.py", edit)
+    package = copy_package(tmp_path / "package", "publish/pdf.py", edit)
     warm = build(ws, tmp_path / "warm-out", package, "pdf")
     assert warm["briefing.pdf"].endswith(b"%edited\n")
     assert warm == build(workspace(tmp_path / "cold"), tmp_path / "cold-out", package, "pdf")
 
 
 def test_the_closure_of_what_computes_quotations_holds_every_quote_module() -> None:
-    from briefing import annotations
+    from briefing.annotate import annotations
 
     modules = cachekeys.closure(annotations.__name__)
-    for name in ("quotes", "quotes_marks", "quotes_people", "quotes_turns", "timeline",
-                 "models", "ingest", "store"):
+    for name in ("annotate.quotes", "annotate.marks", "annotate.people", "annotate.turns",
+                 "annotate.timeline", "models", "read.ingest", "store.sqlite"):
         assert f"briefing.{name}" in modules
     assert "briefing" in modules  # the package's __init__ runs first
-    assert "briefing.render" not in modules and "briefing.pipeline" not in modules
+    assert "briefing.publish.render" not in modules and "briefing.pipeline" not in modules
 
 
 def test_the_store_fingerprint_names_the_readers_and_their_libraries() -> None:
     """The store is filled by ingest_file: the readers it calls lazily (web pages, emails,
     PDFs) are in its closure, with the libraries they import and what those require
     (trafilatura brings htmldate and justext; the stemmer makes every root)."""
-    modules = cachekeys.closure("briefing.ingest")
-    for name in ("corpus", "segment", "textnorm", "webpage", "eml", "pdftext", "formats"):
+    modules = cachekeys.closure("briefing.read.ingest")
+    for name in ("read.corpus", "read.segment", "judge.textnorm", "read.webpage", "read.eml",
+                 "read.pdftext", "read.formats"):
         assert f"briefing.{name}" in modules
     names = {lib.split("==")[0] for lib in cachekeys.libraries(modules)}
     assert {"trafilatura", "htmldate", "justext", "lxml", "pdfminer_six", "pystemmer"} <= names

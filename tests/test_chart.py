@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.chart import RADIUS, WIDTH, Chart, clusters, summary_line, timeline_chart
+from briefing.publish.chart import RADIUS, WIDTH, Chart, clusters, summary_line, timeline_chart
 from briefing.models import Briefing, Section
 from briefing_fixture import seed_briefing
 

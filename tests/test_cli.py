@@ -189,7 +189,7 @@ def test_verify_catches_a_tampered_item(in_repo: Path, tmp_path: Path) -> None:
     ("The quick", "the item stops before its end offset at offset 22 (line 3, column 13)"),
 ])
 def test_verify_says_where_the_item_departs_from_its_source(cited: str, said: str | None) -> None:
-    from briefing.verify import difference
+    from briefing.publish.verify import difference
     source = "Headline\n\n   The quick brown fox\n"
     start = source.index("The")
     if said is None:

@@ -16,23 +16,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.config import (
-    ACCEPTED_KEYS,
-    PAGE_SIZES,
-    SLUG_RE,
-    Config,
-    TermSpec,
-    check_config_paths,
-    load_config,
-    parse_term,
-)
+from briefing.config.model import ACCEPTED_KEYS, PAGE_SIZES, SLUG_RE, Config, TermSpec, parse_term
+from briefing.config.load import check_config_paths, load_config
 from briefing.errors import ConfigError, ExitCode, InputError, UsageError
-from briefing.output import FORMATS
+from briefing.publish.output import FORMATS
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO / "config" / "briefing.yaml"
 FIXTURES = REPO / "tests" / "data" / "configs"
-SCHEMA = REPO / "briefing" / "schema" / "briefing.schema.json"
+SCHEMA = REPO / "briefing" / "publish" / "schema" / "briefing.schema.json"
 
 
 def write(folder: Path, text: str, name: str = "briefing.yaml") -> Path:
@@ -345,7 +337,7 @@ def test_the_readme_example_of_a_query_error_is_what_check_says(
 def test_a_query_error_is_at_its_own_line_and_column(tmp_path: Path, value: str,
                                                      where: tuple[int, int]) -> None:
     path = write(tmp_path, f"require: {value}\n")
-    from briefing.validate import Checker
+    from briefing.config.validate import Checker
 
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     checker = Checker(str(path), tmp_path)
@@ -413,8 +405,8 @@ def test_schema_constants_match_the_loader() -> None:
     assert tuple(defs["reader"]["properties"]["formats"]["items"]["enum"]) == FORMATS
     assert tuple(schema["properties"]["page_size"]["enum"]) == PAGE_SIZES
     # one default: the loader's, the compiled theme's and the schema's are config's
-    from briefing.config import DEFAULT_MAX_ITEMS, MAX_ITEMS_RANGE, ThemeConfig
-    from briefing.themes import ThemeQuery
+    from briefing.config.model import DEFAULT_MAX_ITEMS, MAX_ITEMS_RANGE, ThemeConfig
+    from briefing.judge.themes import ThemeQuery
 
     max_items = defs["theme"]["properties"]["max_items"]
     assert max_items["default"] == DEFAULT_MAX_ITEMS == ThemeConfig.max_items == \

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.segment import segment
-from briefing.corpus import find_articles, load_corpus, read_article
+from briefing.read.segment import segment
+from briefing.read.corpus import find_articles, load_corpus, read_article
 from briefing.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -333,7 +333,7 @@ def test_control_characters_never_reach_metadata(tmp_path: Path) -> None:
 
 
 def test_an_article_over_the_size_cap_is_skipped_without_being_read(tmp_path: Path) -> None:
-    from briefing.corpus import MAX_ARTICLE_BYTES
+    from briefing.read.corpus import MAX_ARTICLE_BYTES
 
     big = tmp_path / "big.txt"
     with big.open("w", encoding="utf-8") as fh:
@@ -390,7 +390,7 @@ def test_check_and_build_report_a_bad_url_at_the_same_line(tmp_path: Path,
 def test_the_config_refuses_the_urls_an_edition_would_not_link(tmp_path: Path, url: str) -> None:
     """The config checker asks the same rule as the reader and the renderers: a manifest url
     the editions would not link is a config error at its place, not a silent drop later."""
-    from briefing.config import load_config
+    from briefing.config.load import load_config
     from briefing.errors import ConfigError
 
     article = tmp_path / "a.txt"

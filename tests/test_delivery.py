@@ -23,12 +23,13 @@ from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefing.config import Config, Reader, load_config
-from briefing.delivery import (Edition, Pacer, SendFailure, SendReport, build_message,
+from briefing.config.model import Config, Reader
+from briefing.config.load import load_config
+from briefing.deliver.delivery import (Edition, Pacer, SendFailure, SendReport, build_message,
                                footer_block, greeting_block, message_id, one_line,
                                personalise_html, send_editions, smtp_settings, subject)
 from briefing.errors import BusyError, ConfigError, DeliveryError, UsageError
-from briefing.ledger import ledger_path, open_ledger, send_lock
+from briefing.store.ledger import ledger_path, open_ledger, send_lock
 from briefing.pipeline import BuildOptions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -619,7 +620,7 @@ def test_dry_run_writes_eml_and_never_touches_the_ledger(tmp_path: Path) -> None
     cfg = workspace(tmp_path)
     report = send_editions(cfg, OPTIONS, dry_run=True, env={})
     assert report.ok and len(report.written) == 3
-    eml = tmp_path / "out/readers/analyst/briefing.eml"
+    eml = tmp_path / "out/readers/analyst/briefing.read.eml"
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert msg["To"].addresses[0].addr_spec == "analyst@example.org"
     assert not ledger_path(cfg.store).exists()
@@ -861,7 +862,7 @@ def test_one_line_and_personalise_html_fallback() -> None:
 
 
 def test_send_failure_classification() -> None:
-    from briefing.delivery import _by_code
+    from briefing.deliver.delivery import _by_code
 
     assert _by_code(451, "x", b"later").transient
     assert not _by_code(550, "x", b"no").transient
@@ -966,7 +967,7 @@ def test_header_text_that_decodes_to_a_line_break_is_a_config_error_at_its_place
 
 
 def test_an_encoded_word_inside_an_encoded_word_is_found() -> None:
-    from briefing.headers import hidden_control
+    from briefing.deliver.headers import hidden_control
 
     inner = "=?utf-8?b?" + __import__("base64").b64encode(EVE_Q.encode()).decode() + "?="
     assert hidden_control(inner) == inner
@@ -1022,7 +1023,7 @@ def test_what_the_config_check_accepts_send_accepts(
     readers = "readers:\n  - id: r\n    name: R\n    email: " + json.dumps(email_value) + "\n"
     delivery = "delivery:\n  from: " + json.dumps(sender) + "\n"
     path = write_workspace(tmp_path_factory.mktemp("addr"), readers, delivery)
-    from briefing.headers import mailbox, valid_address
+    from briefing.deliver.headers import mailbox, valid_address
 
     try:
         cfg = load_config(path)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.eml import extract_message
-from briefing.formats import Unreadable, extract, kind_of
-from briefing.pdftext import extract_pdf
+from briefing.read.eml import extract_message
+from briefing.read.formats import Unreadable, extract, kind_of
+from briefing.read.pdftext import extract_pdf
 
 DOCS = Path(__file__).resolve().parent / "data" / "documents"
 

@@ -21,7 +21,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.editorial import Cut, clause_around, points_back, standalone, words
+from briefing.judge.editorial import Cut, clause_around, points_back, standalone, words
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

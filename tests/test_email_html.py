@@ -7,7 +7,7 @@ from dataclasses import replace
 from html.parser import HTMLParser
 
 from briefing.models import Briefing
-from briefing.render import (EMAIL_SIZE_LIMIT, PREHEADER_MAX, PREHEADER_MIN, render_email,
+from briefing.publish.render import (EMAIL_SIZE_LIMIT, PREHEADER_MAX, PREHEADER_MIN, render_email,
                              template_env)
 from briefing_fixture import hostile_briefing, seed_briefing
 
@@ -62,7 +62,7 @@ def test_preheader_comes_first_hidden_and_sized() -> None:
 def test_the_preheader_is_the_first_essential_point_not_the_subject() -> None:
     """The inbox shows the subject (title, date, themes) and then the preheader: it says the
     news, cut at a word when it is long."""
-    from briefing.delivery import subject
+    from briefing.deliver.delivery import subject
 
     brief = seed_briefing()
     text = _preheader(render_email(brief, ENV))

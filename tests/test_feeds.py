@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from briefing.feeds import FeedError, parse_feed
+from briefing.fetch.feeds import FeedError, parse_feed
 
 BASE = "https://news.example/world/feed"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from briefing.fetch import Client, FetchError, Refused, Settings, public_address
+from briefing.fetch.client import Client, FetchError, Refused, Settings, public_address
 from loopback import Route, Server, gzip_bomb
 
 PAGE = "<html><body><p>Hello from the loopback server.</p></body></html>"

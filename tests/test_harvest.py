@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing.config import load_config
-from briefing.corpus import front_matter, load_corpus
+from briefing.config.load import load_config
+from briefing.read.corpus import front_matter, load_corpus
 from briefing.errors import BusyError, ConfigError
-from briefing.fetchstate import lock, normal_url, open_state
-from briefing.harvest import fetch
+from briefing.store.fetchstate import lock, normal_url, open_state
+from briefing.fetch.harvest import fetch
 from loopback import Route, Server
 
 PAGES = Path(__file__).resolve().parent / "data" / "web"

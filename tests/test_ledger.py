@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.config import Reader
+from briefing.config.model import Reader
 from briefing.errors import BusyError, DeliveryError
-from briefing.ledger import ledger_path, open_ledger, read_ledger, send_lock
+from briefing.store.ledger import ledger_path, open_ledger, read_ledger, send_lock
 from briefing.pipeline import BuildOptions, build
-from briefing.readers import Window, edition_window, reader_since, window_start
+from briefing.judge.readers import Window, edition_window, reader_since, window_start
 
 from test_delivery import workspace
 
@@ -110,7 +110,7 @@ def test_the_send_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 
 
 def test_the_send_lock_dies_with_a_killed_process(tmp_path: Path) -> None:
-    code = ("import sys, time; from pathlib import Path; from briefing.ledger import send_lock\n"
+    code = ("import sys, time; from pathlib import Path; from briefing.store.ledger import send_lock\n"
             "with send_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
                             text=True)

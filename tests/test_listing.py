@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing import listing as listing_module
-from briefing.config import load_config
-from briefing.corpus import scan_articles
-from briefing.ingest import read_corpus
-from briefing.listing import Listing
+from briefing.read import listing as listing_module
+from briefing.config.load import load_config
+from briefing.read.corpus import scan_articles
+from briefing.read.ingest import read_corpus
+from briefing.read.listing import Listing
 from briefing.pipeline import Timings
 
 from conftest import REPO

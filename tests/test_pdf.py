@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.models import Briefing
-from briefing.pdf import AssetsOnlyFetcher, _fast_type_parser, html_to_pdf
-from briefing.render import assets_dir, render_html, render_pdf_html, template_env
+from briefing.publish.pdf import AssetsOnlyFetcher, _fast_type_parser, html_to_pdf
+from briefing.publish.render import assets_dir, render_html, render_pdf_html, template_env
 from briefing_fixture import hostile_briefing, quote, seed_briefing
 
 ENV = template_env()
@@ -217,7 +217,7 @@ def test_no_capitalised_word_is_hyphenated() -> None:
 
 
 def test_soft_hyphens_only_in_lower_case_words_of_the_running_text() -> None:
-    from briefing.pdf import hyphenate, hyphenate_html
+    from briefing.publish.pdf import hyphenate, hyphenate_html
 
     out = hyphenate("Turkmenistan internationally recognised al-Qaida Kyrgyz-Tajik negotiations")
     assert out.replace("\u00ad", "") == ("Turkmenistan internationally recognised al-Qaida "
@@ -262,7 +262,7 @@ def test_the_last_page_never_holds_only_a_few_lines(extra: int) -> None:
     """However long the sources list grows, the last page is never a few stray lines: such a
     layout is set again a little tighter (assets/print-tight.css) and those lines come back
     onto the page before."""
-    from briefing.pdf import LAST_PAGE_MIN
+    from briefing.publish.pdf import LAST_PAGE_MIN
 
     base = seed_briefing()
     more = tuple(replace(base.sources[2], id=f"X{n}", number=10 + n,
@@ -398,19 +398,19 @@ def test_fetcher_serves_files_under_assets_only(tmp_path: Path) -> None:
 
 def test_a_rebuild_of_the_same_edition_comes_from_the_cache(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefing.pdf
+    import briefing.publish.pdf
 
     html = render_pdf_html(seed_briefing(), ENV)
     first = html_to_pdf(html, assets=ASSETS, cache=tmp_path)
     assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
-    render = briefing.pdf._render
+    render = briefing.publish.pdf._render
 
     def no_render(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("rendered again: the cache was not read")
 
-    monkeypatch.setattr(briefing.pdf, "_render", no_render)
+    monkeypatch.setattr(briefing.publish.pdf, "_render", no_render)
     assert html_to_pdf(html, assets=ASSETS, cache=tmp_path) == first
-    monkeypatch.setattr(briefing.pdf, "_render", render)
+    monkeypatch.setattr(briefing.publish.pdf, "_render", render)
     letter = html_to_pdf(html, assets=ASSETS, cache=tmp_path, page_size="Letter")
     assert letter != first and len(list(tmp_path.glob("*.pdf"))) == 2
     later = replace(seed_briefing(), generated_at="2026-11-22T23:59:00+00:00")
@@ -441,6 +441,6 @@ def test_importing_the_module_does_not_import_weasyprint() -> None:
     import subprocess
     import sys
 
-    code = "import sys, briefing.pdf; print('weasyprint' in sys.modules)"
+    code = "import sys, briefing.publish.pdf; print('weasyprint' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

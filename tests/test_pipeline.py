@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing import render
-from briefing.config import load_config
+from briefing.publish import render
+from briefing.config.load import load_config
 from briefing.models import Briefing
 from briefing.pipeline import BuildOptions, build, read_corpus, build_briefing
 
@@ -44,7 +44,7 @@ def test_failed_build_leaves_previous_outputs_intact(tmp_path: Path, in_repo: Pa
 
 def test_a_failed_rename_puts_back_the_files_renamed_before_it(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefing import output
+    from briefing.publish import output
 
     output.write_atomically(tmp_path, {"a.txt": b"old a", "b.txt": b"old b"})
     real = os.replace
@@ -150,7 +150,7 @@ def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
 
 @pytest.mark.parametrize("reader_id", [None, "security-analyst", "central-asia-desk"])
 def test_ledes_and_summary_points_are_statements(in_repo: Path, reader_id: str | None) -> None:
-    from briefing.textnorm import TOKEN_RE
+    from briefing.judge.textnorm import TOKEN_RE
 
     cfg = seed_config()
     reader = next((r for r in cfg.readers if r.id == reader_id), None)
@@ -223,9 +223,9 @@ def test_require_is_applied_before_the_shortlist_is_cut(tmp_path: Path) -> None:
     pass, however many fail above them (the shortlist was cut first, so the section was empty
     while explain ranked a passing passage first as shown), in the store's way and in memory
     alike, and explain says exactly what the edition shows."""
-    from briefing.explain import explain_theme
-    from briefing.ingest import Corpus
-    from briefing.corpus import load_corpus
+    from briefing.judge.explain import explain_theme
+    from briefing.read.ingest import Corpus
+    from briefing.read.corpus import load_corpus
 
     # more failing passages than a shortlist of one item holds (SHORTLIST_MIN + 20), and
     # articles on something else, so that the terms are rare enough to score
@@ -282,8 +282,8 @@ def test_explain_says_shown_exactly_what_the_build_shows(
     candidate explain calls shown is an item of the section or holds its lede."""
     import yaml
 
-    from briefing import ranking
-    from briefing.explain import explain_theme
+    from briefing.judge import ranking
+    from briefing.judge.explain import explain_theme
 
     root = tmp_path_factory.mktemp("explain")
     shutil.copytree(REPO / "seeds", root / "articles")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from briefing.errors import ConfigError
-from briefing.query import Node, Passage, QuerySyntaxError, Word, matches, parse, sense_rule
-from briefing.textnorm import roots
+from briefing.judge.query import Node, Passage, QuerySyntaxError, Word, matches, parse, sense_rule
+from briefing.judge.textnorm import roots
 
 TEXT = ("The Taliban took the border crossing with Turkmenistan. Tajik border guards were "
         "reinforced. Russia does not recognise the Taliban's claim.")
@@ -165,7 +165,7 @@ def test_an_exclude_entry_without_an_operator_is_a_phrase(entry: str) -> None:
 
 
 def test_config_reports_a_bad_query_at_its_column(tmp_path: Path) -> None:
-    from briefing.config import load_config
+    from briefing.config.load import load_config
 
     (tmp_path / "seeds").mkdir()
     cfg = tmp_path / "config" / "briefing.yaml"
@@ -183,7 +183,7 @@ def test_config_reports_a_bad_query_at_its_column(tmp_path: Path) -> None:
 
 
 def test_the_default_config_uses_the_language() -> None:
-    from briefing.config import load_config
+    from briefing.config.load import load_config
 
     cfg = load_config(Path(__file__).resolve().parents[1] / "config" / "briefing.yaml")
     assert any(t.require for t in cfg.themes)
@@ -206,7 +206,7 @@ def test_a_changed_sense_rule_is_not_answered_from_the_store(tmp_path: Path) -> 
     the old rule gave (the cold build differed)."""
     import json
 
-    from briefing.config import load_config
+    from briefing.config.load import load_config
     from briefing.pipeline import BuildOptions, build
 
     repo = Path(__file__).resolve().parents[1]

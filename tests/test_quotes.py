@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.models import Quote
-from briefing.quotelist import find_all_quotes
-from briefing.quotes import extract_quotes
+from briefing.annotate.quotelist import find_all_quotes
+from briefing.annotate.quotes import extract_quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -151,8 +151,8 @@ def test_the_stored_quotations_are_versioned_by_every_quote_module() -> None:
     of it counts (quotes_turns.py was left out, so a change to transcripts kept stale results).
     The version is derived from what article_quotes imports (briefing/cachekeys.py), so a new
     quote module counts without being listed; tests/test_cachekeys.py edits one and checks."""
-    from briefing import cachekeys
-    from briefing.quotes import article_quotes
+    from briefing.store import cachekeys
+    from briefing.annotate.quotes import article_quotes
 
     modules = cachekeys.closure(article_quotes.__module__)
     assert {f"briefing.{p.stem}" for p in (ROOT / "briefing").glob("quotes*.py")} <= set(modules)
@@ -247,7 +247,7 @@ def _cut_before_a_name(text: str, q: Quote) -> str | None:
     """The words after a speaker's mention when they go on to the person's name: the speaker is
     then a fragment of the role ('SEC deputy' in 'said SEC deputy enforcement director Linda
     Thomsen', 'Nortel president' in '... president and chief executive Bill Owens')."""
-    from briefing.quotes_people import TITLE_WORDS
+    from briefing.annotate.people import TITLE_WORDS
 
     if q.speaker is None or q.speaker_mention is None or q.speaker.split()[-1].lower() not in TITLE_WORDS:
         return None
@@ -264,7 +264,7 @@ def test_every_bbc_speaker_is_a_name_an_institution_or_a_description() -> None:
     """Over every article of the four sections (1,318, all numbers): no speaker is a pronoun, a
     clause word at its edge ('Now Wilson', 'until somebody'), a phrase caught where a subject
     should be ('fierce competition'), or a role cut off before the name that follows it."""
-    from briefing.quotes import plausible_speaker
+    from briefing.annotate.quotes import plausible_speaker
 
     bad = []
     for section in ("business", "tech", "entertainment", "politics"):

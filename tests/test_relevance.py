@@ -48,7 +48,7 @@ BBC_P10_FLOORS = {"mobile-phones": 1.0, "uk-election": 1.0, "football": 1.0,
 
 def test_labels_cover_every_body_unit_of_the_seeds() -> None:
     """Every unit the segmenter cuts today is labelled, once, with the same offsets and text."""
-    from briefing.config import load_config
+    from briefing.config.load import load_config
 
     config = load_config(ROOT / "config" / "briefing.yaml")
     problems = ev.coverage_problems(ev.load_labels(LABELS), ev.segmented_units(config))

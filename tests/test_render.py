@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.render import (PREHEADER_MAX, PREHEADER_MIN, TEXT_WIDTH, default_templates_dir,
+from briefing.publish.render import (PREHEADER_MAX, PREHEADER_MIN, TEXT_WIDTH, default_templates_dir,
                              longdate, preheader, quote_display, render_html, render_json,
                              render_text, template_env)
 from briefing_fixture import REPO, hostile_briefing, seed_briefing
@@ -147,7 +147,7 @@ HOSTILE = '<script>alert(1)</script><img src="http://127.0.0.1:9/x.png"> file://
 
 @pytest.mark.parametrize("render", ["html", "pdf"])
 def test_markup_in_article_text_shows_as_text(render: str) -> None:
-    from briefing.render import render_pdf_html
+    from briefing.publish.render import render_pdf_html
     out = (render_html if render == "html" else render_pdf_html)(hostile_briefing(HOSTILE), ENV)
     assert "<script" not in out and "<img" not in out
     assert str(markupsafe.escape(HOSTILE)) in out
@@ -261,7 +261,7 @@ def test_a_non_editable_install_renders(tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(REPO)], check=True, timeout=300)
     script = ("import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(1, sys.argv[2])\n"
-              "import briefing.render as r\n"
+              "import briefing.publish.render as r\n"
               "from briefing_fixture import seed_briefing\n"
               "assert 'site' in r.default_templates_dir().parts, r.default_templates_dir()\n"
               "out = r.render_html(seed_briefing(), r.template_env())\n"
@@ -297,7 +297,7 @@ def test_web_page_draws_the_timeline_with_a_text_equivalent() -> None:
 def test_no_chart_when_nothing_is_dated() -> None:
     from dataclasses import replace
 
-    from briefing.chart import timeline_chart
+    from briefing.publish.chart import timeline_chart
 
     brief = seed_briefing()
     undated = replace(brief, timeline=(), sources=tuple(replace(s, published=None)
@@ -321,7 +321,7 @@ def test_no_edition_links_anywhere_but_http(url: str) -> None:
     email, the text or the JSON."""
     from dataclasses import replace
 
-    from briefing.render import render_email, render_pdf_html
+    from briefing.publish.render import render_email, render_pdf_html
 
     base = seed_briefing()
     good = "https://example.org/article"
@@ -349,7 +349,7 @@ def _item(kind: str, text: str, why: tuple[str, ...], speaker: str | None = None
 
 
 def test_an_items_label_is_its_speaker_or_strongest_terms_as_the_text_writes_them() -> None:
-    from briefing.render import item_label
+    from briefing.publish.render import item_label
 
     # a quotation is labelled by who said it, alone (the speaker is printed nowhere else by it)
     lavrov = _item("quote", "Numerous terrorist groups, notably the Islamic State and al-Qaida "
@@ -380,8 +380,8 @@ def test_an_items_label_is_its_speaker_or_strongest_terms_as_the_text_writes_the
 
 
 def test_labels_are_in_every_format() -> None:
-    from briefing.pdf import html_to_pdf
-    from briefing.render import assets_dir, render_email, render_pdf_html
+    from briefing.publish.pdf import html_to_pdf
+    from briefing.publish.render import assets_dir, render_email, render_pdf_html
 
     import io
 
@@ -402,7 +402,7 @@ def test_labels_are_in_every_format() -> None:
 def test_a_point_of_the_essentials_is_labelled_by_its_theme_and_its_date() -> None:
     from dataclasses import replace
 
-    from briefing.render import point_labels
+    from briefing.publish.render import point_labels
 
     base = seed_briefing()
     summary = (replace(base.summary[0], id="e1"), replace(base.summary[1], id="e2"))
@@ -449,7 +449,7 @@ def test_the_masthead_gives_the_reading_time_and_the_coverage_in_two_lines() -> 
 
 
 def test_voices_name_a_speakers_quotations_shown_elsewhere_in_one_line() -> None:
-    from briefing.render import place_groups, places_text
+    from briefing.publish.render import place_groups, places_text
 
     where = {"recognition-8": "Recognition, item 8", "recognition-4": "Recognition, item 4",
              "security-1": "Security, item 1", "e2": "The essentials, point 2",

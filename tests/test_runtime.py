@@ -110,7 +110,7 @@ def test_a_long_ingestion_runs_with_the_collector_on() -> None:
 def test_the_switch_leaves_cffi_as_it_is(tmp_path: Path) -> None:
     """The PDF's fast path for cffi's type names is a change to a library for the whole
     process: with the switch on, a PDF is laid out by cffi's own parser."""
-    script = ("import os, sys; from briefing import pdf, render\n"
+    script = ("import os, sys; from briefing.publish import pdf, render\n"
               "from weasyprint.text.ffi import ffi\n"
               "pdf.html_to_pdf('<p>x</p>', assets=render.assets_dir())\n"
               "print(hasattr(ffi._parser.parse_type_and_quals, 'original'))\n")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing import render
-from briefing.config import load_config
-from briefing.corpus import load_corpus
-from briefing.ingest import Corpus, read_corpus
+from briefing.publish import render
+from briefing.config.load import load_config
+from briefing.read.corpus import load_corpus
+from briefing.read.ingest import Corpus, read_corpus
 from briefing.pipeline import BuildOptions, build_briefing, rank, theme_queries
 
 from conftest import FIXED_EPOCH, REPO
@@ -61,8 +61,8 @@ def test_bbc_from_the_store_cold_and_warm_equals_in_memory(
 
 
 def test_bbc_since_selects_from_the_store(bbc_config) -> None:  # noqa: ANN001
-    from briefing.ingest import NAMED_UNDATED, select_since
-    from briefing.readers import Window
+    from briefing.read.ingest import NAMED_UNDATED, select_since
+    from briefing.judge.readers import Window
 
     corpus = read_corpus(dataclasses.replace(bbc_config), None)
     try:

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.models import Article, ArticleMeta, Segmented
-from briefing.segment import SENTENCE_MAX, line_furniture, read_header, segment, sentences
-from briefing.themes import LONG_PARAGRAPH, passages_of
+from briefing.read.segment import SENTENCE_MAX, line_furniture, read_header, segment, sentences
+from briefing.judge.themes import LONG_PARAGRAPH, passages_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -164,7 +164,7 @@ def test_many_abbreviations_without_a_boundary_stay_linear() -> None:
 def test_four_megabytes_of_short_lines_segment_into_bounded_passages() -> None:
     """The largest article read (MAX_ARTICLE_BYTES) made of short lines with no sentence end:
     linear work, and no passage longer than a sentence may be."""
-    from briefing.corpus import MAX_ARTICLE_BYTES
+    from briefing.read.corpus import MAX_ARTICLE_BYTES
 
     line = "troops and the\n"
     text = "Short lines\n\n" + line * ((MAX_ARTICLE_BYTES - 20) // len(line))

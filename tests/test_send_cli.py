@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.errors import ExitCode
-from briefing.ledger import open_ledger, send_lock
+from briefing.store.ledger import open_ledger, send_lock
 
 from test_delivery import READERS, REPO, Sink, located, smtp_server, workspace, write_workspace
 
@@ -64,8 +64,8 @@ def test_dry_run_writes_eml_files(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     result = invoke("--config", str(cfg.path), "--dry-run", "--reader", "editor")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out/readers/editor/briefing.eml").is_file()
-    assert "briefing.eml" in result.output
+    assert (tmp_path / "out/readers/editor/briefing.read.eml").is_file()
+    assert "briefing.read.eml" in result.output
 
 
 def test_a_failed_reader_exits_non_zero_naming_it(tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_a_deferred_reader_is_named_in_the_summary_and_the_others_are_sent(
             return "450 4.2.0 greylisted, try later" if address.startswith("editor@") \
                 else None
 
-    from briefing import delivery
+    from briefing.deliver import delivery
 
     # the real send, its retries only quicker than the default 1, 2, 4, 8 s
     monkeypatch.setattr(delivery, "send_editions", functools.partial(

@@ -17,16 +17,17 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefing.archive import compare
-from briefing import render
-from briefing import store as store_module
-from briefing.config import Config, TermSpec, ThemeConfig, load_config
-from briefing.corpus import load_corpus
+from briefing.publish.archive import compare
+from briefing.publish import render
+from briefing.store import sqlite as store_module
+from briefing.config.model import Config, TermSpec, ThemeConfig
+from briefing.config.load import load_config
+from briefing.read.corpus import load_corpus
 from briefing.errors import BusyError
-from briefing.ingest import Corpus, open_store, read_corpus
+from briefing.read.ingest import Corpus, open_store, read_corpus
 from briefing.pipeline import BuildOptions, build_briefing, rank
-from briefing.store import DB_NAME, SqliteStore, match_expression
-from briefing.themes import compile_theme
+from briefing.store.sqlite import DB_NAME, SqliteStore, match_expression
+from briefing.judge.themes import compile_theme
 
 from conftest import FIXED_EDITION, FIXED_EPOCH, GOLDEN, REPO
 
@@ -296,7 +297,7 @@ def test_a_second_build_gets_a_clear_busy_error(ws: Path, monkeypatch: pytest.Mo
     config = config_of(ws)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from pathlib import Path; "
-         "from briefing.store import SqliteStore; s = SqliteStore(Path(sys.argv[1])); "
+         "from briefing.store.sqlite import SqliteStore; s = SqliteStore(Path(sys.argv[1])); "
          "print('held', flush=True); time.sleep(60)", str(config.store)],
         stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
@@ -405,7 +406,7 @@ def test_a_build_killed_with_sigkill_leaves_no_worker_and_no_lock(ws: Path) -> N
 def test_a_forked_child_does_not_keep_the_store_lock(ws: Path) -> None:
     """A process forked while the store is open (as ingestion workers are) does not hold its
     lock: once the parent closes the store, another opener gets it at once, child or not."""
-    from briefing.ingest import fingerprint
+    from briefing.read.ingest import fingerprint
 
     config = config_of(ws)
     store = open_store(config)
@@ -533,7 +534,7 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
         exclude: list[str], not_: list[str], require: str | None) -> None:
     """rank() over the store equals rank() in memory, whether the store reads the passages of
     these few files directly or, as over a large corpus, finds them through its index."""
-    from briefing.config import parse_term
+    from briefing.config.model import parse_term
 
     root = tmp_path_factory.mktemp("hyp")
     folder = root / "articles"
@@ -578,8 +579,8 @@ def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
     """ranking.shortlists (evidence kept in the store, only what can reach the list scored)
     equals shortlist(rank(...)): cold, warm, with a file added and with one deleted, at short
     limits so the pruning by approximate score is exercised."""
-    from briefing import ranking
-    from briefing.config import parse_term
+    from briefing.judge import ranking
+    from briefing.config.model import parse_term
 
     root = tmp_path_factory.mktemp("hyp")
     folder = root / "articles"
@@ -655,7 +656,8 @@ def test_evidence_tables_kept_by_other_code_are_dropped(ws: Path) -> None:
     """An edit to the ranking code names its evidence tables afresh (cachekeys): the tables the
     old code kept are dropped when the new code writes its own, not left to fill the store;
     those of this code (another reader's theme) stay."""
-    from briefing import cachekeys, ranking
+    from briefing.store import cachekeys
+    from briefing.judge import ranking
 
     config = config_of(ws)
     ours = cachekeys.code_version(ranking.table_of)

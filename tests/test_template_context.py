@@ -8,7 +8,7 @@ import re
 import pytest
 
 from briefing import models
-from briefing.render import template_context
+from briefing.publish.render import template_context
 from briefing_fixture import REPO, seed_briefing
 
 CONTEXT_CLASSES = (models.Briefing, models.Section, models.Item, models.Source, models.Cited,

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from briefing.config import TermSpec, ThemeConfig
+from briefing.config.model import TermSpec, ThemeConfig
 from briefing.models import Article, ArticleMeta, Paragraph, Segmented, Span
-from briefing.textnorm import americanise, root
-from briefing.themes import LONG_PARAGRAPH, compile_term, compile_theme, evidence, passages_of, rank_theme
+from briefing.judge.textnorm import americanise, root
+from briefing.judge.themes import LONG_PARAGRAPH, compile_term, compile_theme, evidence, passages_of, rank_theme
 
 
 def article(text: str, paragraphs: list[tuple[int, int, list[tuple[int, int]]]] | None = None,

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from hypothesis import given, strategies as st
 
-from briefing.timeline import Event, events, find_dates, select
+from briefing.annotate.timeline import Event, events, find_dates, select
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "timeline_cases.yaml")
                        .read_text(encoding="utf-8"))

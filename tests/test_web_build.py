@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing.config import load_config
+from briefing.config.load import load_config
 from briefing.pipeline import BuildOptions, build
-from briefing.verify import verify_file
+from briefing.publish.verify import verify_file
 from test_documents import make_pdf
 
 TESTS = Path(__file__).resolve().parent

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing.formats import Unreadable, reading_text, web_url
-from briefing.webpage import decode_html, extract_page
+from briefing.read.formats import Unreadable, reading_text, web_url
+from briefing.read.webpage import decode_html, extract_page
 
 PAGES = Path(__file__).resolve().parent / "data" / "web"
 EXPECTED = yaml.safe_load((PAGES / "expected.yaml").read_text(encoding="utf-8"))
