@@ -7,10 +7,10 @@ import sys
 import time
 
 t0 = time.perf_counter()
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-from briefing.config.load import load_config# noqa: E402
-from briefing.pipeline import BuildOptions, build  # noqa: E402
+from briefing.config.load import load_config
+from briefing.pipeline import BuildOptions, build
 
 imported = time.perf_counter() - t0
 

@@ -33,11 +33,11 @@ for path in (ROOT, ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-import yaml  # noqa: E402
+import yaml
+from loopback import Route, Server
 
-from briefing.config.load import load_config# noqa: E402
-from briefing.fetch.harvest import fetch  # noqa: E402
-from loopback import Route, Server  # noqa: E402
+from briefing.config.load import load_config
+from briefing.fetch.harvest import fetch
 
 TEMPLATE = (ROOT / "tests" / "data" / "web" / "wire-story.html").read_text(encoding="utf-8")
 WORDS = ("border", "talks", "trade", "water", "security", "delegation", "pipeline", "bridge",

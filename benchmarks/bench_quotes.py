@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # runnable as a plain script from a checkout
     sys.path.insert(0, str(REPO))
 
-from briefing.annotate.quotes import extract_quotes  # noqa: E402
+from briefing.annotate.quotes import extract_quotes
 
 BBC = REPO.parent / "shared" / "corpora" / "bbc-news"
 
@@ -54,7 +54,7 @@ def _cast_report(k: int, rnd: random.Random) -> str:
     he, she, other = _surname(3 * k), _surname(3 * k + 1), _surname(3 * k + 2)
     first_m, first_f = rnd.choice(_FIRST_M), rnd.choice(_FIRST_F)
     role, org = rnd.choice(_ROLES)
-    say = lambda: rnd.choice(_SAYINGS)  # noqa: E731
+    say = lambda: rnd.choice(_SAYINGS)
     return "\n\n".join([
         f"{first_f} {she}, the {role} of the {org}, met {first_m} {he} and "
         f"{rnd.choice(_FIRST_M)} {other} on Tuesday. “{say().capitalize()},” {she} said.",

@@ -32,7 +32,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from corpora import CORPORA, DEFAULT_CACHE, prepare_reuters, prepare_synthetic  # noqa: E402
+from corpora import CORPORA, DEFAULT_CACHE, prepare_reuters, prepare_synthetic
 
 BRIEFING = [sys.executable, "-m", "briefing.cli"]
 if (REPO / ".venv" / "bin" / "briefing").exists():

@@ -27,9 +27,9 @@ from aiosmtpd.controller import Controller
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefing.config.load import load_config# noqa: E402
-from briefing.deliver.delivery import send_editions  # noqa: E402
-from briefing.pipeline import BuildOptions  # noqa: E402
+from briefing.config.load import load_config
+from briefing.deliver.delivery import send_editions
+from briefing.pipeline import BuildOptions
 
 THEMES = ("security", "recognition", "central-asia-borders")
 
@@ -41,7 +41,7 @@ class Counter:
         self.count = 0
         self.bytes = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+    async def handle_DATA(self, server, session, envelope):
         self.count += len(envelope.rcpt_tos)
         self.bytes += len(envelope.content)
         return "250 OK"

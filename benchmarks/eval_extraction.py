@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # runnable as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
+import yaml
 
-from briefing.models import Article, ArticleMeta  # noqa: E402
-from briefing.read.segment import segment  # noqa: E402
-from briefing.read.webpage import extract_page  # noqa: E402
+from briefing.models import Article, ArticleMeta
+from briefing.read.segment import segment
+from briefing.read.webpage import extract_page
 
 PAGES = ROOT / "tests" / "data" / "web"
 

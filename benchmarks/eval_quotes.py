@@ -41,17 +41,18 @@ import contextlib
 import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # runnable as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from briefing.models import Quote  # noqa: E402
-from briefing.annotate.quotelist import find_all_quotes  # noqa: E402
-from briefing.annotate.quotes import extract_quotes  # noqa: E402
+from briefing.annotate.quotelist import find_all_quotes
+from briefing.annotate.quotes import extract_quotes
+from briefing.models import Quote
 
 DEFAULT_SHARED = ROOT.parent / "shared"
 BBC_LABELS = ROOT / "tests" / "data" / "quotes" / "bbc.yaml"
@@ -96,7 +97,7 @@ class Result:
 
     def ratios(self) -> dict[str, float]:
         """Quote precision/recall and speaker precision/recall."""
-        div = lambda a, b: a / b if b else 0.0  # noqa: E731
+        div = lambda a, b: a / b if b else 0.0
         return {
             "quote_precision": div(self.counted, self.predicted),
             "quote_recall": div(self.recalled, self.gold_direct),
@@ -216,7 +217,7 @@ class BbcResult:
     def ratios(self) -> dict[str, float]:
         """Speaker accuracy (over every labelled quotation: a missed one is a wrong one), speaker
         precision over the quotations found, quote recall and precision."""
-        div = lambda a, b: a / b if b else 0.0  # noqa: E731
+        div = lambda a, b: a / b if b else 0.0
         return {
             "bbc_speaker_accuracy": div(self.right, self.labelled),
             "bbc_speaker_precision": div(self.right, self.found),

@@ -48,14 +48,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # runnable as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from briefing.config.load import load_config
 from briefing.config.model import Config
-from briefing.config.load import load_config# noqa: E402
-from briefing.read.corpus import load_corpus  # noqa: E402
-from briefing.judge.explain import ExplainRow, explain_theme  # noqa: E402
-from briefing.models import Briefing  # noqa: E402
-from briefing.pipeline import BuildOptions, build_briefing, read_corpus  # noqa: E402
-from briefing.read.segment import segment  # noqa: E402
-from briefing.judge.themes import LONG_PARAGRAPH  # noqa: E402
+from briefing.judge.explain import ExplainRow, explain_theme
+from briefing.judge.themes import LONG_PARAGRAPH
+from briefing.models import Briefing
+from briefing.pipeline import BuildOptions, build_briefing, read_corpus
+from briefing.read.corpus import load_corpus
+from briefing.read.segment import segment
 
 DEFAULT_CONFIG = ROOT / "config" / "briefing.yaml"
 DEFAULT_LABELS = ROOT / "tests" / "data" / "relevance" / "seeds.yaml"

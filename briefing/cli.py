@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -34,12 +34,12 @@ DEFAULT_CONFIG = Path("config/briefing.yaml")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="The config file.",
                                          show_default=True)]
-CorpusOpt = Annotated[Optional[list[Path]], typer.Option(
+CorpusOpt = Annotated[list[Path] | None, typer.Option(
     "--corpus", help="Article files or folders (repeatable); replaces the configured corpus.")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output folder (default: from config).")]
-SinceOpt = Annotated[Optional[str], typer.Option(
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: from config).")]
+SinceOpt = Annotated[str | None, typer.Option(
     "--since", metavar="YYYY-MM-DD", help="Only articles published on or after this date.")]
-UndatedOpt = Annotated[Optional[str], typer.Option(
+UndatedOpt = Annotated[str | None, typer.Option(
     "--undated", metavar="include|exclude", help="Whether a windowed edition (--since, a profile's "
     "since) keeps articles with no known publication date (default: the profile's undated, else "
     "exclude).")]
@@ -121,7 +121,7 @@ def main_callback(
     _State.quiet = quiet
 
 
-def _load(config: Path, *, corpus_given: bool = False):  # noqa: ANN202 - a Config
+def _load(config: Path, *, corpus_given: bool = False):
     """Load the config; when --corpus replaces the configured corpus, its paths need not exist."""
     from briefing.config.load import load_config
 
@@ -135,12 +135,12 @@ def build(
     out: OutOpt = None,
     since: SinceOpt = None,
     undated: UndatedOpt = None,
-    fmt: Annotated[Optional[list[str]], typer.Option(
+    fmt: Annotated[list[str] | None, typer.Option(
         "--format", "-f", help="pdf, html, email, txt or json (repeatable; default: all, or for "
         "a reader the profile's formats and json).")] = None,
-    edition_date: Annotated[Optional[str], typer.Option(
+    edition_date: Annotated[str | None, typer.Option(
         "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
-    reader: Annotated[Optional[str], typer.Option("--reader", help="Build one reader's edition.")] = None,
+    reader: Annotated[str | None, typer.Option("--reader", help="Build one reader's edition.")] = None,
     all_readers: Annotated[bool, typer.Option("--all-readers", help="Build every reader's edition.")] = False,
     fetch_first: Annotated[bool, typer.Option(
         "--fetch", help="Fetch what is new in the config's feeds first (see briefing fetch); a "
@@ -166,8 +166,9 @@ def build(
         listing = _listing(corpus or cfg.corpus)
         try:
             # imported while find lists the corpus on the other core (ranking: numpy)
-            from briefing.judge import ranking# noqa: F401
-            from briefing.pipeline import BuildOptions, build as do_build, resolve_readers
+            from briefing.judge import ranking  # noqa: F401
+            from briefing.pipeline import BuildOptions, resolve_readers
+            from briefing.pipeline import build as do_build
 
             options = BuildOptions(corpus=tuple(corpus) if corpus else None,
                                    since=parse_date(since, "--since"),
@@ -188,7 +189,7 @@ def build(
     run(go)
 
 
-def _listing(paths: list[Path]):  # noqa: ANN202 - a listing.Listing
+def _listing(paths: list[Path]):
     """Start listing the corpus in the background (see briefing.read.listing)."""
     from briefing.read.listing import start
 
@@ -207,7 +208,7 @@ def _command() -> str:
     return str(script.absolute())
 
 
-def _send_problems(cfg) -> list[str]:  # noqa: ANN001 - a Config
+def _send_problems(cfg) -> list[str]:
     """What ``briefing send`` would refuse that the config alone cannot say: readers with no
     sender, and the SMTP settings in the environment (checked as send checks them)."""
     from briefing.deliver.delivery import smtp_settings
@@ -282,7 +283,7 @@ def check(
 @app.command()
 def verify(
     file: Annotated[Path, typer.Argument(help="A briefing.json or a quotes JSON file.")],
-    root: Annotated[Optional[Path], typer.Option(help="Resolve relative source paths here.")] = None,
+    root: Annotated[Path | None, typer.Option(help="Resolve relative source paths here.")] = None,
 ) -> None:
     """Re-read every cited source and confirm each item is verbatim at its offsets."""
     from briefing.publish.verify import verify_file
@@ -311,7 +312,7 @@ def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new 
     run(go)
 
 
-def _fetch(cfg, urls: list[str]):  # noqa: ANN001, ANN202 - a Config, a harvest.FetchReport
+def _fetch(cfg, urls: list[str]):
     """Run a fetch with a progress bar on a terminal; print each outcome unless --quiet (a
     failure always)."""
     from briefing.fetch.harvest import fetch
@@ -346,7 +347,7 @@ def _progress(what: str) -> Iterator[Callable[[int, int, str], None] | None]:
 
 @app.command("fetch")
 def fetch_command(
-    urls: Annotated[Optional[list[str]], typer.Argument(
+    urls: Annotated[list[str] | None, typer.Argument(
         metavar="[URL]...", help="Articles (or feeds) to fetch now; default: the config's feeds.")] = None,
     config: ConfigOpt = DEFAULT_CONFIG,
     quiet: QuietOpt = False,
@@ -373,7 +374,7 @@ def fetch_command(
 
 @app.command("read")
 def read_command(
-    paths: Annotated[Optional[list[Path]], typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(
         metavar="[PATH]...", help="Article files or folders (default: the configured corpus).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     config: ConfigOpt = DEFAULT_CONFIG,
@@ -402,11 +403,11 @@ def read_command(
 
 @app.command()
 def quotes(
-    paths: Annotated[Optional[list[Path]], typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(
         metavar="[PATH]...", help="Article files or folders (default: the configured corpus).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "table",
     config: ConfigOpt = DEFAULT_CONFIG,
-    texts: Annotated[Optional[Path], typer.Option(
+    texts: Annotated[Path | None, typer.Option(
         "--texts", metavar="DIR", help="Where the JSON's reading texts of web pages, emails and "
         "PDFs are written (default: out/texts, the config's out when it is used).")] = None,
 ) -> None:
@@ -463,19 +464,19 @@ def explain(
 @app.command()
 def send(
     config: ConfigOpt = DEFAULT_CONFIG,
-    reader: Annotated[Optional[str], typer.Option(
+    reader: Annotated[str | None, typer.Option(
         "--reader", help="Send one reader's edition (default: every reader).")] = None,
-    to: Annotated[Optional[str], typer.Option(
+    to: Annotated[str | None, typer.Option(
         "--to", metavar="ADDRESS",
         help="Send one reader's edition to this test address; the ledger is not touched.")] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Write out/readers/ID/briefing.read.eml instead of sending.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Send again to readers who already got this edition.")] = False,
-    smtp: Annotated[Optional[str], typer.Option(
+    smtp: Annotated[str | None, typer.Option(
         "--smtp", metavar="URL", help="SMTP server (default: $BRIEFING_SMTP_URL); the password "
         "comes from $BRIEFING_SMTP_PASSWORD only.")] = None,
-    edition_date: Annotated[Optional[str], typer.Option(
+    edition_date: Annotated[str | None, typer.Option(
         "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
     corpus: CorpusOpt = None,
     out: OutOpt = None,

@@ -26,22 +26,21 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__
-from briefing.publish import archive
-from briefing.store import cachekeys
 from briefing.annotate.annotations import events_of, quotes_of
-from briefing.publish.assemble import Masthead, Material, ThemeInfo, assemble
-from briefing.judge.choose import Selection
 from briefing.config.model import Config, Reader, ThemeConfig
 from briefing.errors import ConfigError, InputError
-from briefing.read.ingest import Corpus, read_corpus, select_since
-from briefing.store.ledger import Ledger
-from briefing.read.listing import Listing
-from briefing.models import Article, Briefing
-from briefing.publish.output import FILENAMES, FORMATS, write_atomically
+from briefing.judge.choose import Selection
 from briefing.judge.readers import Window, edition_window
-from briefing.publish.texts import with_reading_texts
 from briefing.judge.themes import ThemeQuery, compile_theme
-
+from briefing.models import Article, Briefing
+from briefing.publish import archive
+from briefing.publish.assemble import Masthead, Material, ThemeInfo, assemble
+from briefing.publish.output import FILENAMES, FORMATS, write_atomically
+from briefing.publish.texts import with_reading_texts
+from briefing.read.ingest import Corpus, read_corpus, select_since
+from briefing.read.listing import Listing
+from briefing.store import cachekeys
+from briefing.store.ledger import Ledger
 
 Warn = Callable[[str], None]
 
@@ -97,8 +96,8 @@ def now() -> dt.datetime:
     """The build's clock: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def theme_queries(config: Config, reader: Reader | None) -> list[tuple[ThemeConfig, ThemeQuery]]:
@@ -172,7 +171,7 @@ def make_edition(config: Config, corpus: Corpus, reader: Reader | None = None,
 
 def _decide(config: Config, corpus: Corpus, reader: Reader | None, options: BuildOptions,
             notes: Sequence[str], window: Window | None, timings: Timings) -> EditionBuild:
-    from briefing.judge import ranking# numpy: only for builds that rank
+    from briefing.judge import ranking  # numpy: only for builds that rank
 
     clock = now()
     edition = options.edition or clock.date()
@@ -219,7 +218,7 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
     """Render the briefing in each format, in memory (nothing is written until all succeed).
     ``env``: the Jinja2 environment to use (one is made when needed); ``given``: formats
     already rendered by the caller, taken as they are."""
-    from briefing.publish import render# jinja2 and css-inline only when something is rendered
+    from briefing.publish import render  # jinja2 and css-inline only when something is rendered
 
     timings = timings or Timings()
     out: dict[str, bytes] = {}
@@ -240,7 +239,9 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
             elif fmt == "email":
                 out[fmt] = render.render_email(briefing, env, web_url=config.delivery.web_url).encode()
             elif fmt == "pdf":
-                from briefing.publish.pdf import html_to_pdf  # weasyprint is the heaviest import: only for PDFs
+                from briefing.publish.pdf import (
+                    html_to_pdf,  # weasyprint is the heaviest import: only for PDFs
+                )
 
                 html = render.render_pdf_html(briefing, env)
                 out[fmt] = html_to_pdf(html, assets=render.assets_dir(workspace_templates(config)),

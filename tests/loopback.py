@@ -57,7 +57,7 @@ class Server:
             def log_message(self, *args: object) -> None:  # quiet
                 return None
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with server._lock:
                     server.hits.append(Hit(self.path, headers, time.monotonic(),

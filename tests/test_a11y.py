@@ -20,12 +20,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from briefing_fixture import REPO, seed_briefing
 
+from briefing.models import Briefing
 from briefing.publish.archive import Archived, Shown, compare
 from briefing.publish.archive_index import Listed, index_html
-from briefing.models import Briefing
 from briefing.publish.render import render_email, render_html, template_env
-from briefing_fixture import REPO, seed_briefing
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -13,23 +13,21 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from briefing_fixture import seed_briefing, seed_text
+from conftest import REPO
 from typer.testing import CliRunner
 
-from briefing.publish import archive
-from briefing.publish import output
-from briefing.publish.archive import Archived, Shown, compare
-from briefing.publish.archive_index import FEED_ENTRIES, INDEX_ENTRIES, write_indexes
 from briefing.cli import app
-from briefing.config.model import Config
 from briefing.config.load import load_config
+from briefing.config.model import Config
 from briefing.deliver.delivery import send_editions
 from briefing.errors import ArchiveError
 from briefing.pipeline import BuildOptions, build
+from briefing.publish import archive, output
+from briefing.publish.archive import Archived, Shown, compare
+from briefing.publish.archive_index import FEED_ENTRIES, INDEX_ENTRIES, write_indexes
 from briefing.publish.render import render_email, render_html, render_text, template_env
 from briefing.publish.verify import verify_file
-from briefing_fixture import seed_briefing, seed_text
-
-from conftest import REPO
 
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -64,13 +62,13 @@ def workspace(tmp_path: Path, *, title: str = "Russia and the Taliban", readers:
 
 
 def edition(cfg: Config, date: str, *, formats: tuple[str, ...] | None = ("json", "txt", "html"),
-            readers: tuple[object, ...] = (None,), warnings: list[str] | None = None):  # noqa: ANN201
+            readers: tuple[object, ...] = (None,), warnings: list[str] | None = None):
     result = build(cfg, BuildOptions(edition=_date(date), formats=formats), readers=readers,
                    warn=(warnings if warnings is not None else []).append)
     return result.briefings
 
 
-def _date(text: str):  # noqa: ANN202
+def _date(text: str):
     import datetime as dt
 
     return dt.date.fromisoformat(text)
@@ -87,7 +85,7 @@ def _new_shown(doc: dict, name: str) -> int:
     return sum(i["new"] for s in sections for i in s)
 
 
-def items(briefing):  # noqa: ANN001, ANN201
+def items(briefing):
     return [i for s in briefing.sections for i in s.items]
 
 
@@ -260,7 +258,7 @@ def test_send_still_delivers_when_the_archive_cannot_be_written(tmp_path: Path,
 # --- What counts as the same passage --------------------------------------------------------
 
 
-def _shown(item, start: int | None = None, end: int | None = None,  # noqa: ANN001
+def _shown(item, start: int | None = None, end: int | None = None,
            path: str | None = None, sha: str | None = "x" * 64, text: str | None = None) -> Shown:
     start = item.start if start is None else start
     end = item.end if end is None else end
@@ -268,11 +266,11 @@ def _shown(item, start: int | None = None, end: int | None = None,  # noqa: ANN0
     return Shown(path or item.path, start, end, source[start:end] if text is None else text, sha)
 
 
-def _with_sha(briefing):  # noqa: ANN001, ANN201
+def _with_sha(briefing):
     return replace(briefing, sources=tuple(replace(s, sha256="x" * 64) for s in briefing.sources))
 
 
-def _marks(briefing, shown: list[Shown]) -> list[bool | None]:  # noqa: ANN001
+def _marks(briefing, shown: list[Shown]) -> list[bool | None]:
     b = compare(briefing, Archived("2026-11-15", tuple(shown), frozenset(), None), [])
     return [i.new for i in items(b)]
 

@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_EDITION, FIXED_EPOCH, REPO
 
 from briefing.store import cachekeys
-
-from conftest import FIXED_EDITION, FIXED_EPOCH, REPO
 
 # A transcript (quoted turns, ``quotes_turns.py``) on the seed themes, so that the edition
 # shows what the quotations module family finds.

@@ -9,12 +9,12 @@ import math
 from dataclasses import replace
 from datetime import date, timedelta
 
+from briefing_fixture import seed_briefing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.publish.chart import RADIUS, WIDTH, Chart, clusters, summary_line, timeline_chart
 from briefing.models import Briefing, Section
-from briefing_fixture import seed_briefing
+from briefing.publish.chart import RADIUS, WIDTH, Chart, clusters, summary_line, timeline_chart
 
 _DAY = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)).map(
     lambda d: (d.isoformat(), "day"))

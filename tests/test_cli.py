@@ -10,18 +10,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from typer.testing import CliRunner
 
 from briefing import __version__
 from briefing.cli import app
 from briefing.errors import ExitCode
 
-from conftest import REPO
-
 runner = CliRunner()
 
 
-def invoke(*args: str):  # noqa: ANN201
+def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 

@@ -16,8 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.config.model import ACCEPTED_KEYS, PAGE_SIZES, SLUG_RE, Config, TermSpec, parse_term
 from briefing.config.load import check_config_paths, load_config
+from briefing.config.model import ACCEPTED_KEYS, PAGE_SIZES, SLUG_RE, Config, TermSpec, parse_term
 from briefing.errors import ConfigError, ExitCode, InputError, UsageError
 from briefing.publish.output import FORMATS
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.read.segment import segment
-from briefing.read.corpus import find_articles, load_corpus, read_article
 from briefing.errors import InputError
+from briefing.read.corpus import find_articles, load_corpus, read_article
+from briefing.read.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -75,7 +75,7 @@ def test_empty_and_binary_files_are_skipped_with_a_warning(tmp_path: Path) -> No
 
 def test_bom_and_crlf_keep_offsets_the_checker_sees(tmp_path: Path) -> None:
     f = tmp_path / "bom.txt"
-    f.write_bytes(codecs.BOM_UTF8 + "Moscow talks\r\n\r\nLavrov said “yes”.\r\n".encode("utf-8"))
+    f.write_bytes(codecs.BOM_UTF8 + "Moscow talks\r\n\r\nLavrov said “yes”.\r\n".encode())
     a, _ = _read(f)
     assert a.encoding == "utf-8-sig"
     assert a.text == _checker_text(f, a.encoding)

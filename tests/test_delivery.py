@@ -23,14 +23,26 @@ from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefing.config.model import Config, Reader
 from briefing.config.load import load_config
-from briefing.deliver.delivery import (Edition, Pacer, SendFailure, SendReport, build_message,
-                               footer_block, greeting_block, message_id, one_line,
-                               personalise_html, send_editions, smtp_settings, subject)
+from briefing.config.model import Config, Reader
+from briefing.deliver.delivery import (
+    Edition,
+    Pacer,
+    SendFailure,
+    SendReport,
+    build_message,
+    footer_block,
+    greeting_block,
+    message_id,
+    one_line,
+    personalise_html,
+    send_editions,
+    smtp_settings,
+    subject,
+)
 from briefing.errors import BusyError, ConfigError, DeliveryError, UsageError
-from briefing.store.ledger import ledger_path, open_ledger, send_lock
 from briefing.pipeline import BuildOptions
+from briefing.store.ledger import ledger_path, open_ledger, send_lock
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -75,12 +87,12 @@ class Sink:
         return None
 
     @staticmethod
-    def _replied(server, reply: str) -> str:  # noqa: ANN001
+    def _replied(server, reply: str) -> str:
         if reply.startswith("421"):
             asyncio.get_running_loop().call_soon(server.transport.close)
         return reply
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
         with self.lock:
             self.mail_calls += 1
             n = self.mail_calls
@@ -93,7 +105,7 @@ class Sink:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
             self.rcpt_calls += 1
         reply = self.rcpt_reply(address)
@@ -102,7 +114,7 @@ class Sink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.data_calls += 1
             n = self.data_calls
@@ -530,7 +542,7 @@ def test_a_server_reply_repeating_the_password_is_shown_masked(tmp_path: Path) -
     secret = "Echo-me-9x"
     plain = base64.b64encode(f"\0bob\0{secret}".encode()).decode()
 
-    def echoing(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+    def echoing(server, session, envelope, mechanism, auth_data):
         return AuthResult(success=False, handled=False,
                           message=f"535 5.7.8 bob/{secret} is wrong (you sent {plain})")
 
@@ -678,7 +690,7 @@ def test_a_refused_login_is_reported_without_the_password(tmp_path: Path,
     secret = "never-Show-this-42"
     seen: list[bytes] = []
 
-    def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+    def authenticator(server, session, envelope, mechanism, auth_data):
         seen.append(auth_data.password)
         return AuthResult(success=False, handled=False)
 
@@ -914,7 +926,7 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     return d / "ca.pem", d / "server.pem", d / "server.key"
 
 
-def _server_context(cert: Path, key: Path) -> "ssl.SSLContext":
+def _server_context(cert: Path, key: Path) -> ssl.SSLContext:
     import ssl
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

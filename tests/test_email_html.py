@@ -6,10 +6,16 @@ import re
 from dataclasses import replace
 from html.parser import HTMLParser
 
-from briefing.models import Briefing
-from briefing.publish.render import (EMAIL_SIZE_LIMIT, PREHEADER_MAX, PREHEADER_MIN, render_email,
-                             template_env)
 from briefing_fixture import hostile_briefing, seed_briefing
+
+from briefing.models import Briefing
+from briefing.publish.render import (
+    EMAIL_SIZE_LIMIT,
+    PREHEADER_MAX,
+    PREHEADER_MIN,
+    render_email,
+    template_env,
+)
 
 ENV = template_env()
 

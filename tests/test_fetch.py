@@ -11,9 +11,9 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
+from loopback import Route, Server, gzip_bomb
 
 from briefing.fetch.client import Client, FetchError, Refused, Settings, public_address
-from loopback import Route, Server, gzip_bomb
 
 PAGE = "<html><body><p>Hello from the loopback server.</p></body></html>"
 
@@ -31,7 +31,7 @@ def client(**kwargs: object) -> Client:
     return Client(Settings(**settings))  # type: ignore[arg-type]
 
 
-def names(*hosts: str):  # noqa: ANN201 - a resolver
+def names(*hosts: str):
     """A resolver that answers 127.0.0.1 for ``hosts`` (names that look public) and fails
     for anything else: no test resolves a real name."""
     def resolve(host: str, port: int) -> list[tuple[int, tuple]]:

@@ -13,11 +13,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_EDITION, GOLDEN, REPO
 from typer.testing import CliRunner
 
 from briefing.cli import app
-
-from conftest import FIXED_EDITION, GOLDEN, REPO
 
 FILES = ["briefing.json", "briefing.txt", "briefing.html", "briefing.email.html"]
 

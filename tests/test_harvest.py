@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from loopback import Route, Server
 
 from briefing.config.load import load_config
-from briefing.read.corpus import front_matter, load_corpus
 from briefing.errors import BusyError, ConfigError
-from briefing.store.fetchstate import lock, normal_url, open_state
 from briefing.fetch.harvest import fetch
-from loopback import Route, Server
+from briefing.read.corpus import front_matter, load_corpus
+from briefing.store.fetchstate import lock, normal_url, open_state
 
 PAGES = Path(__file__).resolve().parent / "data" / "web"
 

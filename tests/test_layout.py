@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import GOLDEN
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

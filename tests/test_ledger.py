@@ -7,21 +7,19 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_delivery import workspace
 
 from briefing.config.model import Reader
 from briefing.errors import BusyError, DeliveryError
-from briefing.store.ledger import ledger_path, open_ledger, read_ledger, send_lock
-from briefing.pipeline import BuildOptions, build
 from briefing.judge.readers import Window, edition_window, reader_since, window_start
-
-from test_delivery import workspace
+from briefing.pipeline import BuildOptions, build
+from briefing.store.ledger import ledger_path, open_ledger, read_ledger, send_lock
 
 TITLE = "Russia and the Taliban"
 

@@ -10,17 +10,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.read import listing as listing_module
 from briefing.config.load import load_config
+from briefing.pipeline import Timings
+from briefing.read import listing as listing_module
 from briefing.read.corpus import scan_articles
 from briefing.read.ingest import read_corpus
 from briefing.read.listing import Listing
-from briefing.pipeline import Timings
-
-from conftest import REPO
 
 pytestmark = pytest.mark.skipif(listing_module.shutil.which("find") is None,
                                 reason="no find on this machine: the warm path is not taken")

@@ -16,13 +16,13 @@ import pdfplumber
 import pikepdf
 import pypdf
 import pytest
+from briefing_fixture import hostile_briefing, seed_briefing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.models import Briefing
 from briefing.publish.pdf import AssetsOnlyFetcher, _fast_type_parser, html_to_pdf
 from briefing.publish.render import assets_dir, render_html, render_pdf_html, template_env
-from briefing_fixture import hostile_briefing, quote, seed_briefing
 
 ENV = template_env()
 ASSETS = assets_dir()
@@ -325,7 +325,7 @@ def test_the_fast_cffi_type_path_gives_the_types_cffi_would(base: str, suffix: s
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")

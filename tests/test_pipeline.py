@@ -9,18 +9,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.publish import render
 from briefing.config.load import load_config
 from briefing.models import Briefing
-from briefing.pipeline import BuildOptions, build, read_corpus, build_briefing
+from briefing.pipeline import BuildOptions, build, build_briefing, read_corpus
+from briefing.publish import render
 
-from conftest import REPO
 
-
-def seed_config():  # noqa: ANN201
+def seed_config():
     return load_config(REPO / "config" / "briefing.yaml")
 
 
@@ -224,8 +223,8 @@ def test_require_is_applied_before_the_shortlist_is_cut(tmp_path: Path) -> None:
     while explain ranked a passing passage first as shown), in the store's way and in memory
     alike, and explain says exactly what the edition shows."""
     from briefing.judge.explain import explain_theme
-    from briefing.read.ingest import Corpus
     from briefing.read.corpus import load_corpus
+    from briefing.read.ingest import Corpus
 
     # more failing passages than a shortlist of one item holds (SHORTLIST_MIN + 20), and
     # articles on something else, so that the terms are rare enough to score

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing.errors import ConfigError
 from briefing.judge.query import Node, Passage, QuerySyntaxError, Word, matches, parse, sense_rule

@@ -14,9 +14,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.models import Quote
 from briefing.annotate.quotelist import find_all_quotes
 from briefing.annotate.quotes import extract_quotes
+from briefing.models import Quote
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -151,8 +151,8 @@ def test_the_stored_quotations_are_versioned_by_every_quote_module() -> None:
     of it counts (quotes_turns.py was left out, so a change to transcripts kept stale results).
     The version is derived from what article_quotes imports (briefing/cachekeys.py), so a new
     quote module counts without being listed; tests/test_cachekeys.py edits one and checks."""
-    from briefing.store import cachekeys
     from briefing.annotate.quotes import article_quotes
+    from briefing.store import cachekeys
 
     modules = cachekeys.closure(article_quotes.__module__)
     assert {f"briefing.{p.stem}" for p in (ROOT / "briefing").glob("quotes*.py")} <= set(modules)

@@ -13,13 +13,23 @@ from pathlib import Path
 import jinja2
 import markupsafe
 import pytest
+from briefing_fixture import REPO, hostile_briefing, seed_briefing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.publish.render import (PREHEADER_MAX, PREHEADER_MIN, TEXT_WIDTH, default_templates_dir,
-                             longdate, preheader, quote_display, render_html, render_json,
-                             render_text, template_env)
-from briefing_fixture import REPO, hostile_briefing, seed_briefing
+from briefing.publish.render import (
+    PREHEADER_MAX,
+    PREHEADER_MIN,
+    TEXT_WIDTH,
+    default_templates_dir,
+    longdate,
+    preheader,
+    quote_display,
+    render_html,
+    render_json,
+    render_text,
+    template_env,
+)
 
 ENV = template_env()
 
@@ -341,7 +351,7 @@ def test_no_edition_links_anywhere_but_http(url: str) -> None:
 # --- Labels and what a reader skims by --------------------------------------------------------
 
 
-def _item(kind: str, text: str, why: tuple[str, ...], speaker: str | None = None):  # noqa: ANN202
+def _item(kind: str, text: str, why: tuple[str, ...], speaker: str | None = None):
     from briefing.models import Item
 
     return Item(kind=kind, text=text, source="S1", path="x.txt", start=0, end=len(text),
@@ -380,12 +390,12 @@ def test_an_items_label_is_its_speaker_or_strongest_terms_as_the_text_writes_the
 
 
 def test_labels_are_in_every_format() -> None:
-    from briefing.publish.pdf import html_to_pdf
-    from briefing.publish.render import assets_dir, render_email, render_pdf_html
-
     import io
 
     import pdfplumber
+
+    from briefing.publish.pdf import html_to_pdf
+    from briefing.publish.render import assets_dir, render_email, render_pdf_html
 
     brief = seed_briefing()
     web, email = render_html(brief, ENV), render_email(brief, ENV)

@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from briefing import runtime
-
-from conftest import REPO
 
 # Imported by Python at start-up when its folder is on PYTHONPATH: it reports how the process
 # ends (os._exit, with the collector's state; or an ordinary exit, through atexit).

@@ -8,17 +8,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
+from conftest import FIXED_EPOCH, REPO
 
-from briefing.publish import render
 from briefing.config.load import load_config
+from briefing.pipeline import BuildOptions, build_briefing, rank, theme_queries
+from briefing.publish import render
 from briefing.read.corpus import load_corpus
 from briefing.read.ingest import Corpus, read_corpus
-from briefing.pipeline import BuildOptions, build_briefing, rank, theme_queries
-
-from conftest import FIXED_EPOCH, REPO
 
 SHARED = REPO.parent / "shared"
 BBC = SHARED / "corpora" / "bbc-news"
@@ -26,7 +24,7 @@ OPTIONS = BuildOptions(edition=dt.date(2026, 11, 22))
 
 
 @pytest.fixture(scope="module")
-def bbc_config(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a Config
+def bbc_config(tmp_path_factory: pytest.TempPathFactory):
     if not BBC.is_dir():
         pytest.skip(f"needs ../shared/corpora/bbc-news beside the repository ({BBC} is absent)")
     work = tmp_path_factory.mktemp("bbc")
@@ -37,7 +35,7 @@ def bbc_config(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a Co
     return load_config(config)
 
 
-def _json(config, corpus: Corpus) -> str:  # noqa: ANN001
+def _json(config, corpus: Corpus) -> str:
     try:
         return render.render_json(build_briefing(config, corpus, options=OPTIONS))
     finally:
@@ -45,7 +43,7 @@ def _json(config, corpus: Corpus) -> str:  # noqa: ANN001
 
 
 def test_bbc_from_the_store_cold_and_warm_equals_in_memory(
-        bbc_config, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        bbc_config, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     memory = Corpus.from_articles(load_corpus([BBC], None, lambda _: None))
     queries = [q for _, q in theme_queries(bbc_config, None)]
@@ -60,9 +58,9 @@ def test_bbc_from_the_store_cold_and_warm_equals_in_memory(
     assert all(s["items"] for s in doc["sections"]), "every BBC theme finds passages"
 
 
-def test_bbc_since_selects_from_the_store(bbc_config) -> None:  # noqa: ANN001
-    from briefing.read.ingest import NAMED_UNDATED, select_since
+def test_bbc_since_selects_from_the_store(bbc_config) -> None:
     from briefing.judge.readers import Window
+    from briefing.read.ingest import NAMED_UNDATED, select_since
 
     corpus = read_corpus(dataclasses.replace(bbc_config), None)
     try:

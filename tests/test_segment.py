@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from briefing.judge.themes import LONG_PARAGRAPH, passages_of
 from briefing.models import Article, ArticleMeta, Segmented
 from briefing.read.segment import SENTENCE_MAX, line_furniture, read_header, segment, sentences
-from briefing.judge.themes import LONG_PARAGRAPH, passages_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

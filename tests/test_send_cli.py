@@ -13,13 +13,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from test_delivery import READERS, REPO, Sink, located, smtp_server, workspace, write_workspace
 from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.errors import ExitCode
 from briefing.store.ledger import open_ledger, send_lock
-
-from test_delivery import READERS, REPO, Sink, located, smtp_server, workspace, write_workspace
 
 EDITION = "2026-11-22"
 
@@ -197,7 +196,7 @@ class Stalling(Sink):
         self.release = threading.Event()
         self.stall = True
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+    async def handle_DATA(self, server, session, envelope):
         if self.stall and self.data_calls == 1:
             self.data_calls += 1
             self.second_arrived.set()

@@ -14,22 +14,21 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_EDITION, FIXED_EPOCH, GOLDEN, REPO
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefing.publish.archive import compare
-from briefing.publish import render
-from briefing.store import sqlite as store_module
-from briefing.config.model import Config, TermSpec, ThemeConfig
 from briefing.config.load import load_config
-from briefing.read.corpus import load_corpus
+from briefing.config.model import Config, TermSpec, ThemeConfig
 from briefing.errors import BusyError
-from briefing.read.ingest import Corpus, open_store, read_corpus
-from briefing.pipeline import BuildOptions, build_briefing, rank
-from briefing.store.sqlite import DB_NAME, SqliteStore, match_expression
 from briefing.judge.themes import compile_theme
-
-from conftest import FIXED_EDITION, FIXED_EPOCH, GOLDEN, REPO
+from briefing.pipeline import BuildOptions, build_briefing, rank
+from briefing.publish import render
+from briefing.publish.archive import compare
+from briefing.read.corpus import load_corpus
+from briefing.read.ingest import Corpus, open_store, read_corpus
+from briefing.store import sqlite as store_module
+from briefing.store.sqlite import DB_NAME, SqliteStore, match_expression
 
 EDITION = BuildOptions(edition=__import__("datetime").date.fromisoformat(FIXED_EDITION))
 
@@ -579,8 +578,8 @@ def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
     """ranking.shortlists (evidence kept in the store, only what can reach the list scored)
     equals shortlist(rank(...)): cold, warm, with a file added and with one deleted, at short
     limits so the pruning by approximate score is exercised."""
-    from briefing.judge import ranking
     from briefing.config.model import parse_term
+    from briefing.judge import ranking
 
     root = tmp_path_factory.mktemp("hyp")
     folder = root / "articles"
@@ -656,8 +655,8 @@ def test_evidence_tables_kept_by_other_code_are_dropped(ws: Path) -> None:
     """An edit to the ranking code names its evidence tables afresh (cachekeys): the tables the
     old code kept are dropped when the new code writes its own, not left to fill the store;
     those of this code (another reader's theme) stay."""
-    from briefing.store import cachekeys
     from briefing.judge import ranking
+    from briefing.store import cachekeys
 
     config = config_of(ws)
     ours = cachekeys.code_version(ranking.table_of)

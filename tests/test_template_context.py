@@ -6,10 +6,10 @@ import dataclasses
 import re
 
 import pytest
+from briefing_fixture import REPO, seed_briefing
 
 from briefing import models
 from briefing.publish.render import template_context
-from briefing_fixture import REPO, seed_briefing
 
 CONTEXT_CLASSES = (models.Briefing, models.Section, models.Item, models.Source, models.Cited,
                    models.TimelineEvent, models.Voice, models.NotCited,

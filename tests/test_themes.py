@@ -6,12 +6,20 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing.config.model import TermSpec, ThemeConfig
-from briefing.models import Article, ArticleMeta, Paragraph, Segmented, Span
 from briefing.judge.textnorm import americanise, root
-from briefing.judge.themes import LONG_PARAGRAPH, compile_term, compile_theme, evidence, passages_of, rank_theme
+from briefing.judge.themes import (
+    LONG_PARAGRAPH,
+    compile_term,
+    compile_theme,
+    evidence,
+    passages_of,
+    rank_theme,
+)
+from briefing.models import Article, ArticleMeta, Paragraph, Segmented, Span
 
 
 def article(text: str, paragraphs: list[tuple[int, int, list[tuple[int, int]]]] | None = None,

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_documents import make_pdf
 
 from briefing.config.load import load_config
 from briefing.pipeline import BuildOptions, build
 from briefing.publish.verify import verify_file
-from test_documents import make_pdf
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

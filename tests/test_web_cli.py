@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
-
-from briefing.cli import app
 from loopback import Route, Server
 from test_documents import make_pdf
 from test_harvest import rss
+from typer.testing import CliRunner
+
+from briefing.cli import app
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 runner = CliRunner()
 
 
-def invoke(*args: str):  # noqa: ANN201 - a click Result
+def invoke(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 

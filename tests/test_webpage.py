@@ -18,7 +18,7 @@ PAGES = Path(__file__).resolve().parent / "data" / "web"
 EXPECTED = yaml.safe_load((PAGES / "expected.yaml").read_text(encoding="utf-8"))
 
 
-def _eval():  # noqa: ANN202 - the benchmark module
+def _eval():
     spec = importlib.util.spec_from_file_location(
         "eval_extraction", PAGES.parents[2] / "benchmarks" / "eval_extraction.py")
     assert spec and spec.loader

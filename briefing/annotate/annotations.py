@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import TypeVar
 
-from briefing.store import cachekeys
-from briefing.read.ingest import ArticleRef, Corpus
-from briefing.models import Article, Quote, Segmented, Span
 from briefing.annotate.quotes import article_quotes
 from briefing.annotate.timeline import Event, article_events
+from briefing.models import Article, Quote, Segmented, Span
+from briefing.read.ingest import ArticleRef, Corpus
+from briefing.store import cachekeys
 
 
 def quotes_of(corpus: Corpus, article_ids: set[str]) -> dict[str, list[Quote]]:

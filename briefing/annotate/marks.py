@@ -9,8 +9,8 @@ the start of each paragraph, or only a closing mark further on).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 OPENERS = "“„«"
 CLOSERS = "”»"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 # Capitalised words that are titles, offices or parts of institutions' names, never part of a
 # person's name: stripping them from "Center for Modern Afghanistan Studies Director Omar Nessar"
@@ -267,7 +267,7 @@ class People:
     _office: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> "People":
+    def build(cls, text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> People:
         """Scan the article once for capitalised names, the roles written beside them, the
         courtesy titles that tell a person's sex, and where each name is mentioned. Only the
         ``paragraphs`` given (the body: a headline's 'Rocker Doherty' is no name) are read."""
@@ -458,7 +458,7 @@ class People:
         """'he'/'she' -> the most recent speaker or named person before ``pos`` whose gender, when
         the article shows it, agrees with the pronoun."""
         want = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}.get(pronoun.lower())
-        agrees = lambda name: want is None or self.gender(name) in (None, want)  # noqa: E731
+        agrees = lambda name: want is None or self.gender(name) in (None, want)
         candidates = self.speakers if want is None else self._agreeing[want]
         i = bisect.bisect_left(candidates, (pos,))
         best = candidates[i - 1][:2] if i else None

@@ -10,10 +10,9 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from briefing.read.corpus import display_path
-from briefing.read.corpus import load_corpus
-from briefing.models import Article, Quote
 from briefing.annotate.quotes import article_quotes
+from briefing.models import Article, Quote
+from briefing.read.corpus import display_path, load_corpus
 from briefing.read.segment import segment
 
 
@@ -50,9 +49,9 @@ def quotes_json(found: Sequence[tuple[Article, Quote]], texts: Path = Path("out/
     """``briefing quotes --format json``: a JSON array in source order. The reading texts of
     web pages, emails and PDFs quoted are written to ``texts`` first (``briefing.publish.texts``), so
     both checkers can check every record."""
-    from briefing.read.formats import kind_of
     from briefing.publish.output import write_atomically
     from briefing.publish.texts import text_name
+    from briefing.read.formats import kind_of
 
     paths: dict[str, str] = {}
     missing: dict[str, bytes] = {}

@@ -19,20 +19,37 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, takewhile
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
-from briefing.models import Article, Quote, Segmented, Span
 from briefing.annotate.marks import (
-    Marked, Tok, masked, pair_marks, sentences, split_paragraphs, tokens,
+    Marked,
+    Tok,
+    masked,
+    pair_marks,
+    sentences,
+    split_paragraphs,
+    tokens,
+)
+from briefing.annotate.people import (
+    DOCUMENTS,
+    ORG_WORDS,
+    PERSON_HEADS,
+    PERSON_NOUNS,
+    ROLE_WORDS,
+    TITLE_WORDS,
+    People,
+    head_word,
+    is_office,
+    is_org,
+    is_trade,
+    person_name,
 )
 from briefing.annotate.turns import turns
-from briefing.annotate.people import (
-    DOCUMENTS, ORG_WORDS, PERSON_HEADS, PERSON_NOUNS, ROLE_WORDS, TITLE_WORDS, People, head_word,
-    is_office, is_org, is_trade, person_name,
-)
+from briefing.models import Article, Quote, Segmented, Span
 
 __all__ = ["Parser", "article_quotes", "extract_quotes", "plausible_speaker", "CUES"]
 

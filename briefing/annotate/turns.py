@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from briefing.annotate.marks import MARKS, Marked
 

@@ -18,7 +18,6 @@ from briefing.config.model import Config, locate
 from briefing.config.validate import Checker
 from briefing.errors import ConfigError, InputError, Problem
 
-
 # --- Loading --------------------------------------------------------------------------------
 
 

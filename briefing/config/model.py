@@ -10,16 +10,14 @@ against the config file's folder, as MkDocs does, so a config can be moved with 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from briefing.errors import ConfigError, InputError, Problem, UsageError
+from briefing.errors import UsageError
 
 T = TypeVar("T")
 

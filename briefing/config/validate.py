@@ -17,12 +17,41 @@ from urllib.parse import urlsplit
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from briefing.config.model import (ACCEPTED_KEYS, DEFAULT_MAX_ITEMS, FETCH_LIMITS, ISO_DATE_RE, LAST_EDITION, MAX_ITEMS_RANGE, PAGE_SIZES, SLUG_RE, UNDATED, WINDOW_DAYS_RE, Config, DeliveryConfig, FeedConfig, FetchConfig, Reader, ReaderTheme, SourceMeta, TermSpec, ThemeConfig, locate, parse_term, suggest)
+from briefing.config.model import (
+    ACCEPTED_KEYS,
+    DEFAULT_MAX_ITEMS,
+    FETCH_LIMITS,
+    ISO_DATE_RE,
+    LAST_EDITION,
+    MAX_ITEMS_RANGE,
+    PAGE_SIZES,
+    SLUG_RE,
+    UNDATED,
+    WINDOW_DAYS_RE,
+    Config,
+    DeliveryConfig,
+    FeedConfig,
+    FetchConfig,
+    Reader,
+    ReaderTheme,
+    SourceMeta,
+    TermSpec,
+    ThemeConfig,
+    locate,
+    parse_term,
+    suggest,
+)
+from briefing.deliver.headers import (
+    HOST_LABEL,
+    hidden_control,
+    list_id_parts,
+    mailbox,
+    valid_address,
+)
 from briefing.errors import Problem
-from briefing.deliver.headers import HOST_LABEL, hidden_control, list_id_parts, mailbox, valid_address
-from briefing.read.links import http_url
-from briefing.publish.output import FORMATS
 from briefing.judge.query import QuerySyntaxError, parse, sense_rule
+from briefing.publish.output import FORMATS
+from briefing.read.links import http_url
 
 T = TypeVar("T")
 

@@ -34,17 +34,31 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from briefing.publish.archive import archive_edition
 from briefing.config.model import Config, Reader
-from briefing.errors import ArchiveError, ConfigError, DeliveryError, Problem, UsageError
 from briefing.deliver.headers import hidden_control, list_id_parts, mailbox, one_line, valid_address
-from briefing.store.ledger import Ledger, open_ledger, read_ledger, send_lock
+from briefing.errors import ArchiveError, ConfigError, DeliveryError, Problem, UsageError
 from briefing.models import Briefing
+from briefing.pipeline import (
+    FILENAMES,
+    BuildOptions,
+    Corpus,
+    EditionBuild,
+    archive_indexes,
+    archive_root,
+    compare_with_previous,
+    edition_formats,
+    make_edition,
+    now,
+    out_dir,
+    read_corpus,
+    render_formats,
+    window_of,
+    with_json,
+    workspace_templates,
+)
+from briefing.publish.archive import archive_edition
 from briefing.publish.output import write_atomically
-from briefing.pipeline import (BuildOptions, FILENAMES, Corpus, EditionBuild, archive_indexes,
-                       archive_root, compare_with_previous, edition_formats, make_edition, now,
-                       out_dir, read_corpus, render_formats, window_of, with_json,
-                       workspace_templates)
+from briefing.store.ledger import Ledger, open_ledger, read_ledger, send_lock
 
 __all__ = ["Edition", "SendReport", "build_message", "message_id", "personalise_html",
            "personalise_text", "send_editions", "smtp_settings", "subject", "SmtpSettings"]

@@ -115,7 +115,7 @@ def _entry_date(e: Mapping) -> str | None:
 def _date(parsed: object) -> str | None:
     """feedparser's UTC struct_time as a date."""
     try:
-        return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.timezone.utc).date().isoformat()  # type: ignore[arg-type]
+        return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC).date().isoformat()  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
         return None
 

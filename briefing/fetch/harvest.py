@@ -32,11 +32,27 @@ from urllib.parse import urlsplit
 
 from briefing.config.model import Config, FeedConfig
 from briefing.errors import ConfigError, Problem
+from briefing.fetch.client import (
+    FEED_ACCEPT,
+    PAGE_ACCEPT,
+    Client,
+    FetchError,
+    Resolver,
+    Response,
+    Settings,
+)
 from briefing.fetch.feeds import Entry, Feed, FeedError, parse_feed
-from briefing.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Client, FetchError, Resolver, Response, Settings
-from briefing.store.fetchstate import (FetchState, Validators, entry_key, lock, open_state, text_key, url_key)
-from briefing.read.formats import Extracted, Unreadable, reading_text, web_url
 from briefing.publish.output import write_text_atomically
+from briefing.read.formats import Extracted, Unreadable, reading_text, web_url
+from briefing.store.fetchstate import (
+    FetchState,
+    Validators,
+    entry_key,
+    lock,
+    open_state,
+    text_key,
+    url_key,
+)
 
 FULL_TEXT_MIN = 300  # characters of a feed's content, once read, that make it the article
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -403,7 +419,7 @@ def _article(meta: dict[str, str], text: str) -> str:
     import yaml
 
     head = {k: meta[k] for k in ("title", "outlet", "byline", "published", "url") if k in meta}
-    head["fetched"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    head["fetched"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if "language" in meta:
         head["language"] = meta["language"]
     front = yaml.safe_dump(head, allow_unicode=True, sort_keys=False, width=1_000_000)

@@ -35,11 +35,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from briefing.judge.editorial import SHORT_QUOTE_WORDS, Cut, anonymous, placeable, standalone, words
-from briefing.models import Article, Match, Quote, Segmented
+from briefing.annotate.timeline import Event
+from briefing.judge.editorial import SHORT_QUOTE_WORDS, anonymous, placeable, standalone, words
 from briefing.judge.textnorm import TOKEN_RE, roots
 from briefing.judge.themes import Candidate, Term, ThemeQuery
-from briefing.annotate.timeline import Event
+from briefing.models import Article, Match, Quote, Segmented
 
 DUPLICATE_CONTAINMENT = 0.85
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.read.corpus import display_path
 from briefing.config.model import Config
 from briefing.pipeline import BuildOptions, EditionBuild, make_edition, read_corpus
+from briefing.read.corpus import display_path
 
 
 @dataclass(frozen=True)

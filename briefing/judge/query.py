@@ -35,8 +35,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefing.models import Passage
 from briefing.judge.textnorm import TOKEN_RE, phrase_starts, root
+from briefing.models import Passage
 
 __all__ = ["Node", "Op", "Passage", "QuerySyntaxError", "SenseRule", "Word", "evaluate",
            "has_prefix", "matches", "parse", "sense_rule"]  # Passage: models' (its old home)

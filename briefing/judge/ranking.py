@@ -33,12 +33,25 @@ from typing import Any
 
 import numpy as np
 
-from briefing.store import cachekeys
-from briefing.read.ingest import Corpus
+from briefing.judge.themes import (
+    K1,
+    B,
+    Candidate,
+    Evidence,
+    Stats,
+    ThemeQuery,
+    _candidate,
+    _runs,
+    accepts,
+    evidence,
+    passages_of,
+    rank_theme,
+    score_passages,
+)
 from briefing.models import Passage
+from briefing.read.ingest import Corpus
+from briefing.store import cachekeys
 from briefing.store.sqlite import Kept, Store
-from briefing.judge.themes import (B, K1, Candidate, Evidence, Stats, ThemeQuery, _candidate, _runs, accepts,
-                     evidence, passages_of, rank_theme, score_passages)
 
 SHORTLIST_MIN = 50
 SHORTLIST_PER_ITEM = 20

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from briefing.config.model import DEFAULT_MAX_ITEMS, TermSpec, ThemeConfig
-from briefing.models import Article, Match, Passage, Segmented, Span
 from briefing.judge.query import Node, SenseRule, has_prefix, matches, parse, sense_rule
 from briefing.judge.textnorm import TOKEN_RE, phrase_starts, root
+from briefing.models import Article, Match, Passage, Segmented, Span
 
 # A paragraph longer than this is not shown whole: its matching sentences are (issue: a
 # 2,000-character wall of text that mentions a border once should yield that sentence).

@@ -333,7 +333,9 @@ def archive_edition(root: Path, briefing: Briefing, files: Mapping[str, bytes],
     left there. Every file is staged before any is renamed (the JSON last: the record the next
     edition reads changes last); a failure raises :class:`ArchiveError` with the previous
     edition of that date as it was. Returns the folder."""
-    from briefing.publish.render import since_line  # jinja2 is loaded already: the edition was just rendered
+    from briefing.publish.render import (
+        since_line,  # jinja2 is loaded already: the edition was just rendered
+    )
 
     if JSON not in files:
         raise ValueError("an archived edition needs its JSON record")

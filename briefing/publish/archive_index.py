@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from briefing.publish.archive import DIRNAME, JSON, edition_dates, edition_folder, read_entry
 from briefing.errors import ArchiveError
+from briefing.publish.archive import DIRNAME, JSON, edition_dates, edition_folder, read_entry
 from briefing.publish.output import FILENAMES, write_atomically
 
 __all__ = ["FEED_ENTRIES", "INDEX_ENTRIES", "Listed", "feed_xml", "listed", "write_indexes"]
@@ -173,7 +173,7 @@ def feed_xml(editions: list[Listed], *, title: str, reader: str | None, depth: i
             ET.SubElement(element, "link", attrs)
         _add(element, "summary", _summary(entry, heading), type="text")
         entries.append((updated, element))
-    newest = max((u for u, _ in entries), default=None) or dt.datetime.now(dt.timezone.utc)
+    newest = max((u for u, _ in entries), default=None) or dt.datetime.now(dt.UTC)
     _add(feed, "updated", newest.replace(microsecond=0).isoformat())
     author = ET.SubElement(feed, "author")
     _add(author, "name", title or "briefing")
@@ -212,7 +212,7 @@ def _updated(value: object, folder: Path) -> dt.datetime:
         mtime = (folder / JSON).stat().st_mtime
     except OSError:
         mtime = 0.0
-    return dt.datetime.fromtimestamp(int(mtime), dt.timezone.utc)
+    return dt.datetime.fromtimestamp(int(mtime), dt.UTC)
 
 
 def _summary(entry: dict[str, Any], heading: str) -> str:

@@ -14,15 +14,35 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from briefing.annotate.timeline import Event, article_events, find_dates
+from briefing.annotate.timeline import select as select_events
 from briefing.judge.choose import Selection, select
-from briefing.read.corpus import display_path
-from briefing.judge.editorial import (SHORT_QUOTE_WORDS, Cut, attribution, clause_around,
-                        points_back, standalone, words)
-from briefing.models import (Article, Briefing, Cited, Item, NotCited, Quote, Section, Segmented, Source,
-                     TimelineEvent, Voice, corpus_sha256)
+from briefing.judge.editorial import (
+    SHORT_QUOTE_WORDS,
+    Cut,
+    attribution,
+    clause_around,
+    points_back,
+    standalone,
+    words,
+)
 from briefing.judge.textnorm import roots
 from briefing.judge.themes import Candidate, ThemeQuery
-from briefing.annotate.timeline import Event, article_events, find_dates, select as select_events
+from briefing.models import (
+    Article,
+    Briefing,
+    Cited,
+    Item,
+    NotCited,
+    Quote,
+    Section,
+    Segmented,
+    Source,
+    TimelineEvent,
+    Voice,
+    corpus_sha256,
+)
+from briefing.read.corpus import display_path
 
 EMPTY_NOTE = "Nothing in these articles matches this theme."
 MAX_VOICES = 12

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from briefing.store import cachekeys
 from briefing.runtime import speedups_on
+from briefing.store import cachekeys
 
 #: What the PDF is by default: PDF/UA-1, tagged and accessible (title, language, structure tree).
 DEFAULT_VARIANT = "pdf/ua-1"

@@ -10,7 +10,6 @@ shape is a contract (``docs/contract.md``), not a matter of taste.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import importlib.util
 import json
 import math
@@ -25,10 +24,10 @@ import css_inline
 import jinja2
 
 import briefing as _package
+from briefing.judge.textnorm import TOKEN_RE, phrase_starts, root
+from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
 from briefing.publish.chart import summary_line, timeline_chart
 from briefing.read.links import http_url
-from briefing.models import Briefing, Cited, Item, Previous, Section, Source, TimelineEvent
-from briefing.judge.textnorm import TOKEN_RE, phrase_starts, root
 
 #: Gmail clips a message whose HTML is larger than this (in bytes); the email edition stays under.
 EMAIL_SIZE_LIMIT = 102_000

@@ -14,11 +14,11 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+from briefing.models import Briefing
+from briefing.publish.output import write_atomically
 from briefing.read.corpus import display_path
 from briefing.read.formats import kind_of
 from briefing.read.ingest import Corpus
-from briefing.models import Briefing
-from briefing.publish.output import write_atomically
 
 DIRNAME = "texts"
 

@@ -28,16 +28,16 @@ import datetime as _dt
 import hashlib
 import os
 import re
-from functools import lru_cache, partial
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from briefing.errors import InputError, Problem
+from briefing.models import Article, ArticleMeta, indices
 from briefing.read.formats import MAX_DOCUMENT_BYTES, ORIGIN, Unreadable, extract, kind_of
 from briefing.read.formats import SUFFIXES as DOCUMENTS
 from briefing.read.links import http_url
-from briefing.models import Article, ArticleMeta, indices
 from briefing.read.segment import dateline, read_header, split_title
 
 # plain text, and the documents briefing reads into a reading text (formats.py)
@@ -512,7 +512,7 @@ def read_document(
     if not data.strip():
         warn(f"skipped {display_path(path)}: empty file")
         return None
-    given: dict[str, str | None] = {k: None for k in META_KEYS}
+    given: dict[str, str | None] = dict.fromkeys(META_KEYS)
     origins: dict[str, str] = {}
     entry = manifest.get(path.resolve()) if manifest else None
     document = None
@@ -549,7 +549,7 @@ def read_document(
     if rel.startswith("../"):
         rel = path.name
     meta = infer_meta(text, body_start, given)
-    origins.update({k: "inferred" for k in meta.inferred})
+    origins.update(dict.fromkeys(meta.inferred, "inferred"))
     article = Article(id=rel, path=path, text=text, encoding=encoding, meta=meta,
                       sha256=hashlib.sha256(data).hexdigest(), body_start=body_start)
     return Read(article, origins, document)

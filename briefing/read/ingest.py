@@ -11,7 +11,6 @@ considers; articles elsewhere stay in the store for the next build that wants th
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import marshal
@@ -27,16 +26,17 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from briefing.store import cachekeys
 from briefing.config.model import Config, SourceMeta
-from briefing.read.corpus import FOUND, FoundFile, display_path, read_article, scan_articles
-from briefing.read.listing import Listing, linked, start as start_listing
-from briefing.models import Article, Segmented, corpus_sha256, indices
 from briefing.judge.readers import Window
-from briefing.runtime import collecting
-from briefing.read.segment import segment
-from briefing.store.sqlite import ROW, Ingested, SqliteStore, Store, Stored
 from briefing.judge.themes import passages_of
+from briefing.models import Article, Segmented, corpus_sha256, indices
+from briefing.read.corpus import FOUND, FoundFile, display_path, read_article, scan_articles
+from briefing.read.listing import Listing, linked
+from briefing.read.listing import start as start_listing
+from briefing.read.segment import segment
+from briefing.runtime import collecting
+from briefing.store import cachekeys
+from briefing.store.sqlite import ROW, Ingested, SqliteStore, Store, Stored
 
 Warn = Callable[[str], None]
 PARALLEL_MIN = 200  # fewer new files than this are read in-process (a pool costs ~0.1 s)

@@ -38,12 +38,12 @@ logging.getLogger("pdfminer").propagate = False  # its warnings on odd fonts are
 def extract_pdf(data: bytes) -> Extracted:
     """The reading text and properties of a PDF. Raises Unreadable for a file that is not a
     PDF, is encrypted with a password, or has no text (a scan without a text layer)."""
+    from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams, LTTextBox
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser, PDFSyntaxError
-    from pdfminer.converter import PDFPageAggregator
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.psparser import PSException
 
     if not data.lstrip()[:5].startswith(b"%PDF-"):

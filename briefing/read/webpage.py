@@ -26,7 +26,15 @@ import re
 from collections.abc import Iterator
 
 from briefing.config.model import ISO_DATE_RE
-from briefing.read.formats import MAX_DOCUMENT_BYTES, Extracted, Unreadable, clean_field, clean_line, reading_text, web_url
+from briefing.read.formats import (
+    MAX_DOCUMENT_BYTES,
+    Extracted,
+    Unreadable,
+    clean_field,
+    clean_line,
+    reading_text,
+    web_url,
+)
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)

@@ -33,10 +33,9 @@ import marshal
 import os
 import re
 import sys
-import textwrap
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -93,7 +92,7 @@ def code_version(*roots: Root) -> str:
     return _code_version(frozenset(_module_name(r) for r in roots))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _code_version(roots: frozenset[str]) -> str:
     modules = closure(*roots)
     h = hashlib.sha256(f"{sys.implementation.name} {sys.version_info[:3]} "
@@ -148,7 +147,7 @@ def _parents(name: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _path_of(name: str) -> Path | None:
     """The source file of the package's module ``name`` (a package's ``__init__.py``)."""
     parts = name.split(".")
@@ -166,7 +165,7 @@ def _is_package(name: str) -> bool:
     return path is not None and path.name == "__init__.py"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _source(name: str) -> bytes:
     path = _path_of(name)
     assert path is not None
@@ -178,7 +177,7 @@ def _source(name: str) -> bytes:
 _IMPORT_LINE = re.compile(rb"[ \t]*(?:from[ \t]+[\w.]+[ \t]*(?:import\b|\\)|import[ \t]+\w)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _imports(name: str) -> tuple[frozenset[str], frozenset[str]]:
     """What module ``name`` imports: the package's modules (dotted names), and the top-level
     names of the others that are not in the standard library."""
@@ -261,7 +260,7 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dist_infos(site: str) -> dict[str, str]:
     """The ``.dist-info`` folders of a site folder by normalised distribution name (read off
     the folder names: importlib.metadata's search takes tens of milliseconds)."""
@@ -276,7 +275,7 @@ def _dist_infos(site: str) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _distribution_of(top: str) -> tuple[str, str] | None:
     """(site folder, normalised distribution name) of the distribution installing the
     top-level module ``top``, or None when it is not installed."""
@@ -342,7 +341,7 @@ def _with_requirements(site: str, name: str) -> set[str]:
     return {f"{d}=={v}" for d, v in out.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _requirements(site: str, info: str) -> tuple[str, ...]:
     try:
         with open(Path(site) / info / "METADATA", encoding="utf-8") as f:

@@ -171,7 +171,7 @@ class FetchState:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def open_state(store: Path) -> FetchState:

@@ -110,7 +110,7 @@ class Ledger:
         """Note that the server accepted this edition for this reader, in its own committed
         transaction, so the row survives a crash a moment later. A second record of the same
         (edition, reader), a deliberate ``--force``, counts the send instead of failing."""
-        when = (sent_at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        when = (sent_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
         try:
             with self._conn:  # one transaction: commit on success, rollback on error
                 self._conn.execute(

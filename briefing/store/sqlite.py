@@ -49,10 +49,10 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from briefing.store.cachekeys import FILES, FILES_DELTA
 from briefing.errors import BriefingError, BusyError
-from briefing.models import ArticleMeta, Paragraph, Passage, Span, indices
 from briefing.judge.themes import Term, ThemeQuery, reads_words
+from briefing.models import ArticleMeta, Paragraph, Passage, Span, indices
+from briefing.store.cachekeys import FILES, FILES_DELTA
 
 T = TypeVar("T")
 
