@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
-from briefing.read.corpus import find_articles, load_corpus, read_article
+from briefing.read.corpus import load_corpus, read_article
+from briefing.read.files import find_articles
 from briefing.read.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from briefing.read.documents import Unreadable
 from briefing.read.eml import extract_message
-from briefing.read.formats import Unreadable, extract, kind_of
+from briefing.read.formats import extract, kind_of
 from briefing.read.pdftext import extract_pdf
 
 DOCS = Path(__file__).resolve().parent / "data" / "documents"

@@ -14,7 +14,8 @@ from loopback import Route, Server
 from briefing.config.load import load_config
 from briefing.errors import BusyError, ConfigError
 from briefing.fetch.harvest import fetch
-from briefing.read.corpus import front_matter, load_corpus
+from briefing.read.corpus import load_corpus
+from briefing.read.frontmatter import front_matter
 from briefing.store.fetchstate import lock, normal_url, open_state
 
 PAGES = Path(__file__).resolve().parent / "data" / "web"

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from briefing.config.load import load_config
 from briefing.pipeline import Timings
 from briefing.read import listing as listing_module
-from briefing.read.corpus import scan_articles
+from briefing.read.files import scan_articles
 from briefing.read.ingest import read_corpus
 from briefing.read.listing import Listing
 

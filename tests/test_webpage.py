@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing.read.formats import Unreadable, reading_text, web_url
+from briefing.read.documents import Unreadable, reading_text, web_url
 from briefing.read.webpage import decode_html, extract_page
 
 PAGES = Path(__file__).resolve().parent / "data" / "web"

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from briefing.read.formats import clean_field, web_url
+from briefing.read.documents import clean_field, web_url
 
 JSON_FEED = re.compile(r"^https?://jsonfeed\.org/version/", re.I)
 MAX_ENTRIES = 1000  # entries read from one feed

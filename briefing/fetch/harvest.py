@@ -43,7 +43,7 @@ from briefing.fetch.client import (
 )
 from briefing.fetch.feeds import Entry, Feed, FeedError, parse_feed
 from briefing.publish.output import write_text_atomically
-from briefing.read.formats import Extracted, Unreadable, reading_text, web_url
+from briefing.read.documents import Extracted, Unreadable, reading_text, web_url
 from briefing.store.fetchstate import (
     FetchState,
     Validators,
@@ -442,7 +442,7 @@ def _adopt(state: FetchState, into: Path) -> None:
     known again by their front matter's url, so they are not fetched a second time."""
     if not into.is_dir():
         return
-    from briefing.read.corpus import front_matter
+    from briefing.read.frontmatter import front_matter
 
     listed = state.paths()
     for path in sorted(into.glob("*.md")):

@@ -19,7 +19,8 @@ import email.utils
 import re
 from email.message import EmailMessage
 
-from briefing.read.formats import Extracted, Unreadable, clean_field, reading_text, web_url
+from briefing.read.documents import Extracted, Unreadable, clean_field, reading_text, web_url
+from briefing.read.webpage import extract_html
 
 _SIGNATURE = re.compile(r"^-- ?$", re.M)
 _LIST_NAME = re.compile(r'^\s*"?([^"<]*?)"?\s*<[^>]*>\s*$')
@@ -39,8 +40,6 @@ def extract_message(data: bytes) -> Extracted:
     if html is not None:
         content = _content(html)
         if content is not None:
-            from briefing.read.webpage import extract_html
-
             try:
                 read = extract_html(content, charset=html.get_content_charset() or "utf-8")
                 text, charset, left_out = read.text, read.charset, read.left_out

@@ -30,7 +30,8 @@ from briefing.config.model import Config, SourceMeta
 from briefing.judge.readers import Window
 from briefing.judge.themes import passages_of
 from briefing.models import Article, Segmented, corpus_sha256, indices
-from briefing.read.corpus import FOUND, FoundFile, display_path, read_article, scan_articles
+from briefing.read.corpus import display_path, read_article
+from briefing.read.files import FOUND, FoundFile, scan_articles
 from briefing.read.listing import Listing, linked
 from briefing.read.listing import start as start_listing
 from briefing.read.segment import segment

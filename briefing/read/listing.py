@@ -2,7 +2,7 @@
 
 Most builds find nothing or little changed. Telling that apart still means a ``stat`` of every
 file (an edit in place changes the file's mtime, not its folder's), and over 100,000 files the
-Python walk that does it (``corpus.scan_articles``) costs most of a warm build. GNU ``find``
+Python walk that does it (``files.scan_articles``) costs most of a warm build. GNU ``find``
 does the same walk in C on the other core, started before the pipeline's imports: :func:`start`
 launches one per folder, and :meth:`Listing.outputs` waits for them and returns what each
 printed, a record per file (type, device, inode, link count, size, mtime, path below the
@@ -29,7 +29,7 @@ from functools import partial
 from operator import add, methodcaller
 from pathlib import Path
 
-from briefing.read.corpus import FOUND, SUFFIXES, FoundFile
+from briefing.read.files import FOUND, SUFFIXES, FoundFile
 
 # what the Python walk skips: hidden names at any depth below a folder given; folders are
 # walked but not printed (their mtime changes with any file made in them); every other entry is

@@ -20,7 +20,7 @@ import logging
 import re
 from collections import Counter
 
-from briefing.read.formats import Extracted, Unreadable, clean_field, clean_line, reading_text
+from briefing.read.documents import Extracted, Unreadable, clean_field, clean_line, reading_text
 
 MAX_PAGES = 500  # a longer document is read up to here (a note says so)
 _EDGE = 0.12  # share of the page height at the top and bottom where running heads sit

@@ -14,8 +14,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from briefing.read.corpus import Read, display_path, find_articles, read_document
-from briefing.read.formats import Extracted
+from briefing.read.corpus import Read, display_path, read_document
+from briefing.read.documents import Extracted
+from briefing.read.files import find_articles
+from briefing.read.formats import ORIGIN
 from briefing.read.segment import segment
 
 FIELDS = ("title", "outlet", "byline", "published", "url")
@@ -49,8 +51,6 @@ def _metadata(read: Read) -> dict[str, dict[str, str | None]]:
 
 
 def _origin(doc: Extracted) -> str:
-    from briefing.read.formats import ORIGIN
-
     return ORIGIN[doc.kind]
 
 

@@ -3,7 +3,7 @@
 The main text is found by trafilatura, a library made for it: it drops navigation, cookie
 banners, comments, related links, share buttons and the site's footer, and keeps the story's
 paragraphs, subheadings, lists and quotations in order. Each of those blocks becomes one
-paragraph of the reading text (``formats.reading_text``); a ``<br>`` stays a line break inside
+paragraph of the reading text (``documents.reading_text``); a ``<br>`` stays a line break inside
 its paragraph, so the project's own furniture pass (``segment``) still sees a caption or a
 credit line on its own. That pass runs on top, as on any article: what trafilatura keeps but is
 not the story (a section label, a photo credit, "Read more: ...") is marked as furniture there.
@@ -15,7 +15,7 @@ would take from the URL's host is not one the page gives, and is left out.
 
 The bytes are decoded as a browser would: a byte order mark, else the charset the server or the
 page declares (ISO-8859-1 and ASCII read as Windows-1252, as the HTML standard says), else UTF-8
-when it is valid, else detection (``corpus.decode``).
+when it is valid, else detection (``decode.decode``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import re
 from collections.abc import Iterator
 
 from briefing.config.model import ISO_DATE_RE
-from briefing.read.formats import (
+from briefing.read.decode import decode
+from briefing.read.documents import (
     MAX_DOCUMENT_BYTES,
     Extracted,
     Unreadable,
@@ -67,8 +68,6 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    from briefing.read.corpus import decode
-
     decoded = decode(data)
     if decoded is None:
         raise Unreadable("not an HTML page (binary data)")
