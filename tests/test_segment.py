@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from briefing.judge.themes import LONG_PARAGRAPH, passages_of
 from briefing.models import Article, ArticleMeta, Segmented
-from briefing.read.segment import SENTENCE_MAX, line_furniture, read_header, segment, sentences
+from briefing.read.furniture import line_furniture
+from briefing.read.segment import read_header, segment
+from briefing.read.sentences import SENTENCE_MAX, sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

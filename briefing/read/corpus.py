@@ -32,8 +32,9 @@ from briefing.read.documents import MAX_DOCUMENT_BYTES, Extracted, Unreadable
 from briefing.read.files import find_articles
 from briefing.read.formats import ORIGIN, extract, kind_of
 from briefing.read.frontmatter import front_matter
+from briefing.read.furniture import dateline
 from briefing.read.links import http_url
-from briefing.read.segment import dateline, read_header, split_title
+from briefing.read.segment import read_header, split_title
 
 META_KEYS = ("title", "outlet", "byline", "published", "url")
 MAX_ARTICLE_BYTES = 4 * 1024 * 1024  # a file larger than this is not an article: skipped

@@ -5,6 +5,8 @@ captions and credits, share buttons, newsletter and app prompts, embedded tweets
 footers, disclaimers and legal footnotes. Each is recognised here by a general rule (the shape
 an editor would recognise on any site), never by a list of strings from particular articles, and
 kept as a ``furniture`` paragraph so that nothing is lost and nothing of it is shown as content.
+The rules for one line are in ``furniture``, those for sentences in ``sentences``; this module
+cuts the text into paragraphs and decides what the lines around one another make them.
 
 Decisions worth knowing:
 
@@ -35,6 +37,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from briefing.models import Article, Paragraph, Segmented, Span
+from briefing.read.furniture import TERMINAL, WORDS, byline, dateline, leading_date, line_furniture
+from briefing.read.sentences import sentences
 
 # --- Lines and blocks -----------------------------------------------------------------------
 
@@ -81,194 +85,7 @@ def _blocks(text: str, start: int, stop: int) -> Iterator[list[tuple[int, int, i
         yield block
 
 
-# --- Line rules -----------------------------------------------------------------------------
-
-_BULLET = re.compile(r"^[\s•·▪►◦*\-–—]+")
-_SHARE = re.compile(
-    r"^(?:share(?: this(?: article| story| page| post)?| on \w+| via \w+| article)?|"
-    r"(?:tweet|email|e-mail|print|whatsapp|facebook|twitter|linkedin|telegram)"
-    r"(?: (?:this|it))?)[\s:!.…]*$",
-    re.I,
-)
-_READ_MORE = re.compile(
-    r"^(?:read more|read next|read also|also read|more on this(?: story)?|see also|"
-    r"related(?: articles?| stories| content| news| coverage| topics)?|most read|"
-    r"recommended(?: for you)?|you may also like|more from [\w .&'-]{1,40}|top stories)\b"
-    r"(?:[\s:]|$)",
-    re.I,
-)
-_NEWSLETTER = re.compile(
-    r"\b(?:e-?mail you|our (?:daily |weekly |free )?newsletters?|newsletter sign|(?:to|in) your inbox|"
-    r"sign up (?:for|to|now|here)|subscribe (?:to|now|for|here)|"
-    r"turn on (?:push )?notifications)\b",
-    re.I,
-)
-_APP = re.compile(
-    r"\b(?:download|get|install) (?:our|the [\w ]{1,20}) apps?\b|\bour apps?\b"
-    r"|\bapp store\b|\bgoogle play\b",
-    re.I,
-)
-_ADVERT = re.compile(r"^(?:advertisement|advert|sponsored(?: content)?|ad|promoted)[\s:.]*$", re.I)
-_COPYRIGHT = re.compile(
-    r"^(?:©|\(c\)|copyright\b|&copy;)\s*(?:©\s*)?(?:\d{4}\b|[^\n]{0,60}\b\d{4}\b)"
-    r"|\ball rights reserved\b",
-    re.I,
-)
-_CREDIT_START = re.compile(
-    r"^(?:©|\(c\)\s|(?:photo|photograph|image|picture|credit|source|video|illustration)s?"
-    r"(?: credit)?\s*:)",
-    re.I,
-)
-_CREDIT_END = re.compile(
-    r"(?:\((?:AP|AFP|Reuters|EPA|Getty|Xinhua|TASS|Sputnik|PA)?\s*Photo[^()]{0,80}\)"
-    r"|\((?:photo|image|picture)s? (?:by|courtesy|credit)[^()]{0,80}\)"
-    r"|(?:via |/)Getty Images|Press Association Images|/(?:AFP|Reuters|AP|EPA|TASS|Shutterstock)"
-    r"|\bShutterstock(?:\.com)?|\bGetty Images)[\s.)]*$",
-    re.I,
-)
-_EMBED = re.compile(
-    r"pic\.twitter\.com|twitter\.com/\w+/status|\bt\.co/\w|instagram\.com/p/|"
-    r"\ba post shared by\b|\bview this post on instagram\b|"
-    r"\(@\s?\w{1,20}\)\s*(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|$)",
-    re.I,
-)
-_DISCLAIMER = re.compile(
-    r"\b(?:views?|opinions?|point of view|positions?)\b.{0,100}?\b(?:author|writer|contributor|"
-    r"columnist)s?\b.{0,100}?\b(?:not|n't)\b.{0,40}?\b(?:reflect|coincide|represent|necessarily)"
-    r"|\b(?:author|writer|contributor|columnist)(?:'s|s'|’s)?\s+(?:own\s+)?(?:views?|opinions?)"
-    r".{0,100}?\b(?:not|n't)\b.{0,40}?\b(?:reflect|coincide|represent|necessarily)",
-    re.I,
-)
-_BYLINE = re.compile(
-    r"^(?i:by|written by|words by|reporting by)\s+"
-    r"(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|der|al|bin|la|le|du|da|di|"
-    r"dos|del)){0,8})"
-    r"\s*(?:(?:,|\||–|—|\s-|/)\s*(?P<outlet>[A-Z][\w.&'’ -]{1,60}?))?\s*$"
-)
-_IMPERATIVE = re.compile(
-    r"^(?:sign|subscribe|get|join|want|download|follow|click|tap|install|register|never)\b", re.I
-)
-_FOOTNOTE = re.compile(r"^(?:\*{1,3}|†|‡)\s*\S")
-_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
-
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_DATE = re.compile(
-    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})"
-    rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
-    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b",
-    re.I,
-)
-_DATELINE_WORDS = frozenset(
-    "published updated posted last first date on at am pm a m p gmt utc bst cet cest msk est "
-    "edt pst pdt ist mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
-    "saturday sunday t z".split()
-)
-_WORDS = re.compile(r"[^\W_]+")
-_MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
-
-
-def iso_date(m: re.Match[str]) -> str | None:
-    """The ISO date ('YYYY-MM-DD') a ``_DATE`` match names, or None when it is not a real date."""
-    if m.group("y3"):
-        y, mo, d = int(m.group("y3")), int(m.group("m3")), int(m.group("d3"))
-    else:
-        y = int(m.group("y1") or m.group("y2"))
-        mo = _MONTHS[(m.group("m1") or m.group("m2"))[:3].lower()]
-        d = int(m.group("d1") or m.group("d2"))
-    if not (1 <= mo <= 12 and 1 <= d <= 31 and 1800 <= y <= 2200):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
-def dateline(line: str) -> str | None:
-    """The ISO date when ``line`` is nothing but a date ("Published 12 March 2021", "2021-03-12
-    10:00 UTC", "Updated: March 12, 2021"), else None. Such a line dates the article."""
-    if len(line) > 80:
-        return None
-    m = _DATE.search(line)
-    if not m:
-        return None
-    rest = line[: m.start()] + " " + line[m.end() :]
-    for word in _WORDS.findall(rest.lower()):
-        if word not in _DATELINE_WORDS and not word.isdigit():
-            return None
-    return iso_date(m)
-
-
-def leading_date(paragraph: str) -> str | None:
-    """The ISO date of a dateline opening a paragraph ("March 12, 2021 — ...", "MOSCOW, July 14,
-    2021 (Reuters) - ..."), else None. A date elsewhere in the text does not date the article."""
-    m = _DATE.match(paragraph)
-    if not m:
-        head = paragraph.split(",", 1)
-        if len(head) < 2 or len(head[0]) > 40 or not head[0][:1].isupper():
-            return None
-        rest = head[1].lstrip()
-        m = _DATE.match(rest)
-        if not m:
-            return None
-        after = rest[m.end() :].lstrip()
-    else:
-        after = paragraph[m.end() :].lstrip()
-    if not after[:1] or after[0] not in "—–-(/:|":
-        return None
-    return iso_date(m)
-
-
-def byline(line: str) -> tuple[str, str | None] | None:
-    """(name, outlet or None) when ``line`` is a byline ("By Vladimir Isachenkov, Associated
-    Press"), else None."""
-    if len(line) > 120:
-        return None
-    m = _BYLINE.match(line)
-    if not m:
-        return None
-    outlet = m.group("outlet")
-    return m.group("name").strip(), outlet.strip() if outlet else None
-
-
-def line_furniture(line: str) -> str | None:
-    """The furniture reason of one stripped line taken on its own, or None when it may be
-    content. Rules look at the shape of the line, so they hold across sites."""
-    n = len(line)
-    if n > 400:
-        return None  # furniture is short; this keeps long body paragraphs cheap
-    bare = _BULLET.sub("", line) if line[:1] in "•·▪►◦*-–—" else line
-    low = line.lower()
-    if n <= 60:
-        if _SHARE.match(bare):
-            return "share"
-        if _ADVERT.match(bare):
-            return "advertisement"
-    if n <= 120 and _READ_MORE.match(bare) and not _TERMINAL.search(bare):
-        return "read-more"
-    if ("@" in line or "twitter" in low or "t.co/" in low or "instagram" in low
-            or "a post shared" in low) and _EMBED.search(line):
-        return "embed"
-    if n <= 200 and _COPYRIGHT.search(bare):
-        return "copyright"
-    if n <= 300:
-        if _CREDIT_START.match(bare):
-            return "photo-credit"
-        if "©" in line or _CREDIT_END.search(line):
-            return "caption"
-    if n <= 140 and (not line.endswith(".") or _IMPERATIVE.match(bare)):
-        # "BT offers free calls if they sign up to broadband." is news, not a prompt
-        if _NEWSLETTER.search(line):
-            return "newsletter"
-        if _APP.search(line):
-            return "app-prompt"
-    if ("author" in low or "writer" in low or "contributor" in low or "columnist" in low) \
-            and _DISCLAIMER.search(line):
-        return "disclaimer"
-    if n <= 120 and byline(line):
-        return "byline"
-    if n <= 80 and dateline(line):
-        return "dateline"
-    return None
+_FOOTNOTE = re.compile(r"^(?:\*{1,3}|†|‡)\s*\S")  # a marked note: "* Banned in Russia"
 
 
 # --- Head of the article: section label, headline, repeated headline ------------------------
@@ -281,7 +98,7 @@ def _headline_like(t: str) -> bool:
         # a headline has no full stop (a trailing ellipsis is a teaser headline), neither one
         # closing a quoted sentence (Burton said, "I love cats.") nor one between sentences
         return False
-    first = _WORDS.search(t)
+    first = WORDS.search(t)
     # "iTunes now selling..." and "$1m payoff..." are headlines; "and then..." is not
     return first is not None and (first.group()[0].isdigit() or not first.group().islower())
 
@@ -306,7 +123,7 @@ def _label_like(t: str) -> bool:
 
 
 def _words(t: str) -> list[str]:
-    return _WORDS.findall(t.casefold())
+    return WORDS.findall(t.casefold())
 
 
 def split_title(headline: str) -> tuple[str, str | None]:
@@ -366,7 +183,7 @@ def _mark_embeds(text: str, paras: list[_Para]) -> None:
         j, below = k - 1, p
         while j >= 0 and paras[j].kind == "body":
             t = text[paras[j].start : paras[j].end]
-            if len(t) > 280 or (_TERMINAL.search(t) and below.gap < 3):
+            if len(t) > 280 or (TERMINAL.search(t) and below.gap < 3):
                 break
             paras[j].kind, paras[j].furniture = "furniture", "embed"
             below, j = paras[j], j - 1
@@ -384,96 +201,6 @@ def _mark_tail(text: str, paras: list[_Para]) -> None:
             p.kind, p.furniture = "furniture", "footnote"
             continue
         break
-
-
-# --- Sentences ------------------------------------------------------------------------------
-
-_CANDIDATE = re.compile(r"(?:\.\.\.|[.!?…])+[\"'”’»)\]]*(?=\s)")
-_NEVER = frozenset(
-    "mr mrs ms messrs dr prof gen col lt maj sgt cpl capt cmdr adm gov sen rep rev hon pres supt "
-    "insp amb st mme mlle fr vs v e.g i.e cf al approx".split()
-)
-_BEFORE_NUMBER = frozenset("no nos art fig figs p pp vol ch sec para jan feb mar apr jun jul aug "
-                           "sep sept oct nov dec".split())
-_MAYBE = frozenset("inc corp co ltd llc plc bros etc jr sr dept est univ assn ave blvd rd mt ft "
-                   "a.m p.m".split())
-_STARTERS = frozenset(
-    "the a an it he she they we i you but and in on at this that these those there his her their "
-    "its our as if when while after before however meanwhile so yet also earlier later last some "
-    "many according both for with to from since despite".split()
-)
-_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
-_OPENERS = "\"'“‘«([¿¡"
-
-
-def _is_boundary(token: str, punct: str, nxt: str) -> bool:
-    """Whether a sentence ends after ``token`` + ``punct`` given the next word ``nxt``."""
-    first = nxt.lstrip(_OPENERS)[:1]
-    if not first or first.islower():
-        return False
-    if punct[0] != "." or punct.startswith("..."):
-        return True
-    word = token.lstrip(_OPENERS)
-    low = word.lower()
-    if low in _NEVER:
-        return False
-    if len(word) == 1 and word.isupper():
-        return False  # an initial: "J. Smith"
-    next_word = nxt.lstrip(_OPENERS).split(None, 1)[0].rstrip(",;:").lower() if nxt else ""
-    if low in _BEFORE_NUMBER:
-        return not first.isdigit()
-    if low in _MAYBE or _ACRONYM.match(word):
-        return next_word in _STARTERS
-    return True
-
-
-SENTENCE_MAX = 1000  # characters: a longer stretch with no sentence end is cut into windows
-
-
-def sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
-    """Cut ``text[start:end]`` into sentences: trimmed, ordered, disjoint spans that together
-    cover every non-whitespace character of the range, none longer than ``SENTENCE_MAX``."""
-    spans: list[Span] = []
-    s = start
-    for m in _CANDIDATE.finditer(text, start, end):
-        cut = m.end()
-        if cut >= end:
-            break
-        # only the sentence's last word matters: never split the whole stretch before it
-        # (quadratic in a stretch with many candidates and no boundary, like "a.b a.b ...")
-        before = text[max(s, m.start() - 80) : m.start()].rsplit(None, 1)
-        token = before[-1] if before else ""
-        nxt = text[cut : min(end, cut + 40)].lstrip()
-        if _is_boundary(token, m.group(), nxt):
-            _windows(text, s, cut, spans)
-            s = cut
-            while s < end and text[s].isspace():
-                s += 1
-    if s < end:
-        _windows(text, s, end, spans)
-    return tuple(spans)
-
-
-def _windows(text: str, start: int, end: int, out: list[Span]) -> None:
-    """Append ``text[start:end]`` (trimmed) to ``out`` as one sentence, or as windows of at most
-    ``SENTENCE_MAX`` characters when longer: each cut at the last line break in the window's
-    second half, else its last space, else (a run with no space at all) at the limit."""
-    while end - start > SENTENCE_MAX:
-        low, high = start + SENTENCE_MAX // 2, start + SENTENCE_MAX
-        cut = max(text.rfind("\n", low, high), text.rfind("\r", low, high))
-        if cut < 0:
-            cut = max(text.rfind(" ", low, high), text.rfind("\t", low, high))
-        if cut < 0:
-            cut = high
-        stop = cut
-        while stop > start and text[stop - 1].isspace():
-            stop -= 1
-        out.append(Span(start, stop))
-        start = cut
-        while start < end and text[start].isspace():
-            start += 1
-    if end > start:
-        out.append(Span(start, end))
 
 
 # --- Public API -----------------------------------------------------------------------------
