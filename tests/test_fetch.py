@@ -13,7 +13,9 @@ from collections.abc import Iterator
 import pytest
 from loopback import Route, Server, gzip_bomb
 
-from briefing.fetch.client import Client, FetchError, Refused, Settings, public_address
+from briefing.fetch.addresses import public_address
+from briefing.fetch.client import Client, Settings
+from briefing.fetch.response import FetchError, Refused
 
 PAGE = "<html><body><p>Hello from the loopback server.</p></body></html>"
 

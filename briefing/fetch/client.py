@@ -28,15 +28,12 @@ apart anyway, and a fresh connection is one more address check.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
-import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -44,52 +41,14 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from briefing import __version__
+from briefing.fetch.addresses import IP, Resolver, kind, literal, public_address, system_resolver
+from briefing.fetch.body import read_body
+from briefing.fetch.response import REDIRECTS, FetchError, Refused, Response
+from briefing.fetch.robots import ROBOTS_MAX_BYTES, Robots
 
-ROBOTS_TOKEN = "briefing"
-ROBOTS_MAX_BYTES = 500_000  # RFC 9309 asks crawlers to read at least 500 KiB
-CRAWL_DELAY_MAX = 60.0  # a robots.txt asking for more gets this much
-REDIRECTS = (301, 302, 303, 307, 308)
-CHUNK = 65536
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
                "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, application/pdf;q=0.8, */*;q=0.5"
-
-Resolver = Callable[[str, int], Sequence[tuple[int, tuple]]]  # (family, sockaddr) per address
-
-
-class FetchError(Exception):
-    """A request that did not give a usable answer; ``reason`` is one line for the report."""
-
-    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url, self.reason, self.status = url, reason, status
-
-
-class Refused(FetchError):
-    """A request briefing will not make: the scheme, the address or robots.txt says no."""
-
-
-@dataclass(frozen=True)
-class Response:
-    """A complete answer: 200 with its body (decompressed), or 304 Not Modified."""
-
-    url: str  # after redirects
-    status: int
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes = b""
-    redirects: tuple[str, ...] = ()  # the URLs redirected from, in order
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    @property
-    def charset(self) -> str | None:
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            name, _, value = part.partition("=")
-            if name.strip().lower() == "charset" and value.strip():
-                return value.strip().strip('"\'')
-        return None
 
 
 @dataclass
@@ -112,44 +71,6 @@ def user_agent(contact: str | None) -> str:
         return f"briefing/{__version__}"
     link = contact if "://" in contact or contact.startswith("mailto:") else f"mailto:{contact}"
     return f"briefing/{__version__} (+{link})"
-
-
-# --- Addresses ------------------------------------------------------------------------------
-
-
-def public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Whether an address is on the public internet, looking inside IPv6 forms that carry an
-    IPv4 address (mapped, NAT64, 6to4) so ``::ffff:127.0.0.1`` counts as loopback."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        inner = ip.ipv4_mapped or (ip.sixtofour if ip.sixtofour is not None else None)
-        if inner is None and ip in _NAT64:
-            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if inner is not None:
-            return public_address(inner)
-    return ip.is_global and not ip.is_multicast
-
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]").split("%")[0])
-    except ValueError:
-        return None
-
-
-def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
-    for attr, name in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
-                       ("is_private", "private"), ("is_multicast", "multicast")):
-        if getattr(ip, attr):
-            return name
-    return "non-public"
-
-
-def _system_resolver(host: str, port: int) -> list[tuple[int, tuple]]:
-    return [(family, addr) for family, _, _, _, addr in
-            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 # --- The deadline of one answer -------------------------------------------------------------
@@ -196,14 +117,13 @@ class Client:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
         self.agent = user_agent(settings.contact)
-        self._resolve = resolver or _system_resolver
+        self._resolve = resolver or system_resolver
         self._sleep = sleep
         self._allow = frozenset(h.lower().strip("[]") for h in settings.allow_private)
         self._slots = threading.BoundedSemaphore(max(1, settings.concurrency))
         self._lock = threading.Lock()
         self._hosts: dict[str, _Host] = {}
-        self._robots: dict[str, RobotFileParser | bool | str] = {}
-        self._robot_locks: dict[str, threading.Lock] = {}
+        self._robots = Robots(self._get_robots, settings.max_redirects, self._crawl_delay)
         self._pools = self._pool_manager()
         self.requests = 0  # made so far (robots.txt included), for reports and tests
 
@@ -233,7 +153,7 @@ class Client:
         for _ in range(self.settings.max_redirects + 1):
             self._check(current)
             if self.settings.robots:
-                self._obey_robots(current)
+                self._robots.obey(current)
             status, head, body = self._request(current, headers)
             if status in REDIRECTS and head.get("location"):
                 seen.append(current)
@@ -269,12 +189,12 @@ class Client:
             raise Refused(url, "a URL with a user name or password is not fetched")
         if port == 0:
             raise Refused(url, "port 0")
-        ip = _literal(parts.hostname)
+        ip = literal(parts.hostname)
         if ip is not None and not self.permits(parts.hostname, ip):
-            raise Refused(url, f"{ip} is a {_kind(ip)} address (fetch.allow_private names the "
+            raise Refused(url, f"{ip} is a {kind(ip)} address (fetch.allow_private names the "
                           "hosts that may be)")
 
-    def permits(self, host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    def permits(self, host: str, ip: IP) -> bool:
         """Whether a connection to ``ip`` for ``host`` is allowed."""
         return public_address(ip) or host.lower().strip("[]").rstrip(".") in self._allow
 
@@ -290,7 +210,7 @@ class Client:
         last: OSError | None = None
         timeout = conn.timeout if isinstance(conn.timeout, (int, float)) else None
         for family, addr in addresses:
-            ip = _literal(str(addr[0]))
+            ip = literal(str(addr[0]))
             if ip is None or not self.permits(host, ip):
                 refused = refused or ip
                 continue
@@ -299,7 +219,7 @@ class Client:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 sock.settimeout(timeout)
                 sock.connect(addr)
-                peer = _literal(str(sock.getpeername()[0]))
+                peer = literal(str(sock.getpeername()[0]))
                 if peer is None or not self.permits(host, peer):
                     raise OSError("connected to an address that is not allowed")
             except OSError as exc:
@@ -311,62 +231,23 @@ class Client:
                 watch.sock = sock
             return sock
         if refused is not None and last is None:
-            raise Refused(host, f"{host} resolves to {refused}, a {_kind(refused)} address "
+            raise Refused(host, f"{host} resolves to {refused}, a {kind(refused)} address "
                           "(fetch.allow_private names the hosts that may be)")
         raise FetchError(host, f"cannot connect to {host}: {last or 'no address'}")
 
     # -- robots.txt ----------------------------------------------------------------------------
 
-    def _obey_robots(self, url: str) -> None:
-        """Raise :class:`Refused` unless the site's robots.txt lets briefing fetch ``url``."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-        with self._lock:
-            lock = self._robot_locks.setdefault(origin, threading.Lock())
-        with lock:
-            rules = self._robots.get(origin)
-            if rules is None:
-                rules = self._robots[origin] = self._read_robots(origin)
-        if isinstance(rules, str):
-            raise Refused(url, f"robots.txt could not be read ({rules}), which means stay out "
-                          "(RFC 9309)")
-        if rules is not True and not rules.can_fetch(ROBOTS_TOKEN, url):
-            raise Refused(url, "robots.txt asks briefing not to fetch it")
+    def _get_robots(self, url: str) -> tuple[int, dict[str, str], bytes]:
+        """One GET of a robots.txt for :class:`~briefing.fetch.robots.Robots`: checked like any
+        request, its body cut at ``ROBOTS_MAX_BYTES``."""
+        self._check(url)
+        return self._request(url, {"Accept": "text/plain"}, limit=ROBOTS_MAX_BYTES,
+                             truncate=True)
 
-    def _read_robots(self, origin: str) -> RobotFileParser | bool | str:
-        """The rules at ``origin``/robots.txt: True (no rules) when it answers 4xx, or the
-        reason to stay out when it answers 5xx or not at all (RFC 9309 §2.3.1). A refusal
-        of the address itself is raised: it holds for every page there."""
-        url = origin + "/robots.txt"
-        current = url
-        for _ in range(self.settings.max_redirects + 1):
-            try:
-                self._check(current)
-                status, head, body = self._request(current, {"Accept": "text/plain"},
-                                                   limit=ROBOTS_MAX_BYTES, truncate=True)
-            except Refused:
-                if current == url:
-                    raise
-                return "it redirects to an address briefing does not fetch"
-            except FetchError as exc:
-                return exc.reason
-            if status in REDIRECTS and head.get("location"):
-                current = urljoin(current, head["location"].strip())
-                continue
-            break
-        else:
-            return "too many redirects"
-        if 400 <= status < 500:
-            return True
-        if status != 200:
-            return f"HTTP {status}"
-        rules = RobotFileParser(url)
-        rules.parse(body.decode("utf-8", errors="replace").splitlines())
-        delay = rules.crawl_delay(ROBOTS_TOKEN)
-        if delay:
-            host = self._host(urlsplit(origin).netloc.lower())
-            host.delay = max(host.delay, min(float(delay), CRAWL_DELAY_MAX))
-        return rules
+    def _crawl_delay(self, netloc: str, seconds: float) -> None:
+        """A robots.txt's Crawl-delay for ``netloc``: kept when longer than the delay."""
+        host = self._host(netloc)
+        host.delay = max(host.delay, seconds)
 
     # -- one request ---------------------------------------------------------------------------
 
@@ -414,7 +295,7 @@ class Client:
                     head = {k.lower(): v for k, v in resp.headers.items()}
                     body = b""
                     if resp.status == 200:
-                        body = _read(resp, head, limit, truncate, url)
+                        body = read_body(resp, head, limit, truncate, url)
                     return resp.status, head, body
                 finally:
                     # never back into the pool open: the next request to this host connects
@@ -473,96 +354,3 @@ def _describe(exc: BaseException) -> str:
     if name == "SSLError" or "CERTIFICATE" in text.upper():
         return f"TLS error: {text.split(': ')[-1][:120]}"
     return f"{name}: {text[:160]}" if text else name
-
-
-def _read(resp: urllib3.BaseHTTPResponse, head: Mapping[str, str], limit: int, truncate: bool,
-          url: str) -> bytes:
-    """The body, at most ``limit`` bytes received and ``limit`` after decompression (or cut
-    there with ``truncate``, for robots.txt)."""
-    length = head.get("content-length", "").strip()
-    if length.isdigit() and int(length) > limit and not truncate:
-        raise FetchError(url, f"larger than {limit:,} bytes ({int(length):,} announced)")
-    inflate = _Inflater(head.get("content-encoding", ""), limit, url)
-    received = 0
-    out: list[bytes] = []
-    while True:
-        chunk = resp.read1(CHUNK, decode_content=False)  # type: ignore[call-arg]
-        if not chunk:
-            break
-        received += len(chunk)
-        if received > limit:
-            if truncate:
-                break
-            raise FetchError(url, f"larger than {limit:,} bytes")
-        try:
-            out.append(inflate.feed(chunk))
-        except _Full:
-            if truncate:
-                break
-            raise FetchError(url, f"more than {limit:,} bytes once decompressed") from None
-        except zlib.error:
-            raise FetchError(url, "the compressed body is damaged") from None
-    try:
-        out.append(inflate.flush())
-    except _Full:
-        if not truncate:
-            raise FetchError(url, f"more than {limit:,} bytes once decompressed") from None
-    except zlib.error:
-        raise FetchError(url, "the compressed body is damaged") from None
-    body = b"".join(out)
-    return body[:limit] if truncate else body
-
-
-class _Full(Exception):
-    pass
-
-
-class _Inflater:
-    """Content-Encoding undone in bounded steps: never more than ``limit`` bytes out."""
-
-    def __init__(self, encoding: str, limit: int, url: str) -> None:
-        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        self.limit, self.total = limit, 0
-        self.z: zlib._Decompress | None = None  # type: ignore[name-defined]
-        self.deflate = False
-        if not codings:
-            return
-        if codings in (["gzip"], ["x-gzip"]):
-            self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif codings == ["deflate"]:
-            self.z, self.deflate = zlib.decompressobj(), True
-        else:
-            raise FetchError(url, f"unsupported content encoding {encoding!r}")
-
-    def feed(self, data: bytes) -> bytes:
-        if self.z is None:
-            self.total += len(data)
-            if self.total > self.limit:
-                raise _Full()
-            return data
-        out = []
-        try:
-            while data:
-                piece = self.z.decompress(data, CHUNK)
-                self.total += len(piece)
-                if self.total > self.limit:
-                    raise _Full()
-                out.append(piece)
-                data = self.z.unconsumed_tail
-        except zlib.error:
-            if self.deflate and self.total == 0 and not out:
-                # "deflate" sent as a raw stream without the zlib header (an old server habit)
-                self.z, self.deflate = zlib.decompressobj(-zlib.MAX_WBITS), False
-                return self.feed(data)
-            raise
-        return b"".join(out)
-
-    def flush(self) -> bytes:
-        if self.z is None:
-            return b""
-        rest = self.z.flush()
-        self.total += len(rest)
-        if self.total > self.limit:
-            raise _Full()
-        return rest

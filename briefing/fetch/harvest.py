@@ -32,18 +32,16 @@ from urllib.parse import urlsplit
 
 from briefing.config.model import Config, FeedConfig
 from briefing.errors import ConfigError, Problem
-from briefing.fetch.client import (
-    FEED_ACCEPT,
-    PAGE_ACCEPT,
-    Client,
-    FetchError,
-    Resolver,
-    Response,
-    Settings,
-)
+from briefing.fetch.addresses import Resolver
+from briefing.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Client, Settings
 from briefing.fetch.feeds import Entry, Feed, FeedError, parse_feed
+from briefing.fetch.response import FetchError, Refused, Response
 from briefing.publish.output import write_text_atomically
+from briefing.read.corpus import display_path
 from briefing.read.documents import Extracted, Unreadable, reading_text, web_url
+from briefing.read.frontmatter import front_matter
+from briefing.read.pdftext import extract_pdf
+from briefing.read.webpage import extract_html, extract_page
 from briefing.store.fetchstate import (
     FetchState,
     Validators,
@@ -309,14 +307,10 @@ class _Run:
             return _Read(job, response=response,
                          feed=parse_feed(response.body, response.url, response.headers))
         if kind == "application/pdf" or response.body[:5] == b"%PDF-":
-            from briefing.read.pdftext import extract_pdf
-
             return _Read(job, extract_pdf(response.body), response, response.body,
                          "application/pdf")
         if kind and kind not in HTML_TYPES:
             raise Unreadable(f"not an article page (it is {kind})")
-        from briefing.read.webpage import extract_page
-
         return _Read(job, extract_page(response.body, url=response.url, charset=response.charset),
                      response, response.body, kind or "text/html")
 
@@ -374,8 +368,6 @@ def _by_host(jobs: list[_Job]) -> list[_Job]:
 
 
 def _status(exc: BaseException) -> str:
-    from briefing.fetch.client import Refused
-
     return "refused" if isinstance(exc, Refused) else "failed"
 
 
@@ -387,8 +379,6 @@ def _from_content(entry: Entry) -> Extracted | None:
     """A feed entry's own content read as the article."""
     assert entry.content is not None
     if entry.content_is_html:
-        from briefing.read.webpage import extract_html
-
         try:
             return extract_html(entry.content, url=entry.link)
         except Unreadable:
@@ -442,8 +432,6 @@ def _adopt(state: FetchState, into: Path) -> None:
     known again by their front matter's url, so they are not fetched a second time."""
     if not into.is_dir():
         return
-    from briefing.read.frontmatter import front_matter
-
     listed = state.paths()
     for path in sorted(into.glob("*.md")):
         if str(path) in listed:
@@ -459,6 +447,4 @@ def _adopt(state: FetchState, into: Path) -> None:
 
 
 def _shown(path: Path | None) -> str:
-    from briefing.read.corpus import display_path
-
     return display_path(path) if path is not None else ""
