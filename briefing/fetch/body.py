@@ -29,7 +29,7 @@ def read_body(resp: urllib3.BaseHTTPResponse, head: Mapping[str, str], limit: in
     received = 0
     out: list[bytes] = []
     while True:
-        chunk = resp.read1(CHUNK, decode_content=False)  # type: ignore[call-arg]
+        chunk = resp.read1(CHUNK, decode_content=False)
         if not chunk:
             break
         received += len(chunk)
@@ -67,7 +67,7 @@ class _Inflater:
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         self.limit, self.total = limit, 0
-        self.z: zlib._Decompress | None = None  # type: ignore[name-defined]
+        self.z: zlib._Decompress | None = None
         self.deflate = False
         if not codings:
             return

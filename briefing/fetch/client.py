@@ -203,7 +203,7 @@ class Client:
         connect to the first that answers, and check the peer again."""
         host = conn.host
         try:
-            addresses = self._resolve(conn._dns_host, conn.port)  # type: ignore[attr-defined]
+            addresses = self._resolve(conn._dns_host, conn.port)
         except OSError as exc:
             raise FetchError(host, f"cannot resolve {host}: {exc}") from None
         refused = None

@@ -114,8 +114,10 @@ def _entry_date(e: Mapping) -> str | None:
 
 def _date(parsed: object) -> str | None:
     """feedparser's UTC struct_time as a date."""
+    if not isinstance(parsed, tuple):  # a struct_time is one; None when the feed gave none
+        return None
     try:
-        return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC).date().isoformat()  # type: ignore[arg-type]
+        return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC).date().isoformat()
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -160,8 +162,10 @@ def _json_feed(data: bytes, url: str) -> Feed:
 
 
 def _json_authors(obj: Mapping) -> str | None:
-    people = obj.get("authors") if isinstance(obj.get("authors"), list) else (
-        [obj["author"]] if isinstance(obj.get("author"), dict) else [])
+    """A JSON Feed item's (or the feed's) authors as one byline: ``authors`` (version 1.1),
+    else the single ``author`` of version 1.0."""
+    authors, author = obj.get("authors"), obj.get("author")
+    people = authors if isinstance(authors, list) else [author] if isinstance(author, dict) else []
     names = [clean_field(p.get("name")) for p in people if isinstance(p, dict)]
     return ", ".join(n for n in names if n) or None
 

@@ -24,10 +24,11 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from briefing.config.model import Config, FeedConfig
@@ -229,13 +230,13 @@ class _Run:
                 continue
             results.append((feed, response, parsed))
         jobs = []
-        for feed, response, parsed in results:
+        for feed, _, parsed in results:
             new = self._new_entries(feed, parsed)
             self._add("feed", feed.url, "polled",
                       f"{len(parsed.entries)} entries, {len(new)} new")
             jobs += new
         self._pages(jobs)
-        for feed, response, parsed in results:
+        for feed, response, _ in results:
             keep = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
             self.state.polled(feed.url, "polled", keep if not self.failed_in[feed.url] else None)
 
@@ -346,7 +347,10 @@ class _Run:
         self.report.outcomes.append(Outcome(kind, url, status, detail, path))
 
 
-def _completed(futures: dict[Future, object]) -> Iterable[Future]:
+T = TypeVar("T")
+
+
+def _completed(futures: Mapping[Future[T], object]) -> Iterable[Future[T]]:
     """``futures`` as they complete (one at a time, for the thread that writes)."""
     pending = set(futures)
     while pending:
@@ -408,7 +412,8 @@ def _article(meta: dict[str, str], text: str) -> str:
     """The ``.md`` file: YAML front matter, then the reading text."""
     import yaml
 
-    head = {k: meta[k] for k in ("title", "outlet", "byline", "published", "url") if k in meta}
+    head: dict[str, str] = {k: meta[k] for k in ("title", "outlet", "byline", "published", "url")
+                            if k in meta}
     head["fetched"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if "language" in meta:
         head["language"] = meta["language"]

@@ -214,6 +214,7 @@ def read_document(
     origins: dict[str, str] = {}
     entry = manifest.get(path.resolve()) if manifest else None
     document = None
+    sources: list[tuple[object, Mapping[str, int], str]]  # (fields, their lines, origin)
     if kind is not None:
         try:
             document = extract(path, data)
@@ -267,7 +268,8 @@ def load_corpus(
         if article is None:
             continue
         if article.id in seen:
-            warn(f"{display_path(path)}: same id {article.id!r} as {display_path(seen[article.id])}")
+            first = display_path(seen[article.id])
+            warn(f"{display_path(path)}: same id {article.id!r} as {first}")
         seen.setdefault(article.id, path)
         articles.append(article)
     return articles

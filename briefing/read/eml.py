@@ -17,7 +17,7 @@ import email
 import email.policy
 import email.utils
 import re
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 
 from briefing.read.documents import Extracted, Unreadable, clean_field, reading_text, web_url
 from briefing.read.webpage import extract_html
@@ -49,23 +49,23 @@ def extract_message(data: bytes) -> Extracted:
     if text is None:
         plain = msg.get_body(preferencelist=("plain",))
         content = _content(plain) if plain is not None else None
-        if content is not None:
+        if plain is not None and content is not None:
             body = content.replace("\r\n", "\n").replace("\r", "\n")
             cut = _SIGNATURE.search(body)
             if cut:
                 body, left_out = body[: cut.start()], 1
             text = reading_text(re.split(r"\n[^\S\n]*\n", body))
-            charset = plain.get_content_charset() or "us-ascii"  # type: ignore[union-attr]
+            charset = plain.get_content_charset() or "us-ascii"
             notes.append("the plain-text part")
     if not text:
         raise Unreadable("no text in the message")
     return Extracted("eml", text, _meta(msg), charset, left_out=left_out, notes=tuple(notes))
 
 
-def _content(part: email.message.Message) -> str | None:
+def _content(part: MIMEPart) -> str | None:
     """A text part's content decoded, with undecodable bytes replaced rather than failing."""
     try:
-        content = part.get_content()  # type: ignore[attr-defined]
+        content = part.get_content()
     except (LookupError, UnicodeError):
         raw = part.get_payload(decode=True) or b""
         content = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else None

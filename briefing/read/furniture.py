@@ -28,7 +28,8 @@ _READ_MORE = re.compile(
     re.I,
 )
 _NEWSLETTER = re.compile(
-    r"\b(?:e-?mail you|our (?:daily |weekly |free )?newsletters?|newsletter sign|(?:to|in) your inbox|"
+    r"\b(?:e-?mail you|our (?:daily |weekly |free )?newsletters?|newsletter sign|"
+    r"(?:to|in) your inbox|"
     r"sign up (?:for|to|now|here)|subscribe (?:to|now|for|here)|"
     r"turn on (?:push )?notifications)\b",
     re.I,
@@ -96,7 +97,8 @@ _DATELINE_WORDS = frozenset(
     "saturday sunday t z".split()
 )
 WORDS = re.compile(r"[^\W_]+")  # the words of a line (letters and digits)
-_MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+_MONTHS = {m: i + 1
+           for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
 
 
 def iso_date(m: re.Match[str]) -> str | None:

@@ -132,7 +132,7 @@ class Corpus:
         full = {a.id: a for a, _ in self.load(wanted)}
         segs = {a.id: s for a, s in self.load(wanted)}
         # an ArticleRef stands in for an Article the assembler never opens (same id, sha256)
-        articles: list[Article] = [full.get(r.id, r) for r in self.refs]  # type: ignore[misc]
+        articles: list[Article] = [full.get(r.id, r) for r in self.refs]  # type: ignore[arg-type]
         return tuple(articles), segs
 
     def cited(self, ids: set[str]) -> tuple[tuple[Article, ...], dict[str, Segmented]]:
@@ -199,7 +199,7 @@ def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _i
 
     The folders are listed by ``find`` (``listing``: one started earlier for the same paths,
     as the CLI does before importing the pipeline, or one started here). The last full reading
-    of the corpus is kept in the store with the listing that found it (a :class:`~briefing.read.warm.Base`): when
+    of the corpus is kept in the store with the listing that found it (a ``warm.Base``): when
     the listing is the same, its articles are the corpus; when a few files differ, only those
     are looked at again; otherwise, or when the listing cannot be vouched for, every file is
     compared with the store's rows and a new base is kept."""
@@ -230,7 +230,8 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
         base = Base.load(store, key)  # while find runs
         with stage("scan"):
             outputs = listing.outputs()
-        read, new_base = None, False
+        read = None
+        new_base: list[bytes] | None = None  # the listing a full reading is kept with
         if base is not None and outputs is not None:
             rebuilt = store.rebuilt
             with stage("ingest"):
@@ -250,12 +251,12 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
                     state = sync(store, found, folders, manifest, progress=progress)
             with stage("refs"):
                 read = refs_of(found, state)
-            new_base = outputs is not None
+            new_base = outputs
         refs = list(map(partial(tuple.__new__, ArticleRef), read.refs))
         # from here on the build holds keys: a rebuild must put its articles back under them
         store.refill = partial(refill, store, refs, manifest)
-        if new_base:
-            Base(key, outputs, *read).keep(store)
+        if new_base is not None:
+            Base(key, new_base, *read).keep(store)
     except BaseException:
         store.close()
         raise

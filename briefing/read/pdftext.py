@@ -24,8 +24,8 @@ from briefing.read.documents import Extracted, Unreadable, clean_field, clean_li
 
 MAX_PAGES = 500  # a longer document is read up to here (a note says so)
 _EDGE = 0.12  # share of the page height at the top and bottom where running heads sit
-_PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$",
-                          re.I)
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$"
+                          r"|^[-–—]\s*\d{1,4}\s*[-–—]$", re.I)
 _PLACEHOLDER = re.compile(r"\.(?:docx?|odt|rtf|pdf|indd|tex|pages)$|^microsoft word\b|^untitled\b"
                           r"|^document\d*$|^slide \d+$", re.I)
 _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’»)\]]*$")

@@ -74,7 +74,8 @@ def refs_of(found: Sequence[FoundFile], state: dict[str, tuple]) -> Reading:
     # ArticleRef's fields after key, id and path, as the rows hold them
     kept = [getattr(ROW, name) for name in ArticleRef._fields[3:]]
     if odd or len(set(ids)) != len(ids):
-        refs, notes = [], []
+        refs: list[ArticleRef] = []
+        notes: list[tuple[str, ...]] = []
         seen: dict[str, str] = {}
         for f, s in zip(found, rows):
             if s[warned] != "[]":

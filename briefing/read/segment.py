@@ -106,7 +106,8 @@ def _headline_like(t: str) -> bool:
 def _full_stop(sentence: str) -> bool:
     """Whether a sentence ends in a full stop, inside closing double quotation marks or not
     ('...' is none). Single marks are left alone: American headlines quote with them and close
-    the quoted phrase with its full stop (``Obama on Climate Change: The Trends Are 'Terrifying.'``)."""
+    the quoted phrase with its full stop
+    (``Obama on Climate Change: The Trends Are 'Terrifying.'``)."""
     bare = sentence.rstrip("\"”»")
     return bare.endswith(".") and not bare.endswith("...")
 
@@ -211,7 +212,7 @@ def _paragraphs(text: str, start: int, stop: int) -> Iterator[_Para]:
     for block in _blocks(text, start, stop):
         if len(block) == 1:
             a, b, gap = block[0]
-            yield _Para(a, b, gap, False, *_line_kind(text[a:b]))
+            yield _Para(a, b, gap, False, *_kind(line_furniture(text[a:b])))
             continue
         cur: _Para | None = None
         for a, b, gap in block:
@@ -221,17 +222,14 @@ def _paragraphs(text: str, start: int, stop: int) -> Iterator[_Para]:
                 continue
             if cur is not None:
                 yield cur
-            cur = _Para(a, b, gap, False, *_line_kind(text[a:b], reason))
+            cur = _Para(a, b, gap, False, *_kind(reason))
         if cur is not None:
             yield cur
 
 
-_UNSET = object()
-
-
-def _line_kind(t: str, reason: object = _UNSET) -> tuple[str, str | None]:
-    r = line_furniture(t) if reason is _UNSET else reason
-    return ("furniture", r) if r else ("body", None)  # type: ignore[return-value]
+def _kind(reason: str | None) -> tuple[str, str | None]:
+    """A paragraph's (kind, furniture) for a line whose furniture reason is ``reason``."""
+    return ("furniture", reason) if reason else ("body", None)
 
 
 def _classify(text: str, start: int, stop: int, limit: int | None = None) -> list[_Para]:

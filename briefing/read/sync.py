@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.config.model import SourceMeta
 from briefing.read.files import FOUND, FoundFile
@@ -21,6 +22,9 @@ from briefing.read.refs import ArticleRef
 from briefing.read.worker import Job, ingested
 from briefing.runtime import collecting
 from briefing.store.sqlite import ROW, Ingested, Store
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 BATCH = 256  # articles per store transaction: a killed build loses at most this much work
 PROGRESS_MIN = 500  # a progress bar only for runs reading at least this many files
@@ -127,7 +131,8 @@ class _progress:
     """A rich progress bar on stderr (only asked for on a terminal); otherwise nothing."""
 
     def __init__(self, total: int, show: bool) -> None:
-        self.total, self.show, self.bar = total, show, None
+        self.total, self.show = total, show
+        self.bar: Progress | None = None
 
     def __enter__(self) -> Callable[[int], None]:
         if not self.show:
@@ -135,10 +140,10 @@ class _progress:
         from rich.console import Console  # only for long runs on a terminal
         from rich.progress import Progress
 
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        task = self.bar.add_task("reading articles", total=self.total)
-        return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]
+        bar = self.bar = Progress(console=Console(stderr=True), transient=True)
+        bar.start()
+        task = bar.add_task("reading articles", total=self.total)
+        return lambda n: bar.advance(task, n)
 
     def __exit__(self, *_: object) -> None:
         if self.bar is not None:

@@ -54,10 +54,11 @@ class Base:
 
     @classmethod
     def load(cls, store: Store, key: bytes) -> Base | None:
-        kept = store.cached(cachekeys.CORPUS_BASE)  # exactly what ``keep`` put there (the store checks)
+        kept = store.cached(cachekeys.CORPUS_BASE)  # what ``keep`` put there (the store checks)
         if kept is None or kept.data[:32] != key:
             return None
-        return cls(key, *marshal.loads(kept.data[32:]), gen=kept.gen)
+        outputs, refs, notes = marshal.loads(kept.data[32:])
+        return cls(key, outputs, refs, notes, kept.gen)
 
     def keep(self, store: Store) -> None:
         store.put_cached(cachekeys.CORPUS_BASE, store.generation(), self.key + marshal.dumps(
@@ -92,23 +93,24 @@ class Base:
             removed.append((i, [b"\0" + r for r in before - after]))
         if sum(len(r) for _, r in added + removed) > REBASE:
             return None
-        found, gone = [], []
-        for (i, new), (_, old) in zip(added, removed):
-            fresh, stale = listing.parse(i, new), listing.parse(i, old)
+        records: list[tuple] = []
+        gone: list[tuple] = []
+        for (i, appeared), (_, vanished) in zip(added, removed):
+            fresh, stale = listing.parse(i, appeared), listing.parse(i, vanished)
             if fresh is None or stale is None:
                 return None
-            found += fresh
+            records += fresh
             gone += stale
-        if any(linked(new) for _, new in added):
+        if any(linked(appeared) for _, appeared in added):
             return None  # a hard link: which of its names scan_articles keeps is for it to say
-        found.sort()
-        changed = {f[FOUND.path] for f in found} | {g[FOUND.path] for g in gone}
+        records.sort()
+        changed = {f[FOUND.path] for f in records} | {g[FOUND.path] for g in gone}
         refs = [r for r in self.refs if r[REF.path] not in changed]
         ids = set(map(itemgetter(REF.id), refs))
-        if any(f[FOUND.id] in ids for f in found) or \
-                len({f[FOUND.id] for f in found}) != len(found):
+        if any(f[FOUND.id] in ids for f in records) or \
+                len({f[FOUND.id] for f in records}) != len(records):
             return None  # two files with one id: the full reading says which came first
-        found = list(map(partial(tuple.__new__, FoundFile), found))
+        found: list[FoundFile] = list(map(partial(tuple.__new__, FoundFile), records))
         fulls = {f.full for f in found}
         deleted = [g[FOUND.full] for g in gone if g[FOUND.full] not in fulls]
         if not fulls.union(deleted).issuperset(stored):

@@ -24,6 +24,7 @@ import codecs
 import logging
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from briefing.config.model import ISO_DATE_RE
 from briefing.read.decode import decode
@@ -36,6 +37,11 @@ from briefing.read.documents import (
     reading_text,
     web_url,
 )
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
+
+Element = Any  # an lxml element or tree: lxml has no type hints, so nothing on it is checked
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -104,50 +110,54 @@ def extract_html(html: str, *, url: str | None = None, charset: str | None = Non
     tree = load_html(_XML_DECL.sub("", html, count=1))
     if tree is None:
         raise Unreadable("not an HTML page")
-    options = dict(url=url, with_metadata=True, include_comments=False, include_tables=True,
-                   include_images=False, include_formatting=False, include_links=False,
-                   deduplicate=False,
-                   date_extraction_params={"extensive_search": False, "original_date": True})
-    doc = trafilatura.bare_extraction(tree, **options)
-    paragraphs = list(_paragraphs(doc.body)) if doc is not None else []
+
+    def read(favor_recall: bool) -> tuple[Document | None, list[str]]:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            include_images=False, include_formatting=False, include_links=False,
+            deduplicate=False, favor_recall=favor_recall,
+            date_extraction_params={"extensive_search": False, "original_date": True})
+        assert not isinstance(doc, dict)  # as_dict is off: a Document, or None
+        return doc, list(_paragraphs(doc.body)) if doc is not None else []
+
+    doc, paragraphs = read(False)
     if not paragraphs:
         # a short page (a brief, a newsletter) can fall under the balanced mode's bar
-        doc = trafilatura.bare_extraction(tree, favor_recall=True, **options)
-        paragraphs = list(_paragraphs(doc.body)) if doc is not None else []
+        doc, paragraphs = read(True)
     body = reading_text(paragraphs)
     if not body or doc is None:
         raise Unreadable("no article text found in the page")
     return Extracted("html", body, _meta(doc, tree), charset, left_out=_left_out(tree, body))
 
 
-def _left_out(tree: object, body: str) -> int:
+def _left_out(tree: Element, body: str) -> int:
     """How many of the page's text blocks (paragraphs, list items, headings, quotations,
     captions, cells) are not in the reading text: what extraction judged not the story."""
     flat = " ".join(body.split())
-    texts = {clean_line("".join(e.itertext())) for e in tree.xpath(_TEXT_BLOCKS)}  # type: ignore[attr-defined]
+    texts = {clean_line("".join(e.itertext())) for e in tree.xpath(_TEXT_BLOCKS)}
     return sum(1 for t in texts if t and t not in flat)
 
 
-def _paragraphs(body: object) -> Iterator[str]:
+def _paragraphs(body: Element | None) -> Iterator[str]:
     """The blocks of trafilatura's output tree in order, one string each: a paragraph, a
     heading, a quotation, a list item, a table row (its cells joined by ' | ')."""
     if body is None:
         return
-    for el in body:  # type: ignore[attr-defined]
+    for el in body:
         yield from _block(el)
 
 
-def _block(el: object) -> Iterator[str]:
-    tag = el.tag  # type: ignore[attr-defined]
+def _block(el: Element) -> Iterator[str]:
+    tag = el.tag
     if not isinstance(tag, str):
         return  # a comment or processing instruction
     if tag == "row":
-        cells = [c for c in el if isinstance(c.tag, str)]  # type: ignore[attr-defined]
+        cells = [c for c in el if isinstance(c.tag, str)]
         if any(isinstance(b.tag, str) and b.tag in _BLOCK for c in cells for b in c):
             # a layout table (an old site's columns): each cell is a column of blocks, and a
             # column of short link-like lines is its navigation
             for cell in cells:
-                blocks = [b for b in _block_children(cell)]
+                blocks = _block_children(cell)
                 if not _navigation(blocks):
                     yield from blocks
             return
@@ -155,20 +165,20 @@ def _block(el: object) -> Iterator[str]:
         yield " | ".join(t for t in texts if t.strip())
         return
     if tag in ("list", "table") or (tag in _BLOCK and any(
-            isinstance(c.tag, str) and c.tag in _BLOCK for c in el)):  # type: ignore[attr-defined]
+            isinstance(c.tag, str) and c.tag in _BLOCK for c in el)):
         own = _text(el, shallow=True)
         if own.strip():
             yield own
-        for child in el:  # type: ignore[attr-defined]
+        for child in el:
             yield from _block(child)
         return
     yield _text(el)
 
 
-def _block_children(cell: object) -> list[str]:
+def _block_children(cell: Element) -> list[str]:
     """A layout cell's own text (the lines before its first block) and its blocks, in order."""
     out = [_text(cell, shallow=True)]
-    for child in cell:  # type: ignore[attr-defined]
+    for child in cell:
         if isinstance(child.tag, str) and child.tag in _BLOCK:
             out.extend(_block(child))
     return [t for t in out if t.strip()]
@@ -181,11 +191,11 @@ def _navigation(blocks: list[str]) -> bool:
                                    for line in lines)
 
 
-def _text(el: object, shallow: bool = False) -> str:
+def _text(el: Element, shallow: bool = False) -> str:
     """An element's text with ``<lb/>`` as a line break; with ``shallow``, without the text of
     its block children (yielded on their own)."""
-    parts: list[str] = [el.text or ""]  # type: ignore[attr-defined]
-    for child in el:  # type: ignore[attr-defined]
+    parts: list[str] = [el.text or ""]
+    for child in el:
         tag = child.tag
         if isinstance(tag, str) and tag == "lb":
             parts.append("\n")
@@ -195,17 +205,17 @@ def _text(el: object, shallow: bool = False) -> str:
     return "".join(parts)
 
 
-def _meta(doc: object, tree: object) -> dict[str, str]:
+def _meta(doc: Document, tree: Element) -> dict[str, str]:
     """What the page says about itself, as given (see the module docstring)."""
     out: dict[str, str | None] = {
-        "title": clean_field(doc.title),  # type: ignore[attr-defined]
-        "byline": _byline(doc.author),  # type: ignore[attr-defined]
-        "published": doc.date if ISO_DATE_RE.match(doc.date or "") else None,  # type: ignore[attr-defined]
-        "url": web_url(doc.url) or _linked_data_url(tree),  # type: ignore[attr-defined]
+        "title": clean_field(doc.title),
+        "byline": _byline(doc.author),
+        "published": doc.date if ISO_DATE_RE.match(doc.date or "") else None,
+        "url": web_url(doc.url) or _linked_data_url(tree),
         "language": _language(tree),
     }
-    site = clean_field(doc.sitename)  # type: ignore[attr-defined]
-    host = _SITE_FROM_URL.match(doc.url or "")  # type: ignore[attr-defined]
+    site = clean_field(doc.sitename)
+    host = _SITE_FROM_URL.match(doc.url or "")
     if site and not (host and site.lower() == host.group(1).lower()):
         out["outlet"] = site
     return {k: v for k, v in out.items() if v}
@@ -214,12 +224,12 @@ def _meta(doc: object, tree: object) -> dict[str, str]:
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 
 
-def _linked_data_url(tree: object) -> str | None:
+def _linked_data_url(tree: Element) -> str | None:
     """The URL an article's JSON-LD gives itself (``url``, else ``mainEntityOfPage``), for a
     page without a canonical link: trafilatura reads the rest of the JSON-LD, not this."""
     import json
 
-    for script in tree.xpath('//script[@type="application/ld+json"]'):  # type: ignore[attr-defined]
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
         except ValueError:
@@ -251,10 +261,10 @@ def _byline(author: str | None) -> str | None:
     return names[0] if names else None
 
 
-def _language(tree: object) -> str | None:
+def _language(tree: Element) -> str | None:
     """The page's declared language: ``<html lang>``, else Content-Language, else og:locale."""
-    values = [tree.get("lang"), tree.get("xml:lang")]  # type: ignore[attr-defined]
-    metas = list(tree.iter("meta"))  # type: ignore[attr-defined]
+    values = [tree.get("lang"), tree.get("xml:lang")]
+    metas = list(tree.iter("meta"))
     values += [m.get("content") for m in metas
                if (m.get("http-equiv") or "").lower() == "content-language"]
     values += [m.get("content") for m in metas if m.get("property") == "og:locale"]
