@@ -3,7 +3,11 @@
 Takes the config's ``feeds:`` and ``fetch:`` settings or URLs on the command line; gives files
 written into the corpus folder (and the originals kept), so a build reads them like any other.
 
-    client.py     the polite, SSRF-safe HTTP client: the only module that talks to the network
+    client.py     the polite, SSRF-safe HTTP client: every request goes through it
+    addresses.py  which addresses may be connected to (public ones, and allow_private)
+    robots.py     robots.txt per origin (RFC 9309), read once
+    body.py       an answer's body, bounded as received and once decompressed
+    response.py   what a request gives: Response, or FetchError / Refused and why
     feeds.py      a feed's bytes -> its entries (RSS, Atom, JSON Feed)
     harvest.py    ``briefing fetch``: feeds or URLs -> new articles
 

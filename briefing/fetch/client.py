@@ -1,4 +1,5 @@
-"""A polite and safe HTTP client: the only module that talks to the network.
+"""A polite and safe HTTP client: every request goes through it (and its DNS lookups through
+``addresses.system_resolver``, which it calls).
 
 Nothing calls it unless the user asked for a fetch (``briefing fetch``, ``build --fetch``);
 rendering never does. It is built on urllib3 (already trafilatura's dependency), because urllib3
