@@ -1,4 +1,5 @@
-"""One build in this fresh process; prints its per-stage timings as JSON (used by bench_build)."""
+"""One build in this fresh process; prints its per-stage timings as JSON (used by bench_build and
+bench_cluster): ``_build_once.py CONFIG OUT FORMAT... [--scheduler tcp://HOST:PORT]``."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ imported = time.perf_counter() - t0
 
 def main() -> None:
     config, out, *formats = sys.argv[1:]
+    scheduler = None
+    if "--scheduler" in formats:
+        at = formats.index("--scheduler")
+        scheduler = formats[at + 1]
+        del formats[at:at + 2]
     t = time.perf_counter()
     cfg = load_config(Path(config))
     load = time.perf_counter() - t
-    result = build(cfg, BuildOptions(out=Path(out), formats=tuple(formats)))
+    result = build(cfg, BuildOptions(out=Path(out), formats=tuple(formats), scheduler=scheduler))
     stages = {"import": imported, "config": load, **result.timings.stages}
     print(json.dumps(stages))
 

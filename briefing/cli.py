@@ -145,6 +145,9 @@ def build(
     fetch_first: Annotated[bool, typer.Option(
         "--fetch", help="Fetch what is new in the config's feeds first (see briefing fetch); a "
         "feed or page that fails is a warning.")] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", metavar="tcp://HOST:PORT", help="Read new and changed articles on the "
+        "Dask cluster of this scheduler (default: this machine's cores).")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Build the briefing from the corpus and config into every configured format."""
@@ -158,6 +161,12 @@ def build(
         if unknown:
             raise UsageError(f"--format: unknown format(s) {', '.join(unknown)} "
                              f"(choose from {', '.join(FORMATS)})")
+        if scheduler is not None:
+            from briefing.read.cluster import scheduler_problem
+
+            problem = scheduler_problem(scheduler)
+            if problem is not None:
+                raise UsageError(f"--scheduler: {problem}")
         cfg = _load(config, corpus_given=bool(corpus))
         if fetch_first:
             report = _fetch(cfg, [])
@@ -175,7 +184,8 @@ def build(
                                    undated=parse_undated(undated),
                                    edition=parse_date(edition_date, "--edition-date"),
                                    formats=formats, out=out,
-                                   progress=False if _State.quiet else None)
+                                   progress=False if _State.quiet else None,
+                                   scheduler=scheduler)
             result = do_build(cfg, options, readers=resolve_readers(cfg, reader, all_readers),
                               warn=warn, listing=listing)
         finally:

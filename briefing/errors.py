@@ -17,6 +17,7 @@ class ExitCode(enum.IntEnum):
     BUSY = 6  # another process holds the workspace lock
     DELIVERY = 7  # some messages were not delivered
     FETCH = 8  # `briefing fetch`: some feeds or pages failed (the rest were fetched)
+    CLUSTER = 9  # the Dask cluster a build sends its work to cannot be reached or lost its work
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,11 @@ class FetchFailed(BriefingError):
     """Some feeds or pages could not be fetched; the report above says which and why."""
 
     exit_code = ExitCode.FETCH
+
+
+class ClusterError(BriefingError):
+    """The Dask cluster given for the per-article work (``build --scheduler``, ``compute:``)
+    cannot be reached, has no worker, or runs other code: nothing of what it did not finish is
+    in the store, which holds only whole batches."""
+
+    exit_code = ExitCode.CLUSTER

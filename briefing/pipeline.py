@@ -64,6 +64,7 @@ class BuildOptions:
     formats: tuple[str, ...] | None = None  # None: every format, or a reader's (edition_formats)
     out: Path | None = None
     progress: bool | None = None  # a progress bar while reading many files; None: on a terminal
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT) to read new files on
 
 
 @dataclass
@@ -310,7 +311,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *,
     """
     timings = Timings()
     whole = read_corpus(config, options.corpus, warn=warn, timings=timings,
-                        progress=options.progress, listing=listing)
+                        progress=options.progress, listing=listing, scheduler=options.scheduler)
     try:
         return _build(config, options, whole, readers, timings, warn)
     finally:

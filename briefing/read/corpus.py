@@ -167,11 +167,30 @@ class Read(NamedTuple):
     document: Extracted | None
 
 
+class Raw(NamedTuple):
+    """A file's bytes as an article reader takes them: at most its cap and one byte more (the
+    file may be huge), and its size."""
+
+    data: bytes
+    size: int
+
+
+def read_raw(path: Path) -> Raw:
+    """The bytes :func:`read_document` reads of ``path`` (raises OSError): read apart from the
+    rest when another process does the rest (``cluster``: the machine holding the files reads
+    them, a worker anywhere decodes and segments them)."""
+    cap = MAX_ARTICLE_BYTES if kind_of(path) is None else MAX_DOCUMENT_BYTES
+    with path.open("rb") as f:
+        data = f.read(cap + 1)  # never more: the file may be huge
+        return Raw(data, os.fstat(f.fileno()).st_size)
+
+
 def read_article(
     path: Path,
     root: Path,
     manifest: Mapping[Path, object] | None,
     warn: Callable[[str], None],
+    raw: Raw | OSError | None = None,
 ) -> Article | None:
     """Read one article file into an Article, or None (after a warning naming the file) when
     it is empty, binary, undecodable, over ``MAX_ARTICLE_BYTES`` (``MAX_DOCUMENT_BYTES`` for a
@@ -179,8 +198,9 @@ def read_article(
     a whole corpus. Warnings read "skipped seeds/x.txt: empty file" (the caller adds any
     "warning: " prefix). ``manifest`` entries (keyed by resolved path; mappings or objects with
     title/outlet/byline/published/url) override front matter; what both leave missing is
-    inferred."""
-    read = read_document(path, root, manifest, warn)
+    inferred. ``raw``: the file's bytes as :func:`read_raw` read them (or the error it raised),
+    when they were read elsewhere; None reads them here."""
+    read = read_document(path, root, manifest, warn, raw)
     return None if read is None else read.article
 
 
@@ -189,6 +209,7 @@ def read_document(
     root: Path,
     manifest: Mapping[Path, object] | None,
     warn: Callable[[str], None],
+    raw: Raw | OSError | None = None,
 ) -> Read | None:
     """:func:`read_article` with the origin of each field. A web page, an email or a PDF
     (``formats.kind_of``) is read into its reading text: ``Article.text`` is that text
@@ -196,12 +217,14 @@ def read_document(
     kind = kind_of(path)
     cap = MAX_ARTICLE_BYTES if kind is None else MAX_DOCUMENT_BYTES
     try:
-        with path.open("rb") as f:
-            data = f.read(cap + 1)  # never more: the file may be huge
-            size = os.fstat(f.fileno()).st_size
+        if raw is None:
+            raw = read_raw(path)
+        elif isinstance(raw, OSError):
+            raise raw
     except OSError as exc:
         warn(f"skipped {display_path(path)}: cannot read: {exc.strerror or exc}")
         return None
+    data, size = raw
     if len(data) > cap:
         warn(f"skipped {display_path(path)}: {max(size, len(data)) / 2**20:,.1f} MiB, over the "
              f"{cap // 2**20} MiB {'an article' if kind is None else 'a ' + kind + ' file'} "

@@ -29,7 +29,7 @@ from briefing.read.listing import Listing
 from briefing.read.listing import start as start_listing
 from briefing.read.refs import REF, ArticleRef, refs_of, show
 from briefing.read.segment import segment
-from briefing.read.sync import manifest_digests, refill, sync
+from briefing.read.sync import Work, manifest_digests, refill, sync
 from briefing.read.warm import Base, base_key
 from briefing.read.worker import ingest_file
 from briefing.store import cachekeys
@@ -191,7 +191,7 @@ def open_store(config: Config, warn: Warn | None = None) -> SqliteStore:
 
 def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,
                 timings: Timed | None = None, progress: bool | None = None,
-                listing: Listing | None = None) -> Corpus:
+                listing: Listing | None = None, scheduler: str | None = None) -> Corpus:
     """The corpus a build considers (the configured one, or ``paths`` for this run), with the
     store brought up to date first. Warnings (skipped files, bad front matter, two files with
     one id) are given for every file considered, as if each were read now. The caller closes
@@ -202,24 +202,27 @@ def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _i
     of the corpus is kept in the store with the listing that found it (a ``warm.Base``): when
     the listing is the same, its articles are the corpus; when a few files differ, only those
     are looked at again; otherwise, or when the listing cannot be vouched for, every file is
-    compared with the store's rows and a new base is kept."""
+    compared with the store's rows and a new base is kept.
+
+    New and changed files are read on this machine's cores, or, given ``scheduler`` (a Dask
+    scheduler's ``tcp://HOST:PORT``), on that scheduler's cluster (``cluster``); either way
+    this process alone writes the store, and the store holds the same."""
     given = list(paths or config.corpus)
+    work = Work(sys.stderr.isatty() if progress is None else progress, scheduler)
     if listing is not None and listing.paths == tuple(map(str, given)):
-        return _read_corpus(config, given, listing, warn, timings, progress)
+        return _read_corpus(config, given, listing, warn, timings, work)
     if listing is not None:
         listing.close()
     own = start_listing(given)
     try:
-        return _read_corpus(config, given, own, warn, timings, progress)
+        return _read_corpus(config, given, own, warn, timings, work)
     finally:
         own.close()
 
 
 def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn,
-                 timings: Timed | None, progress: bool | None) -> Corpus:
+                 timings: Timed | None, work: Work) -> Corpus:
     stage = timings.stage if timings is not None else _untimed
-    if progress is None:
-        progress = sys.stderr.isatty()
     manifest = manifest_digests(config.sources) if config.sources else {}
     key = base_key(given, manifest)
     # damage found in the store (when it is opened, or by any call) rebuilds it with one
@@ -235,7 +238,7 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
         if base is not None and outputs is not None:
             rebuilt = store.rebuilt
             with stage("ingest"):
-                read = base.read(store, listing, outputs, manifest, progress)
+                read = base.read(store, listing, outputs, manifest, work)
             if store.rebuilt != rebuilt:
                 read = None  # the base's articles are no longer in the store
         if read is None:
@@ -246,15 +249,15 @@ def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn
             folders = [p for p, folder in zip(given, listing.folders) if folder]
             with stage("ingest"):
                 rebuilt = store.rebuilt
-                state = sync(store, found, folders, manifest, progress=progress)
+                state = sync(store, found, folders, manifest, work)
                 if store.rebuilt != rebuilt:  # the batches stored before the rebuild are gone
-                    state = sync(store, found, folders, manifest, progress=progress)
+                    state = sync(store, found, folders, manifest, work)
             with stage("refs"):
                 read = refs_of(found, state)
             new_base = outputs
         refs = list(map(partial(tuple.__new__, ArticleRef), read.refs))
         # from here on the build holds keys: a rebuild must put its articles back under them
-        store.refill = partial(refill, store, refs, manifest)
+        store.refill = partial(refill, store, refs, manifest, work)
         if new_base is not None:
             Base(key, new_base, *read).keep(store)
     except BaseException:

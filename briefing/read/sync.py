@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing.config.model import SourceMeta
+from briefing.read import cluster
 from briefing.read.files import FOUND, FoundFile
 from briefing.read.refs import ArticleRef
 from briefing.read.worker import Job, ingested
@@ -54,8 +56,18 @@ def _sha256(path: str) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class Work:
+    """How the files to read are read: ``scheduler``, the address of a Dask scheduler whose
+    cluster does the per-article work (``cluster``; None: this machine's cores, ``worker``),
+    and ``progress``, whether a progress bar may show (a long run on a terminal)."""
+
+    progress: bool = False
+    scheduler: str | None = None
+
+
 def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
-         manifest: Manifest, *, progress: bool = False) -> dict[str, tuple]:
+         manifest: Manifest, work: Work = Work()) -> dict[str, tuple]:
     """Bring the store up to date with ``found`` (the files under the corpus paths) and drop
     the files it knows under ``folders`` that are gone. Returns the store's ``rows`` (tuples
     in FileState's order, warnings as JSON)."""
@@ -65,12 +77,12 @@ def sync(store: Store, found: Sequence[FoundFile], folders: Sequence[Path],
     gone = sorted(p for p in set(state).difference(fulls) if p.startswith(prefixes))
     if gone:
         store.drop(gone)
-    wrote = update(store, found, state, manifest, progress=progress)
+    wrote = update(store, found, state, manifest, work)
     return store.rows() if wrote or gone else state
 
 
 def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
-           manifest: Manifest, *, progress: bool = False) -> bool:
+           manifest: Manifest, work: Work = Work()) -> bool:
     """Store what is new or changed among ``found``, given the store's rows for them
     (``state``) and the sources manifest's digests (``manifest_digests``): a file whose size
     and mtime are as stored is skipped; one whose content hash is too has its new stat
@@ -101,22 +113,26 @@ def update(store: Store, found: Sequence[FoundFile], state: Mapping[str, tuple],
     if touched:
         store.touch(touched)
     if jobs:
-        store_all(store, jobs, progress and len(jobs) >= PROGRESS_MIN)
+        store_all(store, jobs, work, work.progress and len(jobs) >= PROGRESS_MIN)
     return bool(touched or jobs)
 
 
-def store_all(store: Store, jobs: list[Job], bar: bool) -> None:
+def store_all(store: Store, jobs: list[Job], work: Work, bar: bool) -> None:
+    """Read ``jobs`` (here, or on the cluster ``work`` names) and store them in order, in
+    batches of ``BATCH``: only this process writes the store."""
     # the command line runs with the cyclic collector off (briefing.runtime): a long ingestion
     # makes enough short-lived objects, in this process and the workers forked from it, to
     # want it on
     with collecting():
-        _store_batches(store, jobs, bar)
+        records = (cluster.ingested(work.scheduler, jobs) if work.scheduler is not None
+                   else ingested(jobs))
+        _store_batches(store, records, len(jobs), bar)
 
 
-def _store_batches(store: Store, jobs: list[Job], bar: bool) -> None:
+def _store_batches(store: Store, records: Iterator[Ingested], total: int, bar: bool) -> None:
     batch: list[Ingested] = []
-    with _progress(len(jobs), bar) as advance:
-        for record in ingested(jobs):
+    with _progress(total, bar) as advance:
+        for record in records:
             batch.append(record)
             if len(batch) >= BATCH:
                 store.put(batch)
@@ -150,7 +166,7 @@ class _progress:
             self.bar.stop()
 
 
-def refill(store: Store, refs: Sequence[ArticleRef], manifest: Manifest) -> None:
+def refill(store: Store, refs: Sequence[ArticleRef], manifest: Manifest, work: Work) -> None:
     """Put a build's articles back into its store, rebuilt because damage was found in it
     midway (``SqliteStore.refill``), under the keys the build's references hold, so the build
     goes on as if nothing happened: every file is read again, as a cold build reads it. A file
@@ -164,4 +180,4 @@ def refill(store: Store, refs: Sequence[ArticleRef], manifest: Manifest) -> None
         jobs.append(Job.of(r.path, r.id, os.path.abspath(r.path), st.st_size, st.st_mtime_ns,
                            manifest.get((st.st_dev, st.st_ino), ("", None)), r.key))
     if jobs:
-        store_all(store, jobs, False)
+        store_all(store, jobs, work, False)

@@ -22,7 +22,7 @@ from pathlib import Path
 from briefing.read.files import FOUND, FoundFile
 from briefing.read.listing import Listing, linked
 from briefing.read.refs import REF, Reading, refs_of
-from briefing.read.sync import Manifest, update
+from briefing.read.sync import Manifest, Work, update
 from briefing.store import cachekeys
 from briefing.store.sqlite import Store
 
@@ -65,7 +65,7 @@ class Base:
             (self.outputs, list(map(tuple, self.refs)), self.notes)))
 
     def read(self, store: Store, listing: Listing, outputs: Sequence[bytes],
-             manifest: Manifest, progress: bool) -> Reading | None:
+             manifest: Manifest, work: Work) -> Reading | None:
         """The corpus now, as (refs, notes), from this base and the records that changed
         since; None when the base cannot say (too much changed, a file given by name among the
         paths, a hard link or an id met twice), and everything must be read again.
@@ -118,7 +118,7 @@ class Base:
         state = store.rows_of([*fulls, *deleted])
         if any(p in state for p in deleted):
             store.drop([p for p in deleted if p in state])
-        if update(store, found, state, manifest, progress=progress):
+        if update(store, found, state, manifest, work):
             state = store.rows_of(fulls)
         new_refs, new_notes = refs_of(found, state)
         refs += map(tuple, new_refs)

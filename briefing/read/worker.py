@@ -19,7 +19,7 @@ from pathlib import Path
 
 from briefing.config.model import SourceMeta
 from briefing.judge.themes import passages_of
-from briefing.read.corpus import display_path, read_article
+from briefing.read.corpus import Raw, display_path, read_article
 from briefing.read.refs import PATH
 from briefing.read.segment import segment
 from briefing.store.sqlite import Ingested
@@ -41,6 +41,7 @@ class Job:
     manifest: str
     entry: SourceMeta | None
     key: int | None = None  # the store key to keep (a refill: ``sync.refill``)
+    raw: Raw | OSError | None = None  # the file's bytes, read where the files are (``cluster``)
 
     @classmethod
     def of(cls, path: str, article_id: str, full: str, size: int, mtime_ns: int,
@@ -56,7 +57,7 @@ def ingest_file(job: Job) -> Ingested:
     warnings: list[str] = []
     path = Path(job.path)
     manifest = {path.resolve(): job.entry} if job.entry is not None else None
-    article = read_article(path, Path(job.root), manifest, warnings.append)
+    article = read_article(path, Path(job.root), manifest, warnings.append, job.raw)
     shown = display_path(path)
     kept = tuple(w.replace(shown, PATH) for w in warnings)
     if article is None:
