@@ -423,7 +423,7 @@ class Briefing:
                                     default=())
     not_cited: tuple[NotCited, ...] = doc("Articles with passages on a theme that the edition "
                                           "does not cite, each with the reason.", default=())
-    coverage: dict[str, object] = doc(
+    coverage: dict[str, int | str | None] = doc(
         "What the edition covers: {'articles', 'cited', 'not_cited', 'without_candidates' (read, "
         "nothing on these themes), 'first', 'last' (the cited sources' dates), 'undated'}.",
         default_factory=dict)
