@@ -38,7 +38,7 @@ ev = _load_eval()
 SEED_FLOORS = {  # theme: (precision, nDCG@10, recall of grade-2 units)
     "security": (1.00, 0.82, 0.54),
     "recognition": (1.00, 0.91, 0.75),
-    "central-asia-borders": (1.00, 0.97, 0.57),
+    "central-asia-borders": (1.00, 0.96, 0.57),
 }
 BBC_P10_FLOORS = {"mobile-phones": 1.0, "uk-election": 1.0, "football": 1.0,
                   "markets-economy": 1.0, "film-awards": 1.0}
