@@ -24,9 +24,9 @@ from conftest import FIXED_EDITION, FIXED_EPOCH, REPO
 
 from briefing.config.load import load_config
 from briefing.read import cluster
-from briefing.read.cluster import scheduler_problem
 from briefing.read.files import scan_articles
 from briefing.read.ingest import open_store
+from briefing.read.scheduler import scheduler_problem
 from briefing.read.worker import Job, ingest_file
 from briefing.store.sqlite import ROW
 

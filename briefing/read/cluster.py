@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 from briefing.errors import ClusterError
 from briefing.read.corpus import Raw, read_raw
+from briefing.read.scheduler import scheduler_problem
 from briefing.read.worker import CHUNK, Job, ingest_chunk, ingest_file
 from briefing.store import cachekeys
 from briefing.store.sqlite import Ingested
@@ -53,28 +54,6 @@ DEFAULT_TIMEOUT = 30.0  # seconds to reach the scheduler, and to wait for a work
 IN_FLIGHT = 3  # chunks out at once per worker thread: each thread has the next ones at hand
 CHUNK_BYTES = 4 * 2**20  # bytes of files a chunk carries at most (one larger file goes alone)
 POLL = 0.5  # seconds between looks at the cluster while a result is awaited
-FORM = "tcp://HOST:PORT"
-
-
-def scheduler_problem(address: str) -> str | None:
-    """Why ``address`` is not the address of a Dask scheduler briefing sends work to, or None:
-    it must be ``tcp://HOST:PORT`` (what ``dask scheduler`` prints), nothing more. The one rule
-    for ``--scheduler`` and the config's ``compute.scheduler`` alike."""
-    if not isinstance(address, str) or any(c.isspace() or not c.isprintable() for c in address):
-        return f"expected {FORM}, got {address!r}"
-    try:
-        parts = urlsplit(address)
-        port = parts.port
-    except ValueError:  # a port that is not a number, or over 65535
-        return f"expected {FORM} with a port from 1 to 65535, got {address!r}"
-    if parts.scheme != "tcp":
-        return (f"expected {FORM} (the address `dask scheduler` prints; Dask's other "
-                f"protocols are not supported), got {address!r}")
-    if not parts.hostname or not port or parts.username is not None \
-            or parts.password is not None or parts.path not in ("", "/") or parts.query \
-            or parts.fragment or address.endswith(("?", "#")):
-        return f"expected {FORM}, got {address!r}"
-    return None
 
 
 def timeout() -> float:
