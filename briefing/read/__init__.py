@@ -9,6 +9,8 @@ exact spans, kept in the store so a warm build reads only what changed.
     warm.py       the warm path: the last full reading, and what changed since
     sync.py       the store brought up to date with the files found
     worker.py     one file's work (read, segment, tokenise), on every core when many
+    cluster.py    the same work on a Dask cluster (``build --scheduler``)
+    scheduler.py  which scheduler addresses a build connects to (tcp://HOST:PORT)
     files.py      find the article files under the corpus paths, with their stat
     listing.py    the corpus folders walked in the background (the warm path's ``find``)
     corpus.py     one article file -> Article: its text and metadata
