@@ -508,6 +508,36 @@ def send(
     run(go)
 
 
+@app.command()
+def serve(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    reader: Annotated[Optional[str], typer.Option(
+        "--reader", help="Show this reader's edition first (switchable in the page).")] = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on (a warning when it is not a loopback one).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="The port (0: any free one).")] = 8000,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the edition and serve it in a browser, rebuilt and reloaded on every change of the
+    config, a template or an article; each theme's explain view and each item's place in its
+    source one click away. Ctrl-C stops it."""
+    from .serve import ServeOptions, serve as do_serve
+
+    _State.quiet = _State.quiet or quiet
+
+    def say(line: str) -> None:
+        if not _State.quiet or line.startswith("serving"):
+            typer.echo(line)
+
+    def report(line: str) -> None:
+        typer.echo(line, err=True)
+
+    run(lambda: do_serve(ServeOptions(config=config, reader=reader, host=host, port=port),
+                         warn=warn, say=say, report=report))
+
+
 @contextmanager
 def _send_progress() -> Iterator[Callable[[int, int, str, str], None] | None]:
     """A rich progress bar on stderr when it is a terminal (and not --quiet), else nothing."""
