@@ -68,8 +68,7 @@ class App:
             return _text(400, "This server answers only for " + ", ".join(sorted(self.hosts)))
         if not target.startswith("/"):
             return self._missing(nonce, None)
-        raw, _, query = target.partition("?")
-        raw = raw.split("#", 1)[0]
+        raw, _, query = target.split("#", 1)[0].partition("?")  # a fragment is the browser's
         try:
             params = parse_qs(query, keep_blank_values=True, max_num_fields=MAX_FIELDS,
                               errors="strict")

@@ -41,7 +41,7 @@ class Pages:
         query = {k: str(v) for k, v in params.items() if v is not None}
         if key != self.default:
             query["reader"] = key or ""
-        return (route + ("?" + urlencode(query) if query else "")
+        return (route + ("?" + urlencode(query, safe="/") if query else "")
                 + (f"#{fragment}" if fragment else ""))
 
     def source_href(self, key: Key, block: Cited | Item) -> str:

@@ -20,7 +20,8 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
 
-from ..errors import InputError, UsageError
+from ..config import load_config
+from ..errors import ConfigError, UsageError
 from ..runtime import collecting
 from .builder import Builder
 from .handler import App, Handler
@@ -72,6 +73,7 @@ class Server:
         self.builder = builder
         self._httpd = httpd
         self._watcher = watcher
+        self._stopped = False
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="briefing-serve-http", daemon=True)
         self._thread.start()
@@ -84,7 +86,11 @@ class Server:
         return f"http://{shown}:{port}/"
 
     def stop(self) -> None:
-        """Wake the open polls, stop answering, stop watching; returns once all have."""
+        """Wake the open polls, stop answering, stop watching; returns once all have (again:
+        nothing)."""
+        if self._stopped:
+            return
+        self._stopped = True
         self.builder.close()
         self._httpd.shutdown()
         self._httpd.server_close()
@@ -109,26 +115,34 @@ def _hosts(host: str, port: int) -> frozenset[str] | None:
 
 def start(options: ServeOptions, *, warn: Warn = _ignore, say: Warn = _ignore,
           report: Warn = _ignore) -> Server:
-    """Build the editions, then serve and watch them (see the module docstring). A config file
-    that is not there, or a ``--reader`` a loading config does not have, stops it here; a
-    config with problems does not: the page shows them until they are fixed. ``warn`` hears a
-    build's warnings, ``say`` each build and rebuild, ``report`` each line of a failure."""
-    if not Path(options.config).is_file():
-        raise InputError(f"{options.config}: config file not found")
-    builder = Builder(options.config, options.reader, warn=warn, say=say, report=report)
-    snap = builder.rebuild("start")
-    if snap.failure is not None and snap.failure.kind == "usage" and snap.config is not None:
-        raise UsageError(snap.failure.lines[0])
+    """Listen, build the editions, then serve and watch them (see the module docstring). A
+    config file that cannot be read, a ``--reader`` that a config which loads does not have,
+    or an address that cannot be listened on stops it here; a config with problems does not:
+    the page shows them until they are fixed. ``warn`` hears a build's warnings, ``say`` each
+    build and rebuild, ``report`` each line of a failure."""
+    try:
+        config = load_config(options.config)
+    except ConfigError:
+        config = None  # the page says what is wrong with it
+    if config is not None and options.reader is not None:
+        config.reader(options.reader)
     kind = _HTTPServer6 if ":" in options.host else _HTTPServer
     try:
         httpd = kind((options.host.strip("[]"), options.port), Handler)
     except OSError as exc:
         raise UsageError(f"--host {options.host} --port {options.port}: cannot listen there: "
                          f"{exc.strerror or exc} (--port 0 takes any free port)") from None
-    httpd.app = App(builder, Pages(options.reader), _hosts(options.host, httpd.server_address[1]))
-    watcher = Watcher(lambda: Watched(options.config, builder.snapshot.config), builder.rebuild,
-                      force_polling=options.force_polling)
-    watcher.start()
+    try:
+        builder = Builder(options.config, options.reader, warn=warn, say=say, report=report)
+        builder.rebuild("start")
+        httpd.app = App(builder, Pages(options.reader),
+                        _hosts(options.host, httpd.server_address[1]))
+        watcher = Watcher(lambda: Watched(options.config, builder.snapshot.config),
+                          builder.rebuild, force_polling=options.force_polling)
+        watcher.start()
+    except BaseException:
+        httpd.server_close()
+        raise
     watcher.ready.wait(READY_SECONDS)
     return Server(builder, httpd, watcher)
 

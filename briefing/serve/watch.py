@@ -108,11 +108,12 @@ class Watcher:
 
 
 def _reason(changes: set[tuple[Change, str]]) -> str:
-    """'config/briefing.yaml changed', 'seeds/x.txt deleted', '3 files changed'."""
+    """'config/briefing.yaml changed', 'seeds/x.txt deleted', '3 files changed'. A save by
+    rename is seen as the file added: it is named changed, unless it is gone."""
     from ..corpus import display_path
 
-    if len(changes) == 1:
-        change, path = next(iter(changes))
-        verb = {Change.added: "added", Change.deleted: "deleted"}.get(change, "changed")
-        return f"{display_path(Path(path))} {verb}"
-    return f"{len(changes)} files changed"
+    paths = {path for _, path in changes}
+    if len(paths) == 1:
+        (path,) = paths
+        return f"{display_path(Path(path))} {'changed' if os.path.exists(path) else 'deleted'}"
+    return f"{len(paths)} files changed"
