@@ -79,6 +79,11 @@ class Server:
         self._thread.start()
 
     @property
+    def app(self) -> App:
+        """What answers the requests (its ``pages`` draw every page)."""
+        return self._httpd.app
+
+    @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
         name = host.decode() if isinstance(host, bytes) else str(host)
