@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from briefing.serve import ServeOptions, start  # noqa: E402
+from briefing.serve import ServeOptions, start
 
 
 def status(url: str) -> dict:
