@@ -143,7 +143,7 @@ def start(options: ServeOptions, *, warn: Warn = _ignore, say: Warn = _ignore,
         httpd.app = App(builder, Pages(options.reader),
                         _hosts(options.host, httpd.server_address[1]))
         watcher = Watcher(lambda: Watched(options.config, builder.snapshot.config),
-                          builder.rebuild, force_polling=options.force_polling)
+                          builder.rebuild, force_polling=options.force_polling, failed=warn)
         watcher.start()
     except BaseException:
         httpd.server_close()

@@ -18,6 +18,7 @@ from pathlib import Path
 from watchfiles import Change, DefaultFilter, watch
 
 from ..config import Config
+from ..corpus import display_path
 from ..pipeline import workspace_templates
 from ..render import default_templates_dir
 
@@ -72,9 +73,11 @@ class Watcher:
     says, after each rebuild, what to watch now."""
 
     def __init__(self, watched: Callable[[], Watched], rebuild: Callable[[str], object], *,
-                 force_polling: bool | None = None) -> None:
+                 force_polling: bool | None = None,
+                 failed: Callable[[str], object] = lambda _: None) -> None:
         self._watched = watched
         self._rebuild = rebuild
+        self._failed = failed
         self._stop = threading.Event()
         self._polling = force_polling
         self._thread = threading.Thread(target=self._run, name="briefing-serve-watch",
@@ -91,27 +94,32 @@ class Watcher:
     def _run(self) -> None:
         while not self._stop.is_set():
             current = self._watched()
-            if not current.paths:  # pragma: no cover - the config's folder always exists
+            try:
+                self._watch(current)
+            except Exception as exc:  # noqa: BLE001 - a folder gone or unreadable: watch again
+                self._failed(f"watching {', '.join(current.paths)}: {exc}; trying again")
                 self._stop.wait(TIMEOUT_MS / 1000)
-                continue
-            for changes in watch(*current.paths, watch_filter=current.relevant,
-                                 debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=self._stop,
-                                 rust_timeout=TIMEOUT_MS, yield_on_timeout=True,
-                                 raise_interrupt=False, force_polling=self._polling):
-                self.ready.set()
-                if changes:
-                    self._rebuild(_reason(changes))
-                after = self._watched()
-                if (after.paths, after.content, after.ignored) != (current.paths, current.content,
+
+    def _watch(self, current: Watched) -> None:
+        """Rebuild on each batch of changes under ``current`` until it is no longer what to
+        watch (then return, to watch the new paths) or the watcher is stopped."""
+        for changes in watch(*current.paths, watch_filter=current.relevant,
+                             debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=self._stop,
+                             rust_timeout=TIMEOUT_MS, yield_on_timeout=True,
+                             raise_interrupt=False, force_polling=self._polling,
+                             ignore_permission_denied=True):
+            self.ready.set()
+            if changes:
+                self._rebuild(_reason(changes))
+            after = self._watched()
+            if (after.paths, after.content, after.ignored) != (current.paths, current.content,
                                                                 current.ignored):
-                    break  # watch the new paths
+                return
 
 
 def _reason(changes: set[tuple[Change, str]]) -> str:
     """'config/briefing.yaml changed', 'seeds/x.txt deleted', '3 files changed'. A save by
     rename is seen as the file added: it is named changed, unless it is gone."""
-    from ..corpus import display_path
-
     paths = {path for _, path in changes}
     if len(paths) == 1:
         (path,) = paths
