@@ -30,6 +30,7 @@ from chromium import CHROMIUM, Browser
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.config import load_config
 from briefing.serve import ServeOptions, Server, start
 from briefing.serve.files import segments
 from briefing.serve.inject import Additions, add
@@ -463,6 +464,38 @@ def test_an_article_deleted_while_serving_is_no_longer_cited_or_served(
     served = page(server)
     assert f'<code class="source-path">{gone}</code>' not in served
     assert "(seeds/extra.txt deleted)" in served  # the bar says why it was rebuilt
+
+
+HOLD = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_build_holding_the_store_is_waited_for_then_said(
+        serving: Serving, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFING_LOCK_TIMEOUT", "0.5")
+    server = serving()
+    lock = load_config(CONFIG).store / "store.lock"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        generation = status(server)["generation"]
+        edit(CONFIG, 'title: "Security"', 'title: "Security, busy"')
+        now = after(server, generation, failed)
+        assert now["problem"]["kind"] == "busy"
+        assert "another briefing build is using the store" in now["problem"]["lines"][0]
+        assert "Security, busy" not in page(server, "/last-good")  # the edition before
+    finally:
+        holder.stdin.close()
+        holder.wait(DEADLINE)
+    edit(CONFIG, 'title: "Security, busy"', 'title: "Security, free"')
+    after(server, now["generation"], ok)
+    assert "Security, free" in page(server)
 
 
 def test_the_long_poll_answers_on_a_change_and_when_the_server_stops(serving: Serving) -> None:

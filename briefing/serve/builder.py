@@ -21,15 +21,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import Config, load_config
-from ..errors import BusyError
 from ..pipeline import BuildOptions, read_corpus
 from .editions import Edition, Failure, failure_of, make_served
 
 Warn = Callable[[str], None]
 Key = str | None  # a reader's id; None for the main edition
 ACTIVE_MAX = 4  # editions kept current on each rebuild (the default and the latest asked for)
-BUSY_TRIES = 6  # another build holding the store: tries, BUSY_WAIT seconds apart
-BUSY_WAIT = 0.5
 
 
 def _ignore(_: str) -> None:
@@ -171,17 +168,11 @@ class Builder:
         self._active = [self.default, *rest[-(ACTIVE_MAX - 2):], key]
 
     def _build(self, config: Config, keys: Sequence[Key]) -> dict[Key, Edition]:
-        """``keys``' editions from one reading of the corpus (the store's warm path), trying
-        again for a while when another build holds the store."""
+        """``keys``' editions from one reading of the corpus (the store's warm path). Another
+        build holding the store is waited for as the store waits (``BRIEFING_LOCK_TIMEOUT``),
+        then the failure to show until the next change."""
         readers = {k: config.reader(k) if k is not None else None for k in keys}
-        for attempt in range(BUSY_TRIES):
-            try:
-                corpus = read_corpus(config, None, warn=self._warn_once)
-                break
-            except BusyError:
-                if attempt == BUSY_TRIES - 1:
-                    raise
-                time.sleep(BUSY_WAIT)
+        corpus = read_corpus(config, None, warn=self._warn_once)
         try:
             return {k: make_served(config, corpus, r, self.options, self._warn_once)
                     for k, r in readers.items()}

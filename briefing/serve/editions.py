@@ -125,8 +125,7 @@ def failure_of(exc: BaseException) -> Failure:
     at its ``path:line:col``), a template's at its file and line, anything else as the one-line
     internal error the command line gives."""
     if isinstance(exc, BusyError):
-        return Failure("busy", (*exc.lines(),
-                                "the store is busy: serve tries again on the next change"))
+        return Failure("busy", (*exc.lines(), "serve tries again on the next change"))
     if isinstance(exc, BriefingError):
         return Failure(type(exc).__name__.removesuffix("Error").lower(), tuple(exc.lines()))
     if isinstance(exc, jinja2.TemplateError):
