@@ -28,10 +28,10 @@ from ..corpus import display_path
 from ..errors import BriefingError, BusyError
 from ..explain import ExplainRow, explained
 from ..formats import kind_of
-from ..ingest import Corpus
 from ..models import Briefing
 from ..pipeline import (
     BuildOptions,
+    Corpus,
     archive_root,
     compare_with_previous,
     make_edition,
