@@ -457,6 +457,34 @@ def send(
     run(go)
 
 
+@app.command()
+def serve(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    reader: Annotated[str | None, typer.Option(
+        "--reader", help="Show this reader's edition first (switchable in the page).")] = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on (a warning when it is not a loopback one).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="The port (0: any free one).")] = 8000,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the edition and serve it in a browser, rebuilt and reloaded on every change of the
+    config, a template or an article; each theme's explain view and each item's place in its
+    source one click away. Ctrl-C stops it."""
+    from briefing.serve import ServeOptions
+    from briefing.serve import serve as do_serve
+
+    _State.quiet = _State.quiet or quiet
+
+    def say(line: str) -> None:  # the address is printed even under --quiet
+        if not _State.quiet or line.startswith("serving"):
+            typer.echo(line)
+
+    run(lambda: do_serve(ServeOptions(config=config, reader=reader, host=host, port=port),
+                         warn=warn, say=say, report=lambda line: typer.echo(line, err=True)))
+
+
 def main() -> None:
     """The ``briefing`` entry point: the command line, run with the process-wide speed-ups
     (the cyclic collector off, ``os._exit`` after a success) that ``briefing.runtime`` owns and
