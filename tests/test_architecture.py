@@ -26,8 +26,7 @@ SQL_HOMES = {"store"}
 #: only shrinks, and a name that no longer needs its place here fails the test
 STILL_TOO_BIG = {
     "briefing/annotate/people.py", "briefing/annotate/people.py:People",
-    "briefing/annotate/quotes.py", "briefing/cli.py", "briefing/config/validate.py",
-    "briefing/config/validate.py:Checker", "briefing/deliver/delivery.py",
+    "briefing/annotate/quotes.py", "briefing/cli.py", "briefing/deliver/delivery.py",
     "briefing/fetch/client.py", "briefing/judge/choose.py", "briefing/publish/render.py",
     "briefing/read/corpus.py", "briefing/read/ingest.py", "briefing/read/segment.py",
     "briefing/store/sqlite.py", "briefing/store/sqlite.py:SqliteStore",
