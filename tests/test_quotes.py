@@ -247,7 +247,7 @@ def _cut_before_a_name(text: str, q: Quote) -> str | None:
     """The words after a speaker's mention when they go on to the person's name: the speaker is
     then a fragment of the role ('SEC deputy' in 'said SEC deputy enforcement director Linda
     Thomsen', 'Nortel president' in '... president and chief executive Bill Owens')."""
-    from briefing.annotate.people import TITLE_WORDS
+    from briefing.annotate.names import TITLE_WORDS
 
     if q.speaker is None or q.speaker_mention is None or q.speaker.split()[-1].lower() not in TITLE_WORDS:
         return None

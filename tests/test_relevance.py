@@ -37,7 +37,7 @@ ev = _load_eval()
 # Floors: the figures measured on main, rounded down. They only go up.
 SEED_FLOORS = {  # theme: (precision, nDCG@10, recall of grade-2 units)
     "security": (1.00, 0.82, 0.54),
-    "recognition": (1.00, 0.91, 0.66),
+    "recognition": (1.00, 0.91, 0.75),
     "central-asia-borders": (1.00, 0.96, 0.57),
 }
 BBC_P10_FLOORS = {"mobile-phones": 1.0, "uk-election": 1.0, "football": 1.0,
