@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -24,22 +24,24 @@ from briefing.console import (
     EditionDateOpt,
     OutOpt,
     QuietOpt,
+    SchedulerOpt,
     SinceOpt,
     UndatedOpt,
     build_options,
     command_name,
     count,
     parse_date,
+    parse_scheduler,
     parse_undated,
     progress,
     show,
+    start_listing,
 )
 from briefing.errors import BriefingError, ExitCode, InputError, UsageError
 
 if TYPE_CHECKING:
     from briefing.config.model import Config
     from briefing.fetch.harvest import FetchReport
-    from briefing.read.listing import Listing
 
 app = typer.Typer(
     name="briefing",
@@ -133,9 +135,7 @@ def build(
     fetch_first: Annotated[bool, typer.Option(
         "--fetch", help="Fetch what is new in the config's feeds first (see briefing fetch); a "
         "feed or page that fails is a warning.")] = False,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", metavar="tcp://HOST:PORT", help="Read new and changed articles on the "
-        "Dask cluster of this scheduler (default: this machine's cores).")] = None,
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Build the briefing from the corpus and config into every configured format."""
@@ -149,27 +149,21 @@ def build(
         if unknown:
             raise UsageError(f"--format: unknown format(s) {', '.join(unknown)} "
                              f"(choose from {', '.join(FORMATS)})")
-        if scheduler is not None:
-            from briefing.read.scheduler import scheduler_problem
-
-            problem = scheduler_problem(scheduler)
-            if problem is not None:
-                raise UsageError(f"--scheduler: {problem}")
         cfg = _load(config, corpus_given=bool(corpus))
         if fetch_first:
             report = _fetch(cfg, [])
             for failure in report.failed:
                 warn(f"fetch: {failure.line().split(maxsplit=1)[1]}")
-        listing = _listing(corpus or cfg.corpus)
+        listing = start_listing(corpus or cfg.corpus)
         try:
             # imported while find lists the corpus on the other core (ranking: numpy)
             from briefing.judge import ranking  # noqa: F401
             from briefing.pipeline import build as do_build
             from briefing.pipeline import resolve_readers
 
-            options = build_options(corpus, since, undated, edition_date, formats=formats,
-                                    out=out, progress=False if _State.quiet else None,
-                                    scheduler=scheduler)
+            options = build_options(corpus, since, undated, edition_date, formats=formats, out=out,
+                                    progress=False if _State.quiet else None,
+                                    scheduler=parse_scheduler(scheduler))
             result = do_build(cfg, options, readers=resolve_readers(cfg, reader, all_readers),
                               warn=warn, listing=listing)
         finally:
@@ -181,13 +175,6 @@ def build(
                 typer.echo(f"archived {show(folder)}/")
 
     run(go)
-
-
-def _listing(paths: Sequence[Path]) -> Listing:
-    """Start listing the corpus in the background (see briefing.read.listing)."""
-    from briefing.read.listing import start
-
-    return start(paths)
 
 
 def _send_problems(cfg: Config) -> list[str]:
@@ -224,7 +211,7 @@ def check(
 
     def go() -> None:
         cfg = _load(config, corpus_given=bool(corpus))
-        listing = _listing(corpus or cfg.corpus)
+        listing = start_listing(corpus or cfg.corpus)
         from briefing.pipeline import read_corpus
 
         problems: list[str] = []
@@ -465,6 +452,34 @@ def send(
         report.check()
 
     run(go)
+
+
+@app.command()
+def serve(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    reader: Annotated[str | None, typer.Option(
+        "--reader", help="Show this reader's edition first (switchable in the page).")] = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on (a warning when it is not a loopback one).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="The port (0: any free one).")] = 8000,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the edition and serve it in a browser, rebuilt and reloaded on every change of the
+    config, a template or an article; each theme's explain view and each item's place in its
+    source one click away. Ctrl-C stops it."""
+    from briefing.serve import ServeOptions
+    from briefing.serve import serve as do_serve
+
+    _State.quiet = _State.quiet or quiet
+
+    def say(line: str) -> None:  # the address is printed even under --quiet
+        if not _State.quiet or line.startswith("serving"):
+            typer.echo(line)
+
+    run(lambda: do_serve(ServeOptions(config=config, reader=reader, host=host, port=port),
+                         warn=warn, say=say, report=lambda line: typer.echo(line, err=True)))
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from briefing.errors import UsageError
 
 if TYPE_CHECKING:
     from briefing.pipeline import BuildOptions
+    from briefing.read.listing import Listing
 
 DEFAULT_CONFIG = Path("config/briefing.yaml")
 
@@ -41,6 +42,10 @@ UndatedOpt = Annotated[str | None, typer.Option(
 EditionDateOpt = Annotated[str | None, typer.Option(
     "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or progress.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", metavar="tcp://HOST:PORT", help="Read new and changed articles on the Dask "
+    "cluster of this scheduler (default: the config's compute.scheduler, else this machine's "
+    "cores).")]
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -60,6 +65,19 @@ def parse_undated(value: str | None) -> bool | None:
     if value not in ("include", "exclude"):
         raise UsageError(f"--undated: expected include or exclude, got {value!r}")
     return value == "include"
+
+
+def parse_scheduler(value: str | None) -> str | None:
+    """``--scheduler``: a Dask scheduler's ``tcp://HOST:PORT`` (``read.scheduler``'s rule, the
+    config's too), or a clear error."""
+    if value is None:
+        return None
+    from briefing.read.scheduler import scheduler_problem
+
+    problem = scheduler_problem(value)
+    if problem is not None:
+        raise UsageError(f"--scheduler: {problem}")
+    return value
 
 
 def build_options(corpus: Sequence[Path] | None, since: str | None, undated: str | None,
@@ -102,6 +120,14 @@ def progress(what: str, *, quiet: bool) -> Iterator[Bar | None]:
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(what, total=None)
         yield Bar(lambda **fields: bar.update(task, **fields))
+
+
+def start_listing(paths: Sequence[Path]) -> Listing:
+    """The corpus listed in the background while the pipeline is imported (``build`` and
+    ``check``; see ``read.listing``)."""
+    from briefing.read.listing import start
+
+    return start(paths)
 
 
 def show(path: Path) -> str:

@@ -111,7 +111,8 @@ def test_the_first_edition_marks_nothing_new_and_says_it_is_the_first(tmp_path: 
     assert all(i["new"] is False for v in doc["voices"] for i in v["quotes"])
     assert "The first edition" in (out / "briefing.txt").read_text(encoding="utf-8")
     html = (out / "briefing.html").read_text(encoding="utf-8")
-    assert 'class="since">The first edition' in html and "badge-new" not in html.split("</style>")[1]
+    assert ('class="since">The first edition' in html
+            and "badge-new" not in html.split("</style>")[1])
     # archived in every format written, with the JSON record, the manifest and the entry
     day = out / "editions" / "2026-11-15"
     assert {p.name for p in day.iterdir()} == {"briefing.json", "briefing.txt", "briefing.html",
@@ -491,7 +492,8 @@ def test_markup_and_control_characters_are_escaped_in_the_index_and_the_feed(
     edition(cfg, "2026-11-22")
     root = tmp_path / "out" / "editions"
     index = (root / "index.html").read_text(encoding="utf-8")
-    assert "<script>" not in index and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp;" in index
+    assert ("<script>" not in index
+            and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp;" in index)
     data = (root / "feed.atom").read_bytes()
     assert b"<script>" not in data
     _strict_atom(data)

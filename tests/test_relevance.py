@@ -24,7 +24,8 @@ LABELS = ROOT / "tests" / "data" / "relevance" / "seeds.yaml"
 
 
 def _load_eval() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_themes", ROOT / "benchmarks" / "eval_themes.py")
+    spec = importlib.util.spec_from_file_location("eval_themes",
+                                                  ROOT / "benchmarks" / "eval_themes.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["eval_themes"] = module  # dataclasses look their module up by name
