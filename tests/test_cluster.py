@@ -6,6 +6,7 @@ worker killed midway (replaced, or the last one), a worker running other code.""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -388,3 +389,47 @@ def test_the_scheduler_killed_midway_fails_clearly(
     assert proc.returncode == 9
     assert err.strip() == f"briefing: lost the Dask scheduler at {dask_processes.address} midway"
     assert not list((ws / "out").glob("briefing.*"))
+
+
+# --- compute: {scheduler: ...} in the config -------------------------------------------------
+
+
+def with_compute(ws: Path, scheduler: str) -> None:
+    config = ws / "config" / "briefing.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f"\ncompute:\n  scheduler: {scheduler}\n", encoding="utf-8")
+
+
+def test_the_configs_scheduler_is_checked_where_it_is_written(tmp_path: Path,
+                                                               corpus: Path) -> None:
+    ws = workspace(tmp_path, corpus)
+    with_compute(ws, "http://127.0.0.1:8786")
+    line = (ws / "config" / "briefing.yaml").read_text(encoding="utf-8").count("\n")
+    for command in (["check"], ["build"]):
+        done = subprocess.run([sys.executable, "-m", "briefing.cli", *command], cwd=ws,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 3, done.stderr
+        assert done.stderr.strip() == (
+            f"config/briefing.yaml:{line}:14: compute.scheduler: expected tcp://HOST:PORT (the "
+            "address `dask scheduler` prints; Dask's other protocols are not supported), got "
+            "'http://127.0.0.1:8786'")
+
+
+def test_a_build_reads_on_the_configs_scheduler_and_the_option_overrides_it(
+        tmp_path: Path, corpus: Path, local: Built, local_cluster: str) -> None:
+    ws = workspace(tmp_path, corpus)
+    refusing = f"tcp://127.0.0.1:{free_port()}"
+    with_compute(ws, refusing)
+    done = build(ws)
+    assert done.returncode == 9  # the config's scheduler is the one asked
+    assert done.stderr.strip().endswith(f"cannot reach the Dask scheduler at {refusing}: "
+                                        "Connection refused")
+    done = build(ws, "--scheduler", local_cluster)
+    assert done.returncode == 0, done.stderr
+    mine, theirs = outputs(ws), outputs(local.ws)
+    assert mine["briefing.txt"] == theirs["briefing.txt"]
+    # the same edition; only the config's digest differs (this config has a compute: key)
+    a, b = json.loads(mine["briefing.json"]), json.loads(theirs["briefing.json"])
+    assert a.pop("config_sha256") != b.pop("config_sha256")
+    assert a == b
+    assert store_content(ws) == store_content(local.ws)

@@ -16,11 +16,12 @@ file:line:col. ``briefing init`` (``workspace``) writes a new workspace from ``s
     readers.py    the checker of readers: ids, addresses, their themes, formats, window
     delivery.py   the checker of delivery: the mail headers and pacing
     fetch.py      the checker of feeds and fetch: URLs, contact, limits, private hosts
+    compute.py    the checker of compute: the Dask scheduler a build reads on
     workspace.py  ``briefing init DIR``
 
 Must not touch: the corpus, the store, the network. A check a later stage would make (an
 address delivery refuses, a query the theme parser rejects) is made here by calling that
-stage's own rule (``deliver.headers``, ``judge.query``), never a copy of it.
+stage's own rule (``deliver.headers``, ``judge.query``, ``read.scheduler``), never a copy of it.
 
 ``load_config`` and ``Config`` are importable from here as before the package was split.
 """

@@ -133,6 +133,15 @@ class FetchConfig:
     allow_private: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ComputeConfig:
+    """Where a build reads new articles (``compute:``; README "Dask"): ``scheduler``, a Dask
+    scheduler's ``tcp://HOST:PORT`` whose cluster does the per-article work, or None for this
+    machine's cores. ``build --scheduler`` overrides it."""
+
+    scheduler: str | None = None
+
+
 FETCH_LIMITS = {"delay": (0.0, 3600.0), "concurrency": (1, 32), "timeout": (1.0, 600.0),
                 "max_bytes": (10_000, 1_000_000_000), "max_redirects": (0, 20)}
 
@@ -157,6 +166,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     feeds: tuple[FeedConfig, ...] = ()
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    compute: ComputeConfig = field(default_factory=ComputeConfig)
     sha256: str
 
     def theme(self, id: str) -> ThemeConfig:
@@ -207,6 +217,7 @@ ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
         "delivery": KeySpec("delivery"),
         "feeds": KeySpec("array<string|feed>"),
         "fetch": KeySpec("fetch"),
+        "compute": KeySpec("compute"),
     },
     "theme": {
         "title": KeySpec("string"),
@@ -264,6 +275,9 @@ ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
         "max_bytes": KeySpec("integer"),
         "max_redirects": KeySpec("integer"),
         "allow_private": KeySpec("array<string>"),
+    },
+    "compute": {
+        "scheduler": KeySpec("string"),
     },
 }
 

@@ -15,6 +15,7 @@ part of the config to its checker:
     readers.py    readers
     delivery.py   delivery
     fetch.py      feeds and fetch
+    compute.py    compute (where a build reads new files)
 
 A new top-level key (``compute:``, say) is: its type and default in ``model.py``, its entry in
 ``model.ACCEPTED_KEYS`` (and in the JSON Schema, which a test keeps in step), a checker of its
@@ -29,9 +30,10 @@ from pathlib import Path
 from yaml.nodes import Node
 
 from briefing.config.checker import Checker
+from briefing.config.compute import check_compute
 from briefing.config.delivery import check_delivery
 from briefing.config.fetch import check_feeds, check_fetch
-from briefing.config.model import PAGE_SIZES, Config, DeliveryConfig
+from briefing.config.model import PAGE_SIZES, ComputeConfig, Config, DeliveryConfig
 from briefing.config.readers import check_readers
 from briefing.config.sources import check_corpus, check_sources
 from briefing.config.themes import check_themes
@@ -67,11 +69,13 @@ def check_config(check: Checker, node: Node | None, sha256: str, path: Path) -> 
                               DeliveryConfig())
     feeds = check.optional(f, "feeds", lambda v: check_feeds(check, v), ())
     fetch = check_fetch(check, f.get("fetch"), corpus)
+    compute = check.optional(f, "compute", lambda v: check_compute(check, v), ComputeConfig())
     if len(check.problems) > n or title is None or corpus is None or themes is None:
         return None
     return Config(path=path, root=check.root, title=title, language=language, corpus=corpus,
                   out=out, store=store, page_size=page_size, themes=themes, sources=sources,
-                  readers=readers, delivery=delivery, feeds=feeds, fetch=fetch, sha256=sha256)
+                  readers=readers, delivery=delivery, feeds=feeds, fetch=fetch, compute=compute,
+                  sha256=sha256)
 
 
 def _language(check: Checker, node: Node) -> str | None:

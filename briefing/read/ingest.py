@@ -205,10 +205,12 @@ def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _i
     compared with the store's rows and a new base is kept.
 
     New and changed files are read on this machine's cores, or, given ``scheduler`` (a Dask
-    scheduler's ``tcp://HOST:PORT``), on that scheduler's cluster (``cluster``); either way
-    this process alone writes the store, and the store holds the same."""
+    scheduler's ``tcp://HOST:PORT``; default: the config's ``compute.scheduler``), on that
+    scheduler's cluster (``cluster``); either way this process alone writes the store, and the
+    store holds the same."""
     given = list(paths or config.corpus)
-    work = Work(sys.stderr.isatty() if progress is None else progress, scheduler)
+    work = Work(sys.stderr.isatty() if progress is None else progress,
+                scheduler or config.compute.scheduler)
     if listing is not None and listing.paths == tuple(map(str, given)):
         return _read_corpus(config, given, listing, warn, timings, work)
     if listing is not None:
