@@ -433,3 +433,14 @@ def test_a_build_reads_on_the_configs_scheduler_and_the_option_overrides_it(
     assert a.pop("config_sha256") != b.pop("config_sha256")
     assert a == b
     assert store_content(ws) == store_content(local.ws)
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3", "nan", "1e9"])
+def test_a_timeout_that_is_not_a_number_of_seconds_is_a_config_error(
+        tmp_path: Path, corpus: Path, local_cluster: str, value: str) -> None:
+    ws = workspace(tmp_path, corpus)
+    done = build(ws, "--scheduler", local_cluster, env={"BRIEFING_DASK_TIMEOUT": value})
+    assert done.returncode == 3
+    assert done.stderr.strip() == (f"briefing: BRIEFING_DASK_TIMEOUT: expected a number of "
+                                   f"seconds (above 0, under a day), got {value!r}")
+    assert not list((ws / "out").glob("briefing.*"))

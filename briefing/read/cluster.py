@@ -39,7 +39,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from briefing.errors import ClusterError
+from briefing.errors import ClusterError, ConfigError
 from briefing.read.corpus import Raw, read_raw
 from briefing.read.scheduler import scheduler_problem
 from briefing.read.worker import CHUNK, Job, ingest_chunk, ingest_file
@@ -58,12 +58,19 @@ POLL = 0.5  # seconds between looks at the cluster while a result is awaited
 
 def timeout() -> float:
     """Seconds to reach the scheduler, and to wait for a worker when the cluster has none
-    (``BRIEFING_DASK_TIMEOUT``, else 30)."""
+    (``BRIEFING_DASK_TIMEOUT``, else 30); a value that is not a number of seconds is a
+    ConfigError rather than a wait nobody asked for."""
     raw = os.environ.get(TIMEOUT_ENV, "")
-    try:
-        return max(0.1, float(raw)) if raw.strip() else DEFAULT_TIMEOUT
-    except ValueError:
+    if not raw.strip():
         return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < 86_400:  # NaN fails too
+        raise ConfigError(f"{TIMEOUT_ENV}: expected a number of seconds (above 0, under a "
+                          f"day), got {raw!r}")
+    return seconds
 
 
 def run_chunk(jobs: list[Job]) -> tuple[str, list[Ingested]]:
