@@ -444,3 +444,22 @@ def test_a_timeout_that_is_not_a_number_of_seconds_is_a_config_error(
     assert done.stderr.strip() == (f"briefing: BRIEFING_DASK_TIMEOUT: expected a number of "
                                    f"seconds (above 0, under a day), got {value!r}")
     assert not list((ws / "out").glob("briefing.*"))
+
+
+def test_a_worker_without_this_briefing_is_a_clear_error(
+        tmp_path: Path, corpus: Path, dask_processes: DaskProcesses) -> None:
+    """A worker whose briefing has no cluster module (an older release) cannot even unpickle
+    the task: said as such, not as an internal error."""
+    older = tmp_path / "older"
+    shutil.copytree(REPO / "briefing", older / "briefing",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (older / "briefing" / "read" / "cluster.py").unlink()
+    dask_processes.worker(env={"PYTHONPATH": str(older)})
+    ws = workspace(tmp_path, corpus)
+    done = build(ws, "--scheduler", dask_processes.address)
+    assert done.returncode == 9
+    assert done.stderr.strip() == (f"briefing: a worker of the Dask cluster at "
+                                   f"{dask_processes.address} cannot run this briefing's code "
+                                   "(ModuleNotFoundError(\"No module named "
+                                   "'briefing.read.cluster'\")): install the same briefing on "
+                                   "every worker")

@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from briefing.errors import ClusterError, ConfigError
@@ -76,7 +76,12 @@ def timeout() -> float:
 def run_chunk(jobs: list[Job]) -> tuple[str, list[Ingested]]:
     """The task a worker runs: ``worker.ingest_chunk``, with the version of the code that ran
     it (the same on every worker of a cluster that may fill this store)."""
-    return cachekeys.code_version(ingest_file), ingest_chunk(jobs)
+    return code_version(), ingest_chunk(jobs)
+
+
+def code_version() -> str:
+    """The version of the code that fills the store, here (the store's fingerprint)."""
+    return cachekeys.code_version(ingest_file)
 
 
 def ingested(address: str, jobs: Sequence[Job]) -> Iterator[Ingested]:
@@ -117,12 +122,13 @@ def _reach(address: str, wait: float) -> None:
 
 def _run(client: Client, distributed: ModuleType, address: str, jobs: Sequence[Job],
          wait: float) -> Iterator[Ingested]:
-    version = cachekeys.code_version(ingest_file)
+    version = code_version()
     try:
         client.wait_for_workers(1, timeout=wait)
     except (OSError, TimeoutError):
         raise ClusterError(f"the Dask cluster at {address} has no worker (waited {wait:g} s): "
                            f"start one with `dask worker {address}`") from None
+    _check_workers(client, address, version)
     window = max(2, IN_FLIGHT * sum(client.nthreads().values()))
     pending: deque[Future] = deque()
     for chunk in _chunks(jobs):
@@ -131,6 +137,29 @@ def _run(client: Client, distributed: ModuleType, address: str, jobs: Sequence[J
             yield from _records(client, distributed, pending.popleft(), address, version, wait)
     while pending:
         yield from _records(client, distributed, pending.popleft(), address, version, wait)
+
+
+def _check_workers(client: Client, address: str, version: str) -> None:
+    """Refuse at once a cluster whose workers run other code than this build, or cannot run
+    this code at all (a worker without this briefing would fail on each task, and be started
+    again, until the build gave up on it). Each result's version is checked too: a worker may
+    join later."""
+    try:
+        versions = client.run(code_version)
+    except Exception as exc:  # whatever stops a worker running it: Dask gives what it cannot
+        # send back (a ModuleNotFoundError, among others) as a bare Exception naming it
+        raise ClusterError(f"a worker of the Dask cluster at {address} cannot run this "
+                           f"briefing's code ({_reason(exc)}): install the same briefing on "
+                           "every worker") from None
+    for theirs in versions.values():
+        _same(theirs, version, address)
+
+
+def _same(theirs: str, version: str, address: str) -> None:
+    if theirs != version:
+        raise ClusterError(f"a worker of the Dask cluster at {address} runs other briefing "
+                           f"code (version {theirs}, here {version}): install the same "
+                           "briefing on every worker")
 
 
 def _chunks(jobs: Sequence[Job]) -> Iterator[Sequence[Job]]:
@@ -187,10 +216,7 @@ def _records(client: Client, distributed: ModuleType, future: Future, address: s
             raise ClusterError(f"the Dask cluster at {address} has had no worker for {wait:g} "
                                f"s midway: start one with `dask worker {address}`")
     future.release()
-    if theirs != version:
-        raise ClusterError(f"a worker of the Dask cluster at {address} runs other briefing "
-                           f"code (version {theirs}, here {version}): install the same "
-                           "briefing on every worker")
+    _same(theirs, version, address)
     return records
 
 
@@ -222,5 +248,7 @@ def _quiet() -> Iterator[None]:
             lg.setLevel(level)
 
 
-def _reason(exc: BaseException) -> Any:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _reason(exc: BaseException) -> str:
+    """An exception as one line."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
