@@ -12,7 +12,9 @@ build) gives articles per second. Beside it, the cluster's own throughput: the s
 by ``cluster.ingested`` in this process, the records received and dropped (no store). A warm-up
 build on each cluster first, so the workers have imported what they need; both clusters are up
 at once and the runs take turns (local, 1 worker, 2 workers, again), so that the load of other
-work on the machine falls on each alike.
+work on the machine falls on each alike. Each round also times two processes that only count
+against one: what the machine gives a second busy process in those minutes, the ceiling of any
+2-worker ratio measured beside it.
 
 Corpora: ../shared/corpora/bbc-news (2,225 short plain-text articles: cheap to read, so the
 build's own share, storing, weighs as much as the workers'), the first ``--articles`` files
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import shutil
 import socket
@@ -125,6 +128,29 @@ def cluster_only(address: str, corpus: list[Path]) -> tuple[float, float]:
     return time.perf_counter() - t, time.process_time() - cpu
 
 
+def _spin(seconds: float, counts: multiprocessing.Queue[int]) -> None:
+    n, end = 0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        for _ in range(10_000):
+            n += 1
+    counts.put(n)
+
+
+def spinning(processes: int, seconds: float = 2.0) -> float:
+    """Loop turns a second by ``processes`` processes that only count, at once: what the
+    machine gives two busy processes now, against one (the ceiling of any 2-worker ratio in
+    the same minutes, whatever else runs on it)."""
+    counts: multiprocessing.Queue[int] = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_spin, args=(seconds, counts))
+             for _ in range(processes)]
+    for proc in procs:
+        proc.start()
+    total = sum(counts.get() for _ in procs)
+    for proc in procs:
+        proc.join()
+    return total / seconds
+
+
 def summary(seconds: list[float], articles: int) -> dict[str, float]:
     rates = sorted(articles / s for s in seconds)
     return {"median": statistics.median(rates), "min": rates[0], "max": rates[-1]}
@@ -173,10 +199,12 @@ def main(argv: list[str] | None = None) -> None:
             before = {n: d.cpu() for n, d in clusters.items()}
             builds: dict[int, list[tuple[float, float]]] = {n: [] for n in names}
             alone: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+            machine: list[float] = []
             for _ in range(args.repeat):  # in turn, so the load of other work falls on each
                 for n in names:
                     address = clusters[n].address if n else None
                     builds[n].append(cold_ingest(config, out, address))
+                machine.append(spinning(2) / spinning(1))
             after = {n: d.cpu() for n, d in clusters.items()}
             for _ in range(args.repeat):
                 for n, dask in clusters.items():
@@ -197,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
                 cpu[name]["client alone"] = statistics.median(a[1] for a in alone[n]) * per
     ratios = {kind: rows["2 workers"][kind]["median"] / rows["1 worker"][kind]["median"]
               for kind in ("build", "cluster")}
+    ratios["machine"] = statistics.median(machine)
     results = {"corpus": args.corpus, "articles": articles, "cores": os.cpu_count(),
                "load": os.getloadavg()[0], "rows": rows, "ratios": ratios, "cpu_ms": cpu}
     print(json.dumps(results), flush=True)
@@ -209,6 +238,8 @@ def main(argv: list[str] | None = None) -> None:
                  if k in row else "" for k in ("build", "cluster")]
         print(f"| {name} | {cells[0]} | {cells[1]} |")
     print(f"| 2 workers / 1 | {ratios['build']:.2f}x | {ratios['cluster']:.2f}x |")
+    print(f"\nTwo processes that only count, against one, in the same rounds: "
+          f"{ratios['machine']:.2f}x (median of {args.repeat}; 2.00x on two idle cores)")
     print("\nCPU milliseconds per article, by process: in the cold builds (the build's whole run, "
           "its local pool included), and this process for the cluster alone\n")
     print("| reading on | build | workers | scheduler | this process, cluster alone |")
