@@ -30,7 +30,6 @@ STILL_TOO_BIG = {
     "briefing/config/validate.py:Checker", "briefing/deliver/delivery.py",
     "briefing/fetch/client.py", "briefing/judge/choose.py", "briefing/publish/render.py",
     "briefing/read/corpus.py", "briefing/read/ingest.py", "briefing/read/segment.py",
-    "briefing/store/sqlite.py", "briefing/store/sqlite.py:SqliteStore",
 }
 STILL_CYCLING = {"briefing/publish/chart.py", "briefing/read/formats.py"}
 _SQL = re.compile(r"\b(?:SELECT\s.+\sFROM|INSERT\s+(?:OR\s+\w+\s+)?INTO|CREATE\s+(?:TABLE|INDEX|"

@@ -27,8 +27,10 @@ from briefing.publish import render
 from briefing.publish.archive import compare
 from briefing.read.corpus import load_corpus
 from briefing.read.ingest import Corpus, open_store, read_corpus
-from briefing.store import sqlite as store_module
-from briefing.store.sqlite import DB_NAME, SqliteStore, match_expression
+from briefing.store import front as store_module
+from briefing.store.sqlite import DB_NAME, SqliteStore
+from briefing.store.sqlite_index import match_expression
+from briefing.store.sqlite_tables import SqliteTables
 
 EDITION = BuildOptions(edition=__import__("datetime").date.fromisoformat(FIXED_EDITION))
 
@@ -239,10 +241,10 @@ def test_damage_again_after_a_rebuild_is_a_clear_error(ws: Path,
     read_corpus(config, None).close()
     (config.store / f"{DB_NAME}-wal").unlink(missing_ok=True)
 
-    def failing(self: SqliteStore, where: str, args: object) -> object:
+    def failing(self: SqliteTables, where: str, args: object) -> object:
         raise store_module.StoreCorrupt("database disk image is malformed")
 
-    monkeypatch.setattr(SqliteStore, "_read_rows", failing)
+    monkeypatch.setattr(SqliteTables, "read_rows", failing)
     with open_store(config) as store:
         with pytest.raises(store_module.StoreBroken, match="damaged again after it was rebuilt"):
             store.rows_of(["x"])
@@ -628,7 +630,8 @@ def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path) -> None
 
     def table() -> dict[str, tuple]:
         with open_store(config) as store:
-            return dict(store._read_rows("", ()))
+            assert isinstance(store, SqliteStore)
+            return store.tables.rows(None)
 
     def check() -> None:
         corpus = read_corpus(config, None)
