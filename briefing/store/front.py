@@ -88,23 +88,35 @@ def looked_up(query: ThemeQuery) -> list[Term]:
             if t.roots and all(t.roots)]
 
 
+def _nothing() -> None:
+    return None
+
+
 class StoreFront(Store):
     """The store over ``tables`` (see the module docstring), opened: a store of other code
     (``current`` False) or one found damaged is emptied first."""
 
     def __init__(self, tables: Tables, current: Callable[[], bool],
-                 warn: Callable[[str], None] | None) -> None:
+                 warn: Callable[[str], None] | None,
+                 unlock: Callable[[], None] = lambda: None) -> None:
+        """``current`` opens the tables and says whether they hold this code's store;
+        ``unlock`` releases the store's lock (on :meth:`close`, or here when opening fails)."""
         self.tables = tables
+        self._unlock = unlock
         self.healer = Healer(warn)
         self.refill: Callable[[], None] | None = None
         self.snapshot = FileRows(self, lambda: self.tables.rows(None))
         try:
-            fresh = current()
-        except StoreCorrupt as exc:
-            self.healer.damaged(exc, tables.name)
-            fresh = False
-        if not fresh:
-            self.reset()  # missing, or from other code: emptied without a word
+            try:
+                fresh = current()
+            except StoreCorrupt as exc:
+                self.healer.damaged(exc, tables.name)
+                fresh = False
+            if not fresh:
+                self.reset()  # missing, or from other code: emptied without a word
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def rebuilt(self) -> int:
@@ -133,7 +145,14 @@ class StoreFront(Store):
         self.snapshot.forget()
 
     def close(self) -> None:
+        """Close the tables and release the lock (once)."""
         self.tables.close()
+        unlock, self._unlock = self._unlock, _nothing
+        unlock()
+
+    def __del__(self) -> None:
+        if "tables" in self.__dict__:
+            self.close()
 
     def __enter__(self) -> StoreFront:
         return self

@@ -20,7 +20,8 @@ second opener waits ``BRIEFING_LOCK_TIMEOUT`` seconds (default 10) and then give
 read earlier (its references, a theme's evidence computed at generation G), which another
 writer could invalidate under it, so the lock covers the whole build, reads included. The
 lock is the store's own (a lock file beside an SQLite store, an advisory lock in PostgreSQL),
-never the whole database's, and it dies with the process that took it.
+never the whole database's, and it dies with the process that took it. A process opening the
+store again while it holds it (a command that reads the corpus twice) shares it.
 
 **Transactions.** Each writing call (:meth:`~Store.put`, :meth:`~Store.touch`,
 :meth:`~Store.drop`, :meth:`~Store.put_annotations`, :meth:`~Store.put_cached`,
@@ -182,8 +183,9 @@ class Store(Protocol):
     def put(self, records: Sequence[Ingested]) -> dict[str, int]:
         """Store articles, replacing what was stored for their paths (with its passages and
         annotations), in one transaction at one new generation; returns each path's key: the
-        record's own ``key`` when it has one (a refill), else a new one never given before in
-        this store's life. Keys are positive."""
+        record's own ``key`` when it has one (a refill), else one no file the store holds has.
+        Keys are positive; a key may come again once its file is gone (the generation tells
+        a file stored now from one stored before)."""
         ...
 
     def drop(self, paths: Iterable[str]) -> int:

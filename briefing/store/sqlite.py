@@ -16,6 +16,7 @@ once (``locks._forget_locks``), so no child can keep a build's lock after the bu
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from briefing.store import locks
@@ -37,36 +38,14 @@ class SqliteStore(StoreFront):
         is told, in one line, when the store is found damaged and rebuilt."""
         self.directory = directory
         self.fingerprint = fingerprint
-        self._lock: str | None = None
         tables = SqliteTables(directory / DB_NAME, fingerprint)
         directory.mkdir(parents=True, exist_ok=True)
-        self._lock = locks.hold(
+        lock = locks.hold(
             directory / LOCK_NAME, locks.lock_timeout() if timeout is None else timeout,
             lambda who: f"another briefing build is using the store {directory}{who}; "
                         "try again when it has finished")
-        try:
-            super().__init__(tables, tables.current, warn)
-        except BaseException:
-            tables.close()
-            self._unlock()
-            raise
+        super().__init__(tables, tables.current, warn, partial(locks.release, lock))
 
     @property
     def path(self) -> Path:
         return self.directory / DB_NAME
-
-    def close(self) -> None:
-        """Close the database and release the lock."""
-        super().close()
-        self._unlock()
-
-    def _unlock(self) -> None:
-        if self._lock is not None:
-            locks.release(self._lock)
-            self._lock = None
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except AttributeError:  # __init__ failed before the tables were given
-            self._unlock()
