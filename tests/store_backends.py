@@ -5,6 +5,8 @@ A backend gives, for one test, a :class:`Place`: a config naming a fresh, empty 
 backend, and the one thing the interface cannot do by itself, damaging a stored payload the way
 a disk or a server would (raw SQL: tests may use a driver, the package may not outside store/).
 Everything else goes through ``briefing.store.backends`` and the ``Store`` interface.
+PostgreSQL's places are databases in one throwaway cluster per session (``postgres.py``),
+skipped with the reason where none can start.
 """
 
 from __future__ import annotations
@@ -59,9 +61,26 @@ def sqlite_place(request: pytest.FixtureRequest, root: Path) -> Iterator[Place]:
     yield Place(config, damage)
 
 
+def postgres_place(request: pytest.FixtureRequest, root: Path) -> Iterator[Place]:
+    """A new database in the session's throwaway cluster (``postgres.py``)."""
+    import psycopg
+
+    cluster = request.getfixturevalue("postgres")
+    url = cluster.database()
+    config = dataclasses.replace(base_config(root), store_url=url)
+
+    def damage(key: int) -> None:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("UPDATE briefing.articles SET text = text || 'x' WHERE file = %s",
+                       (key,))
+
+    yield Place(config, damage)
+
+
 #: every implementation of the store's interfaces: (id, a generator of a fresh Place)
 BACKENDS: list[tuple[str, Callable[[pytest.FixtureRequest, Path], Iterator[Place]]]] = [
     ("sqlite", sqlite_place),
+    ("postgresql", postgres_place),
 ]
 
 

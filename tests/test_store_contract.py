@@ -34,7 +34,7 @@ from briefing.store.interface import ROW, FileState, Ingested, Kept, StoreBroken
 if TYPE_CHECKING:
     from store_backends import Place
 
-pytest_plugins = ["store_backends"]  # ``place``: a fresh store of each backend
+pytest_plugins = ["store_backends", "postgres"]  # ``place``: a fresh store of each backend
 
 
 def article(path: str, text: str, **meta: str) -> tuple[Article, Ingested]:
@@ -482,3 +482,45 @@ def test_the_fetch_state_outlives_the_store_being_emptied(place: Place) -> None:
     with place.fetch_state() as state:
         assert state.paths() == {"/corpus/a.md"}
 
+
+
+#: a run of letters outside the BMP (4 bytes each in UTF-8) and a Chinese sentence with no
+#: spaces: each a word of 1,000 characters (the segmenter cuts longer runs), 3-4 KB of UTF-8
+LONG_WORDS = [f"Fraktur\n\nThe border {'𝔘' * 1500} troops held.\n",
+              "边境新闻\n\n" + "边境" * 600 + "\n"]
+
+
+def test_long_words_in_any_script_are_stored_and_found(place: Place) -> None:
+    check_candidates(place, [*LONG_WORDS, *TEXTS], theme("border", "troops", "𝔘𝔘*", "边境*"))
+
+
+def huge_record(path: str = "/corpus/huge.txt") -> Ingested:
+    """A record with one passage of 120,000 distinct words (1.3 MB of them) ending in "zebra
+    crossing": more than ingestion ever cuts (a sentence is at most 1,000 characters), but a
+    record the interface takes, which a store must keep and find like any other."""
+    import random
+
+    from briefing.judge.textnorm import root
+
+    rng = random.Random(16)
+    tokens = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=9)) for _ in range(120_000)]
+    words = " ".join([*tokens, "zebra", "crossing"])
+    roots = " ".join(map(root, words.split()))
+    text = f"Huge\n\n{words}\n"
+    return Ingested(path, len(text), 1, "", hashlib.sha256(text.encode()).hexdigest(), True, (),
+                    "utf-8", 0, ArticleMeta(), text, (), ((1, None, 6, 6 + len(words), roots,
+                                                           words, ""),))
+
+
+def test_a_passage_of_any_size_is_stored_and_found(place: Place) -> None:
+    with place.open() as store:
+        key = store.put([huge_record()])["/corpus/huge.txt"]
+        others = store.put([record(f"/corpus/{i:02d}.txt") for i in range(front.DIRECT_MAX)])
+        files = {key, *others.values()}  # more than DIRECT_MAX: through the index
+        for query in (theme("zebra crossing"), theme("zebr*"), theme("troops")):
+            found = [p for p in store.candidates(query, files) if p.file == key]
+            occurs = query.terms[0].text != "troops"
+            assert len(found) == int(occurs) or found and found[0].hits is None, query
+            if found and occurs:
+                assert found[0].hits is None or query.terms[0].text in found[0].hits
+                assert found[0].words[-2:] in (["zebra", "crossing"], [])

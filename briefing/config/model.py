@@ -149,7 +149,8 @@ class Config:
     language: str = "en"
     corpus: tuple[Path, ...]
     out: Path
-    store: Path
+    store: Path  # the folder of what is kept on this machine (the embedded store, the PDFs)
+    store_url: str | None = None  # a server store (``store: postgresql://...``), else None
     page_size: str = "A4"
     themes: tuple[ThemeConfig, ...]
     sources: tuple[SourceMeta, ...] = ()

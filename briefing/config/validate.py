@@ -52,6 +52,7 @@ from briefing.errors import Problem
 from briefing.judge.query import QuerySyntaxError, parse, sense_rule
 from briefing.publish.output import FORMATS
 from briefing.read.links import http_url
+from briefing.store.url import is_url, url_problem
 
 T = TypeVar("T")
 
@@ -349,8 +350,8 @@ class Checker:
         language = self.optional(f, "language", lambda v: self.language(v), "en")
         corpus = self.corpus(f["corpus"][1]) if "corpus" in f else None
         out = self.optional(f, "out", lambda v: self.path(v, "out"), self.root.parent / "out")
-        store = self.optional(f, "store", lambda v: self.path(v, "store"),
-                              self.root.parent / ".briefing")
+        here: tuple[Path, str | None] = (self.root.parent / ".briefing", None)
+        store, store_url = self.optional(f, "store", self.store, here)
         page_size = self.optional(f, "page_size", lambda v: self.choice(v, "page_size",
                                                                         PAGE_SIZES), "A4")
         themes = self.themes(f["themes"][1], f["themes"][0]) if "themes" in f else None
@@ -363,9 +364,22 @@ class Checker:
         if len(self.problems) > n or title is None or corpus is None or themes is None:
             return None
         return Config(path=path, root=self.root, title=title, language=language, corpus=corpus,
-                      out=out, store=store, page_size=page_size, themes=themes, sources=sources,
+                      out=out, store=store, store_url=store_url, page_size=page_size,
+                      themes=themes, sources=sources,
                       readers=readers, delivery=delivery, feeds=feeds, fetch=fetch,
                       sha256=sha256)
+
+    def store(self, node: Node) -> tuple[Path, str | None] | None:
+        """``store:``: a folder, or a server store's URL, checked by the store's own rule
+        (what stays on this machine then goes in the default folder)."""
+        if not isinstance(node, ScalarNode) or not is_url(node.value):
+            path = self.path(node, "store")
+            return None if path is None else (path, None)
+        problem = url_problem(node.value)
+        if problem:
+            self.problem(node, "store", problem)
+            return None
+        return self.root.parent / ".briefing", node.value
 
     def language(self, node: Node) -> str | None:
         value = self.string(node, "language", expected="a language tag such as 'en'")

@@ -3,7 +3,8 @@ passage index, the evidence tables, the send ledger, the fetch state.
 
 Takes and gives the records of :mod:`briefing.models` through typed interfaces (the ``Store``
 protocol, the fetch state's, the ledger); SQLite files in the workspace's ``.briefing/`` are
-the embedded implementation. The only package that writes SQL.
+the embedded implementation, a PostgreSQL database (``store: postgresql://...``) a team's. The
+only package that writes SQL or imports a database driver.
 
     interface.py     the Store protocol and the records it takes and gives; what a store
                      promises (one build at a time, transactions, generations, integrity)
@@ -16,8 +17,14 @@ the embedded implementation. The only package that writes SQL.
     sqlite_db.py     its schema, connection, transactions, and what damage is to SQLite
     sqlite_tables.py its tables: files, articles, passages, annotations, kept results
     sqlite_index.py  its passage index (FTS5)
+    postgres.py      a team's store (PostgreSQL): ``PostgresStore``
+    postgres_db.py   its connections, advisory locks, versioned schema, what damage is to it
+    postgres_tables.py  its tables (and their migrations)
+    postgres_index.py   its passage index (tsvector, GIN)
+    url.py           what ``store:`` may say: a folder or a server's URL (the config's check)
     fetchstate.py    what ``briefing fetch`` has fetched: the interface and the keys
     sqlite_fetch.py  the fetch state in SQLite
+    postgres_fetch.py   the fetch state in PostgreSQL
     ledger.py        the send ledger: which reader was sent which edition
     cachekeys.py     the version of every kept result, derived from the code; the names kept under
     locks.py         lock files for what must not run twice at once on one store
