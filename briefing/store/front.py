@@ -69,6 +69,10 @@ class Tables(Protocol):
     def put_cached(self, name: str, gen: int, data: bytes) -> None: ...
     def drop_cached(self, name: str) -> None: ...
     def cached_names(self, prefix: str) -> list[str]: ...
+    def current(self) -> bool:
+        """Open the tables; whether they hold a store of this schema and of the code that
+        fills it (False: missing, or from other code)."""
+        ...
     def reset(self, generation: int) -> None:
         """Empty the store, its generation counter starting at ``generation``."""
         ...
@@ -94,13 +98,12 @@ def _nothing() -> None:
 
 class StoreFront(Store):
     """The store over ``tables`` (see the module docstring), opened: a store of other code
-    (``current`` False) or one found damaged is emptied first."""
+    (``tables.current()`` False) or one found damaged is emptied first."""
 
-    def __init__(self, tables: Tables, current: Callable[[], bool],
-                 warn: Callable[[str], None] | None,
+    def __init__(self, tables: Tables, warn: Callable[[str], None] | None,
                  unlock: Callable[[], None] = lambda: None) -> None:
-        """``current`` opens the tables and says whether they hold this code's store;
-        ``unlock`` releases the store's lock (on :meth:`close`, or here when opening fails)."""
+        """``unlock`` releases the store's lock (on :meth:`close`, or here when opening
+        fails)."""
         self.tables = tables
         self._unlock = unlock
         self.healer = Healer(warn)
@@ -108,7 +111,7 @@ class StoreFront(Store):
         self.snapshot = FileRows(self, lambda: self.tables.rows(None))
         try:
             try:
-                fresh = current()
+                fresh = tables.current()
             except StoreCorrupt as exc:
                 self.healer.damaged(exc, tables.name)
                 fresh = False

@@ -38,4 +38,4 @@ class PostgresStore(StoreFront):
         except BaseException:
             postgres_db.release(lock)
             raise
-        super().__init__(tables, tables.current, warn, partial(postgres_db.release, lock))
+        super().__init__(tables, warn, partial(postgres_db.release, lock))

@@ -44,7 +44,7 @@ class SqliteStore(StoreFront):
             directory / LOCK_NAME, locks.lock_timeout() if timeout is None else timeout,
             lambda who: f"another briefing build is using the store {directory}{who}; "
                         "try again when it has finished")
-        super().__init__(tables, tables.current, warn, partial(locks.release, lock))
+        super().__init__(tables, warn, partial(locks.release, lock))
 
     @property
     def path(self) -> Path:
