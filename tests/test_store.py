@@ -140,7 +140,8 @@ def test_corpus_option_selects_without_dropping_the_others(ws: Path, place: Plac
     assert stored(config, [one]) == in_memory(config, [one])
 
 
-@pytest.mark.parametrize("damage", [b"not a database at all" * 100, b"", b"SQLite format 3\x00garbage"])
+@pytest.mark.parametrize("damage", [b"not a database at all" * 100, b"",
+                                    b"SQLite format 3\x00garbage"])
 def test_a_corrupt_or_truncated_store_is_rebuilt(ws: Path, damage: bytes) -> None:
     config = config_of(ws)
     read_corpus(config, None).close()
@@ -349,7 +350,8 @@ def copies(ws: Path, n: int) -> Path:
     for i in range(n):
         text = seeds[i % 5].read_text(encoding="utf-8")
         (many / f"{i // 100:02d}").mkdir(parents=True, exist_ok=True)
-        (many / f"{i // 100:02d}" / f"{i:04d}.txt").write_text(f"Copy {i}\n\n{text}", encoding="utf-8")
+        (many / f"{i // 100:02d}" / f"{i:04d}.txt").write_text(f"Copy {i}\n\n{text}",
+                                                                encoding="utf-8")
     return many
 
 
