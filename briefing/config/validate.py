@@ -31,7 +31,7 @@ from yaml.nodes import Node, ScalarNode
 from briefing.config.checker import Checker
 from briefing.config.delivery import check_delivery
 from briefing.config.fetch import check_feeds, check_fetch
-from briefing.config.model import PAGE_SIZES, Config, DeliveryConfig
+from briefing.config.model import PAGE_SIZES, Config, DeliveryConfig, default
 from briefing.config.readers import check_readers
 from briefing.config.sources import check_corpus, check_sources
 from briefing.config.themes import check_themes
@@ -53,13 +53,15 @@ def check_config(check: Checker, node: Node | None, sha256: str, path: Path) -> 
     n = len(check.problems)
     title = check.header_text(f["title"][1], "title", check.string(
         f["title"][1], "title", required=True)) if "title" in f else None
-    language = check.optional(f, "language", lambda v: _language(check, v), "en")
+    language = check.optional(f, "language", lambda v: _language(check, v),
+                              default(Config, "language"))
     corpus = check_corpus(check, f["corpus"][1]) if "corpus" in f else None
     out = check.optional(f, "out", lambda v: check.path(v, "out"), check.root.parent / "out")
     here: tuple[Path, str | None] = (check.root.parent / ".briefing", None)
     store, store_url = check.optional(f, "store", lambda v: _store(check, v), here)
     page_size = check.optional(f, "page_size", lambda v: check.choice(v, "page_size",
-                                                                      PAGE_SIZES), "A4")
+                                                                      PAGE_SIZES),
+                           default(Config, "page_size"))
     themes = check_themes(check, f["themes"][1], f["themes"][0]) if "themes" in f else None
     sources = check.optional(f, "sources", lambda v: check_sources(check, v), ())
     theme_ids = tuple(t.id for t in themes) if themes else None
