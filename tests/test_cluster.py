@@ -29,7 +29,7 @@ from briefing.read.files import scan_articles
 from briefing.read.ingest import open_store
 from briefing.read.scheduler import scheduler_problem
 from briefing.read.worker import Job, ingest_file
-from briefing.store.sqlite import ROW
+from briefing.store.interface import ROW
 
 distributed = pytest.importorskip("distributed",
                                   reason="needs Dask distributed (scripts/setup --team)")

@@ -16,7 +16,8 @@ from briefing.errors import BusyError, ConfigError
 from briefing.fetch.harvest import fetch
 from briefing.read.corpus import load_corpus
 from briefing.read.frontmatter import front_matter
-from briefing.store.fetchstate import lock, normal_url, open_state
+from briefing.store.fetchstate import normal_url
+from briefing.store.sqlite_fetch import lock, open_state
 
 PAGES = Path(__file__).resolve().parent / "data" / "web"
 

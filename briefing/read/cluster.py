@@ -44,7 +44,7 @@ from briefing.read.corpus import Raw, read_raw
 from briefing.read.scheduler import scheduler_problem
 from briefing.read.worker import CHUNK, Job, ingest_chunk, ingest_file
 from briefing.store import cachekeys
-from briefing.store.sqlite import Ingested
+from briefing.store.interface import Ingested
 
 if TYPE_CHECKING:
     from distributed import Client, Future

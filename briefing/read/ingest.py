@@ -32,8 +32,8 @@ from briefing.read.segment import segment
 from briefing.read.sync import Work, manifest_digests, refill, sync
 from briefing.read.warm import Base, base_key
 from briefing.read.worker import ingest_file
-from briefing.store import cachekeys
-from briefing.store.sqlite import SqliteStore, Store, Stored
+from briefing.store import backends, cachekeys
+from briefing.store.interface import Store, Stored
 
 # what a stage of the build imports from here: the corpus it considers and how it is made
 __all__ = ["ArticleRef", "Corpus", "fingerprint", "open_store", "read_corpus", "select_since"]
@@ -183,10 +183,11 @@ def _article(ref: ArticleRef, stored: Stored) -> tuple[Article, Segmented]:
     return article, Segmented(ref.id, stored.paragraphs)
 
 
-def open_store(config: Config, warn: Warn | None = None) -> SqliteStore:
-    """The workspace's store (``config.store``/store.sqlite), locked for this process;
-    ``warn`` hears of damage found in it (and the rebuild)."""
-    return SqliteStore(config.store, fingerprint=fingerprint(), warn=warn)
+def open_store(config: Config, warn: Warn | None = None) -> Store:
+    """The store the config names (``store.backends``), filled by this code
+    (:func:`fingerprint`) and locked for this process; ``warn`` hears of damage found in it
+    (and the rebuild)."""
+    return backends.open_store(config, fingerprint=fingerprint(), warn=warn)
 
 
 def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,

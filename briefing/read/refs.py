@@ -19,7 +19,7 @@ from typing import NamedTuple
 from briefing.models import indices
 from briefing.read.corpus import display_path
 from briefing.read.files import FOUND, FoundFile
-from briefing.store.sqlite import ROW
+from briefing.store.interface import ROW
 
 PATH = "\0"  # stands for the file's display path in stored warnings (it depends on the cwd)
 OTHER = "\1"  # and for a second file's, in a warning naming two

@@ -23,7 +23,7 @@ from briefing.read.files import FOUND, FoundFile
 from briefing.read.refs import ArticleRef
 from briefing.read.worker import Job, ingested
 from briefing.runtime import collecting
-from briefing.store.sqlite import ROW, Ingested, Store
+from briefing.store.interface import ROW, Ingested, Store
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -168,7 +168,7 @@ class _progress:
 
 def refill(store: Store, refs: Sequence[ArticleRef], manifest: Manifest, work: Work) -> None:
     """Put a build's articles back into its store, rebuilt because damage was found in it
-    midway (``SqliteStore.refill``), under the keys the build's references hold, so the build
+    midway (``Store.refill``), under the keys the build's references hold, so the build
     goes on as if nothing happened: every file is read again, as a cold build reads it. A file
     gone since the build read it stays out."""
     jobs = []

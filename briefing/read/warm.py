@@ -24,7 +24,7 @@ from briefing.read.listing import Listing, linked
 from briefing.read.refs import REF, Reading, refs_of
 from briefing.read.sync import Manifest, Work, update
 from briefing.store import cachekeys
-from briefing.store.sqlite import Store
+from briefing.store.interface import Store
 
 REBASE = 1000  # records changed since the base beyond which a build reads everything again
 

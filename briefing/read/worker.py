@@ -22,7 +22,7 @@ from briefing.judge.themes import passages_of
 from briefing.read.corpus import Raw, display_path, read_article
 from briefing.read.refs import PATH
 from briefing.read.segment import segment
-from briefing.store.sqlite import Ingested
+from briefing.store.interface import Ingested
 
 PARALLEL_MIN = 200  # fewer new files than this are read in-process (a pool costs ~0.1 s)
 CHUNK = 64  # files per task sent to a worker
@@ -85,7 +85,7 @@ def _worker_start(parent: int) -> None:
     runs no cleanup, and its workers, blocked on a queue nobody will write to again, would live
     on; so each one asks the kernel (Linux's PR_SET_PDEATHSIG) to be killed when its parent
     dies, and exits at once if that already happened (between the fork and this call). The
-    store's lock is not theirs to keep in any case (``store._forget_locks``).
+    store's lock is not theirs to keep in any case (``store.locks._forget_locks``).
 
     The pool forks its workers from the thread that first submits work, the build's main
     thread, which lives as long as the build: the signal is tied to that thread's death."""
