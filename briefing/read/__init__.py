@@ -25,5 +25,6 @@ exact spans, kept in the store so a warm build reads only what changed.
     links.py      which addresses may become links (http and https only)
 
 Add an article format: a reader module beside ``webpage.py``, named in ``formats.py``.
-Must not touch: the network (``fetch`` alone does), themes and readers, the outputs.
+Must not touch: the web (``fetch`` alone fetches; ``cluster`` reaches only the Dask scheduler a
+build is given), themes and readers, the outputs.
 """
