@@ -9,7 +9,9 @@ What travels: to a worker, each file's bytes (read here, as ``corpus.read_raw`` 
 the workers need no access to the corpus) with its path, id and sources manifest entry; back,
 the records (text, paragraphs, passages) and the version of the code that made them. A worker
 running other code than this process (``cachekeys.code_version`` of ``ingest_file``: the
-store's fingerprint) is refused, since what it made is not what the fingerprint names.
+store's fingerprint), or none of it, is refused, since what it made is not what the
+fingerprint names: every worker is asked for its version before any task is sent, and each
+result carries it (a worker may join midway).
 
 At most ``IN_FLIGHT`` chunks per worker thread are out at once (a chunk's files are read as it
 is sent), and a chunk holds at most ``worker.CHUNK`` files and about ``CHUNK_BYTES``. A worker
@@ -221,7 +223,7 @@ def _records(client: Client, distributed: ModuleType, future: Future, address: s
 
 
 def _distributed() -> ModuleType:
-    """The ``distributed`` package (a second or more to import: only for a build that sends
+    """The ``distributed`` package (half a second or so to import: only for a build that sends
     work to a cluster), or a ClusterError saying how to install it."""
     try:
         import distributed
