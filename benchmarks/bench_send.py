@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from briefing.config.load import load_config
-from briefing.deliver.delivery import send_editions
+from briefing.deliver.send import send_editions
 from briefing.pipeline import BuildOptions
 
 THEMES = ("security", "recognition", "central-asia-borders")

@@ -211,7 +211,7 @@ def _command() -> str:
 def _send_problems(cfg) -> list[str]:
     """What ``briefing send`` would refuse that the config alone cannot say: readers with no
     sender, and the SMTP settings in the environment (checked as send checks them)."""
-    from briefing.deliver.delivery import smtp_settings
+    from briefing.deliver.smtp import smtp_settings
     from briefing.errors import ConfigError
 
     out = []
@@ -485,7 +485,7 @@ def send(
     quiet: QuietOpt = False,
 ) -> None:
     """Email each reader's edition, at most once per edition (a ledger beside the store)."""
-    from briefing.deliver.delivery import send_editions
+    from briefing.deliver.send import send_editions
     from briefing.pipeline import BuildOptions
 
     _State.quiet = _State.quiet or quiet

@@ -25,21 +25,18 @@ from hypothesis import strategies as st
 
 from briefing.config.load import load_config
 from briefing.config.model import Config, Reader
-from briefing.deliver.delivery import (
+from briefing.deliver.headers import one_line
+from briefing.deliver.message import (
     Edition,
-    Pacer,
-    SendFailure,
-    SendReport,
     build_message,
     footer_block,
     greeting_block,
     message_id,
-    one_line,
     personalise_html,
-    send_editions,
-    smtp_settings,
     subject,
 )
+from briefing.deliver.send import Pacer, SendReport, send_editions
+from briefing.deliver.smtp import SendFailure, smtp_settings
 from briefing.errors import BusyError, ConfigError, DeliveryError, UsageError
 from briefing.pipeline import BuildOptions
 from briefing.store.ledger import ledger_path, open_ledger, send_lock
@@ -874,7 +871,7 @@ def test_one_line_and_personalise_html_fallback() -> None:
 
 
 def test_send_failure_classification() -> None:
-    from briefing.deliver.delivery import _by_code
+    from briefing.deliver.smtp import _by_code
 
     assert _by_code(451, "x", b"later").transient
     assert not _by_code(550, "x", b"no").transient

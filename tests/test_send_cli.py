@@ -159,7 +159,7 @@ def test_a_deferred_reader_is_named_in_the_summary_and_the_others_are_sent(
             return "450 4.2.0 greylisted, try later" if address.startswith("editor@") \
                 else None
 
-    from briefing.deliver import delivery
+    from briefing.deliver import send as delivery
 
     # the real send, its retries only quicker than the default 1, 2, 4, 8 s
     monkeypatch.setattr(delivery, "send_editions", functools.partial(
