@@ -209,7 +209,9 @@ class Stalling(Sink):
 def test_a_killed_run_resumed_delivers_only_the_missing(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     sink = Stalling()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFING_SMTP_PASSWORD": ""}
+    # the killed run's claim on the reader in flight is taken over once it expires
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFING_SMTP_PASSWORD": "",
+           "BRIEFING_CLAIM_EXPIRY": "2"}
     with smtp_server(sink) as url:
         env["BRIEFING_SMTP_URL"] = url
         cmd = [sys.executable, "-m", "briefing.cli", "send", "--config", str(cfg.path),

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.config.model import Config, Reader
+from briefing.deliver.claims import Claims, Unclaimed, claim_expiry
 from briefing.deliver.editions import EditionMaker
 from briefing.deliver.eml import write_eml
 from briefing.deliver.headers import valid_address
 from briefing.deliver.message import build_message, sender_address
-from briefing.deliver.smtp import Attempts, Retrying, SmtpTransport, smtp_settings
+from briefing.deliver.smtp import Attempts, Retrying, SmtpTransport, Withdrawn, smtp_settings
 from briefing.errors import ConfigError, DeliveryError, Problem, UsageError
 from briefing.pipeline import BuildOptions, now
-from briefing.store.ledger import Ledger, open_ledger, read_ledger, send_lock
+from briefing.store.ledger import Ledger, open_ledger, read_ledger
 
 __all__ = ["Pacer", "Progress", "SendReport", "send_editions"]
 
@@ -49,6 +50,11 @@ class SendReport:
     dry_run: bool = False
     to: str | None = None  # the address of a test copy (--to)
     reader: str | None = None  # the one reader the run was for (--reader)
+
+    @property
+    def done(self) -> int:
+        """How many readers have an outcome so far (delivered, already sent, failed, deferred)."""
+        return len(self.delivered) + len(self.already) + len(self.failed) + len(self.deferred)
 
     @property
     def ok(self) -> bool:
@@ -117,7 +123,8 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
                   progress: Progress | None = None,
                   warn: Callable[[str], None] = lambda _: None,
                   sleep: Callable[[float], None] = time.sleep,
-                  clock: Callable[[], float] = time.monotonic) -> SendReport:
+                  clock: Callable[[], float] = time.monotonic,
+                  claim_expiry_s: float | None = None) -> SendReport:
     """Email each reader's edition (or ``reader_id``'s) at most once, and report how it went.
 
     ``dry_run`` writes ``out/readers/<id>/briefing.read.eml`` instead of sending; ``to`` sends one
@@ -146,17 +153,22 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
     if dry_run or to is not None:
         ledger = read_ledger(config.store)
         try:
-            _loop(_Run(config, options, report, ledger, writable=False, to=to,
-                       force=force or to is not None, transport=transport,
+            queue = Unclaimed(ledger, edition, config.title, [r.id for r in readers],
+                              force=force or to is not None)
+            _loop(_Run(config, options, report, ledger, queue, to=to, transport=transport,
                        attempts=attempts, pacer=pacer, progress=progress, warn=warn), readers)
         finally:
             if ledger is not None:
                 ledger.close()
         return report
-    with send_lock(config.store), open_ledger(config.store) as ledger:
-        _loop(_Run(config, options, report, ledger, writable=True, to=None, force=force,
-                   transport=transport, attempts=attempts, pacer=pacer,
-                   progress=progress, warn=warn), readers)
+    expiry = claim_expiry(env) if claim_expiry_s is None else claim_expiry_s
+    with open_ledger(config.store) as ledger, ledger.sending(exclusive=force):
+        claims = Claims(ledger, edition, config.title, [r.id for r in readers], expiry=expiry,
+                        force=force, clock=clock, sleep=sleep,
+                        waiting=lambda rid: _tell(progress, report.done, len(readers), rid,
+                                                  "held by another run"))
+        _loop(_Run(config, options, report, ledger, claims, to=None, transport=transport,
+                   attempts=attempts, pacer=pacer, progress=progress, warn=warn), readers)
     return report
 
 
@@ -172,17 +184,16 @@ def _selected(config: Config, reader_id: str | None, to: str | None) -> list[Rea
 
 @dataclass(frozen=True)
 class _Run:
-    """One run of the send loop: what it sends with and to whom it reports. ``writable``: the
-    ledger records what is delivered (not for a dry run or a test copy ``to`` one address);
-    ``transport`` None writes ``.eml`` files instead of sending."""
+    """One run of the send loop: what it sends with and to whom it reports. ``queue`` hands
+    out the readers (claimed in the ledger, or not for a dry run or a test copy ``to`` one
+    address, which never write the ledger); ``transport`` None writes ``.eml`` files."""
 
     config: Config
     options: BuildOptions
     report: SendReport
     ledger: Ledger | None
-    writable: bool
+    queue: Claims | Unclaimed
     to: str | None
-    force: bool
     transport: SmtpTransport | None
     attempts: Attempts
     pacer: Pacer
@@ -190,58 +201,95 @@ class _Run:
     warn: Callable[[str], None]
 
 
+class _Stop(Exception):
+    """The server failed in a way every later message would (see ``smtp``): stop the run."""
+
+
 def _loop(run: _Run, readers: Sequence[Reader]) -> None:
-    config, report, ledger, to, transport = run.config, run.report, run.ledger, run.to, \
-        run.transport
-    maker: EditionMaker | None = None
-    sender = sender_address(config)
-    total = len(readers)
+    by_id = {r.id: r for r in readers}
+    maker: list[EditionMaker] = []  # built on the first reader that needs one
+    batch: list[str] = []
     try:
-        for done, reader in enumerate(readers, 1):
-            if not run.force and ledger is not None and ledger.has(report.edition, config.title,
-                                                                   reader.id):
-                report.already.append(reader.id)
-                _tell(run.progress, done, total, reader.id, "already sent")
-                continue
-            if not valid_address(to or reader.email):
-                report.failed[reader.id] = f"not a plain email address: {to or reader.email!r}"
-                _tell(run.progress, done, total, reader.id, "failed")
-                continue
-            maker = maker or EditionMaker(config, run.options, ledger=ledger, warn=run.warn)
-            edition = maker.make(reader)
-            msg = build_message(edition, config, to=to)
-            if transport is None:
-                report.written += write_eml(edition.folder, msg)
-                report.delivered.append(reader.id)
-                _tell(run.progress, done, total, reader.id, "written")
-                continue
-            run.pacer.wait()
-            failure = run.attempts.send(transport, msg, sender, to or reader.email)
-            if failure is None:
-                if run.writable and ledger is not None:
-                    ledger.record(report.edition, config.title, reader.id,
-                                  recipient=reader.email, message_id=str(msg["Message-ID"]))
-                report.delivered.append(reader.id)
-                _tell(run.progress, done, total, reader.id, "delivered")
-                continue
-            if failure.transient and failure.recipient:
-                # A 4xx to RCPT TO is about this mailbox (greylisting, a full mailbox): the
-                # others are still sent, and the next run tries this reader again.
-                report.deferred[reader.id] = failure.message
-                _tell(run.progress, done, total, reader.id, "deferred")
-                continue
-            report.failed[reader.id] = failure.message
-            _tell(run.progress, done, total, reader.id, "failed")
-            if failure.transient or failure.fatal:
-                # The server is down or refusing everyone: the rest would fail the same way
-                # (after as many retries); a re-run delivers them.
-                report.not_sent += [r.id for r in readers[done:]]
-                break
+        for handed in run.queue.batches():
+            for rid in handed.sent:
+                run.report.already.append(rid)
+                _tell(run.progress, run.report.done, len(readers), rid, "already sent")
+            batch = list(handed.mine)
+            while batch:
+                _one(run, by_id[batch[0]], maker, len(readers))
+                batch.pop(0)
+    except _Stop:
+        _stopped(run, readers, batch[1:])
     finally:
-        if transport is not None:
-            transport.close()
-        if maker is not None:
-            maker.finish()
+        run.queue.close()
+        if run.transport is not None:
+            run.transport.close()
+        if maker:
+            maker[0].finish()
+
+
+def _one(run: _Run, reader: Reader, maker: list[EditionMaker], total: int) -> None:
+    """Build, send and record one reader's edition, and report it; :class:`_Stop` when the
+    server failed for everyone."""
+    config, report, to, transport = run.config, run.report, run.to, run.transport
+
+    def tell(what: str) -> None:
+        _tell(run.progress, report.done, total, reader.id, what)
+
+    if not valid_address(to or reader.email):
+        report.failed[reader.id] = f"not a plain email address: {to or reader.email!r}"
+        run.queue.give_back([reader.id])
+        return tell("failed")
+    if not maker:
+        maker.append(EditionMaker(config, run.options, ledger=run.ledger, warn=run.warn))
+    edition = maker[0].make(reader)
+    msg = build_message(edition, config, to=to)
+    if transport is None:
+        report.written += write_eml(edition.folder, msg)
+        report.delivered.append(reader.id)
+        return tell("written")
+    run.pacer.wait()
+    try:
+        failure = run.attempts.send(transport, msg, sender_address(config), to or reader.email,
+                                    before_data=lambda: run.queue.holds(reader.id))
+    except Withdrawn:
+        # Another run took this reader over while this one was stalled past its claim:
+        # that run sends it; this one looks at it again later (it will be "already sent").
+        return
+    if failure is None:
+        if run.ledger is not None and to is None:
+            run.ledger.record(report.edition, config.title, reader.id,
+                              recipient=reader.email, message_id=str(msg["Message-ID"]))
+            run.queue.recorded(reader.id)
+        report.delivered.append(reader.id)
+        return tell("delivered")
+    run.queue.give_back([reader.id])
+    if failure.transient and failure.recipient:
+        # A 4xx to RCPT TO is about this mailbox (greylisting, a full mailbox): the others
+        # are still sent, and the next run tries this reader again.
+        report.deferred[reader.id] = failure.message
+        return tell("deferred")
+    report.failed[reader.id] = failure.message
+    tell("failed")
+    if failure.transient or failure.fatal:
+        # The server is down or refusing everyone: the rest would fail the same way (after
+        # as many retries); a re-run delivers them.
+        raise _Stop
+
+
+def _stopped(run: _Run, readers: Sequence[Reader], batch: Sequence[str]) -> None:
+    """Report the readers a stopped run did not attempt, in the config's order: those still
+    to be sent (and not sent by another run meanwhile), claims given back."""
+    run.queue.give_back(batch)
+    left = set(batch) | set(run.queue.left())
+    for reader in readers:
+        if reader.id not in left:
+            continue
+        if run.ledger is not None and run.report.to is None and not run.queue.force \
+                and run.ledger.has(run.report.edition, run.config.title, reader.id):
+            run.report.already.append(reader.id)
+        else:
+            run.report.not_sent.append(reader.id)
 
 
 def _tell(progress: Progress | None, done: int, total: int, reader_id: str, what: str) -> None:

@@ -21,13 +21,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from briefing.deliver.headers import one_line
 from briefing.errors import ConfigError
 
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
+
 __all__ = ["Attempts", "DEFER_STREAK", "Retrying", "SCHEMES", "SendFailure", "SmtpSettings",
-           "SmtpTransport", "smtp_settings"]
+           "SmtpTransport", "Withdrawn", "smtp_settings"]
 
 #: After this many readers in a row are deferred, each later one gets a single attempt.
 DEFER_STREAK = 3
@@ -125,23 +129,43 @@ def _by_code(code: int, what: str, response: bytes | str, *, where: str = "",
                        recipient=recipient)
 
 
+class Withdrawn(Exception):
+    """The message was withdrawn just before its DATA (``before_data`` said no): the server
+    has not got it, and the connection is ready for the next message."""
+
+
+class _Client(smtplib.SMTP):
+    """smtplib's client, asking ``before_data`` (when set) just before DATA: the last moment
+    a message can be withdrawn with the server not having it."""
+
+    before_data: Callable[[], bool] | None = None
+
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
+        if self.before_data is not None and not self.before_data():
+            raise Withdrawn
+        return super().data(msg)
+
+
+class _TlsClient(smtplib.SMTP_SSL, _Client):
+    """SMTPS, with the same question before DATA."""
+
+
 class SmtpTransport:
     """One SMTP connection, opened on first use, checked before it is reused, and reopened
     whenever it is gone: dropped by the server, or closed by smtplib itself (after a 421)."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _Client | None = None
         self._secrets = _secret_forms(settings)
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Client:
         s = self.settings
         context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
         if s.scheme == "smtps":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                  context=context)
+            smtp: _Client = _TlsClient(s.host, s.port, timeout=s.timeout, context=context)
         else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            smtp = _Client(s.host, s.port, timeout=s.timeout)
         try:
             smtp.ehlo()
             if s.scheme == "smtp+starttls":
@@ -154,7 +178,7 @@ class SmtpTransport:
             raise
         return smtp
 
-    def _connection(self) -> smtplib.SMTP:
+    def _connection(self) -> _Client:
         """The open connection, or a new one. One kept from the last message is asked NOOP
         first: a server may have closed it while idle, and finding that out by sending would
         spend one of this message's attempts on a line the server was no longer on."""
@@ -168,11 +192,14 @@ class SmtpTransport:
         self._smtp = self._connect()
         return self._smtp
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+    def send(self, msg: EmailMessage, sender: str, recipient: str, *,
+             before_data: Callable[[], bool] | None = None) -> None:
         """Hand ``msg`` to the server for ``recipient``; return once it is accepted, else raise
-        :class:`SendFailure`. Server replies are quoted with the password masked."""
+        :class:`SendFailure`. Server replies are quoted with the password masked.
+        ``before_data`` is asked once the server took the envelope, just before the message
+        itself goes: when it says no, the envelope is reset and :class:`Withdrawn` raised."""
         try:
-            self._send(msg, sender, recipient)
+            self._send(msg, sender, recipient, before_data)
         except SendFailure as failure:
             raise replace(failure, message=self.mask(failure.message)) from None
         finally:
@@ -182,10 +209,19 @@ class SmtpTransport:
             if self._smtp is not None and self._smtp.sock is None:
                 self._smtp = None
 
-    def _send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+    def _send(self, msg: EmailMessage, sender: str, recipient: str,
+              before_data: Callable[[], bool] | None) -> None:
         where = self.settings.display()
         try:
-            self._connection().send_message(msg, from_addr=sender, to_addrs=[recipient])
+            smtp = self._connection()
+            smtp.before_data = before_data
+            try:
+                smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
+            finally:
+                smtp.before_data = None
+        except Withdrawn:
+            self._reset()
+            raise
         except smtplib.SMTPRecipientsRefused as exc:
             code, response = next(iter(exc.recipients.values()), (550, b"refused"))
             what = f"{recipient} refused" if code >= 500 else recipient
@@ -232,6 +268,14 @@ class SmtpTransport:
             text = text.replace(secret, "***")
         return text
 
+    def _reset(self) -> None:
+        """Forget the envelope of a withdrawn message (RSET), or the connection if that fails."""
+        if self._smtp is not None:
+            try:
+                self._smtp.rset()
+            except (OSError, smtplib.SMTPException):
+                self._drop()
+
     def _drop(self) -> None:
         if self._smtp is not None:
             try:
@@ -275,11 +319,12 @@ class Retrying:
 
 
 def _send_with_retries(transport: SmtpTransport, msg: EmailMessage, sender: str,
-                       recipient: str, retrying: Retrying) -> SendFailure | None:
+                       recipient: str, retrying: Retrying,
+                       before_data: Callable[[], bool] | None) -> SendFailure | None:
     retries = retrying.retries
     for attempt in range(retries + 1):
         try:
-            transport.send(msg, sender, recipient)
+            transport.send(msg, sender, recipient, before_data=before_data)
             return None
         except SendFailure as failure:
             if failure.fatal or not failure.transient or attempt == retries:
@@ -301,13 +346,14 @@ class Attempts:
         self.retrying = retrying
         self.deferred_in_a_row = 0
 
-    def send(self, transport: SmtpTransport, msg: EmailMessage, sender: str,
-             recipient: str) -> SendFailure | None:
+    def send(self, transport: SmtpTransport, msg: EmailMessage, sender: str, recipient: str,
+             *, before_data: Callable[[], bool] | None = None) -> SendFailure | None:
         """Send ``msg`` with as many attempts as it gets; None once it is accepted, else the
-        failure that stopped it (its message says how many attempts were made)."""
+        failure that stopped it (its message says how many attempts were made). Each attempt
+        asks ``before_data`` (see :meth:`SmtpTransport.send`): :class:`Withdrawn` ends them."""
         retrying = replace(self.retrying, retries=0) \
             if self.deferred_in_a_row >= DEFER_STREAK else self.retrying
-        failure = _send_with_retries(transport, msg, sender, recipient, retrying)
+        failure = _send_with_retries(transport, msg, sender, recipient, retrying, before_data)
         if failure is None:
             self.deferred_in_a_row = 0
         elif failure.transient and failure.recipient:

@@ -6,7 +6,7 @@ protocol, the ledger); SQLite files in the workspace's ``.briefing/`` are the em
 implementation. The only package that writes SQL.
 
     sqlite.py     the embedded store (SQLite, FTS5)
-    ledger.py     the send ledger: which reader was sent which edition
+    ledger/       the send ledger: which reader was sent which edition (interface, SQLite)
     fetchstate.py what ``briefing fetch`` has fetched
     cachekeys.py  the version of every kept result, derived from the code; the names kept under
     locks.py      an exclusive lock file for a command that must not run twice at once
