@@ -211,6 +211,7 @@ def _command() -> str:
 def _send_problems(cfg) -> list[str]:
     """What ``briefing send`` would refuse that the config alone cannot say: readers with no
     sender, and the SMTP settings in the environment (checked as send checks them)."""
+    from briefing.deliver.claims import claim_expiry
     from briefing.deliver.smtp import smtp_settings
     from briefing.errors import ConfigError
 
@@ -218,10 +219,11 @@ def _send_problems(cfg) -> list[str]:
     if cfg.readers and not cfg.delivery.sender:
         out.append(f"{_show(cfg.path)}: delivery.from: not set, so briefing send cannot mail the "
                    f"{_count(len(cfg.readers), 'reader')} (build is not affected)")
-    try:
-        smtp_settings(None, ca_file=cfg.delivery.ca_file)
-    except ConfigError as exc:
-        out += [f"{line} (briefing send would stop here)" for line in exc.lines()]
+    for setting in (lambda: smtp_settings(None, ca_file=cfg.delivery.ca_file), claim_expiry):
+        try:
+            setting()
+        except ConfigError as exc:
+            out += [f"{line} (briefing send would stop here)" for line in exc.lines()]
     return out
 
 

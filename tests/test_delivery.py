@@ -584,13 +584,30 @@ def test_550_for_one_recipient_fails_that_reader_only(tmp_path: Path) -> None:
         assert [r.reader for r in ledger.records()] == ["borders", "editor"]
 
 
-def test_two_sends_at_once_cannot_both_send(tmp_path: Path) -> None:
+def test_a_send_while_a_forced_resend_holds_the_ledger_is_busy(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     sink = Sink()
-    with smtp_server(sink) as url, send_lock(cfg.store):
+    with smtp_server(sink) as url, send_lock(cfg.store):  # held alone, as --force holds it
         with pytest.raises(BusyError):
             send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
     assert sink.accepted == []
+
+
+def test_a_forced_resend_while_another_send_runs_is_busy(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink) as url, send_lock(cfg.store, shared=True):  # an ordinary send
+        with pytest.raises(BusyError, match="a forced resend"):
+            send_editions(cfg, OPTIONS, smtp_url=url, env={}, force=True, **FAST)
+    assert sink.accepted == []
+
+
+def test_a_send_beside_another_one_shares_the_ledger(tmp_path: Path) -> None:
+    cfg = workspace(tmp_path)
+    sink = Sink()
+    with smtp_server(sink) as url, send_lock(cfg.store, shared=True):  # an ordinary send
+        report = send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST)
+    assert report.ok and len(sink.accepted) == 3
 
 
 def test_rate_limit_spaces_messages() -> None:

@@ -80,7 +80,7 @@ def test_a_failed_reader_exits_non_zero_naming_it(tmp_path: Path) -> None:
     assert "analyst: not delivered: analyst@example.org refused: 550" in result.output
 
 
-def test_a_second_send_while_one_runs_is_busy(tmp_path: Path) -> None:
+def test_a_send_while_a_forced_resend_runs_is_busy(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     with smtp_server(Sink()) as url, send_lock(cfg.store):
         result = invoke("--config", str(cfg.path), "--smtp", url)

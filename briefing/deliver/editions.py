@@ -10,7 +10,7 @@ Readers who share a theme selection and a window share one ranked Briefing; only
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from briefing.config.model import Config, Reader
@@ -20,8 +20,6 @@ from briefing.models import Briefing
 from briefing.pipeline import (
     FILENAMES,
     BuildOptions,
-    Corpus,
-    EditionBuild,
     archive_indexes,
     archive_root,
     compare_with_previous,
@@ -46,33 +44,45 @@ class EditionMaker:
     """Builds reader editions from one reading of the corpus. Readers who share a theme
     selection and a window share one ranked Briefing (only its ``reader`` and what is new for
     that reader differ), which is what makes a thousand editions cheap; each is still compared
-    with that reader's previous edition, rendered, written and archived for its reader."""
+    with that reader's previous edition, rendered, written and archived for its reader.
 
-    def __init__(self, config: Config, options: BuildOptions, *, ledger: Ledger | None,
-                 warn: Callable[[str], None]) -> None:
+    Every distinct edition the run's readers need is built when the maker is made, and the
+    corpus closed then: the store is free from there on (for another ``briefing send`` on the
+    same store, or a build) while the messages go out."""
+
+    def __init__(self, config: Config, options: BuildOptions, readers: Sequence[Reader], *,
+                 ledger: Ledger | None, warn: Callable[[str], None]) -> None:
         from briefing.publish import render
 
-        self.config, self.ledger, self.warn = config, ledger, warn
+        self.config, self.warn = config, warn
         self.options = replace(options, edition=options.edition or now().date())
-        self.corpus: Corpus = read_corpus(config, options.corpus, warn=warn)
         self.env = render.template_env(workspace_templates(config), lang=config.language)
         self.archive_root = archive_root(config, options)
         self.archived: list[str] = []
-        # one edition per theme selection and window, its reading texts written
-        self._cache: dict[tuple[object, ...], tuple[EditionBuild, Briefing]] = {}
+        self._keys: dict[str, tuple[object, ...]] = {}  # each reader's selection and window
+        # one edition per selection and window: its Briefing (reading texts written) and the
+        # digests of the articles inside its window
+        self._shared: dict[tuple[object, ...], tuple[Briefing, list[str]]] = {}
         self._texts: dict[tuple[object, ...], bytes] = {}
+        corpus = read_corpus(config, options.corpus, warn=warn)
+        try:
+            for reader in readers:
+                key = (reader.themes, window_of(config, reader, self.options, ledger=ledger))
+                self._keys[reader.id] = key
+                if key not in self._shared:
+                    made = make_edition(config, corpus, reader, self.options, ledger=ledger)
+                    self._shared[key] = (made.with_texts(self.options.out or config.out),
+                                         made.digests())
+        finally:
+            corpus.close()  # releases the store
 
     def make(self, reader: Reader) -> Edition:
-        """Build, render and write ``reader``'s edition into ``out/readers/<id>/``."""
+        """Render and write ``reader``'s edition (one of those the maker was made for) into
+        ``out/readers/<id>/``, and archive it."""
         from briefing.publish import render
 
-        key = (reader.themes, window_of(self.config, reader, self.options, ledger=self.ledger))
-        if key not in self._cache:
-            made = make_edition(self.config, self.corpus, reader, self.options,
-                                ledger=self.ledger)
-            self._cache[key] = (made, made.with_texts(self.options.out or self.config.out))
-        made, shared = self._cache[key]
-        articles = made.digests()
+        key = self._keys[reader.id]
+        shared, articles = self._shared[key]
         briefing = compare_with_previous(replace(shared, reader=reader.id), self.archive_root,
                                          articles, self.warn)
         # The text edition does not name its reader, so readers who share a selection and
@@ -100,13 +110,9 @@ class EditionMaker:
                        files.get("pdf"), folder)
 
     def finish(self) -> None:
-        """Rewrite the archive's own index and feed once, after the editions of a run, and
-        release the store."""
-        try:
-            if self.archived:
-                try:
-                    archive_indexes(self.config, self.archive_root, main=True, env=self.env)
-                except ArchiveError as exc:
-                    self.warn(str(exc))
-        finally:
-            self.corpus.close()
+        """Rewrite the archive's own index and feed once, after the editions of a run."""
+        if self.archived:
+            try:
+                archive_indexes(self.config, self.archive_root, main=True, env=self.env)
+            except ArchiveError as exc:
+                self.warn(str(exc))

@@ -207,9 +207,17 @@ class _Stop(Exception):
 
 def _loop(run: _Run, readers: Sequence[Reader]) -> None:
     by_id = {r.id: r for r in readers}
-    maker: list[EditionMaker] = []  # built on the first reader that needs one
+    maker: EditionMaker | None = None
     batch: list[str] = []
     try:
+        # Every edition this run may send is built first (and the store released); a reader
+        # the ledger already has needs none, unless it is sent again on purpose.
+        todo = [r for r in readers if valid_address(run.to or r.email) and (
+            run.queue.force or run.ledger is None
+            or not run.ledger.has(run.report.edition, run.config.title, r.id))]
+        if todo:
+            maker = EditionMaker(run.config, run.options, todo, ledger=run.ledger,
+                                 warn=run.warn)
         for handed in run.queue.batches():
             for rid in handed.sent:
                 run.report.already.append(rid)
@@ -224,11 +232,11 @@ def _loop(run: _Run, readers: Sequence[Reader]) -> None:
         run.queue.close()
         if run.transport is not None:
             run.transport.close()
-        if maker:
-            maker[0].finish()
+        if maker is not None:
+            maker.finish()
 
 
-def _one(run: _Run, reader: Reader, maker: list[EditionMaker], total: int) -> None:
+def _one(run: _Run, reader: Reader, maker: EditionMaker | None, total: int) -> None:
     """Build, send and record one reader's edition, and report it; :class:`_Stop` when the
     server failed for everyone."""
     config, report, to, transport = run.config, run.report, run.to, run.transport
@@ -240,9 +248,10 @@ def _one(run: _Run, reader: Reader, maker: list[EditionMaker], total: int) -> No
         report.failed[reader.id] = f"not a plain email address: {to or reader.email!r}"
         run.queue.give_back([reader.id])
         return tell("failed")
-    if not maker:
-        maker.append(EditionMaker(config, run.options, ledger=run.ledger, warn=run.warn))
-    edition = maker[0].make(reader)
+    if not run.queue.holds(reader.id):
+        return  # taken over while this run was stalled: looked at again later
+    assert maker is not None, "every reader not yet sent has its edition built"
+    edition = maker.make(reader)
     msg = build_message(edition, config, to=to)
     if transport is None:
         report.written += write_eml(edition.folder, msg)
