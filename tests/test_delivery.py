@@ -438,6 +438,45 @@ def test_a_connection_the_server_closed_while_idle_costs_no_attempt(tmp_path: Pa
     assert report.ok and sleeps == [] and sink.data_calls == 3 and len(sink.sessions) == 3
 
 
+class Noops(Sink):
+    """Counts the NOOPs the server is asked."""
+
+    noops = 0
+
+    async def handle_NOOP(self, server, session, envelope, arg):
+        self.noops += 1
+        return "250 OK"
+
+
+def test_a_connection_just_used_is_reused_without_a_round_trip(tmp_path: Path) -> None:
+    sink = Noops()
+    with smtp_server(sink) as url:
+        report = send_editions(workspace(tmp_path), OPTIONS, smtp_url=url, env={}, **FAST)
+    assert report.ok and len(sink.sessions) == 1 and sink.noops == 0
+
+
+def test_a_connection_idle_for_a_while_is_asked_noop_first() -> None:
+    from briefing.deliver.smtp import IDLE_CHECK, SmtpTransport
+
+    now = [0.0]
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "b@example.org", "r@example.org", "Hello"
+    msg.set_content("Hello\n")
+    sink = Noops()
+    with smtp_server(sink) as url:
+        transport = SmtpTransport(smtp_settings(url, env={}), clock=lambda: now[0])
+        try:
+            transport.send(msg, "b@example.org", "r@example.org")
+            now[0] += IDLE_CHECK / 2
+            transport.send(msg, "b@example.org", "r@example.org")
+            assert sink.noops == 0
+            now[0] += IDLE_CHECK + 1
+            transport.send(msg, "b@example.org", "r@example.org")
+        finally:
+            transport.close()
+    assert sink.noops == 1 and len(sink.sessions) == 1 and sink.data_calls == 3
+
+
 FIVE_READERS = "readers:\n" + "".join(
     f"  - id: r{i}\n    name: Reader {i}\n    email: r{i}@example.org\n    formats: [email]\n"
     for i in range(1, 6))

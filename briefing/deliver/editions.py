@@ -98,7 +98,11 @@ class EditionMaker:
                                given={"txt": text})
         folder = out_dir(self.config, self.options, reader)
         named = {FILENAMES[f]: data for f, data in files.items()}
-        write_atomically(folder, named)
+        # Atomic, but not flushed to disk one by one (three flushes a reader, most of a
+        # send's time on a busy disk): out/readers/<id>/ is the working copy a send makes
+        # again; what must survive a power cut is the message, the ledger row and the archived
+        # edition, which archive_edition flushes.
+        write_atomically(folder, named, derived=tuple(named))
         try:
             archive_edition(self.archive_root, briefing, named, articles)
             archive_indexes(self.config, self.archive_root, readers=[reader.id], main=False,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import os
+import select
 import smtplib
 import ssl
 import time
@@ -150,14 +151,22 @@ class _TlsClient(smtplib.SMTP_SSL, _Client):
     """SMTPS, with the same question before DATA."""
 
 
+#: Seconds a kept connection may go unused and still be taken at its word (see
+#: ``SmtpTransport._connection``); one idle longer is asked NOOP before it is used again.
+IDLE_CHECK = 5.0
+
+
 class SmtpTransport:
     """One SMTP connection, opened on first use, checked before it is reused, and reopened
     whenever it is gone: dropped by the server, or closed by smtplib itself (after a 421)."""
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self._smtp: _Client | None = None
         self._secrets = _secret_forms(settings)
+        self._clock = clock
+        self._used = -IDLE_CHECK  # when the connection last carried a command
 
     def _connect(self) -> _Client:
         s = self.settings
@@ -179,18 +188,26 @@ class SmtpTransport:
         return smtp
 
     def _connection(self) -> _Client:
-        """The open connection, or a new one. One kept from the last message is asked NOOP
-        first: a server may have closed it while idle, and finding that out by sending would
-        spend one of this message's attempts on a line the server was no longer on."""
+        """The open connection, or a new one. One kept from the last message is reused only
+        while it is up: a server that closed it (idle, or right after its last reply) has
+        left its socket readable (the close, or a 421 said unasked), which shows without a
+        round trip; one unused for :data:`IDLE_CHECK` seconds is asked NOOP as well, since a
+        line can die without a word (a NAT that forgot it). Finding either out by sending
+        would spend one of this message's attempts on a line the server was no longer on."""
         if self._smtp is not None:
-            try:
-                if self._smtp.noop()[0] == 250:
-                    return self._smtp
-            except (OSError, smtplib.SMTPException):
-                pass
+            if not _readable(self._smtp) and (self._clock() - self._used < IDLE_CHECK
+                                              or self._answers(self._smtp)):
+                return self._smtp
             self._drop()
         self._smtp = self._connect()
         return self._smtp
+
+    @staticmethod
+    def _answers(smtp: _Client) -> bool:
+        try:
+            return smtp.noop()[0] == 250
+        except (OSError, smtplib.SMTPException):
+            return False
 
     def send(self, msg: EmailMessage, sender: str, recipient: str, *,
              before_data: Callable[[], bool] | None = None) -> None:
@@ -203,6 +220,7 @@ class SmtpTransport:
         except SendFailure as failure:
             raise replace(failure, message=self.mask(failure.message)) from None
         finally:
+            self._used = self._clock()
             # smtplib closes the socket itself on a 421 and on a line it cannot read, but
             # keeps the object: that connection is gone, and the next attempt opens a new one
             # (it used to fail on the closed one first, two attempts spent per 421).
@@ -291,6 +309,22 @@ class SmtpTransport:
             except (OSError, smtplib.SMTPException):
                 pass
             self._drop()
+
+
+def _readable(smtp: smtplib.SMTP) -> bool:
+    """Whether the server said something unasked on ``smtp``'s connection, or closed it: data
+    waiting (TLS records held by the ssl layer included) or the end of the stream. Between
+    two messages a live SMTP server says nothing."""
+    sock = smtp.sock
+    if sock is None:
+        return True
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    try:
+        ready, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):  # closed under us
+        return True
+    return bool(ready)
 
 
 def _secret_forms(settings: SmtpSettings) -> tuple[str, ...]:

@@ -231,8 +231,12 @@ def open_sqlite_ledger(store: Path) -> SqliteLedger:
     except (OSError, sqlite3.Error) as exc:
         raise DeliveryError(f"{path}: cannot open the send ledger: {exc}") from None
     try:
-        # A rollback journal (not WAL) so read_ledger can open it read-only without side files;
-        # synchronous=FULL: a row recording the server's acceptance must reach the disk.
+        # WAL: senders write one after another, a build reads beside them without waiting,
+        # and a commit is one flush of the log (a rollback journal took three or four: 11 ms
+        # a row against 3.6 ms on this machine's disk, most of a send's time with thousands
+        # of readers). synchronous=FULL: a row recording the server's acceptance must reach
+        # the disk before the next message goes.
+        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -253,7 +257,8 @@ def open_sqlite_ledger(store: Path) -> SqliteLedger:
 
 def read_sqlite_ledger(store: Path) -> SqliteLedger | None:
     """The store's ledger opened read-only, or None when there is none yet: a build or a dry run
-    may consult the ledger but never creates or changes it."""
+    may consult the ledger but never creates or changes it (SQLite may make the WAL's side
+    files, ``ledger.sqlite-wal`` and ``-shm``, to read it: they hold no row of their own)."""
     path = ledger_path(store)
     if not path.is_file():
         return None
