@@ -649,6 +649,26 @@ def test_a_send_beside_another_one_shares_the_ledger(tmp_path: Path) -> None:
     assert report.ok and len(sink.accepted) == 3
 
 
+def test_a_long_send_frees_each_readers_garbage_with_the_collector_off(tmp_path: Path) -> None:
+    """The command runs with the cyclic collector off (runtime.py); the send loop turns it
+    back on, or every reader's message and renderings stay in memory (100 KB a reader)."""
+    import gc
+
+    many = "readers:\n" + "".join(
+        f"  - {{id: r{i:02d}, name: R{i}, email: r{i:02d}@example.org, formats: [email]}}\n"
+        for i in range(40))
+    cfg = workspace(tmp_path, readers=many)
+    gc.collect()
+    gc.disable()
+    try:
+        report = send_editions(cfg, OPTIONS, dry_run=True)
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert len(report.delivered) == 40
+    assert left < 2000, f"{left} objects in cycles left behind by 40 readers"
+
+
 def test_rate_limit_spaces_messages() -> None:
     now = [100.0]
     sleeps: list[float] = []

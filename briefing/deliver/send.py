@@ -27,6 +27,7 @@ from briefing.deliver.message import build_message, sender_address
 from briefing.deliver.smtp import Attempts, Retrying, SmtpTransport, Withdrawn, smtp_settings
 from briefing.errors import ConfigError, DeliveryError, Problem, UsageError
 from briefing.pipeline import BuildOptions, now
+from briefing.runtime import collecting
 from briefing.store.ledger import Ledger, open_ledger, read_ledger
 
 __all__ = ["Pacer", "Progress", "SendReport", "send_editions"]
@@ -218,14 +219,18 @@ def _loop(run: _Run, readers: Sequence[Reader]) -> None:
         if todo:
             maker = EditionMaker(run.config, run.options, todo, ledger=run.ledger,
                                  warn=run.warn)
-        for handed in run.queue.batches():
-            for rid in handed.sent:
-                run.report.already.append(rid)
-                _tell(run.progress, run.report.done, len(readers), rid, "already sent")
-            batch = list(handed.mine)
-            while batch:
-                _one(run, by_id[batch[0]], maker, len(readers))
-                batch.pop(0)
+        # Each reader leaves short-lived objects in cycles (its message, its renderings):
+        # with the collector off for the run (``runtime``), a send to thousands of readers
+        # kept every one of them (100 KB a reader).
+        with collecting():
+            for handed in run.queue.batches():
+                for rid in handed.sent:
+                    run.report.already.append(rid)
+                    _tell(run.progress, run.report.done, len(readers), rid, "already sent")
+                batch = list(handed.mine)
+                while batch:
+                    _one(run, by_id[batch[0]], maker, len(readers))
+                    batch.pop(0)
     except _Stop:
         _stopped(run, readers, batch[1:])
     finally:
