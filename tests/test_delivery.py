@@ -666,7 +666,9 @@ def test_a_long_send_frees_each_readers_garbage_with_the_collector_off(tmp_path:
     finally:
         gc.enable()
     assert len(report.delivered) == 40
-    assert left < 2000, f"{left} objects in cycles left behind by 40 readers"
+    # ~730 a reader before: 29,313; after, what the collector's older generations still
+    # hold when the loop ends (under 2,500 here), whatever the number of readers
+    assert left < 10_000, f"{left} objects in cycles left behind by 40 readers"
 
 
 def test_rate_limit_spaces_messages() -> None:
