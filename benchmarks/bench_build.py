@@ -48,7 +48,8 @@ def bench(config: Path, formats: list[str], repeat: int) -> dict[str, dict[str, 
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", type=Path, default=REPO / "config" / "briefing.yaml")
     p.add_argument("--format", action="append", dest="formats", choices=FORMATS)
     p.add_argument("--repeat", type=int, default=5)

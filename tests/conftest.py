@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository, ../shared (skipped with a reason where absent), a fixed clock."""
+"""Shared fixtures: the repository, ../shared (skipped with a reason if absent), a fixed clock."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Accessibility: axe-core (npm, pinned in package.json) run in headless Chromium finds no
-serious or critical violation in the web page, the email edition (both with "New" badges) or
-the archive's index page, at phone and desktop widths and in dark mode.
+serious or critical violation in the web page, the email edition (both with "New" badges),
+the archive's index page or the pages ``briefing serve`` draws (the edition with its bar, the
+explain, source and email views, a failed build, not found), at phone and desktop widths and
+in dark mode.
 
 axe is injected into a copy of the page with a few lines that write its results into the DOM;
 Chromium's --dump-dom prints them. No network, no DevTools client needed. Skipped with a reason
@@ -16,6 +18,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -129,3 +133,47 @@ def test_axe_does_find_a_violation_when_there_is_one() -> None:
     """The harness itself works: an image without alt text is a critical violation."""
     page = render_html(seed_briefing(), ENV).replace("</main>", '<img src="data:,x"></main>')
     assert any(v["id"] == "image-alt" and v["impact"] == "critical" for v in axe(page, 600))
+
+
+# --- briefing serve's pages --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The pages ``briefing serve`` draws, from a real server over a copy of the seed
+    workspace: the edition with its bar and links, an explain view, a source view, the email
+    view, and (drawn by the same code) a failed build's page and a 404."""
+    from briefing.serve import ServeOptions, start
+    from briefing.serve.editions import Failure
+
+    ws = tmp_path_factory.mktemp("serve")
+    shutil.copytree(REPO / "seeds", ws / "seeds")
+    shutil.copytree(REPO / "config", ws / "config")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ws)
+        server = start(ServeOptions(config=Path("config/briefing.yaml"), port=0))
+        try:
+            edition = server.builder.snapshot.editions[None]
+            item = edition.briefing.sections[0].items[0]
+            pages = {name: urllib.request.urlopen(server.url + target, timeout=120).read()
+                     .decode("utf-8") for name, target in {
+                         "edition": "", "explain": "explain/security", "email": "email",
+                         "source": f"source?path={item.path}&start={item.start}&end={item.end}",
+                     }.items()}
+            drawn = server.app.pages  # the pages a browser sees only on a failure or a 404
+            snap = server.builder.snapshot
+            line = "config/briefing.yaml:12:7: themes.security.terms: expected a list of strings"
+            pages["failure"] = drawn.failure(Failure("config", (line,)), snap, None, "n")
+            pages["missing"] = drawn.missing(snap, None, "n", "Nothing is served here.")
+            yield pages
+        finally:
+            server.stop()
+
+
+@pytest.mark.parametrize("width,dark", [(375, False), (1280, False), (600, True)])
+@pytest.mark.parametrize("name", ["edition", "explain", "source", "email", "failure", "missing"])
+def test_no_serious_or_critical_violation_in_the_served_pages(
+        served: dict[str, str], name: str, width: int, dark: bool) -> None:
+    violations = axe(served[name], width, dark=dark)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, json.dumps(blocking, indent=1)

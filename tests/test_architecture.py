@@ -19,20 +19,19 @@ MAX_MODULE_LINES = 500
 MAX_CLASS_LINES = 300
 #: the packages of the stages (README: Development); a module at the top is one of these
 STAGES = {"config", "read", "fetch", "annotate", "judge", "publish", "deliver", "store", "serve"}
-TOP = {"__init__", "cli", "pipeline", "models", "errors", "runtime"}
+#: the modules at the top; console: the options and terminal output cli.py's commands share,
+#: beside it so that cli.py reads as its commands (of the library it imports errors.py only)
+TOP = {"__init__", "cli", "console", "pipeline", "models", "errors", "runtime"}
 #: the only modules that may hold SQL: the implementations of the store's interfaces
 SQL_HOMES = {"store"}
 #: what is still too big or cycles through a late import, being split (issue 16): this list
 #: only shrinks, and a name that no longer needs its place here fails the test
 STILL_TOO_BIG = {
-    "briefing/annotate/people.py", "briefing/annotate/people.py:People",
-    "briefing/annotate/quotes.py", "briefing/cli.py", "briefing/config/validate.py",
-    "briefing/config/validate.py:Checker",
-    "briefing/fetch/client.py", "briefing/judge/choose.py", "briefing/publish/render.py",
+    "briefing/fetch/client.py",
     "briefing/read/corpus.py", "briefing/read/ingest.py", "briefing/read/segment.py",
     "briefing/store/sqlite.py", "briefing/store/sqlite.py:SqliteStore",
 }
-STILL_CYCLING = {"briefing/publish/chart.py", "briefing/read/formats.py"}
+STILL_CYCLING = {"briefing/read/formats.py"}
 _SQL = re.compile(r"\b(?:SELECT\s.+\sFROM|INSERT\s+(?:OR\s+\w+\s+)?INTO|CREATE\s+(?:TABLE|INDEX|"
                   r"VIRTUAL\s+TABLE)|DELETE\s+FROM|UPDATE\s+\w+\s+SET|DROP\s+TABLE)\b", re.S)
 

@@ -41,7 +41,8 @@ EDITS = {
     # the quotations kept per article (annotations): transcript labels are no longer found
     "annotate/turns.py": ("_LABEL = re.compile(", '\n_LABEL = re.compile(r"(?!)")\n'),
     # the store's passages and every theme's evidence: sense rules mask nothing
-    "judge/query.py": ("class SenseRule:", "\nSenseRule.masked = lambda self, roots, words: set()\n"),
+    "judge/query.py": ("class SenseRule:",
+                       "\nSenseRule.masked = lambda self, roots, words: set()\n"),
     # each theme's evidence table kept in the store: every term counts twice
     "judge/ranking.py": ("def table_of(", "\n_table_of = table_of\n\n\n"
                    "def table_of(query, passages, covered):\n"
@@ -116,7 +117,8 @@ def test_an_edited_module_gives_a_warm_build_equal_to_a_cold_one(tmp_path: Path,
     warm = build(ws, tmp_path / "warm-out", package)  # the edited code, over that store
     # a module the store's contents depend on rebuilds it; any other leaves it as it was, and
     # the result kept in it must be found stale by its own key
-    rebuilt = "briefing." + module[:-3].replace("/", ".") in cachekeys.closure("briefing.read.ingest")
+    rebuilt = ("briefing." + module[:-3].replace("/", ".")
+               in cachekeys.closure("briefing.read.ingest"))
     assert (store_state(ws) != before) == rebuilt
     cold = build(workspace(tmp_path / "cold"), tmp_path / "cold-out", package)
     assert cold != original, f"editing {module} changed nothing: the test would prove nothing"

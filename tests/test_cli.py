@@ -46,7 +46,8 @@ def test_build_seeds_writes_json_and_text_that_verify(in_repo: Path, tmp_path: P
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))
     assert doc["schema"] == "briefing/1"
-    assert [s["theme"] for s in doc["sections"]] == ["security", "recognition", "central-asia-borders"]
+    assert [s["theme"] for s in doc["sections"]] == ["security", "recognition",
+                                                     "central-asia-borders"]
     assert doc["corpus"]["articles"] == 5
     assert doc["edition"] == fixed_clock
     assert all(s["items"] for s in doc["sections"])
@@ -111,9 +112,11 @@ def test_missing_corpus_path_on_the_command_line(in_repo: Path, tmp_path: Path) 
 
 @pytest.mark.parametrize("args", [
     ("build", "--since", "last tuesday"), ("build", "--since", "2026-13-01"),
-    ("build", "--edition-date", "x"), ("build", "--format", "docx"), ("build", "-f", "pdf", "-f", "odt"),
+    ("build", "--edition-date", "x"), ("build", "--format", "docx"),
+    ("build", "-f", "pdf", "-f", "odt"),
     ("build", "--reader", "nobody"), ("send", "--reader", "nobody", "--dry-run"),
-    ("quotes", "--format", "xml", "seeds"), ("explain", "weather"), ("explain", "security", "--limit", "0"),
+    ("quotes", "--format", "xml", "seeds"), ("explain", "weather"),
+    ("explain", "security", "--limit", "0"),
     ("build", "--no-such-option"),
 ])
 def test_bad_usage_exits_2_with_one_clear_line(in_repo: Path, tmp_path: Path,
@@ -197,7 +200,8 @@ def test_verify_says_where_the_item_departs_from_its_source(cited: str, said: st
     assert difference(source, start, start + 19, cited).startswith(said)
 
 
-def test_init_creates_a_workspace_that_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_creates_a_workspace_that_builds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = tmp_path / "ws"
     assert invoke("init", str(ws)).exit_code == 0
     assert (ws / "config" / "briefing.yaml").exists() and (ws / "templates").is_dir()
@@ -245,23 +249,27 @@ def test_installed_entry_point_runs(in_repo: Path, tmp_path: Path) -> None:
     assert (tmp_path / "briefing.json").exists()
 
 
-def test_quotes_json_on_paths_without_a_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quotes_json_on_paths_without_a_config(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no config here
     result = invoke("quotes", "--format", "json", str(REPO / "seeds" / "002_aa65c57779faa29c.txt"))
     assert result.exit_code == 0, result.output
     quotes = json.loads(result.output)
     assert [q["speaker"] for q in quotes] == ["Timofey Boikov", "Timofey Boikov", "Wahid Faqiri",
                                               "Azizullah Ma’arij"]
-    assert {"path", "start", "end", "text", "speaker", "cue", "kind", "confidence"} <= quotes[0].keys()
+    assert {"path", "start", "end", "text", "speaker", "cue", "kind",
+            "confidence"} <= quotes[0].keys()
     out = tmp_path / "q.json"
     out.write_text(result.output, encoding="utf-8")
     assert invoke("verify", str(out)).exit_code == 0
 
 
-def test_quotes_json_of_one_paragraph_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quotes_json_of_one_paragraph_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 12's texts, each a file of its own, as a user runs them: all found, verifiable."""
     monkeypatch.chdir(tmp_path)
-    texts = ['Burton said, "I love cats!"', 'Some words first. Burton said, "I love cats and dogs."',
+    texts = ['Burton said, "I love cats!"',
+             'Some words first. Burton said, "I love cats and dogs."',
              'Mr. Burton walked in. "Some people say otherwise," he conceded.',
              '"We love cats!" reply Burton and Nick.']
     for n, text in enumerate(texts):
@@ -295,7 +303,8 @@ def test_seed_briefing_carries_attributed_quotes_and_voices(in_repo: Path, tmp_p
     assert len(shown) == len(set(shown))
 
 
-def test_check_warns_of_what_send_would_refuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_warns_of_what_send_would_refuse(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = tmp_path / "ws"
     assert invoke("init", str(ws)).exit_code == 0
     monkeypatch.chdir(ws)
@@ -324,4 +333,5 @@ def test_the_readme_excerpt_is_the_seed_briefing_of_today() -> None:
 def test_the_readme_lists_every_exit_code() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for code in ExitCode:
-        assert re.search(rf"^\| {int(code)} \| ", readme, re.M), f"exit code {int(code)} undocumented"
+        assert re.search(rf"^\| {int(code)} \| ", readme, re.M), (
+            f"exit code {int(code)} undocumented")

@@ -337,7 +337,7 @@ def test_the_readme_example_of_a_query_error_is_what_check_says(
 def test_a_query_error_is_at_its_own_line_and_column(tmp_path: Path, value: str,
                                                      where: tuple[int, int]) -> None:
     path = write(tmp_path, f"require: {value}\n")
-    from briefing.config.validate import Checker
+    from briefing.config.checker import Checker
 
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     checker = Checker(str(path), tmp_path)

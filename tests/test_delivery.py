@@ -9,6 +9,7 @@ import email
 import email.policy
 import re
 import socket
+import ssl
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -1002,8 +1003,6 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
 
 
 def _server_context(cert: Path, key: Path) -> ssl.SSLContext:
-    import ssl
-
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context

@@ -68,7 +68,8 @@ def test_pdf_placeholder_titles_are_not_titles() -> None:
     (lambda pdf: make_pdf("<body><svg width='100' height='100'><rect width='50' height='50'/>"
                           "</svg></body>"), "no text"),
 ])
-def test_hostile_or_empty_pdfs_are_unreadable_with_the_reason(report_pdf: bytes, mangle, why: str) -> None:
+def test_hostile_or_empty_pdfs_are_unreadable_with_the_reason(
+        report_pdf: bytes, mangle, why: str) -> None:
     with pytest.raises(Unreadable, match=why):
         extract_pdf(mangle(report_pdf))
 

@@ -50,4 +50,5 @@ def test_seed_briefing_matches_golden(built: Path, name: str) -> None:
     if got != want:
         diff = "".join(list(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                                  f"golden/{name}", f"built/{name}"))[:80])
-        pytest.fail(f"{name} differs from the golden file (scripts/refresh-golden if intended):\n{diff}")
+        pytest.fail(f"{name} differs from the golden file (scripts/refresh-golden if intended):"
+                    f"\n{diff}")

@@ -41,8 +41,8 @@ def test_failed_build_leaves_previous_outputs_intact(tmp_path: Path, in_repo: Pa
     assert after == before  # nothing replaced, no temporary file left behind
 
 
-def test_a_failed_rename_puts_back_the_files_renamed_before_it(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_rename_puts_back_the_files_renamed_before_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from briefing.publish import output
 
     output.write_atomically(tmp_path, {"a.txt": b"old a", "b.txt": b"old b"})

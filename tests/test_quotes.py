@@ -20,7 +20,8 @@ from briefing.models import Quote
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CASES = yaml.safe_load((ROOT / "tests" / "data" / "quotes" / "cases.yaml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load(
+    (ROOT / "tests" / "data" / "quotes" / "cases.yaml").read_text(encoding="utf-8"))
 
 
 def _case_params() -> list[Any]:
@@ -167,8 +168,9 @@ def test_given_paragraphs_are_used() -> None:
 
 # --- invariants -------------------------------------------------------------------------------
 
-_alphabet = st.sampled_from(list('abc XY.,;:"“”„«»\'’()—-\n') + ["said", "Smith", " he ", "\n\n", "told",
-                                                             "according to", "the diplomat", "Mr."])
+_alphabet = st.sampled_from(list('abc XY.,;:"“”„«»\'’()—-\n')
+                            + ["said", "Smith", " he ", "\n\n", "told", "according to",
+                               "the diplomat", "Mr."])
 
 
 @settings(max_examples=300, deadline=None)
@@ -205,7 +207,8 @@ _ROLES = ["chief analyst", "finance minister", "press chief", "deputy enforcemen
 _ORGS = ["Harbour Bank", "the Centre for Transport Studies", "Investec Securities",
          "the Musicians' Union", "the Department for Education and Skills", "Marsh & Co"]
 _PLACES = ["Bristol", "Edo state", "Oklahoma", "Geneva", "Leeds", "Rio de Janeiro"]
-_PROGRAMMES = ["The Late Quiz", "Newsnight", "Breakfast with Frost", "BBC Radio 4's Today programme"]
+_PROGRAMMES = ["The Late Quiz", "Newsnight", "Breakfast with Frost",
+               "BBC Radio 4's Today programme"]
 # news-style sentences around one quotation: the speaker is always the person, never the role
 # before the name, the institution or place after it, or the programme they present or speak on
 _TEMPLATES = [
@@ -214,7 +217,8 @@ _TEMPLATES = [
     '{name}, {role} at {org} in {place}, said: "{q}."',
     '{name}, of {org}, said: "{q}."',
     '{name} told {prog}: "{q}."',
-    'Presenter {name} has a new series.\n\n"{q}." {title} {surname}, who presents {prog} tells Harcourt.',
+    ('Presenter {name} has a new series.\n\n"{q}." {title} {surname}, who presents {prog} '
+     'tells Harcourt.'),
     '{name} from {org} in {place} said the plan was "too little, too late".',
     'Former {org} {role} {name} says the plan is "a disgrace".',
     '{org} {role}, {name}, said the deal was "fair to everyone".',
@@ -247,19 +251,22 @@ def _cut_before_a_name(text: str, q: Quote) -> str | None:
     """The words after a speaker's mention when they go on to the person's name: the speaker is
     then a fragment of the role ('SEC deputy' in 'said SEC deputy enforcement director Linda
     Thomsen', 'Nortel president' in '... president and chief executive Bill Owens')."""
-    from briefing.annotate.people import TITLE_WORDS
+    from briefing.annotate.names import TITLE_WORDS
 
-    if q.speaker is None or q.speaker_mention is None or q.speaker.split()[-1].lower() not in TITLE_WORDS:
+    if (q.speaker is None or q.speaker_mention is None
+            or q.speaker.split()[-1].lower() not in TITLE_WORDS):
         return None
     after = text[q.speaker_mention.end:q.speaker_mention.end + 80]
-    m = re.match(r"((?:,?\s+[a-z]+){0,4}),?\s+(?:(?:Mr|Ms|Mrs|Dr|Sir)\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+", after)
+    m = re.match(r"((?:,?\s+[a-z]+){0,4}),?\s+"
+                 r"(?:(?:Mr|Ms|Mrs|Dr|Sir)\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+", after)
     if m and all(w in TITLE_WORDS or w in _ROLE_GAP for w in m.group(1).replace(",", " ").split()):
         return after[:m.end()]
     return None
 
 
 @pytest.mark.skipif(_NO_BBC_CORPUS := not (SHARED / "corpora" / "bbc-news").is_dir(),
-                    reason="../shared/corpora/bbc-news (the BBC News corpus) is not beside the repo")
+                    reason="../shared/corpora/bbc-news (the BBC News corpus) is not beside "
+                           "the repo")
 def test_every_bbc_speaker_is_a_name_an_institution_or_a_description() -> None:
     """Over every article of the four sections (1,318, all numbers): no speaker is a pronoun, a
     clause word at its edge ('Now Wilson', 'until somebody'), a phrase caught where a subject
@@ -282,7 +289,8 @@ def test_every_bbc_speaker_is_a_name_an_institution_or_a_description() -> None:
 # --- the quality floor on PolNeAR dev ----------------------------------------------------------
 
 # Reached (rounded down); floors only go up.
-FLOOR = {"quote_precision": 0.98, "quote_recall": 0.90, "speaker_precision": 0.94, "speaker_recall": 0.85}
+FLOOR = {"quote_precision": 0.98, "quote_recall": 0.90,
+         "speaker_precision": 0.94, "speaker_recall": 0.85}
 
 
 @pytest.mark.skipif(not (SHARED / "eval" / "polnear-dev").is_dir(),
@@ -308,7 +316,8 @@ BBC_FLOOR = {
                    "bbc_quote_recall": 0.94, "bbc_quote_precision": 0.99},
 }
 _NO_BBC = not (SHARED / "corpora" / "bbc-news").is_dir()
-_NO_BBC_REASON = "../shared/corpora/bbc-news (the BBC News articles labelled) is not beside the repo"
+_NO_BBC_REASON = ("../shared/corpora/bbc-news (the BBC News articles labelled) is not beside "
+                  "the repo")
 
 
 @pytest.mark.skipif(_NO_BBC, reason=_NO_BBC_REASON)
@@ -324,7 +333,8 @@ def test_bbc_labels_are_well_formed(name: str) -> None:
     labels = ev.read_bbc_labels(ev.BBC_SETS[name])
     if name in ("A", "held-out 2"):
         assert sum(len(a["quotes"]) for a in labels) >= (150 if name == "A" else 120)
-    sections = ("business", "tech", "entertainment", "politics") + (("sport",) if name == "held-out 2" else ())
+    sections = (("business", "tech", "entertainment", "politics")
+                + (("sport",) if name == "held-out 2" else ()))
     assert len({a["path"] for a in labels}) == len(labels)
     others = {a["path"] for other, path in ev.BBC_SETS.items() if other != name and path.is_file()
               for a in ev.read_bbc_labels(path)}

@@ -24,7 +24,8 @@ LABELS = ROOT / "tests" / "data" / "relevance" / "seeds.yaml"
 
 
 def _load_eval() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_themes", ROOT / "benchmarks" / "eval_themes.py")
+    spec = importlib.util.spec_from_file_location("eval_themes",
+                                                  ROOT / "benchmarks" / "eval_themes.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["eval_themes"] = module  # dataclasses look their module up by name
@@ -37,7 +38,7 @@ ev = _load_eval()
 # Floors: the figures measured on main, rounded down. They only go up.
 SEED_FLOORS = {  # theme: (precision, nDCG@10, recall of grade-2 units)
     "security": (1.00, 0.82, 0.54),
-    "recognition": (1.00, 0.91, 0.66),
+    "recognition": (1.00, 0.91, 0.75),
     "central-asia-borders": (1.00, 0.96, 0.57),
 }
 BBC_P10_FLOORS = {"mobile-phones": 1.0, "uk-election": 1.0, "football": 1.0,

@@ -217,8 +217,9 @@ def test_override_one_partial_changes_only_that_part(tmp_path: Path) -> None:
     ours = tmp_path / "templates" / "partials"
     ours.mkdir(parents=True)
     (ours / "sources.html").write_text('<section id="sources"><p>Our sources</p>'
-                                       '{% for s in briefing.sources %}<i id="source-{{ s.number }}">'
-                                       '</i>{% endfor %}</section>\n', encoding="utf-8")
+                                       '{% for s in briefing.sources %}'
+                                       '<i id="source-{{ s.number }}"></i>{% endfor %}'
+                                       '</section>\n', encoding="utf-8")
     default = render_html(seed_briefing(), ENV)
     custom = render_html(seed_briefing(), template_env(tmp_path / "templates"))
     cut = default.index('<section class="sources"')
@@ -269,7 +270,8 @@ def test_a_non_editable_install_renders(tmp_path: Path) -> None:
     (next((tmp_path / "v" / "lib").glob("python3*")) / "site-packages" / "outer.pth").write_text(
         site + "\n", encoding="utf-8")
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(REPO)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(target), str(REPO)], check=True, timeout=300)
     script = ("import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(1, sys.argv[2])\n"
               "import briefing.publish.render as r\n"
               "from briefing_fixture import seed_briefing\n"

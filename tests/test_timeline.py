@@ -52,8 +52,10 @@ def test_select_keeps_one_event_per_date_in_date_order_and_bounded() -> None:
     assert len(picked) == 3 and len({e.date for e in picked}) == 3
 
 
-@given(st.text(max_size=200), st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))))
-def test_every_date_is_valid_iso_and_inside_the_sentence(text: str, published: dt.date | None) -> None:
+@given(st.text(max_size=200),
+       st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))))
+def test_every_date_is_valid_iso_and_inside_the_sentence(
+        text: str, published: dt.date | None) -> None:
     for d in find_dates(text, 0, len(text), published):
         assert 0 <= d.start < d.end <= len(text)
         parts = d.date.split("-")

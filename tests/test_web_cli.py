@@ -154,8 +154,8 @@ def test_fetch_with_failures_exits_8_and_says_which(tmp_path: Path, web: Server,
     assert len(list((tmp_path / "seeds" / "fetched").glob("*.md"))) == 1
 
 
-def test_fetch_without_feeds_or_contact_says_what_is_missing(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fetch_without_feeds_or_contact_says_what_is_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     cfg = workspace(tmp_path, [])
     assert runner.invoke(app, ["fetch"]).exit_code == 2
@@ -169,7 +169,8 @@ def test_fetch_without_feeds_or_contact_says_what_is_missing(tmp_path: Path,
 def test_build_fetches_only_when_asked(tmp_path: Path, web: Server,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    feed = web.route("/rss.xml", Route(rss(web, ("1", "/news/wire.html"), ("2", "/news/column.html"))))
+    feed = web.route("/rss.xml",
+                     Route(rss(web, ("1", "/news/wire.html"), ("2", "/news/column.html"))))
     workspace(tmp_path, [feed])
     assert invoke("build", "-f", "json", "-f", "html").exit_code == 0
     assert web.hits == []  # no fetch during a build without --fetch, nor while rendering

@@ -3,7 +3,7 @@
 Both depend on the article alone, so each is computed once per article and kept in the store's
 ``annotations`` under a version derived from the code computing it and the code encoding it
 (``cachekeys.code_version``): a warm build reads them back instead of computing them again,
-and an edit to any module they depend on (``quotes_turns.py`` as much as ``quotes.py``)
+and an edit to any module they depend on (``turns.py`` as much as ``quotes.py``)
 computes them afresh. Only the articles that can contribute to an edition (those with a
 candidate passage for some theme) are asked for.
 """

@@ -1,9 +1,9 @@
 """Quotation marks, paired tolerantly, and the text around them cut into sentences and tokens.
 
-Helpers of :mod:`briefing.annotate.quotes`. Nothing here refuses a text: marks that pair with nothing are
-ignored, a straight ``"`` may close a curly ``“`` (and the reverse), and a quote left open at the
-end of a paragraph runs on into the next ones when they continue it (the opening mark repeated at
-the start of each paragraph, or only a closing mark further on).
+Helpers of :mod:`briefing.annotate.quotes`. Nothing here refuses a text: marks that pair with
+nothing are ignored, a straight ``"`` may close a curly ``“`` (and the reverse), and a quote left
+open at the end of a paragraph runs on into the next ones when they continue it (the opening
+mark repeated at the start of each paragraph, or only a closing mark further on).
 """
 
 from __future__ import annotations
@@ -108,7 +108,8 @@ def pair_marks(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Marked]
                     out.append(Marked(stack[0], i, first, p, False))
                 stack, first = [i], p  # otherwise the earlier opening mark was stray
         if stack:
-            how = _continues(per_para, paragraphs, p, first) if _may_run_on(text, stack, paragraphs[first][0]) else "stop"
+            how = _continues(per_para, paragraphs, p, first) \
+                if _may_run_on(text, stack, paragraphs[first][0]) else "stop"
             if how == "stop":
                 out.append(Marked(stack[0], paragraphs[p][1], first, p, False))
             else:
@@ -235,8 +236,10 @@ def _bounded(masked_text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 _TOKEN = re.compile(
-    MASK + r"+|(?:[A-Z]\.){2,}|[A-Z]\.(?=[ \u00a0][A-Z])|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|St|Jr|Sr|Sgt|Capt"
-    r"|Adm|Maj|Gens|Sens|Reps)\.|\d+(?:/\d+)+|[A-Z]+&[A-Z]+\b|[A-Za-z0-9\-]+\.(?:com|org|net|co\.uk)\b|\w(?:[\w’'\-]*\w)?|[^\s\w]"
+    MASK + r"+|(?:[A-Z]\.){2,}|[A-Z]\.(?=[ \u00a0][A-Z])"
+    r"|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|St|Jr|Sr|Sgt|Capt|Adm|Maj|Gens|Sens|Reps)\."
+    r"|\d+(?:/\d+)+|[A-Z]+&[A-Z]+\b|[A-Za-z0-9\-]+\.(?:com|org|net|co\.uk)\b|\w(?:[\w’'\-]*\w)?"
+    r"|[^\s\w]"
 )
 
 

@@ -47,8 +47,8 @@ def quote_record(article: Article, q: Quote, text_path: str | None = None) -> di
 
 def quotes_json(found: Sequence[tuple[Article, Quote]], texts: Path = Path("out/texts")) -> str:
     """``briefing quotes --format json``: a JSON array in source order. The reading texts of
-    web pages, emails and PDFs quoted are written to ``texts`` first (``briefing.publish.texts``), so
-    both checkers can check every record."""
+    web pages, emails and PDFs quoted are written to ``texts`` first
+    (``briefing.publish.texts``), so both checkers can check every record."""
     from briefing.publish.output import write_atomically
     from briefing.publish.texts import text_name
     from briefing.read.formats import kind_of

@@ -46,7 +46,8 @@ _ABBR = {m[:3]: i for m, i in MONTHS.items()} | {"sept": 9}
 WEEKDAYS = {d: i for i, d in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|September|October"
+          r"|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 
@@ -55,7 +56,9 @@ _TITLES = (r"(?:Times|Telegraph|Mirror|Express|Herald|Post|Mail|Tribune|Independ
            r"|Night)\b")
 
 PATTERNS = [
-    ("mdy", re.compile(rf"\b{_MONTH}\s+{_DAY}(?:\s*[-–]\s*(?:{_MONTH[:-3].replace('?P<month>', '?:')})?\s*\d{{1,2}})?,?\s+{_YEAR}\b")),
+    ("mdy", re.compile(rf"\b{_MONTH}\s+{_DAY}(?:\s*[-–]\s*"
+                       rf"(?:{_MONTH[:-3].replace('?P<month>', '?:')})?\s*\d{{1,2}})?"
+                       rf",?\s+{_YEAR}\b")),
     ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b")),
     ("my", re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b")),
     ("md", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*(?:1[89]|20)\d\d)(?![\d:])")),
@@ -66,7 +69,8 @@ PATTERNS = [
     ("lastweek", re.compile(r"\b(?P<rel>last|next|earlier this|this)\s+week\b", re.I)),
     ("relmonth", re.compile(rf"\b(?P<rel>(?i:last|next|this))\s+{_MONTH}\b(?!\s+[0-3]?\d\b)"
                             r"(?!,?\s+(?:1[89]|20)\d\d)")),
-    ("inmonth", re.compile(rf"\b(?:in|since|until|by|early|late|mid-?)\s+{_MONTH}\b(?!\s+[0-3]?\d\b)(?!,?\s+(?:1[89]|20)\d\d)", re.I)),
+    ("inmonth", re.compile(rf"\b(?:in|since|until|by|early|late|mid-?)\s+{_MONTH}\b"
+                           r"(?!\s+[0-3]?\d\b)(?!,?\s+(?:1[89]|20)\d\d)", re.I)),
     ("lastyear", re.compile(r"\b(?P<rel>last|this|next)\s+year\b", re.I)),
     ("year", re.compile(rf"\b(?:in|since|of|by|until|from|during)\s+{_YEAR}\b(?![-–]\d)", re.I)),
 ]
@@ -253,7 +257,9 @@ def _resolve(kind: str, m: re.Match[str], sentence_year: int | None,
     if g.get("month") and g["month"].islower():
         return None  # "in may": the verb (a month is capitalised: "May 9", "in May")
     if kind in ("mdy", "dmy", "iso"):
-        y, mo, d = int(g["year"]), (int(g["month"]) if kind == "iso" else _month(g["month"])), int(g["day"])
+        y = int(g["year"])
+        mo = int(g["month"]) if kind == "iso" else _month(g["month"])
+        d = int(g["day"])
         return (f"{y:04d}-{mo:02d}-{d:02d}", "day") if _valid(y, mo, d) else None
     if kind == "my":
         return f"{int(g['year']):04d}-{_month(g['month']):02d}", "month"
@@ -275,11 +281,8 @@ def _resolve(kind: str, m: re.Match[str], sentence_year: int | None,
         mo = _month(g["month"])
         since = m.group().lower().startswith("since")  # "since August": the past one
         side = {"last": "last", "next": "next"}.get(rel, "past" if since else tense)
-        if rel == "this":
-            y: int | None = published.year
-        else:
-            y = _month_near(mo, published, side)
-        return (f"{y:04d}-{mo:02d}", "month") if y is not None else None
+        year = published.year if rel == "this" else _month_near(mo, published, side)
+        return (f"{year:04d}-{mo:02d}", "month") if year is not None else None
     if kind == "weekday":
         day = _weekday_near(WEEKDAYS[g["weekday"].lower()], published, rel or tense)
         return (day.isoformat(), "day") if day is not None else None
@@ -332,7 +335,8 @@ def article_events(article: Article, seg: Segmented) -> list[Event]:
     return list(events(article.id, article.text, sentences, article.meta.published))
 
 
-def select(candidates: Iterable[Event], limit: int, prefer: set[tuple[str, int, int]]) -> list[Event]:
+def select(candidates: Iterable[Event], limit: int,
+           prefer: set[tuple[str, int, int]]) -> list[Event]:
     """At most ``limit`` events, one per date: the most precise first, sentences already shown
     in the briefing first among equals; for each date, the sentence that leads with it
     ("On July 8, 2021, the ministry ...", the article's earliest such); returned in date order

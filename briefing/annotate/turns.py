@@ -2,7 +2,8 @@
 (``"WALLACE: Let's start ...`` / ``"PENCE: Well, look ...``) is a series of turns, one quotation
 per speaker, each attributed to its label.
 
-A helper of :mod:`briefing.annotate.quotes`; it only cuts spans, the caller resolves the labels to names.
+A helper of :mod:`briefing.annotate.quotes`; it only cuts spans, the caller resolves the labels
+to names.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def turns(text: str, m: Marked, paragraphs: Sequence[tuple[int, int]]) -> list[T
     end = m.close
     starts = [(first.start(1), first.end(1), first.end())]
     # the paragraphs inside the quotation, found by offset (paragraphs are in order)
-    for s, e in paragraphs[bisect.bisect_right(paragraphs, m.open, key=lambda p: p[0]):]:
+    for s, _ in paragraphs[bisect.bisect_right(paragraphs, m.open, key=lambda p: p[0]):]:
         if s >= end:
             break
         lead = s + 1 if text[s] in MARKS else s

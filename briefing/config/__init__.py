@@ -6,7 +6,16 @@ file:line:col. ``briefing init`` (``workspace``) writes a new workspace from ``s
 
     model.py      the typed result, the table of accepted keys, the defaults (one home each)
     load.py       read and compose the YAML, run the checker, check the paths it names
-    validate.py   the walk over the node tree: every key, type, range and cross-reference
+    validate.py   the walk's top: each top-level key and the checker of its part (a new key
+                  is a line here; see its docstring)
+    checker.py    the walk's machinery: problems at file:line:col, every typed value (string,
+                  integer, date, path, URL, address, query...), mappings and lists
+    nodes.py      a YAML node's tag, null, where a character of its value is in the file
+    sources.py    the checker of the corpus and the sources manifest
+    themes.py     the checker of themes: ids, terms, exclusions, require, limits
+    readers.py    the checker of readers: ids, addresses, their themes, formats, window
+    delivery.py   the checker of delivery: the mail headers and pacing
+    fetch.py      the checker of feeds and fetch: URLs, contact, limits, private hosts
     workspace.py  ``briefing init DIR``
 
 Must not touch: the corpus, the store, the network. A check a later stage would make (an

@@ -2,8 +2,8 @@
 problem in it at once, each at file:line:col.
 
 Reading and composing the YAML happens here; the walk over its node tree that builds the typed
-config is :class:`~briefing.config.validate.Checker`; the types are in
-:mod:`briefing.config.model`.
+config is :func:`~briefing.config.validate.check_config` (with the machinery of
+:class:`~briefing.config.checker.Checker`); the types are in :mod:`briefing.config.model`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import Node, SequenceNode
 
+from briefing.config.checker import Checker
 from briefing.config.model import Config, locate
-from briefing.config.validate import Checker
+from briefing.config.validate import check_config
 from briefing.errors import ConfigError, InputError, Problem
 
 # --- Loading --------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ def load_config(path: Path, *, check_paths: bool = True) -> Config:
         raise ConfigError(f"{display}: {problem.message}", [problem])
     root = path.resolve().parent
     checker = Checker(display, root)
-    config = checker.config(node, hashlib.sha256(data).hexdigest(), path)
+    config = check_config(checker, node, hashlib.sha256(data).hexdigest(), path)
     problems = list(checker.problems)
     if check_paths:
         # Checked even when other keys are wrong, so one run reports everything.
@@ -122,8 +123,9 @@ def _compose(data: bytes, display: str) -> tuple[Node | None, Problem | None]:
             cm = exc.context_mark
             context += f" (from line {cm.line + 1}, column {cm.column + 1})"
         message = ", ".join(x for x in (context, exc.problem) if x) or "invalid YAML"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        return None, Problem(display, line, col, "", f"YAML syntax error: {message}")
+        at: tuple[int | None, int | None] = (mark.line + 1, mark.column + 1) if mark \
+            else (None, None)
+        return None, Problem(display, *at, "", f"YAML syntax error: {message}")
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1

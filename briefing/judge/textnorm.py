@@ -28,7 +28,8 @@ _ISE_KEEP = frozenset(
     wise rise raise noise praise cruise bruise poise anise paradise""".split()
 )
 _OUR_KEEP = frozenset("contour detour devour paramour tambour troubadour".split())
-_SPELLING = {"defence": "defense", "offence": "offense", "licence": "license", "pretence": "pretense"}
+_SPELLING = {"defence": "defense", "offence": "offense", "licence": "license",
+             "pretence": "pretense"}
 
 _ISE_RE = re.compile(r"^(\w{3,}?)is(e|es|ed|ing|ation|ations|er|ers)$")
 _OUR_RE = re.compile(r"^(\w{3,}?)our(s|ed|ing|ite|ites|able|er|ers|hood|ly)?$")

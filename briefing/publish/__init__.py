@@ -5,7 +5,12 @@ labelled, sources numbered) and its renderings, each written atomically, and the
 editions with its index and feed.
 
     assemble.py      chosen items -> the Briefing
-    render.py        the Briefing -> HTML (web, print, email), plain text, JSON (Jinja2)
+    render.py        the Briefing -> HTML (web, print, email) through Jinja2; names every renderer
+    text_edition.py  the Briefing -> the plain-text edition (also the email's text part)
+    json_edition.py  the Briefing -> briefing.json
+    labels.py        what every edition shows to find one's way: labels, places, reading time,
+                     the masthead's lines; the guard on the links an edition prints
+    filters.py       the small text filters editions share (longdate, quote_display, capfirst...)
     chart.py         the timeline as an SVG picture
     pdf.py           print HTML -> PDF (the only module that imports WeasyPrint)
     texts.py         the reading texts of non-plain-text sources, written beside the edition

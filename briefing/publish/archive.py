@@ -41,6 +41,7 @@ from typing import Any
 from briefing.config.model import ISO_DATE_RE
 from briefing.errors import ArchiveError
 from briefing.models import Briefing, Item, Previous
+from briefing.publish.labels import since_line
 from briefing.publish.output import FILENAMES, write_atomically
 
 __all__ = ["Archived", "DIRNAME", "ENTRY", "MANIFEST", "archive_edition", "compare",
@@ -185,7 +186,8 @@ def _cited_objects(node: object) -> Iterator[dict[str, Any]]:
         if {"text", "path", "start", "end"} <= node.keys():
             yield node
         elif "text" in node and node.keys() & {"path", "start", "end"}:
-            raise ValueError(f"a cited part lacks {', '.join(sorted({'path', 'start', 'end'} - node.keys()))}")
+            missing = sorted({"path", "start", "end"} - node.keys())
+            raise ValueError(f"a cited part lacks {', '.join(missing)}")
         for key, value in node.items():
             if key != "also" and isinstance(value, (dict, list)):
                 yield from _cited_objects(value)
@@ -238,7 +240,8 @@ def compare(briefing: Briefing, previous: Archived | None, articles: Sequence[st
 def _new_articles(briefing: Briefing, previous: Archived, articles: Sequence[str]) -> int | None:
     if previous.articles is None:
         return None
-    if previous.corpus_sha256 is not None and previous.corpus_sha256 == briefing.corpus.get("sha256"):
+    if previous.corpus_sha256 is not None \
+            and previous.corpus_sha256 == briefing.corpus.get("sha256"):
         return 0  # the same corpus: nothing to count
     return len({a[:DIGEST_CHARS] for a in articles} - previous.articles)
 
@@ -333,10 +336,6 @@ def archive_edition(root: Path, briefing: Briefing, files: Mapping[str, bytes],
     left there. Every file is staged before any is renamed (the JSON last: the record the next
     edition reads changes last); a failure raises :class:`ArchiveError` with the previous
     edition of that date as it was. Returns the folder."""
-    from briefing.publish.render import (
-        since_line,  # jinja2 is loaded already: the edition was just rendered
-    )
-
     if JSON not in files:
         raise ValueError("an archived edition needs its JSON record")
     folder = edition_folder(root, briefing.edition, briefing.reader)

@@ -29,6 +29,7 @@ from urllib.parse import quote, urljoin
 
 from briefing.errors import ArchiveError
 from briefing.publish.archive import DIRNAME, JSON, edition_dates, edition_folder, read_entry
+from briefing.publish.filters import longdate
 from briefing.publish.output import FILENAMES, write_atomically
 
 __all__ = ["FEED_ENTRIES", "INDEX_ENTRIES", "Listed", "feed_xml", "listed", "write_indexes"]
@@ -122,8 +123,6 @@ def _main_link(edition: Listed) -> tuple[str, str]:
 def index_html(editions: list[Listed], older: str | None, *, title: str, reader: str | None,
                env: Any, depth: int, web_url: str | None, generator: str) -> str:
     """The index page: each edition's date, reader, what was new and links to its formats."""
-    from briefing.publish.render import longdate
-
     rows = []
     for e in editions:
         entry = e.entry or {}
@@ -145,8 +144,6 @@ def feed_xml(editions: list[Listed], *, title: str, reader: str | None, depth: i
     """An Atom 1.0 document of ``editions`` (newest first). Ids are ``urn:uuid:`` names
     derived from the title, edition and reader, so a rebuilt edition keeps its entry and a
     feed reader updates it instead of showing it twice."""
-    from briefing.publish.render import longdate
-
     feed = ET.Element("feed", {"xmlns": ATOM})
     _add(feed, "id", _urn("feed", title, reader or ""))
     _add(feed, "title", f"{title}: editions" + (f" for {reader}" if reader else ""))

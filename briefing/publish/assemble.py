@@ -337,7 +337,7 @@ def assemble(masthead: Masthead, material: Material, *, cwd: Path | None = None)
             lede = numbering.cite(aid, s, e, id=f"{q.id}-lede",
                                   edges=sel.edges.get((aid, s, e), (False, False)))
             printed.append((aid, s, e, lede.id or ""))
-        items = []
+        items: list[Item] = []
         for c in sel.chosen[q.id]:
             m = c.match
             if m is None:  # the whole passage became the lede
@@ -357,10 +357,9 @@ def assemble(masthead: Masthead, material: Material, *, cwd: Path | None = None)
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
                                 EMPTY_NOTE if empty else None, points))
     spoken = voices(quotes, numbering, printed, segmented)
+    shown: list[Cited | Item] = [*summary, *(i for s in sections for i in s.items)]
     referenced: Printed = [(next(a for a, s in numbering.ids.items() if s == o.source), o.start,
-                            o.end, block.id or "")
-                           for block in [*summary, *(i for s in sections for i in s.items)]
-                           for o in block.also]
+                            o.end, block.id or "") for block in shown for o in block.also]
     vocabulary = frozenset(r for q in queries for t in q.terms for r in t.roots)
     dated_parts = timeline(numbering, dated, printed, referenced, vocabulary)
     count, digest = material.corpus_info or (len(articles), corpus_digest(articles))

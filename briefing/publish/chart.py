@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from briefing.models import Briefing, Section
+from briefing.publish.filters import longdate
 
 #: The SVG's user-space width; it scales to the column (web) or the text block (print).
 WIDTH = 560.0
@@ -189,8 +190,6 @@ def summary_line(briefing: Briefing) -> str:
     """The timeline in one line: how many dated events, from when to when, and where they
     cluster ('12 dated events from 14 February 2003 to 20 October 2021: 1 in 2003, 3 in
     2017–2019, 8 in 2021.'); empty when nothing is dated."""
-    from briefing.publish.render import longdate  # render imports this module: import late
-
     events = _events(briefing)
     if not events:
         return ""
@@ -252,7 +251,7 @@ def _ticks(lo: float, hi: float, x0: float, x1: float, group: list[_Event]
         for step in (1, 2, 3, 6):
             if step / 12 * per_year >= 30:
                 first = math.ceil(lo * 12 / step - 1e-9) * step
-                out = []
+                out: list[tuple[float, str]] = []
                 for m in range(first, math.floor(hi * 12) + 1, step):
                     year, month = divmod(m, 12)
                     label = str(year) if month == 0 else _MONTHS[month] + (
@@ -281,8 +280,6 @@ def _rows(briefing: Briefing, events: list[_Event], anchor: dict[int, float]) ->
     point of The essentials). A row with nothing is not drawn; rows with the same events are
     drawn once, under their titles joined; and no row is drawn when the only one left holds
     every event (the axis says that already)."""
-    from briefing.publish.render import longdate
-
     def ids(section: Section) -> set[str]:
         out = {i.id for i in section.items if i.id} | set(section.in_summary)
         if section.lede is not None and section.lede.id:
@@ -309,8 +306,6 @@ def _short(title: str) -> str:
 
 def timeline_chart(briefing: Briefing) -> Chart | None:
     """Lay out the briefing's timeline as a chart, or None when no event is dated."""
-    from briefing.publish.render import longdate  # render imports this module: import late
-
     events = _events(briefing)
     if not events:
         return None

@@ -105,8 +105,9 @@ def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
     makes them: the HTML, page size, variant, the assets' names, sizes and times, and the code
     laying it out (this module, WeasyPrint and Pyphen, and every library they require, by
     version: ``cachekeys.code_version``). Since the output is reproducible, a hit is the same
-    bytes a render would give, without the second or more the render costs. Each kept PDF carries its CRC-32 in its
-    name: a damaged one is never served, but deleted and rendered again.
+    bytes a render would give, without the second or more the render costs. Each kept PDF
+    carries its CRC-32 in its name: a damaged one is never served, but deleted and rendered
+    again.
     """
     if not PAGE_SIZE.match(page_size.strip()):
         raise ValueError(f"unknown page size {page_size!r} (expected A4, A5, Letter, Legal, ...)")
@@ -207,8 +208,9 @@ def hyphenate(text: str, lang: str = "en") -> str:
 
 def hyphenate_html(html: str) -> str:
     """The print HTML with :func:`hyphenate` applied to its text, in the language of its
-    ``<html lang>``: not to tags, attributes, comments, or the text of the elements in _SKIP. Character references are left whole (their names are too
-    short to be taken for words, and a numeric one holds no letters)."""
+    ``<html lang>``: not to tags, attributes, comments, or the text of the elements in _SKIP.
+    Character references are left whole (their names are too short to be taken for words, and
+    a numeric one holds no letters)."""
     found = _LANG.search(html)
     lang = found[1] if found else "en"
     if _dictionary(lang) is None:
