@@ -22,19 +22,11 @@ send_editions``); their homes are the modules above.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from briefing.deliver.message import (
-        Edition,
-        build_message,
-        message_id,
-        personalise_html,
-        personalise_text,
-        subject,
-    )
-    from briefing.deliver.send import SendReport, send_editions
-    from briefing.deliver.smtp import SmtpSettings, smtp_settings
+# No import of the modules below here, not even for type checkers: ``store.cachekeys`` reads
+# import statements to know what a result depends on, and the config check imports
+# ``deliver.headers`` (so this file): every cache would depend on the whole send path.
 
 #: each public name and the module it lives in
 _HOMES = {"Edition": "message", "build_message": "message", "message_id": "message",

@@ -1,13 +1,14 @@
-"""The send loop: every reader's edition, sent at most once.
+"""The send loop: every reader's edition, sent once, by this run or another one.
 
-    readers -> edition (``editions``) -> message (``message``) -> SMTP (``smtp``) or .eml
-    (``eml``) -> ledger row
+    readers -> editions built (``editions``) -> readers claimed a batch at a time
+    (``claims``) -> message (``message``) -> SMTP (``smtp``) or .eml (``eml``) -> ledger row
 
-:func:`send_editions` holds the store's send lock, skips every (edition, reader) the ledger
-already has, builds the rest (one Briefing per distinct theme selection and window, reused by
-every reader who shares it), sends each over one SMTP connection, and writes the ledger row
-only once the server has accepted the message. What a failure stops depends on whom it is
-about (see ``smtp``): one reader deferred or failed, or the rest of the run not attempted.
+:func:`send_editions` builds the editions of every reader the ledger does not have yet (one
+Briefing per distinct theme selection and window, reused by every reader who shares it) and
+releases the store; then it claims readers in the ledger, sends each over one SMTP connection,
+and writes the ledger row only once the server has accepted the message. Other runs on the
+same ledger claim other readers meanwhile. What a failure stops depends on whom it is about
+(see ``smtp``): one reader deferred or failed, or the rest of the run not attempted.
 """
 
 from __future__ import annotations
@@ -125,15 +126,18 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
                   warn: Callable[[str], None] = lambda _: None,
                   sleep: Callable[[float], None] = time.sleep,
                   clock: Callable[[], float] = time.monotonic,
-                  claim_expiry_s: float | None = None) -> SendReport:
+                  expiry: float | None = None) -> SendReport:
     """Email each reader's edition (or ``reader_id``'s) at most once, and report how it went.
 
     ``dry_run`` writes ``out/readers/<id>/briefing.read.eml`` instead of sending; ``to`` sends one
     reader's edition to a test address; neither ever writes the ledger. ``force`` resends
     editions the ledger already has. Retries wait ``backoff`` seconds, doubling, at most
-    ``max_backoff``; a server silent for ``timeout`` seconds has timed out. Settings that
-    cannot work raise :class:`ConfigError` before anything is built; the returned report's
-    :meth:`SendReport.check` raises :class:`DeliveryError` when a reader did not get it.
+    ``max_backoff``; a server silent for ``timeout`` seconds has timed out. A reader is
+    claimed for ``expiry`` seconds at a time (None: ``BRIEFING_CLAIM_EXPIRY`` in ``env``, or
+    ``claims.CLAIM_EXPIRY``); readers other runs hold are waited for (see ``claims``). Settings
+    that cannot work raise :class:`ConfigError` before anything is built; the returned
+    report's :meth:`SendReport.check` raises :class:`DeliveryError` when a reader did not get
+    it; :class:`BusyError` when ``force`` and another run holds the ledger, or the reverse.
     """
     readers = _selected(config, reader_id, to)
     transport = None  # a dry run writes .eml files
@@ -162,7 +166,7 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
             if ledger is not None:
                 ledger.close()
         return report
-    expiry = claim_expiry(env) if claim_expiry_s is None else claim_expiry_s
+    expiry = claim_expiry(env) if expiry is None else expiry
     with open_ledger(config.store) as ledger, ledger.sending(exclusive=force):
         claims = Claims(ledger, edition, config.title, [r.id for r in readers], expiry=expiry,
                         force=force, clock=clock, sleep=sleep,
