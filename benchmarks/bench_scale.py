@@ -13,6 +13,13 @@ and txt (the PDF's cost does not grow with the corpus). "Cold" starts with no st
 the store the previous build left, nothing changed; "+1 file" adds one new article first. Warm
 and +1 file are each run three times (three articles added one by one): the median is shown.
 Peak memory is the build process's maxrss (with its worker processes), from wait4.
+
+With --postgres, each corpus is also built with its store in PostgreSQL (``store:
+postgresql://...``), beside the embedded store in the same run: a throwaway cluster started
+for the run (tests/postgres.py: initdb into a temporary folder, a Unix socket, the server's
+default settings but max_wal_size), one new database per corpus; after the cold build the
+server's autovacuum is let finish (``settled_s``) before the warm builds; the row says how
+the warm build compares with SQLite's.
 """
 
 from __future__ import annotations
@@ -53,8 +60,10 @@ def timed(cmd: list[str], cwd: Path = REPO) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, out.decode()
 
 
-def workspace(name: str, themes_config: Path, corpus: list[Path], root: Path) -> Path:
-    """A config for the benchmark: the corpus's themes with corpus/out/store of our own."""
+def workspace(name: str, themes_config: Path, corpus: list[Path], root: Path,
+              store: str | None = None) -> Path:
+    """A config for the benchmark: the corpus's themes with corpus/out/store of our own
+    (``store``: a server store's URL instead of a folder)."""
     ws = root / name
     shutil.rmtree(ws, ignore_errors=True)
     (ws / "extra").mkdir(parents=True)
@@ -65,7 +74,7 @@ def workspace(name: str, themes_config: Path, corpus: list[Path], root: Path) ->
                   lambda m: f"{m.group(1)}\"{(base / m.group(2)).resolve()}\"", text, flags=re.M)
     paths = [*map(str, corpus), str(ws / "extra")]
     text += "\n" + yaml.safe_dump({"corpus": paths, "out": str(ws / "out"),
-                                   "store": str(ws / "store")})
+                                   "store": store or str(ws / "store")})
     (ws / "briefing.yaml").write_text(text, encoding="utf-8")
     return ws
 
@@ -92,13 +101,32 @@ def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
     return sorted(runs)[len(runs) // 2]
 
 
+def settled(url: str, limit: float = 600.0) -> float:
+    """Wait until the server runs no autovacuum worker (after a cold build of 100,000 articles
+    it analyses and vacuums the new tables for a while, on the cores the builds use): the
+    seconds waited. A warm build is measured as a team meets it, long after the load."""
+    import psycopg
+
+    start = time.perf_counter()
+    quiet = 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        while quiet < 3 and time.perf_counter() - start < limit:
+            row = conn.execute("SELECT count(*) FROM pg_stat_activity "
+                               "WHERE backend_type = 'autovacuum worker'").fetchone()
+            quiet = quiet + 1 if row == (0,) else 0
+            time.sleep(1)
+    return time.perf_counter() - start
+
+
 def bench(name: str, themes_config: Path, corpus: list[Path], root: Path,
-          baselines: bool) -> dict[str, object]:
-    ws = workspace(name, themes_config, corpus, root)
+          baselines: bool, store: str | None = None) -> dict[str, object]:
+    ws = workspace(name, themes_config, corpus, root, store)
     cmd = [*BRIEFING, "build", "--config", str(ws / "briefing.yaml"), "-f", "json", "-f", "txt",
            "--quiet"]
     result: dict[str, object] = {"corpus": name}
     result["cold"] = timed(cmd)[:2]
+    if store is not None:
+        result["settled_s"] = settled(store)
     result["warm_runs"] = [timed(cmd)[:2] for _ in range(RUNS)]
     result["warm"] = median(result["warm_runs"])
     plus = []
@@ -126,10 +154,15 @@ def report(results: list[dict[str, object]]) -> str:
     lines = ["| corpus | articles | cold s | warm s | +1 file s | peak MB (cold/warm) |"
              " grep -ril s | rank_bm25 s (peak MB) | grep/warm | bm25/warm |",
              "|---|---|---|---|---|---|---|---|---|---|"]
+    embedded = {r["corpus"]: r for r in results if "store" not in r}
     for r in results:
         cold, warm, plus = r["cold"], r["warm"], r["plus_one"]
         g, b = r.get("grep"), r.get("bm25")
         label = r["corpus"] + (" (SYNTHETIC)" if str(r["corpus"]).startswith("synthetic") else "")
+        if "store" in r:
+            base = embedded.get(r["corpus"])
+            label += " · PostgreSQL" + (f" (warm {warm[0] / base['warm'][0]:.2f}x SQLite)"
+                                        if base else "")
         lines.append(
             f"| {label} | {r['articles']:,} | {cold[0]:.2f} | {warm[0]:.2f} | {plus[0]:.2f} | "
             f"{max(cold[1], plus[1]):.0f} / {warm[1]:.0f} | "
@@ -139,12 +172,15 @@ def report(results: list[dict[str, object]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpus", nargs="+", default=["seeds", "bbc", "reuters", "synthetic"],
                    choices=["seeds", "bbc", "reuters", "synthetic"])
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     p.add_argument("--no-baselines", action="store_true")
     p.add_argument("--json", type=Path)
+    p.add_argument("--postgres", action="store_true",
+                   help="also build each corpus with its store in PostgreSQL")
     args = p.parse_args(argv)
     if not CORPORA.is_dir() and args.corpus != ["seeds"]:
         raise SystemExit(f"needs ../shared/corpora beside the repository ({CORPORA} is absent)")
@@ -156,13 +192,29 @@ def main(argv: list[str] | None = None) -> None:
         "synthetic": (HERE / "configs" / "synthetic.yaml",
                       lambda: [prepare_synthetic(args.cache)]),
     }
+    cluster = None
+    if args.postgres:
+        sys.path.insert(0, str(REPO / "tests"))
+        from postgres import Cluster
+
+        cluster = Cluster(max_wal_size="4GB")
     results = []
-    for name in args.corpus:
-        config, corpus = plan[name]
-        r = bench(name if name != "synthetic" else "synthetic-100k", config, corpus(), runs,
-                  not args.no_baselines)
-        results.append(r)
-        print(json.dumps(r), flush=True)
+    try:
+        for name in args.corpus:
+            config, corpus = plan[name]
+            label = name if name != "synthetic" else "synthetic-100k"
+            r = bench(label, config, corpus(), runs, not args.no_baselines)
+            results.append(r)
+            print(json.dumps(r), flush=True)
+            if cluster is not None:
+                r = bench(label, config, corpus(), runs / "postgres", False,
+                          cluster.database("bench"))
+                r["store"] = "postgresql"
+                results.append(r)
+                print(json.dumps(r), flush=True)
+    finally:
+        if cluster is not None:
+            cluster.stop()
     print(f"\n{os.cpu_count()} cores; formats json, txt; each build a fresh process\n")
     print(report(results))
     if args.json:

@@ -40,9 +40,9 @@ Glossary (one name per concept; the code uses these words in these senses):
   a **reader** is a profile (``config.Reader``) whose **window** says which articles are new
   enough (``readers.Window``). The :class:`Briefing` is an edition's content; the **archive**
   keeps every edition built; the **ledger** every edition sent.
-- **store**: the cache of everything read (``store.py``); what a later stage keeps per article
-  in it is an **annotation** (quotations, events), what it keeps over many articles a
-  **kept** result (``store.Kept``); every one is keyed by the code computing it
+- **store**: the cache of everything read (``store.interface.Store``); what a later stage keeps
+  per article in it is an **annotation** (quotations, events), what it keeps over many articles
+  a **kept** result (``store.interface.Kept``); every one is keyed by the code computing it
   (``cachekeys``).
 """
 

@@ -15,7 +15,8 @@ from briefing.config.load import load_config
 from briefing.errors import BusyError, ConfigError
 from briefing.fetch.harvest import fetch
 from briefing.read.corpus import front_matter, load_corpus
-from briefing.store.fetchstate import lock, normal_url, open_state
+from briefing.store.fetchstate import normal_url
+from briefing.store.sqlite_fetch import lock, open_state
 
 PAGES = Path(__file__).resolve().parent / "data" / "web"
 

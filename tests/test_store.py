@@ -1,5 +1,9 @@
 """The embedded store: incremental, selective, robust (corruption, old schema, lock, SIGKILL),
-and ranking from its index gives exactly what ranking every passage in memory gives."""
+and ranking from its index gives exactly what ranking every passage in memory gives.
+
+A test taking the ``place`` fixture runs on every backend of ``store_backends.BACKENDS`` (its
+workspace's config names a fresh store of that backend); the others are SQLite's own: its
+file, its lock file, its FTS5 expressions."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import FIXED_EDITION, FIXED_EPOCH, GOLDEN, REPO
@@ -27,24 +32,43 @@ from briefing.publish import render
 from briefing.publish.archive import compare
 from briefing.read.corpus import load_corpus
 from briefing.read.ingest import Corpus, open_store, read_corpus
-from briefing.store import sqlite as store_module
-from briefing.store.sqlite import DB_NAME, SqliteStore, match_expression
+from briefing.store import front as store_module
+from briefing.store.front import StoreFront
+from briefing.store.sqlite import DB_NAME, SqliteStore
+from briefing.store.sqlite_index import match_expression
+from briefing.store.sqlite_tables import SqliteTables
+
+if TYPE_CHECKING:
+    from store_backends import Place
 
 EDITION = BuildOptions(edition=__import__("datetime").date.fromisoformat(FIXED_EDITION))
 
 
+pytest_plugins = ["store_backends", "postgres"]  # ``place``: a fresh store of each backend
+
+#: the server store (URL) a workspace's config names, where a test runs on one
+STORE_URLS: dict[Path, str] = {}
+
+
 @pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the seed workspace (same layout, so JSON paths read seeds/...), as cwd."""
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """A copy of the seed workspace (same layout, so JSON paths read seeds/...), as cwd; its
+    store that of the test's ``place`` when it takes one (``store_backends``)."""
     shutil.copytree(REPO / "seeds", tmp_path / "seeds")
     shutil.copytree(REPO / "config", tmp_path / "config")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    if "place" in request.fixturenames:
+        url = request.getfixturevalue("place").config.store_url
+        if url:
+            STORE_URLS[tmp_path] = url
     return tmp_path
 
 
 def config_of(ws: Path) -> Config:
-    return load_config(ws / "config" / "briefing.yaml")
+    config = load_config(ws / "config" / "briefing.yaml")
+    url = STORE_URLS.get(ws)  # the config file is the seed workspace's: its digest too
+    return dataclasses.replace(config, store_url=url) if url else config
 
 
 def briefing_json(config: Config, corpus: Corpus) -> dict[str, object]:
@@ -71,7 +95,8 @@ def state(config: Config) -> dict[str, int]:
         return {Path(p).name: s.key for p, s in store.state().items()}
 
 
-def test_cold_warm_and_deleted_then_added_back_equal_the_golden_briefing(ws: Path) -> None:
+def test_cold_warm_and_deleted_then_added_back_equal_the_golden_briefing(ws: Path,
+                                                                        place: Place) -> None:
     config = config_of(ws)
     golden = json.loads((GOLDEN / "briefing.json").read_text(encoding="utf-8"))
     memory = in_memory(config)
@@ -88,7 +113,7 @@ def test_cold_warm_and_deleted_then_added_back_equal_the_golden_briefing(ws: Pat
     assert stored(config) == golden
 
 
-def test_only_new_or_changed_files_are_read_again(ws: Path) -> None:
+def test_only_new_or_changed_files_are_read_again(ws: Path, place: Place) -> None:
     config = config_of(ws)
     read_corpus(config, None).close()
     before = state(config)
@@ -104,7 +129,7 @@ def test_only_new_or_changed_files_are_read_again(ws: Path) -> None:
     assert stored(config) == in_memory(config)
 
 
-def test_corpus_option_selects_without_dropping_the_others(ws: Path) -> None:
+def test_corpus_option_selects_without_dropping_the_others(ws: Path, place: Place) -> None:
     config = config_of(ws)
     read_corpus(config, None).close()
     one = ws / "seeds" / "001_30d30edba93f37e1.txt"
@@ -115,7 +140,8 @@ def test_corpus_option_selects_without_dropping_the_others(ws: Path) -> None:
     assert stored(config, [one]) == in_memory(config, [one])
 
 
-@pytest.mark.parametrize("damage", [b"not a database at all" * 100, b"", b"SQLite format 3\x00garbage"])
+@pytest.mark.parametrize("damage", [b"not a database at all" * 100, b"",
+                                    b"SQLite format 3\x00garbage"])
 def test_a_corrupt_or_truncated_store_is_rebuilt(ws: Path, damage: bytes) -> None:
     config = config_of(ws)
     read_corpus(config, None).close()
@@ -239,10 +265,10 @@ def test_damage_again_after_a_rebuild_is_a_clear_error(ws: Path,
     read_corpus(config, None).close()
     (config.store / f"{DB_NAME}-wal").unlink(missing_ok=True)
 
-    def failing(self: SqliteStore, where: str, args: object) -> object:
+    def failing(self: SqliteTables, where: str, args: object) -> object:
         raise store_module.StoreCorrupt("database disk image is malformed")
 
-    monkeypatch.setattr(SqliteStore, "_read_rows", failing)
+    monkeypatch.setattr(SqliteTables, "read_rows", failing)
     with open_store(config) as store:
         with pytest.raises(store_module.StoreBroken, match="damaged again after it was rebuilt"):
             store.rows_of(["x"])
@@ -324,7 +350,8 @@ def copies(ws: Path, n: int) -> Path:
     for i in range(n):
         text = seeds[i % 5].read_text(encoding="utf-8")
         (many / f"{i // 100:02d}").mkdir(parents=True, exist_ok=True)
-        (many / f"{i // 100:02d}" / f"{i:04d}.txt").write_text(f"Copy {i}\n\n{text}", encoding="utf-8")
+        (many / f"{i // 100:02d}" / f"{i:04d}.txt").write_text(f"Copy {i}\n\n{text}",
+                                                                encoding="utf-8")
     return many
 
 
@@ -529,8 +556,9 @@ require = st.sampled_from([None, "border", "legitim* OR café", "\"Islamic State
 @example(texts=["Border troops. Talks on the border.\n\nTroops at the border."],
          terms=["border"], exclude=[], not_=[], require="border SAME troops")
 def test_ranking_from_the_index_equals_ranking_in_memory(
-        tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
-        exclude: list[str], not_: list[str], require: str | None) -> None:
+        tmp_path_factory: pytest.TempPathFactory, place: Place,
+        texts: list[str], terms: list[str], exclude: list[str], not_: list[str],
+        require: str | None) -> None:
     """rank() over the store equals rank() in memory, whether the store reads the passages of
     these few files directly or, as over a large corpus, finds them through its index."""
     from briefing.config.model import parse_term
@@ -546,7 +574,8 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
     q = compile_theme(theme)
     memory = Corpus.from_articles(load_corpus([folder], None, lambda _: None))
     config = dataclasses.replace(load_config(REPO / "config" / "briefing.yaml"),
-                                 store=root / "store")
+                                 store=root / "store",
+                                 store_url=place.config.store_url)
     corpus = read_corpus(config, [folder])
     direct = store_module.DIRECT_MAX
     try:
@@ -572,9 +601,9 @@ def test_ranking_from_the_index_equals_ranking_in_memory(
 @example(texts=STRADDLED_PHRASE, terms=["border", "troops^2", "security", "Islamic State^3"],
          exclude=[], not_=[], limit=1, min_score=None, require="(talks OR drills) SAME border*")
 def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
-        tmp_path_factory: pytest.TempPathFactory, texts: list[str], terms: list[str],
-        exclude: list[str], not_: list[str], limit: int, min_score: float | None,
-        require: str | None) -> None:
+        tmp_path_factory: pytest.TempPathFactory, place: Place,
+        texts: list[str], terms: list[str], exclude: list[str], not_: list[str], limit: int,
+        min_score: float | None, require: str | None) -> None:
     """ranking.shortlists (evidence kept in the store, only what can reach the list scored)
     equals shortlist(rank(...)): cold, warm, with a file added and with one deleted, at short
     limits so the pruning by approximate score is exercised."""
@@ -591,7 +620,8 @@ def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
                         not_=tuple(not_), min_score=min_score, max_items=1, require=require)
     q = compile_theme(theme)
     config = dataclasses.replace(load_config(REPO / "config" / "briefing.yaml"),
-                                 store=root / "store")
+                                 store=root / "store",
+                                 store_url=place.config.store_url)
     saved = ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM
     ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM = limit, 0
 
@@ -620,7 +650,7 @@ def test_the_cached_shortlist_equals_the_shortlist_of_every_candidate(
         ranking.SHORTLIST_MIN, ranking.SHORTLIST_PER_ITEM = saved
 
 
-def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path) -> None:
+def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path, place: Place) -> None:
     """rows() after files are added, changed in place and deleted (a delta beside the
     snapshot), and from a fresh open (snapshot plus delta read back), equals the file table."""
     config = config_of(ws)
@@ -628,7 +658,8 @@ def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path) -> None
 
     def table() -> dict[str, tuple]:
         with open_store(config) as store:
-            return dict(store._read_rows("", ()))
+            assert isinstance(store, StoreFront)
+            return store.tables.rows(None)
 
     def check() -> None:
         corpus = read_corpus(config, None)
@@ -651,7 +682,7 @@ def test_the_file_table_snapshot_and_its_delta_equal_the_table(ws: Path) -> None
     check()  # one deleted
 
 
-def test_evidence_tables_kept_by_other_code_are_dropped(ws: Path) -> None:
+def test_evidence_tables_kept_by_other_code_are_dropped(ws: Path, place: Place) -> None:
     """An edit to the ranking code names its evidence tables afresh (cachekeys): the tables the
     old code kept are dropped when the new code writes its own, not left to fill the store;
     those of this code (another reader's theme) stay."""

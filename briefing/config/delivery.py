@@ -11,7 +11,7 @@ from __future__ import annotations
 from yaml.nodes import Node
 
 from briefing.config.checker import Checker
-from briefing.config.model import DeliveryConfig
+from briefing.config.model import DeliveryConfig, default
 from briefing.deliver.headers import list_id_parts
 
 
@@ -29,7 +29,7 @@ def check_delivery(check: Checker, node: Node) -> DeliveryConfig | None:
         unsubscribe=check.optional(f, "unsubscribe", lambda v: check.url(
             v, "delivery.unsubscribe", ("mailto", "https")), None),
         rate_per_minute=check.optional(f, "rate_per_minute", lambda v: check.integer(
-            v, "delivery.rate_per_minute", 1, None), 60),
+            v, "delivery.rate_per_minute", 1, None), default(DeliveryConfig, "rate_per_minute")),
         ca_file=check.optional(f, "ca_file", lambda v: check.path(
             v, "delivery.ca_file", "file"), None),
         web_url=check.optional(f, "web_url", lambda v: check.url(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -149,7 +149,8 @@ class Config:
     language: str = "en"
     corpus: tuple[Path, ...]
     out: Path
-    store: Path
+    store: Path  # the folder of what is kept on this machine (the embedded store, the PDFs)
+    store_url: str | None = None  # a server store (``store: postgresql://...``), else None
     page_size: str = "A4"
     themes: tuple[ThemeConfig, ...]
     sources: tuple[SourceMeta, ...] = ()
@@ -266,6 +267,15 @@ ACCEPTED_KEYS: dict[str, dict[str, KeySpec]] = {
         "allow_private": KeySpec("array<string>"),
     },
 }
+
+
+def default(record: type, name: str) -> Any:  # the field's own type
+    """The default of field ``name`` of the dataclass ``record``: the one place a default is
+    written is the field itself, and the checker takes it from there."""
+    for f in fields(record):
+        if f.name == name and f.default is not MISSING:
+            return f.default
+    raise LookupError(f"{record.__name__}.{name} has no default")
 
 
 def locate(node: Node | None, steps: list[str | int]) -> Node | None:

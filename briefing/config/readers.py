@@ -22,6 +22,7 @@ from briefing.config.model import (
     WINDOW_DAYS_RE,
     Reader,
     ReaderTheme,
+    default,
     locate,
     suggest,
 )
@@ -73,12 +74,13 @@ def _reader(check: Checker, node: Node, where: str, theme_ids: tuple[str, ...] |
     themes = check.optional(f, "themes", lambda v: _reader_themes(
         check, v, f"{where}.themes", theme_ids), ())
     formats = check.optional(f, "formats", lambda v: _formats(check, v, f"{where}.formats"),
-                              ("html",))
+                              default(Reader, "formats"))
     greeting = check.optional(f, "greeting", lambda v: check.string(v, f"{where}.greeting"),
                               None)
     since = check.optional(f, "since", lambda v: _since(check, v, f"{where}.since"), None)
     undated = check.optional(f, "undated", lambda v: check.choice(v, f"{where}.undated",
-                                                                 UNDATED), "exclude")
+                                                                 UNDATED),
+                              default(Reader, "undated"))
     if len(check.problems) > n or rid is None or name is None or email is None:
         return None
     return Reader(id=rid, name=name, email=email, themes=themes, formats=formats,

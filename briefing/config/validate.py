@@ -26,15 +26,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
 from briefing.config.checker import Checker
 from briefing.config.delivery import check_delivery
 from briefing.config.fetch import check_feeds, check_fetch
-from briefing.config.model import PAGE_SIZES, Config, DeliveryConfig
+from briefing.config.model import PAGE_SIZES, Config, DeliveryConfig, default
 from briefing.config.readers import check_readers
 from briefing.config.sources import check_corpus, check_sources
 from briefing.config.themes import check_themes
+from briefing.store.url import is_url, url_problem
 
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
@@ -52,13 +53,15 @@ def check_config(check: Checker, node: Node | None, sha256: str, path: Path) -> 
     n = len(check.problems)
     title = check.header_text(f["title"][1], "title", check.string(
         f["title"][1], "title", required=True)) if "title" in f else None
-    language = check.optional(f, "language", lambda v: _language(check, v), "en")
+    language = check.optional(f, "language", lambda v: _language(check, v),
+                              default(Config, "language"))
     corpus = check_corpus(check, f["corpus"][1]) if "corpus" in f else None
     out = check.optional(f, "out", lambda v: check.path(v, "out"), check.root.parent / "out")
-    store = check.optional(f, "store", lambda v: check.path(v, "store"),
-                           check.root.parent / ".briefing")
+    here: tuple[Path, str | None] = (check.root.parent / ".briefing", None)
+    store, store_url = check.optional(f, "store", lambda v: _store(check, v), here)
     page_size = check.optional(f, "page_size", lambda v: check.choice(v, "page_size",
-                                                                      PAGE_SIZES), "A4")
+                                                                      PAGE_SIZES),
+                           default(Config, "page_size"))
     themes = check_themes(check, f["themes"][1], f["themes"][0]) if "themes" in f else None
     sources = check.optional(f, "sources", lambda v: check_sources(check, v), ())
     theme_ids = tuple(t.id for t in themes) if themes else None
@@ -70,8 +73,22 @@ def check_config(check: Checker, node: Node | None, sha256: str, path: Path) -> 
     if len(check.problems) > n or title is None or corpus is None or themes is None:
         return None
     return Config(path=path, root=check.root, title=title, language=language, corpus=corpus,
-                  out=out, store=store, page_size=page_size, themes=themes, sources=sources,
-                  readers=readers, delivery=delivery, feeds=feeds, fetch=fetch, sha256=sha256)
+                  out=out, store=store, store_url=store_url, page_size=page_size, themes=themes,
+                  sources=sources, readers=readers, delivery=delivery, feeds=feeds, fetch=fetch,
+                  sha256=sha256)
+
+
+def _store(check: Checker, node: Node) -> tuple[Path, str | None] | None:
+    """``store:``: a folder, or a server store's URL, checked by the store's own rule (what
+    stays on this machine then goes in the default folder)."""
+    if not isinstance(node, ScalarNode) or not is_url(node.value):
+        path = check.path(node, "store")
+        return None if path is None else (path, None)
+    problem = url_problem(node.value)
+    if problem:
+        check.problem(node, "store", problem)
+        return None
+    return check.root.parent / ".briefing", node.value
 
 
 def _language(check: Checker, node: Node) -> str | None:

@@ -44,15 +44,8 @@ from briefing.fetch.client import (
 from briefing.fetch.feeds import Entry, Feed, FeedError, parse_feed
 from briefing.publish.output import write_text_atomically
 from briefing.read.formats import Extracted, Unreadable, reading_text, web_url
-from briefing.store.fetchstate import (
-    FetchState,
-    Validators,
-    entry_key,
-    lock,
-    open_state,
-    text_key,
-    url_key,
-)
+from briefing.store.backends import fetch_state
+from briefing.store.fetchstate import FetchState, Validators, entry_key, text_key, url_key
 
 FULL_TEXT_MIN = 300  # characters of a feed's content, once read, that make it the article
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -172,7 +165,7 @@ def fetch(config: Config, urls: Sequence[str] = (), *, resolver: Resolver | None
     """Fetch what is new: the config's feeds, or only ``urls`` when given. Holds the fetch
     lock (:class:`~briefing.errors.BusyError` when another fetch runs on the store)."""
     into = require_fetchable(config)
-    with lock(config.store), open_state(config.store) as state:
+    with fetch_state(config) as state:
         _adopt(state, into)
         with Client(settings_of(config), resolver=resolver) as client:
             return _Run(config, into, state, client, progress).run(urls)

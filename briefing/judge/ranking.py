@@ -9,7 +9,7 @@ which ``not`` phrase vetoes it; whether it satisfies the theme's ``require`` que
 depends on that passage alone, while its BM25 score
 also depends on the corpus (passage count, mean length, each term's document frequency). So the
 evidence is computed once per stored file and kept in the store (``rank_cache``, one table per
-theme, valid for the files stored up to a generation: see ``SqliteStore.generation``); a build
+theme, valid for the files stored up to a generation: see ``Store.generation``); a build
 computes it only for files stored since, then scores every row again with the current corpus's
 statistics. Nothing is served stale: a changed or new file has a newer generation, a deleted one
 is no longer selected, and the scores are always recomputed.
@@ -51,7 +51,7 @@ from briefing.judge.themes import (
 from briefing.models import Passage
 from briefing.read.ingest import Corpus
 from briefing.store import cachekeys
-from briefing.store.sqlite import Kept, Store
+from briefing.store.interface import Kept, Store
 
 SHORTLIST_MIN = 50
 SHORTLIST_PER_ITEM = 20

@@ -35,8 +35,8 @@ from briefing.read.listing import Listing, linked
 from briefing.read.listing import start as start_listing
 from briefing.read.segment import segment
 from briefing.runtime import collecting
-from briefing.store import cachekeys
-from briefing.store.sqlite import ROW, Ingested, SqliteStore, Store, Stored
+from briefing.store import backends, cachekeys
+from briefing.store.interface import ROW, Ingested, Store, Stored
 
 Warn = Callable[[str], None]
 PARALLEL_MIN = 200  # fewer new files than this are read in-process (a pool costs ~0.1 s)
@@ -285,7 +285,7 @@ def _worker_start(parent: int) -> None:
     runs no cleanup, and its workers, blocked on a queue nobody will write to again, would live
     on; so each one asks the kernel (Linux's PR_SET_PDEATHSIG) to be killed when its parent
     dies, and exits at once if that already happened (between the fork and this call). The
-    store's lock is not theirs to keep in any case (``store._forget_locks``).
+    store's lock is not theirs to keep in any case (``store.locks._forget_locks``).
 
     The pool forks its workers from the thread that first submits work, the build's main
     thread, which lives as long as the build: the signal is tied to that thread's death."""
@@ -419,15 +419,16 @@ class _progress:
             self.bar.stop()
 
 
-def open_store(config: Config, warn: Warn | None = None) -> SqliteStore:
-    """The workspace's store (``config.store``/store.sqlite), locked for this process;
-    ``warn`` hears of damage found in it (and the rebuild)."""
-    return SqliteStore(config.store, fingerprint=fingerprint(), warn=warn)
+def open_store(config: Config, warn: Warn | None = None) -> Store:
+    """The store the config names (``store.backends``), filled by this code
+    (:func:`fingerprint`) and locked for this process; ``warn`` hears of damage found in it
+    (and the rebuild)."""
+    return backends.open_store(config, fingerprint=fingerprint(), warn=warn)
 
 
 def _refill(store: Store, refs: Sequence[ArticleRef], manifest: Manifest) -> None:
     """Put a build's articles back into its store, rebuilt because damage was found in it
-    midway (``SqliteStore.refill``), under the keys the build's references hold, so the build
+    midway (``Store.refill``), under the keys the build's references hold, so the build
     goes on as if nothing happened: every file is read again, as a cold build reads it. A file
     gone since the build read it stays out."""
     jobs = []
