@@ -1,22 +1,29 @@
-"""Time `briefing send` of 1,000 reader editions (HTML email, no PDF) to a loopback SMTP server.
+"""Time `briefing send` of 10,000 reader editions (HTML email, no PDF) by two concurrent
+senders to a loopback SMTP server, and check that every reader got exactly one message.
 
-    .venv/bin/python benchmarks/bench_send.py [--readers 1000] [--selections 7]
+    .venv/bin/python benchmarks/bench_send.py [--readers 10000] [--senders 2] [--selections 7]
 
 Synthetic readers in a temporary workspace over the seeds, their theme selections cycling
 through ``--selections`` distinct ones (subsets and orders of the three themes, some with a
-``max_items`` override). Each reader's edition is rendered, written to out/readers/ID/ and sent
-over one SMTP connection to an aiosmtpd sink on 127.0.0.1, with a ledger row per message
-(``synchronous=FULL``). The Briefing is built once per distinct selection and reused by every
-reader who shares it; rendering, writing, sending and the ledger are per reader. Progress goes
-to stderr; the last line is the figure.
+``max_items`` override). ``--senders N`` (N >= 2) starts N ``briefing send`` processes at once
+on the one ledger (they share the readers through its claims) and times them from their start
+to the last one's end; ``--senders 1`` runs one send in this process, with progress on
+stderr. Each reader's edition is rendered, written to out/readers/ID/, archived and sent to an
+aiosmtpd sink on 127.0.0.1, with a ledger row per message (``synchronous=FULL``). The Briefing
+is built once per distinct selection in each sender; rendering, writing, archiving, sending
+and the ledger are per reader. The last line is the figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import itertools
+import os
+import re
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,22 +35,24 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from briefing.config.load import load_config
-from briefing.deliver.delivery import send_editions
+from briefing.deliver.send import send_editions
 from briefing.pipeline import BuildOptions
 
 THEMES = ("security", "recognition", "central-asia-borders")
 
 
 class Counter:
-    """An SMTP sink that only counts what it accepts."""
+    """An SMTP sink that only counts what it accepts, per recipient."""
 
     def __init__(self) -> None:
         self.count = 0
         self.bytes = 0
+        self.recipients: collections.Counter[str] = collections.Counter()
 
     async def handle_DATA(self, server, session, envelope):
         self.count += len(envelope.rcpt_tos)
         self.bytes += len(envelope.content)
+        self.recipients.update(envelope.rcpt_tos)
         return "250 OK"
 
 
@@ -65,8 +74,8 @@ def workspace(tmp: Path, readers: int, distinct: int) -> Path:
     lines = ["readers:"]
     for i in range(readers):
         lines += [f"  - id: reader-{i:04d}", f'    name: "Reader {i}"',
-                  f"    email: reader-{i:04d}@example.org", f"    themes: {choices[i % len(choices)]}",
-                  "    formats: [email]"]
+                  f"    email: reader-{i:04d}@example.org",
+                  f"    themes: {choices[i % len(choices)]}", "    formats: [email]"]
     config = tmp / "config" / "briefing.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(
@@ -81,7 +90,8 @@ def workspace(tmp: Path, readers: int, distinct: int) -> Path:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--readers", type=int, default=1000)
+    p.add_argument("--readers", type=int, default=10000)
+    p.add_argument("--senders", type=int, default=2)
     p.add_argument("--selections", type=int, default=7)
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp, socket.socket() as s:
@@ -92,25 +102,55 @@ def main(argv: list[str] | None = None) -> None:
         controller = Controller(sink, hostname="127.0.0.1", port=port)
         controller.start()
         try:
-            cfg = load_config(workspace(Path(tmp), args.readers, args.selections))
+            config = workspace(Path(tmp), args.readers, args.selections)
+            url = f"smtp://127.0.0.1:{port}"
             started = time.perf_counter()
-
-            def progress(done: int, total: int, reader_id: str, outcome: str) -> None:
-                if done % 100 == 0 or done == total:
-                    print(f"  {done:>5}/{total} {outcome:<10} {time.perf_counter() - started:6.1f} s",
-                          file=sys.stderr, flush=True)
-
-            report = send_editions(cfg, BuildOptions(edition=dt.date(2026, 11, 22)),
-                                   smtp_url=f"smtp://127.0.0.1:{port}", env={},
-                                   progress=progress)
+            if args.senders == 1:
+                shares = [one_sender(config, url, started)]
+            else:
+                shares = senders(config, url, args.senders)
             elapsed = time.perf_counter() - started
         finally:
             controller.stop()
-    report.check()
     assert sink.count == args.readers, (sink.count, args.readers)
+    twice = [r for r, n in sink.recipients.items() if n != 1]
+    assert len(sink.recipients) == args.readers and not twice, twice[:5]
     print(f"sent {sink.count} reader editions ({args.selections} distinct theme selections, "
-          f"{sink.bytes / sink.count / 1024:.0f} KiB each) to loopback SMTP in {elapsed:.1f} s "
+          f"{sink.bytes / sink.count / 1024:.0f} KiB each) to loopback SMTP by "
+          f"{args.senders} sender{'s' if args.senders > 1 else ''} "
+          f"({' + '.join(map(str, shares))}), every reader once, in {elapsed:.1f} s "
           f"({sink.count / elapsed:.0f} messages/s)")
+
+
+def one_sender(config: Path, url: str, started: float) -> int:
+    """One send in this process, with progress on stderr; how many it delivered."""
+    def progress(done: int, total: int, reader_id: str, outcome: str) -> None:
+        if done % 100 == 0 or done == total:
+            print(f"  {done:>5}/{total} {outcome:<10} {time.perf_counter() - started:6.1f} s",
+                  file=sys.stderr, flush=True)
+
+    report = send_editions(load_config(config), BuildOptions(edition=dt.date(2026, 11, 22)),
+                           smtp_url=url, env={}, progress=progress)
+    report.check()
+    return len(report.delivered)
+
+
+def senders(config: Path, url: str, n: int) -> list[int]:
+    """``n`` ``briefing send`` processes at once on one ledger; how many each delivered."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFING_SMTP_URL": url,
+           "BRIEFING_SMTP_PASSWORD": ""}
+    cmd = [sys.executable, "-m", "briefing.cli", "send", "--config", str(config),
+           "--edition-date", "2026-11-22"]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(n)]
+    shares = []
+    for proc in procs:
+        out, err = proc.communicate()
+        assert proc.returncode == 0, (proc.returncode, out[-2000:], err[-2000:])
+        m = re.search(r": (\d+) delivered, (\d+) already sent, 0 failed, 0 deferred", out)
+        assert m, out[-2000:]
+        shares.append(int(m.group(1)))
+    return shares
 
 
 if __name__ == "__main__":

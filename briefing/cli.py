@@ -180,17 +180,19 @@ def build(
 def _send_problems(cfg: Config) -> list[str]:
     """What ``briefing send`` would refuse that the config alone cannot say: readers with no
     sender, and the SMTP settings in the environment (checked as send checks them)."""
-    from briefing.deliver.delivery import smtp_settings
+    from briefing.deliver.claims import claim_expiry
+    from briefing.deliver.smtp import smtp_settings
     from briefing.errors import ConfigError
 
     out = []
     if cfg.readers and not cfg.delivery.sender:
         out.append(f"{show(cfg.path)}: delivery.from: not set, so briefing send cannot mail the "
                    f"{count(len(cfg.readers), 'reader')} (build is not affected)")
-    try:
-        smtp_settings(None, ca_file=cfg.delivery.ca_file)
-    except ConfigError as exc:
-        out += [f"{line} (briefing send would stop here)" for line in exc.lines()]
+    for setting in (lambda: smtp_settings(None, ca_file=cfg.delivery.ca_file), claim_expiry):
+        try:
+            setting()
+        except ConfigError as exc:
+            out += [f"{line} (briefing send would stop here)" for line in exc.lines()]
     return out
 
 
@@ -433,7 +435,7 @@ def send(
     quiet: QuietOpt = False,
 ) -> None:
     """Email each reader's edition, at most once per edition (a ledger beside the store)."""
-    from briefing.deliver.delivery import send_editions
+    from briefing.deliver.send import send_editions
 
     _State.quiet = _State.quiet or quiet
 

@@ -103,7 +103,7 @@ class Bar:
         self._update(completed=done, total=total or None, description=label[-60:])
 
     def sent(self, done: int, total: int, reader_id: str, outcome: str) -> None:
-        """``delivery.Progress``: the reader just sent to, and how it went."""
+        """``deliver.send.Progress``: the reader just sent to, and how it went."""
         self._update(completed=done, total=total, description=f"{reader_id}: {outcome}")
 
 

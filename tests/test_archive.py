@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.config.load import load_config
 from briefing.config.model import Config
-from briefing.deliver.delivery import send_editions
+from briefing.deliver.send import send_editions
 from briefing.errors import ArchiveError
 from briefing.pipeline import BuildOptions, build
 from briefing.publish import archive, output

@@ -68,7 +68,7 @@ def test_preheader_comes_first_hidden_and_sized() -> None:
 def test_the_preheader_is_the_first_essential_point_not_the_subject() -> None:
     """The inbox shows the subject (title, date, themes) and then the preheader: it says the
     news, cut at a word when it is long."""
-    from briefing.deliver.delivery import subject
+    from briefing.deliver.message import subject
 
     brief = seed_briefing()
     text = _preheader(render_email(brief, ENV))

@@ -80,7 +80,7 @@ def test_a_failed_reader_exits_non_zero_naming_it(tmp_path: Path) -> None:
     assert "analyst: not delivered: analyst@example.org refused: 550" in result.output
 
 
-def test_a_second_send_while_one_runs_is_busy(tmp_path: Path) -> None:
+def test_a_send_while_a_forced_resend_runs_is_busy(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     with smtp_server(Sink()) as url, send_lock(cfg.store):
         result = invoke("--config", str(cfg.path), "--smtp", url)
@@ -159,7 +159,7 @@ def test_a_deferred_reader_is_named_in_the_summary_and_the_others_are_sent(
             return "450 4.2.0 greylisted, try later" if address.startswith("editor@") \
                 else None
 
-    from briefing.deliver import delivery
+    from briefing.deliver import send as delivery
 
     # the real send, its retries only quicker than the default 1, 2, 4, 8 s
     monkeypatch.setattr(delivery, "send_editions", functools.partial(
@@ -209,7 +209,9 @@ class Stalling(Sink):
 def test_a_killed_run_resumed_delivers_only_the_missing(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     sink = Stalling()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFING_SMTP_PASSWORD": ""}
+    # the killed run's claim on the reader in flight is taken over once it expires
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFING_SMTP_PASSWORD": "",
+           "BRIEFING_CLAIM_EXPIRY": "2"}
     with smtp_server(sink) as url:
         env["BRIEFING_SMTP_URL"] = url
         cmd = [sys.executable, "-m", "briefing.cli", "send", "--config", str(cfg.path),

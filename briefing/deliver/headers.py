@@ -1,6 +1,6 @@
 """The rules for text that becomes an email header: addresses, one-line text, RFC 2047 encoded
 words. One place, used by both sides: the config check (``validate``) refuses what delivery
-would refuse, and delivery (``delivery.build_message``) applies the same rules again to values
+would refuse, and delivery (``message.build_message``) applies the same rules again to values
 that did not come through the config (``--to``, a Config built in code).
 
 No I/O and no imports from the rest of briefing, so the config loader can use it cheaply.
@@ -66,8 +66,10 @@ def list_id_parts(value: str) -> tuple[str, str] | None:
     """``(description, id)`` of an RFC 2919 List-Id (``News <news.example.org>`` or the bare
     id); None when it is not one."""
     m = _LIST_ID_RE.fullmatch(value.strip())
-    ident = (m.group("id") or m.group("bare")) if m else None
-    if ident is None or not _LIST_ID_DOTS.match(ident):
+    if m is None:
+        return None
+    ident = m.group("id") or m.group("bare")
+    if not _LIST_ID_DOTS.match(ident):
         return None
     return (m.group("description") or "").strip(), ident
 

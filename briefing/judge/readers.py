@@ -66,7 +66,7 @@ def reader_since(config: Config, reader: Reader | None, edition: dt.date, *,
 class Window:
     """The articles an edition admits: those published on or after ``start``; undated ones only
     when ``undated`` is True. ``label`` says where the window came from, for the edition's note;
-    it names no reader, so readers with one window share one edition (``delivery``)."""
+    it names no reader, so readers with one window share one edition (``deliver.editions``)."""
 
     start: dt.date
     label: str

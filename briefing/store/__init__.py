@@ -25,7 +25,8 @@ only package that writes SQL or imports a database driver.
     fetchstate.py    what ``briefing fetch`` has fetched: the interface and the keys
     sqlite_fetch.py  the fetch state in SQLite
     postgres_fetch.py   the fetch state in PostgreSQL
-    ledger.py        the send ledger: which reader was sent which edition
+    ledger/          the send ledger: which reader was sent which edition, which sender
+                     holds which reader (interface, SQLite)
     cachekeys.py     the version of every kept result, derived from the code; the names kept under
     locks.py         lock files for what must not run twice at once on one store
 

@@ -1,0 +1,147 @@
+"""What a send ledger promises, whatever keeps it: the records it holds, and the meaning of
+each read, claim and write (the ``Ledger`` protocol).
+
+A ledger answers one question for ``briefing send``: has this (edition, title, reader) been
+accepted by the SMTP server already? It is the only record of that, so it is never rebuilt
+and never guessed. Beside the rows of what was sent, it holds **claims**: a reader taken by
+one sender (an ``owner``, one per run) for one edition, so that two senders working on one
+ledger share the readers instead of both mailing them. A claim lasts ``expiry`` seconds from
+when it was made or last renewed, by the ledger's own clock; a claim left by a sender that
+was killed (or stalled past its expiry) may then be taken by another.
+
+Transactions: every write (:meth:`Ledger.claim`, :meth:`Ledger.renew`, :meth:`Ledger.record`,
+:meth:`Ledger.release`) is one transaction, atomic against every other connection to the same
+ledger, and durable when it returns; every read sees only committed writes. Two ledgers opened
+on the same storage (two processes, two machines) never both get a claim on one reader while
+it lasts. One-at-a-time work (a forced resend) holds :meth:`Ledger.sending` exclusively;
+ordinary sends hold it shared.
+
+An implementation is one class: SQLite's is ``sqlite.SqliteLedger`` (a file beside the
+store, ``flock`` for :meth:`sending`); a PostgreSQL one would claim with ``SELECT ... FOR
+UPDATE SKIP LOCKED`` in a transaction and hold :meth:`sending` with an advisory lock
+(``pg_try_advisory_lock`` / ``pg_try_advisory_lock_shared``), the clock being the server's.
+``tests/test_ledger_contract.py`` is the suite every implementation passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol, Self
+
+__all__ = ["Claim", "Claimed", "Ledger", "SentRecord"]
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """One row of the ledger: an edition the server accepted for a reader."""
+
+    edition: str
+    title: str
+    reader: str
+    recipient: str
+    message_id: str
+    sent_at: str
+    sends: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A reader held by one sender (``owner``) for one edition, until ``expires_at`` (seconds
+    since the epoch, by the ledger's clock)."""
+
+    edition: str
+    title: str
+    reader: str
+    owner: str
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What :meth:`Ledger.claim` found among the readers it looked at, each in the order
+    given: ``mine`` now claimed for the caller, ``sent`` already in the ledger, ``held`` claimed
+    by another sender whose claim has not expired; ``wait``: seconds until the first of those
+    claims expires (0 when none is held)."""
+
+    mine: tuple[str, ...] = ()
+    sent: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()
+    wait: float = 0.0
+
+
+class Ledger(Protocol):
+    """An open send ledger: one connection to it. Writable when opened by ``open_ledger``;
+    read-only from ``read_ledger``, where every write raises :class:`DeliveryError`, as every
+    failure to read or write does."""
+
+    #: where the ledger is, for messages (never with a password)
+    where: str
+
+    def close(self) -> None:
+        """Close the connection (every write is already committed)."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *_: object) -> None: ...
+
+    # --- reads --------------------------------------------------------------------------
+
+    def has(self, edition: str, title: str, reader: str) -> bool:
+        """Whether the server already accepted this edition for this reader."""
+        ...
+
+    def get(self, edition: str, title: str, reader: str) -> SentRecord | None:
+        """The row for (edition, reader), or None when it was never sent."""
+        ...
+
+    def last_edition(self, title: str, reader: str, before: str | None = None) -> str | None:
+        """The latest edition date sent to ``reader`` (strictly before ``before`` when given),
+        which is what a reader's ``since: last-edition`` window starts from."""
+        ...
+
+    def records(self) -> list[SentRecord]:
+        """Every row, oldest edition first, then by reader (for reports and tests)."""
+        ...
+
+    def claims(self) -> list[Claim]:
+        """Every claim held, expired or not, by edition, then reader."""
+        ...
+
+    # --- writes: one transaction each ---------------------------------------------------
+
+    def claim(self, edition: str, title: str, readers: Sequence[str], *, owner: str,
+              expiry: float, limit: int, force: bool = False) -> Claimed:
+        """Claim for ``owner`` the first ``limit`` of ``readers`` that are neither sent nor
+        held by another owner's unexpired claim, each for ``expiry`` seconds, in one
+        transaction; the readers before the last one claimed are reported as sent or held.
+        A claim of another owner that has expired is taken over; ``owner``'s own claims are
+        renewed. ``force`` (the caller holds :meth:`sending` exclusively, so no other sender is
+        alive): claim them whatever the ledger says."""
+        ...
+
+    def renew(self, edition: str, title: str, *, owner: str, expiry: float) -> frozenset[str]:
+        """Extend every claim ``owner`` still holds on this edition to ``expiry`` seconds from
+        now; return the readers it still holds (a reader missing was taken over after its
+        claim expired, or recorded by another sender)."""
+        ...
+
+    def record(self, edition: str, title: str, reader: str, *, recipient: str, message_id: str,
+               sent_at: dt.datetime | None = None) -> None:
+        """Note that the server accepted this edition for this reader and drop every claim
+        on it, in one transaction, durable before it returns. A second record of the same
+        (edition, reader), a deliberate ``--force``, counts the send instead of failing."""
+        ...
+
+    def release(self, edition: str, title: str, readers: Sequence[str], *, owner: str) -> None:
+        """Drop ``owner``'s claims on ``readers`` (not delivered: another sender, or the next
+        run, may try them at once)."""
+        ...
+
+    def sending(self, *, exclusive: bool) -> AbstractContextManager[None]:
+        """Hold the ledger for sending for the duration: shared by every ordinary send, or
+        ``exclusive`` (a forced resend, which must run alone); raise :class:`BusyError` at
+        once when another holder excludes this one. Released when its process dies."""
+        ...
