@@ -85,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
                 server.route(f"/story/{n}", page(host, n))
             server.route("/robots.txt", Route(b"User-agent: *\nAllow: /\n",
                                               headers={"Content-Type": "text/plain"}))
-            feeds.append(server.route("/feed.xml", Route(rss(host, ids), etag=f'"{i}"',
-                                                         headers={"Content-Type": "application/rss+xml"})))
+            feeds.append(server.route(
+                "/feed.xml", Route(rss(host, ids), etag=f'"{i}"',
+                                   headers={"Content-Type": "application/rss+xml"})))
         (tmp / "config").mkdir()
         config = yaml.safe_load((ROOT / "config" / "briefing.yaml").read_text(encoding="utf-8"))
         config.pop("sources", None)

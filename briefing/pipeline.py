@@ -8,8 +8,8 @@
         -> archive (the edition, then the archive's index and feeds)
 
 :func:`make_edition` is the one orchestrator of an edition: ``build`` (here), ``send``
-(``deliver.editions.EditionMaker``, which shares one edition between readers with the same themes and
-window) and ``explain`` all call it, so they cannot disagree on what an edition shows. Stages
+(``deliver.editions.EditionMaker``, which shares one edition between readers with the same themes
+and window) and ``explain`` all call it, so they cannot disagree on what an edition shows. Stages
 never call each other; this module calls them in order and times each one, so the benchmark
 can report where a build spends its time.
 """

@@ -814,7 +814,8 @@ def seed_edition(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Edit
                         (folder / "briefing.txt").read_text(encoding="utf-8"), None, folder)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=NASTY, title=NASTY, greeting=NASTY, sender=NASTY, reply=NASTY, list_name=NASTY)
 # found by hypothesis: folded into two encoded words, the space after "Bcc:" was lost
 @example(name="N", title="aaaaBcc: x@y.zaaaaaa日日Bcc: x@y.z日Bcc: x@y.zü", greeting="",

@@ -11,7 +11,7 @@ from briefing.fetch.feeds import FeedError, parse_feed
 
 BASE = "https://news.example/world/feed"
 
-RSS2 = b"""<?xml version="1.0" encoding="UTF-8"?>
+RSS2 = (b"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
      xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel><title>Example News - World</title><link>https://news.example/</link>
@@ -19,10 +19,12 @@ RSS2 = b"""<?xml version="1.0" encoding="UTF-8"?>
 <guid isPermaLink="false">urn:example:1001</guid><dc:creator>Ann Lee</dc:creator>
 <pubDate>Tue, 14 Nov 2023 01:30:00 +0500</pubDate>
 <description>Short summary only.</description>
-<content:encoded><![CDATA[<p>The full text of the story.</p><p>Second paragraph.</p>]]></content:encoded></item>
+<content:encoded><![CDATA[<p>The full text of the story.</p><p>Second paragraph.</p>]]>"""
+        b"""</content:encoded></item>
 <item><title>Border &amp; trade</title><link>https://news.example/world/2024/border</link>
-<pubDate>Wed, 15 Nov 2023 10:00:00 GMT</pubDate><description>A summary, not the text.</description></item>
-</channel></rss>"""
+<pubDate>Wed, 15 Nov 2023 10:00:00 GMT</pubDate>"""
+        b"""<description>A summary, not the text.</description></item>
+</channel></rss>""")
 
 RSS1 = b"""<?xml version="1.0"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
@@ -32,10 +34,11 @@ RSS1 = b"""<?xml version="1.0"?>
 <dc:date>2022-03-02T09:00:00+03:00</dc:date></item>
 </rdf:RDF>"""
 
-RSS091 = b"""<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+RSS091 = (b"""<?xml version="1.0"?>"""
+          b"""<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
 "http://my.netscape.com/publish/formats/rss-0.91.dtd">
 <rss version="0.91"><channel><title>Old News</title><link>http://old.example/</link>
-<item><title>An old item</title><link>http://old.example/1.html</link></item></channel></rss>"""
+<item><title>An old item</title><link>http://old.example/1.html</link></item></channel></rss>""")
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title type="html">Atom &lt;b&gt;News&lt;/b&gt;</title>
@@ -52,8 +55,8 @@ JSONFEED = json.dumps({
     "version": "https://jsonfeed.org/version/1.1", "title": "JSON News",
     "authors": [{"name": "The Desk"}],
     "items": [
-        {"id": "j1", "url": "https://json.example/j1", "title": "First", "content_html": "<p>Full.</p>",
-         "date_published": "2024-02-03T01:00:00+06:00"},
+        {"id": "j1", "url": "https://json.example/j1", "title": "First",
+         "content_html": "<p>Full.</p>", "date_published": "2024-02-03T01:00:00+06:00"},
         {"id": "j2", "external_url": "https://elsewhere.example/j2", "title": "Second",
          "summary": "only a summary", "authors": [{"name": "Cy Dee"}]},
         {"title": "no id and no url: skipped"},
@@ -74,13 +77,15 @@ def test_rss2_entries_with_full_content_and_without() -> None:
 
 def test_rss1_rss091_atom_and_json_feed() -> None:
     rdf = parse_feed(RSS1, BASE)
-    assert rdf.entries[0].link == "https://news.example/a" and rdf.entries[0].published == "2022-03-02"
+    assert (rdf.entries[0].link == "https://news.example/a"
+            and rdf.entries[0].published == "2022-03-02")
     old = parse_feed(RSS091, BASE)
     assert old.entries[0].link == "http://old.example/1.html"
     atom = parse_feed(ATOM, BASE)
     assert atom.kind == "atom" and atom.title == "Atom News"  # markup in a title is not kept
     entry = atom.entries[0]
-    assert (entry.id, entry.author, entry.published) == ("tag:atom.example,2024:1", "Bea Oz", "2024-01-01")
+    assert (entry.id, entry.author, entry.published) == (
+        "tag:atom.example,2024:1", "Bea Oz", "2024-01-01")
     assert entry.content == "<p>The whole article, in the feed.</p>"
     js = parse_feed(JSONFEED, BASE, {"content-type": "application/feed+json"})
     assert js.kind == "json" and [e.id for e in js.entries] == ["j1", "j2"]

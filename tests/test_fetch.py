@@ -121,7 +121,8 @@ def test_redirects_are_bounded(web: Server) -> None:
 
 
 def test_a_conditional_get_is_answered_304(web: Server) -> None:
-    url = web.route("/feed", Route(b"<rss/>", etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT"))
+    url = web.route("/feed", Route(b"<rss/>", etag='"v1"',
+                                   last_modified="Mon, 01 Jan 2024 00:00:00 GMT"))
     with client() as c:
         first = c.get(url)
         assert first.status == 200 and first.headers["etag"] == '"v1"'
@@ -134,7 +135,8 @@ def test_a_conditional_get_is_answered_304(web: Server) -> None:
 
 def test_robots_txt_is_honoured(web: Server) -> None:
     web.route("/robots.txt", Route(b"User-agent: *\nDisallow: /private/\n\nUser-agent: briefing\n"
-                                   b"Disallow: /no-briefing/\n", headers={"Content-Type": "text/plain"}))
+                                   b"Disallow: /no-briefing/\n",
+                                   headers={"Content-Type": "text/plain"}))
     web.route("/private/a.html", PAGE)
     web.route("/no-briefing/a.html", PAGE)
     web.route("/open.html", PAGE)
@@ -187,7 +189,8 @@ def test_the_global_concurrency_bound_holds_across_hosts(web: Server) -> None:
 
 def test_a_slow_server_times_out(web: Server) -> None:
     url = web.route("/slow", Route(b"late", delay=3))
-    with client(timeout=0.5, robots=False) as c, pytest.raises(FetchError, match="timed out|within"):
+    with (client(timeout=0.5, robots=False) as c,
+          pytest.raises(FetchError, match="timed out|within")):
         c.get(url)
 
 
@@ -236,7 +239,8 @@ def test_a_gzip_bomb_stops_at_the_decompression_cap(web: Server) -> None:
     ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, no zlib header
 ])
 def test_compressed_bodies_are_decoded(web: Server, encoding: str, encode) -> None:
-    url = web.route("/z", Route(encode(PAGE.encode() * 100), headers={"Content-Encoding": encoding}))
+    url = web.route("/z", Route(encode(PAGE.encode() * 100),
+                                headers={"Content-Encoding": encoding}))
     with client(robots=False) as c:
         assert c.get(url).body == PAGE.encode() * 100
     assert web.hits[-1].headers["accept-encoding"] == "gzip, deflate"
@@ -244,7 +248,8 @@ def test_compressed_bodies_are_decoded(web: Server, encoding: str, encode) -> No
 
 def test_an_unknown_or_damaged_encoding_is_an_error(web: Server) -> None:
     web.route("/br", Route(b"\x1b\x00", headers={"Content-Encoding": "br"}))
-    web.route("/bad", Route(b"\x1f\x8b\x08\x00garbage-not-gzip", headers={"Content-Encoding": "gzip"}))
+    web.route("/bad", Route(b"\x1f\x8b\x08\x00garbage-not-gzip",
+                            headers={"Content-Encoding": "gzip"}))
     with client(robots=False) as c:
         with pytest.raises(FetchError, match="unsupported content encoding"):
             c.get(web.url("/br"))
@@ -274,7 +279,8 @@ def test_a_refused_connection_is_an_error_not_a_crash() -> None:
 
 @pytest.mark.parametrize("address,public", [
     ("8.8.8.8", True), ("2001:4860:4860::8888", True), ("127.0.0.1", False), ("10.0.0.1", False),
-    ("172.16.5.4", False), ("192.168.0.1", False), ("169.254.169.254", False), ("100.64.0.1", False),
+    ("172.16.5.4", False), ("192.168.0.1", False), ("169.254.169.254", False),
+    ("100.64.0.1", False),
     ("::1", False), ("fe80::1", False), ("fc00::1", False), ("::ffff:10.0.0.1", False),
     ("64:ff9b::7f00:1", False), ("2002:7f00:1::", False), ("224.0.0.1", False), ("0.0.0.0", False),
 ])

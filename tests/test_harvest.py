@@ -54,7 +54,8 @@ def web() -> Iterator[Server]:
         yield server
 
 
-def test_new_entries_are_written_once_as_articles_with_front_matter(tmp_path: Path, web: Server) -> None:
+def test_new_entries_are_written_once_as_articles_with_front_matter(
+        tmp_path: Path, web: Server) -> None:
     feed = web.route("/rss.xml", Route(rss(web, ("1", "/news/wire-story.html"),
                                            ("2", "/news/column.html")),
                                        headers={"Content-Type": "application/rss+xml"},
@@ -64,7 +65,8 @@ def test_new_entries_are_written_once_as_articles_with_front_matter(tmp_path: Pa
     assert report.ok and len(report.written) == 2, report.lines()
     wire = next(p for p in report.written if "tajikistan" in p.name)
     assert wire.parent == tmp_path / "articles" / "fetched"
-    assert wire.name.startswith("2023-05-14-tajikistan-calls-up-reservists-as-border-tension-grows-")
+    assert wire.name.startswith(
+        "2023-05-14-tajikistan-calls-up-reservists-as-border-tension-grows-")
     text = wire.read_text(encoding="utf-8")
     fm, body_start, error = front_matter(text)[:3]
     assert error is None and fm is not None
@@ -95,9 +97,12 @@ def test_an_entry_is_never_fetched_twice_under_another_url_feed_or_copy(
         tmp_path: Path, web: Server) -> None:
     web.route("/copy/wire.html", (PAGES / "wire-story.html").read_bytes())  # same canonical URL
     web.route("/mirror/column.html",  # same text, another canonical URL: the same story
-              (PAGES / "column.html").read_bytes().replace(b"eurasiaweekly.example", b"mirror.example"))
-    one = web.route("/one.xml", Route(rss(web, ("a", "/news/wire-story.html"), ("b", "/news/column.html"))))
-    two = web.route("/two.xml", Route(rss(web, ("z", "/copy/wire.html"), ("y", "/mirror/column.html"),
+              (PAGES / "column.html").read_bytes().replace(b"eurasiaweekly.example",
+                                                           b"mirror.example"))
+    one = web.route("/one.xml", Route(rss(web, ("a", "/news/wire-story.html"),
+                                          ("b", "/news/column.html"))))
+    two = web.route("/two.xml", Route(rss(web, ("z", "/copy/wire.html"),
+                                          ("y", "/mirror/column.html"),
                                           ("a", "/news/wire-story.html?utm_source=feed"))))
     config = load_config(workspace(tmp_path, [one]))
     assert len(fetch(config).written) == 2
@@ -141,16 +146,22 @@ def test_one_failure_is_reported_and_the_rest_go_on(tmp_path: Path, web: Server)
     web.route("/news/gone.html", (PAGES / "regional.html").read_bytes())
     before = len(web.hits)
     again = fetch(config)
-    assert "if-none-match" not in next(h for h in web.hits[before:] if h.path == "/good.xml").headers
+    assert "if-none-match" not in next(
+        h for h in web.hits[before:] if h.path == "/good.xml").headers
     assert [p.name for p in again.written] == [next(p.name for p in again.written)]
-    assert sorted(h.path for h in web.hits[before:] if h.path.startswith("/news/")) == ["/news/gone.html"]
+    assert sorted(h.path for h in web.hits[before:]
+                  if h.path.startswith("/news/")) == ["/news/gone.html"]
 
 
-def test_a_feed_with_the_full_text_is_not_followed_to_its_pages(tmp_path: Path, web: Server) -> None:
+def test_a_feed_with_the_full_text_is_not_followed_to_its_pages(
+        tmp_path: Path, web: Server) -> None:
     story = "".join(f"<p>Paragraph {i} of the article about the border talks, told in full "
-                    f"in the feed itself, so there is no need to fetch its page.</p>" for i in range(6))
-    atom = (f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>Full Text</title>"
-            f"<entry><id>tag:x,1</id><title>Talks in full</title><link href='{web.url('/never.html')}'/>"
+                    f"in the feed itself, so there is no need to fetch its page.</p>"
+                    for i in range(6))
+    atom = (f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+            f"<title>Full Text</title>"
+            f"<entry><id>tag:x,1</id><title>Talks in full</title>"
+            f"<link href='{web.url('/never.html')}'/>"
             f"<author><name>Ann Lee</name></author><published>2024-03-01T10:00:00Z</published>"
             f"<content type='html'><![CDATA[{story}]]></content></entry></feed>").encode()
     feed = web.route("/atom.xml", Route(atom, headers={"Content-Type": "application/atom+xml"}))
@@ -162,7 +173,8 @@ def test_a_feed_with_the_full_text_is_not_followed_to_its_pages(tmp_path: Path, 
     assert "/never.html" not in web.paths()
 
 
-def test_fetch_urls_only_fetches_those_and_a_feed_url_is_polled(tmp_path: Path, web: Server) -> None:
+def test_fetch_urls_only_fetches_those_and_a_feed_url_is_polled(
+        tmp_path: Path, web: Server) -> None:
     feed = web.route("/rss.xml", Route(rss(web, ("1", "/news/column.html")),
                                        headers={"Content-Type": "application/rss+xml"}))
     config = load_config(workspace(tmp_path, [feed]))

@@ -108,7 +108,8 @@ def test_the_send_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 
 
 def test_the_send_lock_dies_with_a_killed_process(tmp_path: Path) -> None:
-    code = ("import sys, time; from pathlib import Path; from briefing.store.ledger import send_lock\n"
+    code = ("import sys, time; from pathlib import Path; "
+            "from briefing.store.ledger import send_lock\n"
             "with send_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
                             text=True)

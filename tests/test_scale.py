@@ -30,7 +30,8 @@ def bbc_config(tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("bbc")
     config = work / "bbc.yaml"
     config.write_text((REPO / "benchmarks" / "configs" / "bbc.yaml").read_text(encoding="utf-8")
-                      + f"\ncorpus: {json.dumps(str(BBC))}\nstore: {json.dumps(str(work / 'store'))}\n",
+                      + f"\ncorpus: {json.dumps(str(BBC))}\n"
+                      f"store: {json.dumps(str(work / 'store'))}\n",
                       encoding="utf-8")
     return load_config(config)
 
@@ -70,6 +71,7 @@ def test_bbc_since_selects_from_the_store(bbc_config) -> None:
             kept, [note] = select_since(corpus, Window(dt.date(2100, 1, 1), "--since", keep))
             assert len(kept) == (len(corpus) if keep else 0)
             assert f"{len(corpus)} with no known publication date" in note
-            assert note.count("“") == NAMED_UNDATED and f"and {len(corpus) - NAMED_UNDATED} more" in note
+            assert (note.count("“") == NAMED_UNDATED
+                    and f"and {len(corpus) - NAMED_UNDATED} more" in note)
     finally:
         corpus.close()

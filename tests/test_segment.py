@@ -82,16 +82,18 @@ def check_invariants(article: Article, seg: Segmented) -> None:
             s_prev = s.end
             for i in range(s.start, s.end):
                 in_sentence[i - p.start] = True
-        assert all(in_sentence[i] for i in range(p.end - p.start) if not text[p.start + i].isspace())
+        assert all(in_sentence[i] for i in range(p.end - p.start)
+                   if not text[p.start + i].isspace())
     for i, ch in enumerate(text):
         if not ch.isspace():
             assert covered[i] == 1, f"character {i} {ch!r} covered {covered[i]} times"
 
 
 _PIECES = st.sampled_from(
-    ["\n", "\n\n", "\r\n", "\r\n\r\n", " ", "  ", "\t", ". ", "? ", "! ", "… ", "...", "”", "“", '"',
-     "U.S.", "Mr. ", "a.m. ", "1344.15", "©", "(AP Photo/X)", "Share this article", "By Jane Doe",
-     "pic.twitter.com/x", "* ", "Read More", "The", "the", "Taliban", "said", ",", "(", ")", "\u00a0",
+    ["\n", "\n\n", "\r\n", "\r\n\r\n", " ", "  ", "\t", ". ", "? ", "! ", "… ", "...", "”", "“",
+     '"', "U.S.", "Mr. ", "a.m. ", "1344.15", "©", "(AP Photo/X)", "Share this article",
+     "By Jane Doe", "pic.twitter.com/x", "* ", "Read More", "The", "the", "Taliban", "said", ",",
+     "(", ")", "\u00a0",
      "---", "\r", "é", "Ünïcode", "Moscow", "x"]
 )
 
@@ -137,7 +139,8 @@ def test_no_sentence_is_longer_than_the_limit(text: str) -> None:
     seg = segment(article)
     check_invariants(article, seg)
     assert _longest(seg) <= SENTENCE_MAX
-    assert all(u.end - u.start <= max(SENTENCE_MAX, LONG_PARAGRAPH) for u in passages_of(article, seg))
+    assert all(u.end - u.start <= max(SENTENCE_MAX, LONG_PARAGRAPH)
+               for u in passages_of(article, seg))
 
 
 def test_a_wall_of_text_is_cut_at_line_breaks_then_spaces() -> None:
@@ -243,7 +246,8 @@ def test_seed_004_furniture_tail_embed_and_credit() -> None:
 def test_seed_004_quote_over_several_paragraphs_stays_body() -> None:
     a = _seed("004")
     k = _kinds(segment(a), a.text)
-    for start in ("“It's another matter that they position t", "We tell them frankly that we, the Russian",
+    for start in ("“It's another matter that they position t",
+                  "We tell them frankly that we, the Russian",
                   "We stand for the fact that the Afghans th"):
         assert k[start] == ("body", None)
 

@@ -1,4 +1,5 @@
-"""Theme matching: word forms and spellings by root, phrases, exclusions, scores, long paragraphs."""
+"""Theme matching: word forms and spellings by root, phrases, exclusions, scores, long paragraphs.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from briefing.models import Article, ArticleMeta, Paragraph, Segmented, Span
 
 def article(text: str, paragraphs: list[tuple[int, int, list[tuple[int, int]]]] | None = None,
             aid: str = "a.txt") -> tuple[Article, Segmented]:
-    a = Article(aid, Path(aid), text, "utf-8", ArticleMeta(), hashlib.sha256(text.encode()).hexdigest())
+    a = Article(aid, Path(aid), text, "utf-8", ArticleMeta(),
+                hashlib.sha256(text.encode()).hexdigest())
     if paragraphs is None:
         paragraphs = [(0, len(text), [(0, len(text))])]
     seg = Segmented(aid, tuple(Paragraph(s, e, "body", tuple(Span(*x) for x in sents))
@@ -129,7 +131,8 @@ def test_long_paragraph_yields_its_matching_sentences() -> None:
     assert a.text[c.match.start:c.match.end] == hit.strip()
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=300))
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")),
+               max_size=300))
 def test_every_match_slices_its_own_text(text: str) -> None:
     a, seg = article(text)
     for c in rank_theme(compile_theme(theme("a", "the", "x")), [(a, seg)]):
