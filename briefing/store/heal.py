@@ -11,6 +11,7 @@ rebuilds there were, and the highest generation seen (a rebuilt store goes on fr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
@@ -73,3 +74,18 @@ def heals(method: M) -> M:
             self._recover(damage)
 
     return healing  # type: ignore[return-value]  # the same signature as ``method``
+
+
+def guarded_by(guard: Callable[[], AbstractContextManager[None]]) -> Callable[[M], M]:
+    """A decorator running a method under ``guard``, a backend's context that turns its
+    driver's report of damage into :class:`~briefing.store.interface.StoreCorrupt`."""
+
+    def guarded(method: M) -> M:
+        @wraps(method)
+        def run(*args: Any) -> Any:
+            with guard():
+                return method(*args)
+
+        return run  # type: ignore[return-value]  # the same signature as ``method``
+
+    return guarded

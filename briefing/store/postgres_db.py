@@ -22,16 +22,13 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import wraps
-from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
 
 from briefing.errors import BusyError, InputError
+from briefing.store.heal import guarded_by
 from briefing.store.interface import StoreCorrupt
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 SCHEMA = "briefing"
 #: the advisory lock keys (classid, objid): one namespace for briefing, one key per lock
@@ -98,15 +95,8 @@ def guard() -> Iterator[None]:
         raise
 
 
-def guarded(method: F) -> F:
-    """``method`` run under :func:`guard`."""
-
-    @wraps(method)
-    def run(*args: Any) -> Any:
-        with guard():
-            return method(*args)
-
-    return run  # type: ignore[return-value]  # the same signature as ``method``
+#: a method run under :func:`guard`
+guarded = guarded_by(guard)
 
 
 # --- Advisory locks ---------------------------------------------------------------------------

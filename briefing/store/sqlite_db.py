@@ -9,16 +9,15 @@ heals, and lets every other error (busy, full, misuse) through.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from briefing.store.heal import guarded_by
 from briefing.store.interface import StoreCorrupt
 
 T = TypeVar("T", int, str)
-F = TypeVar("F", bound=Callable[..., Any])
 
 SCHEMA_VERSION = 5  # 2: files.gen, rank_cache; 3: files_gen index; 4: payload CRCs;
 # 5: passages.breaks, files.passage_count and token_count (were units, tokens)
@@ -159,12 +158,5 @@ def guard() -> Iterator[None]:
         raise
 
 
-def guarded(method: F) -> F:
-    """``method`` run under :func:`guard`."""
-
-    @wraps(method)
-    def run(*args: Any) -> Any:
-        with guard():
-            return method(*args)
-
-    return run  # type: ignore[return-value]  # the same signature as ``method``
+#: a method run under :func:`guard`
+guarded = guarded_by(guard)
