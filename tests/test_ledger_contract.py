@@ -2,18 +2,19 @@
 implementation through the interface alone: records, reads, claims between senders, expiry,
 renewal, release, the one-at-a-time hold, and many senders claiming at once.
 
-An implementation joins by adding a backend to ``BACKENDS``: a class that opens ledgers on
-one fresh storage (``open``: writable, a new connection each call, as another process would
-have; ``read``: read-only). What SQLite alone does (its file, its schema version, the lock
-dying with its process) is in test_ledger.py.
+An implementation joins by adding a backend to ``BACKENDS`` (and to ``make``): a class that
+opens ledgers on one fresh storage (``open``: writable, a new connection each call, as another
+process would have; ``read``: read-only). What SQLite alone does (its file, its schema
+version, the lock dying with its process) is in test_ledger.py.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,11 @@ from hypothesis import strategies as st
 
 from briefing.errors import BusyError, DeliveryError
 from briefing.store.ledger import Claimed, Ledger, open_ledger, read_ledger
+
+if TYPE_CHECKING:
+    from postgres import Cluster
+
+pytest_plugins = ["postgres"]
 
 EDITION = "2026-11-22"
 TITLE = "Russia and the Taliban"
@@ -40,16 +46,44 @@ class SqliteBackend:
         return read_ledger(self.store)
 
 
-BACKENDS = {"sqlite": SqliteBackend}
+class PostgresBackend:
+    """PostgreSQL ledgers in one new database of the session's throwaway cluster."""
+
+    def __init__(self, tmp: Path, cluster: Cluster) -> None:
+        self.url = cluster.database("ledger")
+
+    def open(self) -> Ledger:
+        from briefing.store.ledger.postgres import open_postgres_ledger  # psycopg: the fixture's
+
+        return open_postgres_ledger(self.url)
+
+    def read(self) -> Ledger | None:
+        from briefing.store.ledger.postgres import read_postgres_ledger
+
+        return read_postgres_ledger(self.url)
 
 
-@pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> SqliteBackend:
-    return BACKENDS[request.param](tmp_path)
+Backend = SqliteBackend | PostgresBackend
+BACKENDS: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgres": PostgresBackend}
+
+
+@pytest.fixture(scope="session", params=sorted(BACKENDS))
+def make(request: pytest.FixtureRequest) -> Callable[[Path], Backend]:
+    """Makes a backend on fresh storage in a folder (PostgreSQL: skipped with the fixture's
+    reason where no cluster can start)."""
+    if request.param == "postgres":
+        cluster = request.getfixturevalue("postgres")
+        return lambda tmp: PostgresBackend(tmp, cluster)
+    return SqliteBackend
 
 
 @pytest.fixture
-def two(backend: SqliteBackend) -> Iterator[tuple[Ledger, Ledger]]:
+def backend(make: Callable[[Path], Backend], tmp_path: Path) -> Backend:
+    return make(tmp_path)
+
+
+@pytest.fixture
+def two(backend: Backend) -> Iterator[tuple[Ledger, Ledger]]:
     """Two connections to one ledger: two senders."""
     with backend.open() as a, backend.open() as b:
         yield a, b
@@ -69,7 +103,7 @@ def claim(ledger: Ledger, readers: list[str], owner: str, *, limit: int = 8,
 # --- rows -----------------------------------------------------------------------------------
 
 
-def test_a_record_is_read_back_by_another_connection(backend: SqliteBackend) -> None:
+def test_a_record_is_read_back_by_another_connection(backend: Backend) -> None:
     with backend.open() as ledger:
         assert not ledger.has(EDITION, TITLE, "editor")
         assert ledger.get(EDITION, TITLE, "editor") is None
@@ -86,14 +120,14 @@ def test_a_record_is_read_back_by_another_connection(backend: SqliteBackend) -> 
         assert row.sent_at.endswith("+00:00")
 
 
-def test_a_second_record_counts_the_send(backend: SqliteBackend) -> None:
+def test_a_second_record_counts_the_send(backend: Backend) -> None:
     with backend.open() as ledger:
         record(ledger, "editor")
         record(ledger, "editor")
         assert [(r.reader, r.sends) for r in ledger.records()] == [("editor", 2)]
 
 
-def test_last_edition_is_the_latest_one_before(backend: SqliteBackend) -> None:
+def test_last_edition_is_the_latest_one_before(backend: Backend) -> None:
     with backend.open() as ledger:
         for edition in ("2026-11-08", "2026-11-22", "2026-11-15"):
             record(ledger, "editor", edition)
@@ -107,7 +141,7 @@ def test_last_edition_is_the_latest_one_before(backend: SqliteBackend) -> None:
             ("2026-11-22", "editor")]
 
 
-def test_a_read_only_ledger_reads_and_never_writes(backend: SqliteBackend) -> None:
+def test_a_read_only_ledger_reads_and_never_writes(backend: Backend) -> None:
     assert backend.read() is None  # nothing yet, and nothing made by looking
     with backend.open() as ledger:
         record(ledger, "editor")
@@ -216,7 +250,7 @@ def test_force_claims_sent_and_held_readers(two: tuple[Ledger, Ledger]) -> None:
     assert b.renew(EDITION, TITLE, owner="B", expiry=LONG) == frozenset()
 
 
-def test_many_senders_claiming_at_once_each_get_a_reader_once(backend: SqliteBackend) -> None:
+def test_many_senders_claiming_at_once_each_get_a_reader_once(backend: Backend) -> None:
     readers = [f"r{i:03d}" for i in range(120)]
     got: dict[str, list[str]] = {}
     errors: list[BaseException] = []
@@ -262,44 +296,44 @@ _OPS = st.lists(st.tuples(st.sampled_from(["claim", "record", "release", "renew"
 @settings(max_examples=40, deadline=None)
 @given(ops=_OPS)
 def test_claims_follow_the_model(tmp_path_factory: pytest.TempPathFactory,
+                                 make: Callable[[Path], Backend],
                                  ops: list[tuple[str, str, list[str], int]]) -> None:
-    for name, make in BACKENDS.items():
-        backend = make(tmp_path_factory.mktemp(name))
-        sent: set[str] = set()
-        owner_of: dict[str, str] = {}
-        with backend.open() as a, backend.open() as b:
-            by = {"A": a, "B": b}
-            for op, who, readers, limit in ops:
-                ledger = by[who]
-                if op == "claim":
-                    mine, was_sent, held = [], [], []
-                    for r in readers:
-                        if len(mine) >= limit:
-                            break
-                        if r in sent:
-                            was_sent.append(r)
-                        elif owner_of.get(r, who) != who:
-                            held.append(r)
-                        else:
-                            mine.append(r)
-                            owner_of[r] = who
-                    got = claim(ledger, readers, who, limit=limit)
-                    assert (got.mine, got.sent, got.held) == \
-                        (tuple(mine), tuple(was_sent), tuple(held))
-                elif op == "record":
-                    record(ledger, readers[0])
-                    sent.add(readers[0])
-                    owner_of.pop(readers[0], None)
-                elif op == "release":
-                    ledger.release(EDITION, TITLE, readers, owner=who)
-                    for r in readers:
-                        if owner_of.get(r) == who:
-                            del owner_of[r]
-                else:
-                    assert ledger.renew(EDITION, TITLE, owner=who, expiry=LONG) == \
-                        frozenset(r for r, o in owner_of.items() if o == who)
-                assert {c.reader: c.owner for c in a.claims()} == owner_of
-            assert {r.reader for r in a.records()} == sent
+    backend = make(tmp_path_factory.mktemp("ledger"))
+    sent: set[str] = set()
+    owner_of: dict[str, str] = {}
+    with backend.open() as a, backend.open() as b:
+        by = {"A": a, "B": b}
+        for op, who, readers, limit in ops:
+            ledger = by[who]
+            if op == "claim":
+                mine, was_sent, held = [], [], []
+                for r in readers:
+                    if len(mine) >= limit:
+                        break
+                    if r in sent:
+                        was_sent.append(r)
+                    elif owner_of.get(r, who) != who:
+                        held.append(r)
+                    else:
+                        mine.append(r)
+                        owner_of[r] = who
+                got = claim(ledger, readers, who, limit=limit)
+                assert (got.mine, got.sent, got.held) == \
+                    (tuple(mine), tuple(was_sent), tuple(held))
+            elif op == "record":
+                record(ledger, readers[0])
+                sent.add(readers[0])
+                owner_of.pop(readers[0], None)
+            elif op == "release":
+                ledger.release(EDITION, TITLE, readers, owner=who)
+                for r in readers:
+                    if owner_of.get(r) == who:
+                        del owner_of[r]
+            else:
+                assert ledger.renew(EDITION, TITLE, owner=who, expiry=LONG) == \
+                    frozenset(r for r, o in owner_of.items() if o == who)
+            assert {c.reader: c.owner for c in a.claims()} == owner_of
+        assert {r.reader for r in a.records()} == sent
 
 
 # --- the one-at-a-time hold -----------------------------------------------------------------

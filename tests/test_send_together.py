@@ -16,12 +16,20 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from test_delivery import REPO, Sink, smtp_server, workspace
+from test_delivery import REPO, Sink, smtp_server, workspace, write_workspace
 
+from briefing.config.load import load_config
 from briefing.config.model import Config
-from briefing.store.ledger import open_ledger
+from briefing.store import backends
+from briefing.store.ledger import LEDGER_NAME, open_ledger
+
+if TYPE_CHECKING:
+    from postgres import Cluster
+
+pytest_plugins = ["postgres"]
 
 EDITION = "2026-11-22"
 SUMMARY = re.compile(r"edition 2026-11-22: (\d+) delivered, (\d+) already sent, (\d+) failed, "
@@ -109,6 +117,33 @@ def test_two_senders_share_the_readers_and_mail_each_once(tmp_path: Path) -> Non
         assert [(r.reader, r.sends) for r in ledger.records()] == \
             [(f"r{i:02d}", 1) for i in range(n)]
         assert ledger.claims() == []  # each claim dropped as its reader was recorded
+
+
+def test_two_senders_on_a_postgresql_store_share_its_ledger(tmp_path: Path,
+                                                            postgres: Cluster) -> None:
+    """``store: postgresql://...`` keeps the ledger in the database too: two senders (real
+    processes) claim there and mail each reader once, and no ledger.sqlite is made."""
+    n = 24
+    path = write_workspace(tmp_path, readers=readers(n))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("store: ../store\n", f'store: "{postgres.database("send")}"\n'),
+                    encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.store_url
+    sink = BothAtWork()
+    with smtp_server(sink) as url:
+        first = sender(cfg, url)
+        wait_for(lambda: sink.seen)
+        second = sender(cfg, url)
+        (code_a, sent_a, _), (code_b, sent_b, _) = finished(first), finished(second)
+    assert code_a == code_b == 0
+    assert Counter(sink.recipients()) == {f"r{i:02d}@example.org": 1 for i in range(n)}
+    assert sent_a + sent_b == n and sent_a >= 8 and sent_b >= 8
+    assert not (cfg.store / LEDGER_NAME).exists()
+    with backends.open_ledger(cfg) as ledger:
+        assert [(r.reader, r.sends) for r in ledger.records()] == \
+            [(f"r{i:02d}", 1) for i in range(n)]
+        assert ledger.claims() == []
 
 
 class InFlight(Timed):

@@ -29,7 +29,8 @@ from briefing.deliver.smtp import Attempts, Retrying, SmtpTransport, Withdrawn, 
 from briefing.errors import ConfigError, DeliveryError, Problem, UsageError
 from briefing.pipeline import BuildOptions, now
 from briefing.runtime import collecting
-from briefing.store.ledger import Ledger, open_ledger, read_ledger
+from briefing.store import backends
+from briefing.store.ledger import Ledger
 
 __all__ = ["Pacer", "Progress", "SendReport", "send_editions"]
 
@@ -156,7 +157,7 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
     attempts = Attempts(Retrying(retries, backoff, max_backoff, sleep))
     pacer = Pacer(config.delivery.rate_per_minute, clock, sleep)
     if dry_run or to is not None:
-        ledger = read_ledger(config.store)
+        ledger = backends.read_ledger(config)
         try:
             queue = Unclaimed(ledger, edition, config.title, [r.id for r in readers],
                               force=force or to is not None)
@@ -167,7 +168,7 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
                 ledger.close()
         return report
     expiry = claim_expiry(env) if expiry is None else expiry
-    with open_ledger(config.store) as ledger, ledger.sending(exclusive=force):
+    with backends.open_ledger(config) as ledger, ledger.sending(exclusive=force):
         claims = Claims(ledger, edition, config.title, [r.id for r in readers], expiry=expiry,
                         force=force, clock=clock, sleep=sleep,
                         waiting=lambda rid: _tell(progress, report.done, len(readers), rid,

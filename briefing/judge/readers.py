@@ -16,7 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from briefing.config.model import LAST_EDITION, WINDOW_DAYS_RE, Config, Reader
-from briefing.store.ledger import Ledger, read_ledger
+from briefing.store import backends
+from briefing.store.ledger import Ledger
 
 __all__ = ["LAST_EDITION", "Window", "edition_window", "reader_since", "window_start"]
 
@@ -54,7 +55,7 @@ def reader_since(config: Config, reader: Reader | None, edition: dt.date, *,
         if ledger is not None:
             last = ledger.last_edition(config.title, reader.id, before=edition.isoformat())
         else:
-            opened = read_ledger(config.store)
+            opened = backends.read_ledger(config)
             if opened is not None:
                 with opened:
                     last = opened.last_edition(config.title, reader.id,

@@ -3,10 +3,8 @@
 ``store:`` in the config names a folder (the embedded store: SQLite files in it) or a server
 (``postgresql://user@host/db``: ``config.store_url``; the folder, ``config.store``, then keeps
 only what stays on this machine). Every opener outside ``store/`` goes through here
-(``ingest`` for the store, ``harvest`` for the fetch state), so a new backend is a new branch
-in these functions and nothing else changes. The send ledger's opener belongs here too, beside
-these, once it has a PostgreSQL implementation (today ``deliver`` opens ``store.ledger`` in
-``config.store``, the folder, whatever the backend).
+(``ingest`` for the store, ``harvest`` for the fetch state, ``deliver`` and ``judge`` for the
+send ledger), so a new backend is a new branch in these functions and nothing else changes.
 
 PostgreSQL's modules (and psycopg, the team extra) are imported only by a config naming it.
 """
@@ -17,9 +15,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from briefing.store import sqlite_fetch
+from briefing.store import ledger, sqlite_fetch
 from briefing.store.fetchstate import FetchState
 from briefing.store.interface import Store
+from briefing.store.ledger import Ledger
 from briefing.store.sqlite import SqliteStore
 
 if TYPE_CHECKING:
@@ -59,3 +58,23 @@ def fetch_state(config: Config) -> Iterator[FetchState]:
         return
     with sqlite_fetch.lock(config.store), sqlite_fetch.open_state(config.store) as state:
         yield state
+
+
+def open_ledger(config: Config) -> Ledger:
+    """The send ledger of ``config``'s store, open for writing (created when missing): in the
+    PostgreSQL database when the store is there, else ``ledger.sqlite`` in the store folder."""
+    if config.store_url:
+        from briefing.store.ledger.postgres import open_postgres_ledger  # as for open_store
+
+        return open_postgres_ledger(config.store_url)
+    return ledger.open_ledger(config.store)
+
+
+def read_ledger(config: Config) -> Ledger | None:
+    """The send ledger of ``config``'s store opened read-only, or None when there is none yet
+    (see :func:`briefing.store.ledger.read_ledger`)."""
+    if config.store_url:
+        from briefing.store.ledger.postgres import read_postgres_ledger  # as for open_store
+
+        return read_postgres_ledger(config.store_url)
+    return ledger.read_ledger(config.store)

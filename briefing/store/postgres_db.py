@@ -2,8 +2,8 @@
 advisory locks, and the versioned schema briefing creates and migrates.
 
 Everything briefing keeps lives in the schema ``briefing`` of the database the URL names, so
-it can share a database with other things. Each part (the store, the fetch state; the send
-ledger when it moves here) has its own list of migrations and its own row in
+it can share a database with other things. Each part (the store, the fetch state, the send
+ledger) has its own list of migrations and its own row in
 ``briefing.versions``; opening a part applies what it lacks, in one transaction under the
 schema lock, so two processes opening a new database at once do not both create it. A part
 written by a newer briefing is an error, never downgraded.
@@ -51,12 +51,12 @@ def connect(url: str, what: str) -> psycopg.Connection:
         conn = psycopg.connect(url, autocommit=True,
                                application_name=f"briefing {os.getpid()} {socket.gethostname()}")
     except psycopg.Error as exc:
-        raise InputError(f"{what}: cannot connect: {_first_line(exc)}") from None
+        raise InputError(f"{what}: cannot connect: {first_line(exc)}") from None
     _OPEN.add(conn)
     return conn
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
@@ -89,9 +89,9 @@ def guard() -> Iterator[None]:
         yield
     except psycopg.Error as exc:
         if exc.sqlstate in _CORRUPT_STATES:
-            raise StoreCorrupt(_first_line(exc)) from exc
+            raise StoreCorrupt(first_line(exc)) from exc
         if isinstance(exc, psycopg.OperationalError):
-            raise InputError(f"the PostgreSQL store failed: {_first_line(exc)}") from None
+            raise InputError(f"the PostgreSQL store failed: {first_line(exc)}") from None
         raise
 
 
@@ -121,9 +121,9 @@ def hold(url: str, lock: str, timeout: float, busy: Callable[[str], str], *,
     conn = connect(url, url)
     deadline = time.monotonic() + timeout
     try:
-        while not _try_lock(conn, lock):
+        while not try_lock(conn, lock):
             if time.monotonic() >= deadline:
-                raise BusyError(busy(_holder(conn, lock)))
+                raise BusyError(busy(holder(conn, lock)))
             time.sleep(0.1)
     except BaseException:
         conn.close()
@@ -132,12 +132,25 @@ def hold(url: str, lock: str, timeout: float, busy: Callable[[str], str], *,
     return name
 
 
-def _try_lock(conn: psycopg.Connection, lock: str) -> bool:
-    row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SPACE, LOCKS[lock])).fetchone()
+def try_lock(conn: psycopg.Connection, lock: str, *, shared: bool = False) -> bool:
+    """Take the session advisory lock ``lock`` on ``conn`` if no other session excludes it
+    (``shared``: PostgreSQL's shared mode, held by many sessions at once); never waits."""
+    call = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
+    row = conn.execute(f"SELECT {call}(%s, %s)", (LOCK_SPACE, LOCKS[lock])).fetchone()
     return bool(row and row[0])
 
 
-def _holder(conn: psycopg.Connection, lock: str) -> str:
+def unlock(conn: psycopg.Connection, lock: str, *, shared: bool = False) -> None:
+    """Give up a lock :func:`try_lock` took on ``conn`` (a session already gone has none)."""
+    call = "pg_advisory_unlock_shared" if shared else "pg_advisory_unlock"
+    try:
+        conn.execute(f"SELECT {call}(%s, %s)", (LOCK_SPACE, LOCKS[lock]))
+    except psycopg.Error:
+        pass  # the session is gone already, and its locks with it
+
+
+def holder(conn: psycopg.Connection, lock: str) -> str:
+    """Who holds ``lock``, for a busy message: " (process PID on HOST)", or ''."""
     row = conn.execute(
         "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s "
@@ -159,10 +172,7 @@ def release(name: tuple[str, str]) -> None:
         _HELD[name] = (conn, users - 1)
         return
     try:
-        conn.execute("SELECT pg_advisory_unlock(%s, %s)",
-                     (LOCK_SPACE, LOCKS[name[1].split()[0]]))
-    except psycopg.Error:
-        pass  # the session is gone already, and its locks with it
+        unlock(conn, name[1].split()[0])
     finally:
         conn.close()
 

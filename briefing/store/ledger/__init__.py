@@ -4,11 +4,12 @@ now, kept so nothing is sent twice.
     interface.py  what a ledger promises: its records, the ``Ledger`` protocol (reads,
                   claims, writes, one transaction each), the one-at-a-time hold
     sqlite.py     the embedded implementation: ``<store>/ledger.sqlite``, ``flock`` for the hold
+    postgres.py   the team's: tables in the store's PostgreSQL database, an advisory lock
 
 Open one with :func:`open_ledger` (writable, created when missing) or :func:`read_ledger`
-(read-only; None when there is no ledger yet): callers see the ``Ledger`` interface only. A
-second implementation (PostgreSQL) is one class beside ``sqlite.py`` and one branch here, on
-the store's location.
+(read-only; None when there is no ledger yet), SQLite's in a store folder; what a config names,
+either backend, with ``store.backends.open_ledger`` / ``read_ledger``. Callers see the
+``Ledger`` interface only; ``postgres.py`` (psycopg) is imported only for a PostgreSQL store.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ it lasts. One-at-a-time work (a forced resend) holds :meth:`Ledger.sending` excl
 ordinary sends hold it shared.
 
 An implementation is one class: SQLite's is ``sqlite.SqliteLedger`` (a file beside the
-store, ``flock`` for :meth:`sending`); a PostgreSQL one would claim with ``SELECT ... FOR
-UPDATE SKIP LOCKED`` in a transaction and hold :meth:`sending` with an advisory lock
-(``pg_try_advisory_lock`` / ``pg_try_advisory_lock_shared``), the clock being the server's.
+store, ``flock`` for :meth:`sending`); PostgreSQL's is ``postgres.PostgresLedger`` (tables
+in the store's database, claims by ``INSERT ... ON CONFLICT`` with an expiry check in one
+transaction, :meth:`sending` a session advisory lock, shared or not, the clock the server's).
 ``tests/test_ledger_contract.py`` is the suite every implementation passes.
 """
 
@@ -31,7 +31,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, Self
 
-__all__ = ["Claim", "Claimed", "Ledger", "SentRecord"]
+__all__ = ["Claim", "Claimed", "Ledger", "SentRecord", "sending_busy"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +145,14 @@ class Ledger(Protocol):
         ``exclusive`` (a forced resend, which must run alone); raise :class:`BusyError` at
         once when another holder excludes this one. Released when its process dies."""
         ...
+
+
+def sending_busy(*, shared: bool, where: str = "") -> str:
+    """What :meth:`Ledger.sending` says when another holder excludes this one (``shared``:
+    an ordinary send meeting a forced one); ``where`` (" (process PID on HOST)") names the
+    holder when it is known."""
+    if not shared:
+        return (f"another `briefing send`{where} is running on this store, and a forced resend "
+                "(--force) runs alone; wait for it to finish")
+    return (f"another `briefing send` (a forced resend, which runs alone){where} is running on "
+            "this store; wait for it to finish")

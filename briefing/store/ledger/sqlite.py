@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Self
 
 from briefing.errors import DeliveryError
-from briefing.store.ledger.interface import Claim, Claimed, SentRecord
+from briefing.store.ledger.interface import Claim, Claimed, SentRecord, sending_busy
 from briefing.store.locks import exclusive
 
 __all__ = ["LEDGER_NAME", "SqliteLedger", "ledger_path", "open_sqlite_ledger",
@@ -275,8 +275,5 @@ def send_lock(store: Path, *, shared: bool = False) -> AbstractContextManager[Pa
     """Hold the store's send lock for the duration, or raise :class:`BusyError` at once when
     another process holds it in a way that excludes this hold: every ordinary send holds it
     ``shared`` (the ledger's claims keep them apart), a forced resend alone."""
-    busy = ("another `briefing send` is running on this store, and a forced resend (--force) "
-            "runs alone; wait for it to finish") if not shared else \
-        "another `briefing send` (a forced resend, which runs alone) is running on this " \
-        "store; wait for it to finish"
-    return exclusive(Path(store) / LOCK_NAME, busy, DeliveryError, shared=shared)
+    return exclusive(Path(store) / LOCK_NAME, sending_busy(shared=shared), DeliveryError,
+                     shared=shared)
