@@ -421,7 +421,7 @@ def send(
         "--to", metavar="ADDRESS",
         help="Send one reader's edition to this test address; the ledger is not touched.")] = None,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Write out/readers/ID/briefing.read.eml instead of sending.")] = False,
+        "--dry-run", help="Write out/readers/ID/briefing.eml instead of sending.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Send again to readers who already got this edition.")] = False,
     smtp: Annotated[str | None, typer.Option(

@@ -249,7 +249,7 @@ def test_send_still_delivers_when_the_archive_cannot_be_written(tmp_path: Path,
     report = send_editions(cfg, BuildOptions(edition=_date("2026-11-22")), dry_run=True,
                            warn=warnings.append)
     assert report.ok and report.delivered == ["editor", "borders"]
-    assert (tmp_path / "out" / "readers" / "editor" / "briefing.read.eml").is_file()
+    assert (tmp_path / "out" / "readers" / "editor" / "briefing.eml").is_file()
     assert sum("could not archive the edition" in w for w in warnings) == 2, warnings
     # a build, by contrast, fails: it did not do all it was asked
     with pytest.raises(ArchiveError):

@@ -708,7 +708,7 @@ def test_dry_run_writes_eml_and_never_touches_the_ledger(tmp_path: Path) -> None
     cfg = workspace(tmp_path)
     report = send_editions(cfg, OPTIONS, dry_run=True, env={})
     assert report.ok and len(report.written) == 3
-    eml = tmp_path / "out/readers/analyst/briefing.read.eml"
+    eml = tmp_path / "out/readers/analyst/briefing.eml"
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert msg["To"].addresses[0].addr_spec == "analyst@example.org"
     assert not ledger_path(cfg.store).exists()

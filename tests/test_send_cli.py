@@ -63,8 +63,8 @@ def test_dry_run_writes_eml_files(tmp_path: Path) -> None:
     cfg = workspace(tmp_path)
     result = invoke("--config", str(cfg.path), "--dry-run", "--reader", "editor")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out/readers/editor/briefing.read.eml").is_file()
-    assert "briefing.read.eml" in result.output
+    assert (tmp_path / "out/readers/editor/briefing.eml").is_file()
+    assert "briefing.eml" in result.output
 
 
 def test_a_failed_reader_exits_non_zero_naming_it(tmp_path: Path) -> None:

@@ -130,7 +130,7 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
                   expiry: float | None = None) -> SendReport:
     """Email each reader's edition (or ``reader_id``'s) at most once, and report how it went.
 
-    ``dry_run`` writes ``out/readers/<id>/briefing.read.eml`` instead of sending; ``to`` sends one
+    ``dry_run`` writes ``out/readers/<id>/briefing.eml`` instead of sending; ``to`` sends one
     reader's edition to a test address; neither ever writes the ledger. ``force`` resends
     editions the ledger already has. Retries wait ``backoff`` seconds, doubling, at most
     ``max_backoff``; a server silent for ``timeout`` seconds has timed out. A reader is
