@@ -32,7 +32,8 @@ only package that writes SQL or imports a database driver.
 
 Add a backend: an implementation of ``front.Tables`` (and of ``FetchState``), a branch in
 ``backends.py``, and an entry in ``tests/store_backends.py`` so the contract suite runs on it.
-Must not touch: the config's meaning, the outputs, the network.
+Must not touch: the config's meaning, the outputs, the network (but the PostgreSQL server a
+``store:`` URL names).
 
 ``Store``, ``SqliteStore`` and ``open_store`` are importable from here.
 """

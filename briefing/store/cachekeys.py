@@ -49,7 +49,7 @@ MARSHAL = f"{marshal.version}.{sys.version_info[0]}.{sys.version_info[1]}"
 #: the store's snapshot of its file table, and the small delta kept beside it (store.py)
 FILES = f"files:{MARSHAL}"
 FILES_DELTA = f"files-delta:{MARSHAL}"
-#: the last full reading of the corpus and the listing it came from (ingest._Base)
+#: the last full reading of the corpus and the listing it came from (read.warm.Base)
 CORPUS_BASE = f"corpus-base:{MARSHAL}"
 #: per-article annotations (the store's ``annotations`` table): quotations, dated sentences
 QUOTES = "quotes"
