@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 __all__ = ["Claim", "Claimed", "Ledger", "SentRecord", "sending_busy"]
 
@@ -70,6 +70,23 @@ class Claimed:
     sent: tuple[str, ...] = ()
     held: tuple[str, ...] = ()
     wait: float = 0.0
+
+
+class ConnectionLedger:
+    """What every ledger over one database connection does alike: it closes that connection,
+    and as a context manager closes it on the way out. Implementations set ``_conn``."""
+
+    _conn: Any
+
+    def close(self) -> None:
+        """Close the connection (every write is already committed)."""
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 class Ledger(Protocol):

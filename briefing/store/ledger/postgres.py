@@ -22,13 +22,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import Any
 
 import psycopg
 
 from briefing.errors import BusyError, DeliveryError, InputError
 from briefing.store import postgres_db
-from briefing.store.ledger.interface import Claim, Claimed, SentRecord, sending_busy
+from briefing.store.ledger.interface import (
+    Claim,
+    Claimed,
+    ConnectionLedger,
+    SentRecord,
+    sending_busy,
+)
 from briefing.store.postgres_db import SCHEMA, Migration
 
 __all__ = ["PostgresLedger", "open_postgres_ledger", "read_postgres_ledger"]
@@ -55,7 +61,7 @@ _CLAIM = (f"INSERT INTO {_CLAIMS} AS c (edition, title, reader, owner, expires_a
 _UNLESS_HELD = " WHERE c.owner = excluded.owner OR c.expires_at <= %s"
 
 
-class PostgresLedger:
+class PostgresLedger(ConnectionLedger):
     """An open PostgreSQL ledger: one connection (see :class:`briefing.store.ledger.Ledger`
     for what each method means). Use :func:`open_postgres_ledger` or
     :func:`read_postgres_ledger`."""
@@ -63,16 +69,6 @@ class PostgresLedger:
     def __init__(self, conn: psycopg.Connection, url: str) -> None:
         self._conn = conn
         self.where = url
-
-    def close(self) -> None:
-        """Close the connection (every write is already committed)."""
-        self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     # --- reads ------------------------------------------------------------------------------
 

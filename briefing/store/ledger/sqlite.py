@@ -21,10 +21,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Self
 
 from briefing.errors import DeliveryError
-from briefing.store.ledger.interface import Claim, Claimed, SentRecord, sending_busy
+from briefing.store.ledger.interface import (
+    Claim,
+    Claimed,
+    ConnectionLedger,
+    SentRecord,
+    sending_busy,
+)
 from briefing.store.locks import exclusive
 
 __all__ = ["LEDGER_NAME", "SqliteLedger", "ledger_path", "open_sqlite_ledger",
@@ -63,7 +68,7 @@ def ledger_path(store: Path) -> Path:
     return Path(store) / LEDGER_NAME
 
 
-class SqliteLedger:
+class SqliteLedger(ConnectionLedger):
     """An open SQLite ledger (see :class:`briefing.store.ledger.Ledger` for what each method
     means). Use :func:`open_sqlite_ledger` or :func:`read_sqlite_ledger`."""
 
@@ -73,16 +78,6 @@ class SqliteLedger:
         self._clock = clock
         self.path = path
         self.where = str(path)
-
-    def close(self) -> None:
-        """Close the connection (every write is already committed)."""
-        self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     # --- reads ------------------------------------------------------------------------------
 
