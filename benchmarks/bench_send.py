@@ -2,6 +2,7 @@
 senders to a loopback SMTP server, and check that every reader got exactly one message.
 
     .venv/bin/python benchmarks/bench_send.py [--readers 10000] [--senders 2] [--selections 7]
+                                              [--postgres]
 
 Synthetic readers in a temporary workspace over the seeds, their theme selections cycling
 through ``--selections`` distinct ones (subsets and orders of the three themes, some with a
@@ -11,7 +12,9 @@ to the last one's end; ``--senders 1`` runs one send in this process, with progr
 stderr. Each reader's edition is rendered, written to out/readers/ID/, archived and sent to an
 aiosmtpd sink on 127.0.0.1, with a ledger row per message (``synchronous=FULL``). The Briefing
 is built once per distinct selection in each sender; rendering, writing, archiving, sending
-and the ledger are per reader. The last line is the figure.
+and the ledger are per reader. With ``--postgres`` the store and the send ledger are in a
+throwaway PostgreSQL cluster started for the run (tests/postgres.py: initdb into a temporary
+folder, a Unix socket) instead of the embedded store. The last line is the figure.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def selections(n: int) -> list[str]:
     return out[:n]
 
 
-def workspace(tmp: Path, readers: int, distinct: int) -> Path:
+def workspace(tmp: Path, readers: int, distinct: int, store: str = "../store") -> Path:
     text = (REPO / "config" / "briefing.yaml").read_text(encoding="utf-8")
     themes = text[text.index("themes:"):text.index("# --- What you know about the articles")]
     choices = selections(distinct)
@@ -80,7 +83,7 @@ def workspace(tmp: Path, readers: int, distinct: int) -> Path:
     config.parent.mkdir(parents=True)
     config.write_text(
         f'title: "Russia and the Taliban"\ncorpus: "{REPO / "seeds"}"\nout: ../out\n'
-        f"store: ../store\n{themes}" + "\n".join(lines) + "\n"
+        f"store: \"{store}\"\n{themes}" + "\n".join(lines) + "\n"
         'delivery:\n  from: "Briefing <briefing@example.org>"\n'
         '  unsubscribe: "https://example.org/unsubscribe"\n  rate_per_minute: 1000000\n',
         encoding="utf-8")
@@ -93,7 +96,33 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--readers", type=int, default=10000)
     p.add_argument("--senders", type=int, default=2)
     p.add_argument("--selections", type=int, default=7)
+    p.add_argument("--postgres", action="store_true",
+                   help="the store and the ledger in a throwaway PostgreSQL cluster")
     args = p.parse_args(argv)
+    cluster = None
+    if args.postgres:
+        sys.path.insert(0, str(REPO / "tests"))
+        from postgres import Cluster
+
+        cluster = Cluster()
+    try:
+        elapsed, shares, sink = run(args, cluster.database("send") if cluster else "../store")
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    assert sink.count == args.readers, (sink.count, args.readers)
+    twice = [r for r, n in sink.recipients.items() if n != 1]
+    assert len(sink.recipients) == args.readers and not twice, twice[:5]
+    print(f"sent {sink.count} reader editions ({args.selections} distinct theme selections, "
+          f"{sink.bytes / sink.count / 1024:.0f} KiB each) to loopback SMTP by "
+          f"{args.senders} sender{'s' if args.senders > 1 else ''} "
+          f"({' + '.join(map(str, shares))}), "
+          f"{'PostgreSQL' if cluster else 'embedded'} store and ledger, every reader once, "
+          f"in {elapsed:.1f} s ({sink.count / elapsed:.0f} messages/s)")
+
+
+def run(args: argparse.Namespace, store: str) -> tuple[float, list[int], Counter]:
+    """One timed send of ``args.readers`` editions; the time, each sender's share, the sink."""
     with tempfile.TemporaryDirectory() as tmp, socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -102,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         controller = Controller(sink, hostname="127.0.0.1", port=port)
         controller.start()
         try:
-            config = workspace(Path(tmp), args.readers, args.selections)
+            config = workspace(Path(tmp), args.readers, args.selections, store)
             url = f"smtp://127.0.0.1:{port}"
             started = time.perf_counter()
             if args.senders == 1:
@@ -112,14 +141,7 @@ def main(argv: list[str] | None = None) -> None:
             elapsed = time.perf_counter() - started
         finally:
             controller.stop()
-    assert sink.count == args.readers, (sink.count, args.readers)
-    twice = [r for r, n in sink.recipients.items() if n != 1]
-    assert len(sink.recipients) == args.readers and not twice, twice[:5]
-    print(f"sent {sink.count} reader editions ({args.selections} distinct theme selections, "
-          f"{sink.bytes / sink.count / 1024:.0f} KiB each) to loopback SMTP by "
-          f"{args.senders} sender{'s' if args.senders > 1 else ''} "
-          f"({' + '.join(map(str, shares))}), every reader once, in {elapsed:.1f} s "
-          f"({sink.count / elapsed:.0f} messages/s)")
+    return elapsed, shares, sink
 
 
 def one_sender(config: Path, url: str, started: float) -> int:

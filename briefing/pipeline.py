@@ -276,12 +276,13 @@ def archive_root(config: Config, options: BuildOptions) -> Path:
 
 
 def compare_with_previous(briefing: Briefing, root: Path, articles: Sequence[str],
-                          warn: Warn = _ignore) -> Briefing:
+                          warn: Warn = _ignore, dates: Sequence[str] | None = None) -> Briefing:
     """``briefing`` with its items marked new or not against the previous archived edition for
     the same reader, and what is new since (``Briefing.previous``); ``articles``: the sha256
-    of each article of the edition's corpus. A previous edition that cannot be read is
-    warned about, and nothing is marked new."""
-    previous = archive.previous_edition(root, briefing.edition, briefing.reader)
+    of each article of the edition's corpus; ``dates``: the archive's dates, when the caller
+    listed them once for many editions. A previous edition that cannot be read is warned
+    about, and nothing is marked new."""
+    previous = archive.previous_edition(root, briefing.edition, briefing.reader, dates)
     for message in previous.warnings if previous is not None else ():
         warn(message)
     return archive.compare(briefing, previous, articles)
@@ -294,15 +295,18 @@ def with_json(formats: Sequence[str]) -> tuple[str, ...]:
 
 
 def archive_indexes(config: Config, root: Path, *, readers: Sequence[str] = (),
-                    main: bool = True, env: Any = None) -> list[Path]:
+                    main: bool = True, env: Any = None,
+                    dates: Sequence[str] | None = None) -> list[Path]:
     """Rewrite the archive's index page and Atom feed (``main``) and ``readers``' own;
-    ``env``: the Jinja2 environment to draw the index with (a new one when None)."""
+    ``env``: the Jinja2 environment to draw the index with (a new one when None); ``dates``:
+    the archive's dates, when already listed."""
     from briefing.publish import render
     from briefing.publish.archive_index import write_indexes
 
     env = env or render.template_env(workspace_templates(config), lang=config.language)
     return write_indexes(root, title=config.title, web_url=config.delivery.web_url, env=env,
-                         readers=readers, main=main, generator=("briefing", __version__))
+                         readers=readers, main=main, generator=("briefing", __version__),
+                         dates=dates)
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(), *,
@@ -339,13 +343,14 @@ def _build(config: Config, options: BuildOptions, whole: Corpus,
     briefings, written, archived = [], [], []
     options = replace(options, edition=options.edition or now().date())
     root = archive_root(config, options)
+    dates = archive.edition_dates(root)  # once, not per reader (see archive.previous_edition)
     for reader in readers:
         made = make_edition(config, whole, reader, options, timings=timings)
         with timings.stage("texts"):
             briefing = made.with_texts(options.out or config.out)
         articles = made.digests()
         with timings.stage("compare"):
-            briefing = compare_with_previous(briefing, root, articles, warn)
+            briefing = compare_with_previous(briefing, root, articles, warn, dates)
         formats = edition_formats(reader, options.formats)
         rendered = render_formats(briefing, config, with_json(formats), timings)
         files = {FILENAMES[f]: data for f, data in rendered.items()}
@@ -354,9 +359,11 @@ def _build(config: Config, options: BuildOptions, whole: Corpus,
             written += write_atomically(target, {FILENAMES[f]: rendered[f] for f in formats})
         with timings.stage("archive"):
             archived.append(archive.archive_edition(root, briefing, files, articles))
+        dates = archive.with_date(dates, briefing.edition)
         briefings.append(briefing)
     with timings.stage("archive"):
-        archive_indexes(config, root, readers=[r.id for r in readers if r is not None])
+        archive_indexes(config, root, readers=[r.id for r in readers if r is not None],
+                        dates=dates)
     return BuildResult(tuple(briefings), tuple(written), timings, tuple(archived))
 
 

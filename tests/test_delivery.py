@@ -1123,3 +1123,39 @@ def test_what_the_config_check_accepts_send_accepts(
     msg = build_message(replace(edition, reader=cfg.readers[0]), cfg)
     assert msg["To"].addresses[0].addr_spec == email_value.strip()
     assert msg["From"].addresses[0].addr_spec == mailbox(sender, named=True)[1]
+
+
+def test_a_send_lists_the_archive_once_however_many_readers_it_has(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """out/editions/ holds a folder per reader beside its dates: listing it for each reader
+    made a send quadratic in its readers (a third of a 10,000-reader send). A run lists it
+    once, and still compares each reader with that reader's previous edition and lists both
+    of a reader's editions in the reader's own index."""
+    n = 25
+    cfg = workspace(tmp_path, readers="readers:\n" + "".join(
+        f"  - {{id: r{i:02d}, name: Reader {i}, email: r{i:02d}@example.org, "
+        f"themes: [security], formats: [email]}}\n" for i in range(n)))
+    root = cfg.out / "editions"
+    with smtp_server(Sink()) as url:
+        send_editions(cfg, replace(OPTIONS, edition=__import__("datetime").date(2026, 11, 15)),
+                      smtp_url=url, env={}, **FAST).check()
+    listings = []
+    iterdir = Path.iterdir
+
+    def counted(self: Path) -> Iterator[Path]:
+        if self == root:
+            listings.append(self)
+        return iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", counted)
+    sink = Sink()
+    with smtp_server(sink) as url:
+        send_editions(cfg, OPTIONS, smtp_url=url, env={}, **FAST).check()
+    assert len(sink.messages()) == n
+    assert len(listings) == 1
+    monkeypatch.undo()
+    for i in (0, n - 1):
+        index = (root / f"r{i:02d}" / "index.html").read_text(encoding="utf-8")
+        assert "2026-11-22/r" in index and "2026-11-15/r" in index
+        record = (root / "2026-11-22" / f"r{i:02d}" / "briefing.json").read_text("utf-8")
+        assert '"2026-11-15"' in record  # compared with this reader's previous edition

@@ -171,10 +171,28 @@ class InFlight(Timed):
         return "250 OK"
 
 
+def on_backend(tmp_path: Path, backend: str, request: pytest.FixtureRequest,
+               n: int) -> Config:
+    """A workspace of ``n`` readers whose store (and so its ledger) is the embedded one
+    (``sqlite``) or in a throwaway PostgreSQL cluster (``postgresql``)."""
+    if backend == "sqlite":
+        return workspace(tmp_path, readers=readers(n))
+    cluster = request.getfixturevalue("postgres")
+    path = write_workspace(tmp_path, readers=readers(n))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("store: ../store\n", f'store: "{cluster.database("kill")}"\n'),
+                    encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.store_url
+    return cfg
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_killed_senders_readers_are_taken_over_once_its_claims_expire(
-        tmp_path: Path) -> None:
+        tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
+    """On either ledger: the same takeover, the same one-message window."""
     n, expiry = 12, 3.0
-    cfg = workspace(tmp_path, readers=readers(n))
+    cfg = on_backend(tmp_path, backend, request, n)
     sink = InFlight()
     with smtp_server(sink) as url:
         killed = sender(cfg, url, expiry)
@@ -184,7 +202,7 @@ def test_a_killed_senders_readers_are_taken_over_once_its_claims_expire(
             os.kill(killed.pid, signal.SIGKILL)
             killed.wait()
             sink.released = True
-        with open_ledger(cfg.store) as ledger:
+        with backends.open_ledger(cfg) as ledger:
             assert [r.reader for r in ledger.records()] == ["r00"]
             claims = {c.reader: c.expires_at for c in ledger.claims()}
         # The killed run holds its first eight readers, r01 in flight among them.
@@ -201,7 +219,7 @@ def test_a_killed_senders_readers_are_taken_over_once_its_claims_expire(
     second = {rcpt.split("@")[0]: at for rcpt, at, _ in sink.at[2:]}
     for reader, expires_at in claims.items():
         assert second[reader] >= expires_at - 0.05, reader
-    with open_ledger(cfg.store) as ledger:
+    with backends.open_ledger(cfg) as ledger:
         assert {r.reader: r.sends for r in ledger.records()} == \
             {f"r{i:02d}": 1 for i in range(n)}
 
@@ -224,10 +242,11 @@ class SlowForTheFirst(Timed):
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_sender_stalled_past_its_claim_does_not_send_what_was_taken_over(
-        tmp_path: Path) -> None:
+        tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
     n = 10
-    cfg = workspace(tmp_path, readers=readers(n))
+    cfg = on_backend(tmp_path, backend, request, n)
     sink = SlowForTheFirst()
     with smtp_server(sink) as url:
         slow = sender(cfg, url, expiry=2)

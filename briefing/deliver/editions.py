@@ -33,7 +33,7 @@ from briefing.pipeline import (
     with_json,
     workspace_templates,
 )
-from briefing.publish.archive import archive_edition
+from briefing.publish.archive import archive_edition, edition_dates, with_date
 from briefing.publish.output import write_atomically
 from briefing.store.ledger import Ledger
 
@@ -59,6 +59,10 @@ class EditionMaker:
         self.env = render.template_env(workspace_templates(config), lang=config.language)
         self.archive_root = archive_root(config, options)
         self.archived: list[str] = []
+        # The archive's dates, listed once for the run (out/editions/ holds a folder per reader
+        # beside them: listing it per reader made a send quadratic in its readers). A send
+        # adds only its own edition's date, which the first archived edition creates.
+        self._dates = edition_dates(self.archive_root)
         self._keys: dict[str, tuple[object, ...]] = {}  # each reader's selection and window
         # one edition per selection and window: its Briefing (reading texts written) and the
         # digests of the articles inside its window
@@ -84,7 +88,7 @@ class EditionMaker:
         key = self._keys[reader.id]
         shared, articles = self._shared[key]
         briefing = compare_with_previous(replace(shared, reader=reader.id), self.archive_root,
-                                         articles, self.warn)
+                                         articles, self.warn, self._dates)
         # The text edition does not name its reader, so readers who share a selection and
         # what is new to them share it too (textwrap makes it the dearest part to render).
         marks = (key, briefing.previous,
@@ -105,8 +109,9 @@ class EditionMaker:
         write_atomically(folder, named, derived=tuple(named))
         try:
             archive_edition(self.archive_root, briefing, named, articles)
+            self._dates = with_date(self._dates, briefing.edition)
             archive_indexes(self.config, self.archive_root, readers=[reader.id], main=False,
-                            env=self.env)
+                            env=self.env, dates=self._dates)
             self.archived.append(reader.id)
         except ArchiveError as exc:  # the message still goes: the archive is not the delivery
             self.warn(str(exc))
@@ -117,6 +122,7 @@ class EditionMaker:
         """Rewrite the archive's own index and feed once, after the editions of a run."""
         if self.archived:
             try:
-                archive_indexes(self.config, self.archive_root, main=True, env=self.env)
+                archive_indexes(self.config, self.archive_root, main=True, env=self.env,
+                                dates=self._dates)
             except ArchiveError as exc:
                 self.warn(str(exc))

@@ -45,7 +45,7 @@ from briefing.publish.labels import since_line
 from briefing.publish.output import FILENAMES, write_atomically
 
 __all__ = ["Archived", "DIRNAME", "ENTRY", "MANIFEST", "archive_edition", "compare",
-           "edition_dates", "edition_folder", "previous_edition", "read_entry"]
+           "edition_dates", "edition_folder", "previous_edition", "read_entry", "with_date"]
 
 DIRNAME = "editions"  # out/editions/
 JSON = FILENAMES["json"]
@@ -88,6 +88,12 @@ def edition_dates(root: Path) -> list[str]:
     return sorted(out, reverse=True)
 
 
+def with_date(dates: Sequence[str], edition: str) -> list[str]:
+    """``dates`` (newest first) with ``edition``'s among them: the listing after archiving an
+    edition of that date, without listing the archive again."""
+    return list(dates) if edition in dates else sorted([*dates, edition], reverse=True)
+
+
 # --- Reading a previous edition -------------------------------------------------------------
 
 
@@ -116,10 +122,13 @@ class Archived:
     warnings: tuple[str, ...] = ()
 
 
-def previous_edition(root: Path, edition: str, reader: str | None) -> Archived | None:
+def previous_edition(root: Path, edition: str, reader: str | None,
+                     dates: Sequence[str] | None = None) -> Archived | None:
     """The latest archived edition for ``reader`` (None: the main edition) dated before
-    ``edition``, read; None when there is none (this is the first)."""
-    for date in edition_dates(root):
+    ``edition``, read; None when there is none (this is the first). ``dates``: the archive's
+    :func:`edition_dates`, when the caller listed them already (a send lists them once, not
+    once per reader: out/editions/ holds a folder per reader beside the dates)."""
+    for date in edition_dates(root) if dates is None else dates:
         if date >= edition:
             continue
         folder = edition_folder(root, date, reader)

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,13 +67,14 @@ class Listed:
 _ALL = object()  # listed(): every edition, the main one and every reader's
 
 
-def listed(root: Path, reader: Any = _ALL, limit: int = INDEX_ENTRIES
-           ) -> tuple[list[Listed], str | None]:
+def listed(root: Path, reader: Any = _ALL, limit: int = INDEX_ENTRIES,
+           dates: Sequence[str] | None = None) -> tuple[list[Listed], str | None]:
     """The newest ``limit`` editions in the archive (every one, or ``reader``'s: None for the
     main edition), newest first, the main edition of a date before its readers'; and the date of
-    the newest edition left out (None when none was)."""
+    the newest edition left out (None when none was). ``dates``: the archive's dates, when
+    already listed (see ``archive.previous_edition``)."""
     out: list[Listed] = []
-    for date in edition_dates(root):
+    for date in edition_dates(root) if dates is None else dates:
         for folder, rid in _editions_of(root, date, reader):
             if len(out) == limit:
                 return out, date
@@ -234,16 +235,18 @@ def _int(value: object) -> int | None:
 
 def write_indexes(root: Path, *, title: str, web_url: str | None, env: Any,
                   readers: Iterable[str] = (), main: bool = True,
-                  generator: tuple[str, str] = ("briefing", "")) -> list[Path]:
+                  generator: tuple[str, str] = ("briefing", ""),
+                  dates: Sequence[str] | None = None) -> list[Path]:
     """Rewrite the archive's index and feed (``main``) and each of ``readers``' own, each pair
-    atomically. Returns the files written."""
+    atomically; ``dates``: the archive's dates, when already listed. Returns the files
+    written."""
     written: list[Path] = []
     scopes: list[tuple[Any, Path, int]] = [(_ALL, root, 0)] if main else []
     scopes += [(r, root / r, 1) for r in dict.fromkeys(readers)]
     label = " ".join(generator).strip()
     for scope, folder, depth in scopes:
         reader = None if scope is _ALL else scope
-        editions, older = listed(root, scope, INDEX_ENTRIES)
+        editions, older = listed(root, scope, INDEX_ENTRIES, dates)
         page = index_html(editions, older, title=title, reader=reader, env=env, depth=depth,
                           web_url=web_url, generator=label)
         feed = feed_xml(editions[:FEED_ENTRIES], title=title, reader=reader, depth=depth,
