@@ -377,6 +377,10 @@ class Voice:
     quotes: tuple[Item, ...] = doc("Their quotations in source order: kind 'quote', or "
                                    "'passage' for a short one shown in its sentence; an entry "
                                    "with ``see`` points to the item that shows it.")
+    role: Cited | None = doc("Who they are, in an article's words: the role written beside "
+                             "their full name ('Russian foreign minister'), cited; None when "
+                             "no article gives one, or the speaker is not a person.",
+                             default=None)
 
 
 @dataclass(frozen=True, slots=True)

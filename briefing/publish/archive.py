@@ -61,6 +61,8 @@ DIGEST_CHARS = 16
 SEEN_SHARE = 0.5
 _WORD_RE = re.compile(r"\S+")
 _ARCHIVED_FILES = (*FILENAMES.values(), MANIFEST, ENTRY)
+# Cited parts that are not text shown as news: "also reported by" references, a speaker's role.
+_NOT_SHOWN = frozenset({"also", "role"})
 
 
 # --- Where editions go ----------------------------------------------------------------------
@@ -174,7 +176,8 @@ def _reason(exc: BaseException) -> str:
 def _shown(data: Mapping[str, Any]) -> Iterator[Shown]:
     """Every piece of text the record shows (summary points, ledes, items, quotations, timeline
     events, and whatever parts a later version adds), found by shape: an object with ``text``,
-    ``path``, ``start`` and ``end``. "Also reported by" citations show no text: not counted."""
+    ``path``, ``start`` and ``end``. "Also reported by" citations and a speaker's role show no
+    news: not counted."""
     sections = data["sections"]
     if not isinstance(sections, list) or not all(
             isinstance(s, dict) and isinstance(s.get("items"), list) for s in sections):
@@ -198,7 +201,7 @@ def _cited_objects(node: object) -> Iterator[dict[str, Any]]:
             missing = sorted({"path", "start", "end"} - node.keys())
             raise ValueError(f"a cited part lacks {', '.join(missing)}")
         for key, value in node.items():
-            if key != "also" and isinstance(value, (dict, list)):
+            if key not in _NOT_SHOWN and isinstance(value, (dict, list)):
                 yield from _cited_objects(value)
     elif isinstance(node, list):
         for value in node:

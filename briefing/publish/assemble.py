@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from briefing.annotate.roles import role_spans
 from briefing.annotate.timeline import Event, article_events, find_dates
 from briefing.annotate.timeline import select as select_events
 from briefing.judge.choose import Selection, select
@@ -162,12 +163,27 @@ def voices(quotes: Mapping[str, Sequence[Quote]], numbering: _Numbering, printed
         printed_here = [i for i in items if i.see is None][:MAX_QUOTES_PER_VOICE]
         kept = [i for i in items if i.see is not None or i in printed_here]
         out.append(Voice(name, tuple(
-            item if item.see else _with_id(item, f"v{n}-{k}") for k, item in enumerate(kept, 1))))
+            item if item.see else _with_id(item, f"v{n}-{k}") for k, item in enumerate(kept, 1)),
+            role=_role(name, kept, numbering)))
     for voice in out:  # what Voices prints is printed: a later part points to it
         for item in voice.quotes:
             if item.see is None:
                 printed.append((_article_of(numbering, item), item.start, item.end, item.id or ""))
     return tuple(out)
+
+
+def _role(name: str, quoted: Sequence[Item], numbering: _Numbering) -> Cited | None:
+    """Who ``name`` is, cited: the role beside the name in an article that quotes them (the
+    first that gives one), else in another cited article; never one that a quotation Voices
+    prints for them already holds (the reader has it there)."""
+    first = list(dict.fromkeys(_article_of(numbering, i) for i in quoted))
+    printed = [(i.source, i.start, i.end) for i in quoted if i.see is None]
+    for article_id in dict.fromkeys([*first, *numbering.ids]):
+        sid = numbering.ids[article_id]
+        for start, end in role_spans(numbering.articles[article_id].text, name):
+            if not any(s == sid and a <= start and end <= b for s, a, b in printed):
+                return replace(numbering.cite(article_id, start, end), id=None)
+    return None
 
 
 def _article_of(numbering: _Numbering, item: Item | Cited) -> str:

@@ -81,8 +81,8 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, object]:
         "sections": [_section(s) for s in briefing.sections],
         "timeline": [{"date": e.date, "precision": e.precision, **_cited(e)}
                      for e in briefing.timeline],
-        "voices": [{"speaker": v.speaker, "quotes": [_item(q) for q in v.quotes]}
-                   for v in briefing.voices],
+        "voices": [{"speaker": v.speaker, "role": _cited(v.role) if v.role else None,
+                    "quotes": [_item(q) for q in v.quotes]} for v in briefing.voices],
         "notes": list(briefing.notes),
         "not_cited": [{"path": n.path, "title": n.title, "reason": n.reason}
                       for n in briefing.not_cited],

@@ -134,7 +134,11 @@ def render_text(briefing: Briefing) -> str:
     if briefing.voices:
         out += _heading("Voices")
         for voice in briefing.voices:
-            out.append(capfirst(voice.speaker))
+            if voice.role:
+                out.append(_wrap(f"{capfirst(voice.speaker)}, {voice.role.text} "
+                                 f"{_cite(voice.role.source, numbers)}"))
+            else:
+                out.append(capfirst(voice.speaker))
             shown = [q.see for q in voice.quotes if q.see in where]
             if shown:
                 out.append(_wrap(f"quoted in {places_text(shown, where)}", "  ", "- "))
