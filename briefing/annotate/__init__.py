@@ -16,6 +16,7 @@ computed once per article and kept in the store (``annotations``).
     people.py       who is speaking in one article: the speakers heard, pronouns, descriptions
     cast.py         who one article names: full names, roles, titles, where each is mentioned
     names.py        what a name is, in any article: a person's or an institution's, its role words
+    roles.py        who a speaker is, in the article's words: the role beside the full name
     timeline.py     sentences that say when something happened, dates normalised
     annotations.py  the per-article results kept in the store
     quotelist.py    ``briefing quotes``: every quotation of some articles
