@@ -411,7 +411,7 @@ def test_labels_are_in_every_format() -> None:
     assert "TROOPS · MILITARY" in text and "SERGEY LAVROV" in text
 
 
-def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_as_the_latest() -> None:
+def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_its_date() -> None:
     from dataclasses import replace
 
     from briefing.publish.render import point_labels
@@ -421,20 +421,19 @@ def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_as_the_latest() -
     sections = (replace(base.sections[0], in_summary=("e2",)),) + base.sections[1:]
     timeline = (replace(base.timeline[1], see="e1"),)
     brief = replace(base, summary=summary, sections=sections, timeline=timeline)
-    # its theme (a link to the section), or "Latest" for the news; the date only where the
-    # attribution beside it says "undated" and the point's event has one; numbered
-    assert point_labels(brief) == {"e1": ("Latest · November 2018", None),
+    # its theme (a link to the section), or the date of the news; a theme's label adds a date
+    # only where the source line beside it says "undated" and the point's event has one
+    assert point_labels(brief) == {"e1": ("November 2018", None),
                                    "e2": ("Security", "security")}
     page = render_html(brief, ENV)
     assert '<span class="point-number">2</span> <a class="label" href="#section-security">' \
            'Security</a>' in page
-    assert '<span class="point-number">1</span> <span class="label">Latest · November 2018' \
-           '</span>' in page
+    assert '<span class="point-number">1</span> <span class="label">November 2018</span>' in page
     text = render_text(brief)
-    assert "1. LATEST · NOVEMBER 2018\n" in text and "2. SECURITY\n" in text
-    dated = {s.id: replace(s, published="2018-11-09") for s in brief.sources}
-    brief = replace(brief, sources=tuple(dated.values()))
-    assert point_labels(brief)["e1"] == ("Latest", None)  # the attribution has the date
+    assert "1. NOVEMBER 2018\n" in text and "2. SECURITY\n" in text
+    timeline = (replace(base.timeline[1], see="e2"),)
+    assert point_labels(replace(brief, timeline=timeline))["e2"] == \
+        ("Security · November 2018", "security")  # undated source, dated event
 
 
 def test_the_web_contents_counts_stand_inside_their_links() -> None:

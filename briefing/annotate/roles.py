@@ -6,8 +6,9 @@ Foreign Ministry" says why he matters). The role is never written by briefing: i
 the article, cited like every other, found in one of two places around a mention of the name:
 
 - **the appositive after it**: ``Timofey Boikov, Head of the Second Asian Department of the
-  Russian Foreign Ministry, expressed ...`` -> the words between the commas, when a role word
-  (``head``, ``minister``, ``deputy`` ...) is among their first five;
+  Russian Foreign Ministry, expressed ...`` -> the words between the commas (less a leading
+  "a", "an" or "the"), when a role word (``head``, ``minister``, ``deputy`` ...) is among
+  their first five;
 - **the title before it**: ``Russian foreign minister Sergey Lavrov`` -> the words before the
   name back to a function word or a stop, when the last of them is a role word.
 
@@ -107,14 +108,16 @@ def _after(text: str, end: int) -> tuple[int, int] | None:
     words = words[:end_at]  # the appositive ends before a verb of saying or a clause
     if not any(w.group().lower() in _HEADS for w in words[:HEAD_WITHIN]):
         return None
-    start = m.start(1)
+    if words[0].group().lower() in {"a", "an", "the"}:
+        words = words[1:]  # "a political affairs analyst" -> "political affairs analyst"
+    base = m.start(1)
     if len(words) > MAX_WORDS:
         ands = [w for w in words[3:MAX_WORDS + 1] if w.group() == "and"]
         if not ands:
             return None
         last = words[words.index(ands[-1]) - 1]
-        return start, start + last.end()
-    return start, start + words[-1].end()
+        return base + words[0].start(), base + last.end()
+    return base + words[0].start(), base + words[-1].end()
 
 
 def _inside_a_phrase(words: list[re.Match[str]], first: int) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.annotate.roles import role_spans
+from briefing.annotate.roles import role_span
 from briefing.annotate.timeline import Event, article_events, find_dates
 from briefing.annotate.timeline import select as select_events
 from briefing.judge.choose import Selection, select
@@ -173,16 +173,16 @@ def voices(quotes: Mapping[str, Sequence[Quote]], numbering: _Numbering, printed
 
 
 def _role(name: str, quoted: Sequence[Item], numbering: _Numbering) -> Cited | None:
-    """Who ``name`` is, cited: the role beside the name in an article that quotes them (the
-    first that gives one), else in another cited article; never one that a quotation Voices
-    prints for them already holds (the reader has it there)."""
+    """Who ``name`` is, cited: the role beside the name in an article that quotes them (a
+    report before an opinion piece, then in the order they are quoted), else in another cited
+    article."""
     first = list(dict.fromkeys(_article_of(numbering, i) for i in quoted))
-    printed = [(i.source, i.start, i.end) for i in quoted if i.see is None]
-    for article_id in dict.fromkeys([*first, *numbering.ids]):
-        sid = numbering.ids[article_id]
-        for start, end in role_spans(numbering.articles[article_id].text, name):
-            if not any(s == sid and a <= start and end <= b for s, a, b in printed):
-                return replace(numbering.cite(article_id, start, end), id=None)
+    order = sorted(dict.fromkeys([*first, *numbering.ids]),
+                   key=lambda a: (a not in first, a in numbering.opinion))  # stable
+    for article_id in order:
+        span = role_span(numbering.articles[article_id].text, name)
+        if span is not None:
+            return replace(numbering.cite(article_id, *span), id=None)
     return None
 
 

@@ -22,8 +22,6 @@ from briefing.read.links import http_url
 
 #: Words a minute of silent reading (Brysbaert 2019: 238 for English non-fiction).
 READING_WPM = 238
-#: The label of the point of The essentials drawn from no theme: the newest dated development.
-LATEST = "Latest"
 
 #: At most this many matched terms in an item's label, and about this many characters.
 LABEL_TERMS, LABEL_CHARS = 2, 40
@@ -79,9 +77,9 @@ def _same_root(a: str, b: str) -> bool:
 
 def point_labels(briefing: Briefing) -> dict[str, tuple[str, str | None]]:
     """The label of each point of The essentials, by its id: the theme it was drawn from (and
-    that theme's id, so the label can lead to the section), or ``LATEST`` for the point drawn
-    from no theme (the news: the newest dated development). The source's date is in the
-    point's attribution beside it; the label adds a date only where that says "undated" but
+    that theme's id, so the label can lead to the section), or, for the point drawn from no
+    theme (the news: the newest dated development), its date. The source line beside a point
+    gives its source's date; a theme's label adds a date only where that says "undated" but
     the point's event is dated (the timeline's date of it): old news never reads as today's.
     The point's number, by which sections refer to it, is the template's to show."""
     out: dict[str, tuple[str, str | None]] = {}
@@ -91,9 +89,14 @@ def point_labels(briefing: Briefing) -> dict[str, tuple[str, str | None]]:
     for point in briefing.summary:
         if not point.id:
             continue
-        when = None if published.get(point.source) else dated.get(point.id)
-        title, theme = themes.get(point.id, (LATEST, None))
-        out[point.id] = (" · ".join(x for x in (title, when and longdate(when)) if x), theme)
+        source_date, event_date = published.get(point.source), dated.get(point.id)
+        if point.id not in themes:
+            when = source_date or event_date
+            out[point.id] = (longdate(when) if when else "undated", None)
+            continue
+        title, theme = themes[point.id]
+        extra = longdate(event_date) if event_date and not source_date else None
+        out[point.id] = (" · ".join(x for x in (title, extra) if x), theme)
     return out
 
 

@@ -9,10 +9,9 @@ WeasyPrint is imported on first use, not with this module: a rebuild whose print
 changed takes the PDF from the cache (:func:`html_to_pdf`'s ``cache``) without paying the
 library's start-up (about 0.7 s).
 
-Words are broken only where :func:`hyphenate` puts a soft hyphen, into the lower-case words of
-the text as it is laid out (the print CSS sets ``hyphens: manual``): never inside a name, which
-WeasyPrint's own ``hyphens: auto`` would break like any word ("Turk-menistan"). This happens
-here, on a cache miss only, so a warm build loads no hyphenation dictionary either.
+No word is broken at a line's end: the text is set ragged right (print.css), which needs no
+hyphenation, and WeasyPrint's own ``hyphens: auto`` would break names like any word
+("Turk-menistan").
 """
 
 from __future__ import annotations
@@ -103,7 +102,7 @@ def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
 
     ``cache`` is a folder (in the workspace's store) where PDFs are kept by a digest of all that
     makes them: the HTML, page size, variant, the assets' names, sizes and times, and the code
-    laying it out (this module, WeasyPrint and Pyphen, and every library they require, by
+    laying it out (this module, WeasyPrint and every library it requires, by
     version: ``cachekeys.code_version``). Since the output is reproducible, a hit is the same
     bytes a render would give, without the second or more the render costs. Each kept PDF
     carries its CRC-32 in its name: a damaged one is never served, but deleted and rendered
@@ -116,8 +115,7 @@ def html_to_pdf(html: str, *, assets: Path, page_size: str = "A4",
         kept = _kept(cached)
         if kept is not None:
             return kept
-    pdf = _render(hyphenate_html(html), assets=assets, page_size=page_size,
-                  pdf_variant=pdf_variant)
+    pdf = _render(html, assets=assets, page_size=page_size, pdf_variant=pdf_variant)
     if cached is not None:
         _store(cached, pdf)
     return pdf
@@ -169,70 +167,6 @@ def _store(key: Path, pdf: bytes) -> None:
             old.unlink(missing_ok=True)
     except OSError:  # a cache that cannot be written is only a slower next build
         pass
-
-
-# --- Hyphenation: soft hyphens in lower-case words ----------------------------------------------
-
-_WORD = re.compile(r"[^\W\d_]{7,}")
-#: Text inside these elements is not running text, or is read back as text: headings become
-#: bookmarks and running heads (string-set), the masthead holds the running title, SVG draws a
-#: soft hyphen as a glyph. No soft hyphens there.
-_SKIP = ("head", "style", "script", "svg", "title", "code", "h1", "h2", "h3", "h4", "h5", "h6",
-         "nav", "header")
-_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>|<!--.*?-->|<![^>]*>", re.S)
-_LANG = re.compile(r"<html\b[^>]*\blang=\"([^\"]+)\"", re.I)
-
-
-@functools.cache
-def _dictionary(lang: str) -> Any:
-    import pyphen  # WeasyPrint's own hyphenation patterns (a dependency of it)
-
-    found = pyphen.language_fallback(lang.replace("-", "_"))
-    return pyphen.Pyphen(lang=found, left=3, right=3) if found else None
-
-
-@functools.lru_cache(maxsize=16384)
-def _hyphenated(word: str, lang: str) -> str:
-    dictionary = _dictionary(lang)
-    return dictionary.inserted(word, hyphen="\u00ad") if dictionary else word
-
-
-def hyphenate(text: str, lang: str = "en") -> str:
-    """``text`` with soft hyphens (U+00AD) where its lower-case words of seven letters or more
-    may break, by the language's hyphenation patterns (three letters at least on each side). A
-    capitalised word gets none: a name is never broken across lines. A soft hyphen is invisible
-    where the line does not break, and absent from the PDF's text, so copying and searching the
-    text still work."""
-    return _WORD.sub(lambda m: _hyphenated(m[0], lang) if m[0].islower() else m[0], text)
-
-
-def hyphenate_html(html: str) -> str:
-    """The print HTML with :func:`hyphenate` applied to its text, in the language of its
-    ``<html lang>``: not to tags, attributes, comments, or the text of the elements in _SKIP.
-    Character references are left whole (their names are too short to be taken for words, and
-    a numeric one holds no letters)."""
-    found = _LANG.search(html)
-    lang = found[1] if found else "en"
-    if _dictionary(lang) is None:
-        return html
-    out: list[str] = []
-    skipping: list[str] = []
-    at = 0
-    for tag in _TAG.finditer(html):
-        text = html[at:tag.start()]
-        out.append(text if skipping else hyphenate(text, lang))
-        out.append(tag[0])
-        at = tag.end()
-        name = (tag[2] or "").lower()
-        if name in _SKIP and not tag[3]:
-            if tag[1]:
-                if skipping and skipping[-1] == name:
-                    skipping.pop()
-            else:
-                skipping.append(name)
-    tail = html[at:]
-    out.append(tail if skipping else hyphenate(tail, lang))
-    return "".join(out)
 
 
 def _render(html: str, *, assets: Path, page_size: str, pdf_variant: str | None) -> bytes:

@@ -115,8 +115,8 @@ def template_env(workspace_templates: Path | None = None, *,
     shipped defaults, so a user overrides one partial by copying one file. ``default:NAME``
     always names the shipped template, for ``{% extends %}``. StrictUndefined turns a typo in a
     template into an error instead of a silently empty string. ``lang`` (the config's
-    ``language``) becomes ``<html lang>``: screen readers pick their voice from it, WeasyPrint
-    its hyphenation patterns, and PDF/UA requires it."""
+    ``language``) becomes ``<html lang>``: screen readers pick their voice from it, and PDF/UA
+    requires it."""
     defaults = jinja2.FileSystemLoader(str(default_templates_dir()))
     loaders: list[jinja2.BaseLoader] = []
     if workspace_templates is not None and Path(workspace_templates).is_dir():
