@@ -226,12 +226,13 @@ def _voice_entry(q: Quote, shown: str | None, article: Article, seg: Segmented,
 
 
 def timeline(numbering: _Numbering, events: Mapping[str, Sequence[Event]], printed: Printed,
-             referenced: Printed, vocabulary: frozenset[str]) -> tuple[TimelineEvent, ...]:
+             vocabulary: frozenset[str]) -> tuple[TimelineEvent, ...]:
     """Dated events in the cited articles (see timeline.py), at most MAX_TIMELINE, in date
     order. Only sentences on the edition's themes (one of their terms' roots in ``vocabulary``)
     and able to stand alone are events. Each shows a short clause around its date
-    (editorial.clause_around) and points to the block that shows its sentence (or cites it as
-    also reported, ``referenced``) when one does."""
+    (editorial.clause_around), or points to the block that prints its sentence when one does.
+    A sentence a block only cites as also reported is shown: the block's own words may not
+    hold the date ("in 2003" against "on February 14, 2003")."""
     clauses: dict[Event, tuple[Cut, str | None]] = {}
     for article_id in list(numbering.ids):
         text = numbering.articles[article_id].text
@@ -241,8 +242,7 @@ def timeline(numbering: _Numbering, events: Mapping[str, Sequence[Event]], print
             at = ev.start + ev.lead
             mention = next((d for d in find_dates(text, ev.start, ev.end, None) if d.start == at),
                            None)
-            see = _shown_in(printed, ev.article_id, ev.start, ev.end) or \
-                _shown_in(referenced, ev.article_id, ev.start, ev.end)
+            see = _shown_in(printed, ev.article_id, ev.start, ev.end)
             cut = clause_around(text, ev.start, ev.end, at, mention.end if mention else at + 1)
             if not points_back(text, cut.start):  # "The next visit took place in May 2019"
                 clauses[ev] = (cut, see)
@@ -373,11 +373,8 @@ def assemble(masthead: Masthead, material: Material, *, cwd: Path | None = None)
         sections.append(Section(info.id, info.title, info.description, lede, tuple(items),
                                 EMPTY_NOTE if empty else None, points))
     spoken = voices(quotes, numbering, printed, segmented)
-    shown: list[Cited | Item] = [*summary, *(i for s in sections for i in s.items)]
-    referenced: Printed = [(next(a for a, s in numbering.ids.items() if s == o.source), o.start,
-                            o.end, block.id or "") for block in shown for o in block.also]
     vocabulary = frozenset(r for q in queries for t in q.terms for r in t.roots)
-    dated_parts = timeline(numbering, dated, printed, referenced, vocabulary)
+    dated_parts = timeline(numbering, dated, printed, vocabulary)
     count, digest = material.corpus_info or (len(articles), corpus_digest(articles))
     sources = numbering.sources(segmented)
     left = not_cited(sel, by_id, numbering, cwd)

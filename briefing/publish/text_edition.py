@@ -174,7 +174,13 @@ def render_text(briefing: Briefing) -> str:
         out += [*_source_lines(source), ""]
     if any(source.inferred for source in briefing.sources):
         out += ["* inferred from the article text", ""]
+    out.append(_wrap(TRUST_LINE))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+#: What every edition says of itself at the end (the web page, the email and the PDF say it too).
+TRUST_LINE = ("Every item is quoted verbatim from its source; numbers in brackets refer to the "
+              "sources above.")
 
 
 def _heading(title: str) -> list[str]:
