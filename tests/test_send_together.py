@@ -119,17 +119,28 @@ def test_two_senders_share_the_readers_and_mail_each_once(tmp_path: Path) -> Non
         assert ledger.claims() == []  # each claim dropped as its reader was recorded
 
 
-def test_two_senders_on_a_postgresql_store_share_its_ledger(tmp_path: Path,
-                                                            postgres: Cluster) -> None:
-    """``store: postgresql://...`` keeps the ledger in the database too: two senders (real
-    processes) claim there and mail each reader once, and no ledger.sqlite is made."""
-    n = 24
+def on_backend(tmp_path: Path, backend: str, request: pytest.FixtureRequest,
+               n: int) -> Config:
+    """A workspace of ``n`` readers whose store (and so its ledger) is the embedded one
+    (``sqlite``) or in a throwaway PostgreSQL cluster (``postgresql``)."""
+    if backend == "sqlite":
+        return workspace(tmp_path, readers=readers(n))
+    cluster: Cluster = request.getfixturevalue("postgres")
     path = write_workspace(tmp_path, readers=readers(n))
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("store: ../store\n", f'store: "{postgres.database("send")}"\n'),
+    path.write_text(text.replace("store: ../store\n", f'store: "{cluster.database("send")}"\n'),
                     encoding="utf-8")
     cfg = load_config(path)
     assert cfg.store_url
+    return cfg
+
+
+def test_two_senders_on_a_postgresql_store_share_its_ledger(
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """``store: postgresql://...`` keeps the ledger in the database too: two senders (real
+    processes) claim there and mail each reader once, and no ledger.sqlite is made."""
+    n = 24
+    cfg = on_backend(tmp_path, "postgresql", request, n)
     sink = BothAtWork()
     with smtp_server(sink) as url:
         first = sender(cfg, url)
@@ -169,22 +180,6 @@ class InFlight(Timed):
         while not self.released:
             await asyncio.sleep(0.02)
         return "250 OK"
-
-
-def on_backend(tmp_path: Path, backend: str, request: pytest.FixtureRequest,
-               n: int) -> Config:
-    """A workspace of ``n`` readers whose store (and so its ledger) is the embedded one
-    (``sqlite``) or in a throwaway PostgreSQL cluster (``postgresql``)."""
-    if backend == "sqlite":
-        return workspace(tmp_path, readers=readers(n))
-    cluster = request.getfixturevalue("postgres")
-    path = write_workspace(tmp_path, readers=readers(n))
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("store: ../store\n", f'store: "{cluster.database("kill")}"\n'),
-                    encoding="utf-8")
-    cfg = load_config(path)
-    assert cfg.store_url
-    return cfg
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
