@@ -32,6 +32,9 @@ def role(text: str, name: str) -> str | None:
     # the appositive is preferred, at whichever mention has it
     ("Taliban official Abdul Salam Hanafi spoke. Later Abdul Salam Hanafi, a deputy prime "
      "minister, left.", "Abdul Salam Hanafi", "deputy prime minister"),
+    # a description opening the sentence, set off by a comma, over a bare rank
+    ("The head of the CSTO Joint Staff, Colonel-General Anatoly Sidorov, in an interview, "
+     "noted it.", "Anatoly Sidorov", "head of the CSTO Joint Staff"),
     # too long: cut at its last "and" that leaves a role
     ("Zamir Kabulov, the Russian president’s special representative for Afghanistan and "
      "director of the second department of Asia at the Russian Foreign Ministry, said this.",
@@ -52,6 +55,8 @@ def test_the_role_beside_a_name_is_found_verbatim(text: str, name: str, expected
     ("A diplomatic source, a senior official, said so.", "a diplomatic source"),
     ("Kabulov, the envoy, said so.", "Kabulov"),  # one word: not a full name
     ("Zamir Kabulovich, the envoy, said so.", "Zamir Kabulov"),  # another name
+    ("He met the head of the agency, Zamir Kabulov, today.", "Zamir Kabulov"),  # mid-sentence
+    ("In a statement, Zamir Kabulov said so.", "Zamir Kabulov"),  # no role word leads it
     ("Zamir Kabulov, " + "the envoy of the region " * 5 + ", said so.", "Zamir Kabulov"),
 ])
 def test_no_role_where_none_is_written(text: str, name: str) -> None:
@@ -90,6 +95,7 @@ def test_voices_in_the_seed_briefing_carry_each_role_cited(seed_json: dict) -> N
         "Russian president’s special representative for Afghanistan"
     assert roles["Abdul Salam Hanafi"]["text"] == \
         "deputy prime minister in the Taliban’s interim government"
+    assert roles["Anatoly Sidorov"]["text"] == "head of the CSTO Joint Staff"
     assert roles["the Russian Foreign Ministry"] is None
     for voice in seed_json["voices"]:
         r = voice["role"]

@@ -9,6 +9,9 @@ the article, cited like every other, found in one of two places around a mention
   Russian Foreign Ministry, expressed ...`` -> the words between the commas (less a leading
   "a", "an" or "the"), when a role word (``head``, ``minister``, ``deputy`` ...) is among
   their first five;
+- **a description before it**, opening its sentence and set off by a comma: ``The head of the
+  CSTO Joint Staff, Colonel-General Anatoly Sidorov, noted`` -> "head of the CSTO Joint Staff"
+  (its first word, after an article, a role word; as good as an appositive after the name);
 - **the title before it**: ``Russian foreign minister Sergey Lavrov`` -> the words before the
   name back to a function word or a stop, when the last of them is a role word.
 
@@ -74,7 +77,7 @@ def role_spans(text: str, name: str) -> Iterator[tuple[int, int]]:
         return
     at = _mentions(text, name)
     for start in at:  # the article's description first, at any mention; then a title
-        span = _after(text, start + len(name))
+        span = _after(text, start + len(name)) or _leading(text, start)
         if span is not None:
             yield span
     for start in at:
@@ -117,6 +120,30 @@ def _after(text: str, end: int) -> tuple[int, int] | None:
             return None
         last = words[words.index(ands[-1]) - 1]
         return base + words[0].start(), base + last.end()
+    return base + words[0].start(), base + words[-1].end()
+
+
+# A description that opens its sentence or clause, then a comma, then the name (and maybe its
+# title): "The head of the CSTO Joint Staff, Colonel-General Anatoly Sidorov, said".
+_LEADING = re.compile(r"(?:^|(?<=[.!?;:\n])\s*|(?<=[.!?;:\n]))([^,.;:!?\n“”\"()]{3,120}),\s+$")
+
+
+def _leading(text: str, start: int) -> tuple[int, int] | None:
+    """The description before the name, across a comma (and a title written with the name)."""
+    title = _before(text, start)
+    at = title[0] if title is not None else start
+    head = text[max(0, at - 140):at]
+    m = _LEADING.search(head)
+    if m is None or (at - 140 > 0 and m.start(1) == 0):
+        return None  # no sentence or clause start within reach
+    words = list(_WORD.finditer(m.group(1)))
+    if words and words[0].group().lower() in {"a", "an", "the"}:
+        words = words[1:]
+    if not 1 <= len(words) <= MAX_WORDS or words[0].group().lower() not in _HEADS:
+        return None
+    if any(w.group() in CUES or w.group().lower() in VERBS for w in words):
+        return None
+    base = at - len(head) + m.start(1)
     return base + words[0].start(), base + words[-1].end()
 
 
