@@ -402,7 +402,7 @@ def test_labels_are_in_every_format() -> None:
     brief = seed_briefing()
     web, email = render_html(brief, ENV), render_email(brief, ENV)
     assert '<span class="label">Sergey Lavrov</span>' in web
-    assert '<span class="label">troops · military</span>' in web
+    assert '<span class="label">troops\u00a0· military</span>' in web  # "·" bound to its term
     assert '<span class="item-label"' in email and ">troops · military</span>" in email
     assert "\n2. TROOPS · MILITARY\n" in render_text(brief)
     pdf = html_to_pdf(render_pdf_html(brief, ENV), assets=assets_dir())
@@ -426,9 +426,9 @@ def test_a_point_of_the_essentials_is_labelled_by_its_theme_or_its_date() -> Non
     assert point_labels(brief) == {"e1": ("November 2018", None),
                                    "e2": ("Security", "security")}
     page = render_html(brief, ENV)
-    assert '<span class="point-number">2</span> <a class="label" href="#section-security">' \
+    assert '<span class="point-number">2</span> · <a class="label" href="#section-security">' \
            'Security</a>' in page
-    assert '<span class="point-number">1</span> <span class="label">November 2018</span>' in page
+    assert '<span class="point-number">1</span> · <span class="label">November 2018</span>' in page
     text = render_text(brief)
     assert "1. NOVEMBER 2018\n" in text and "2. SECURITY\n" in text
     timeline = (replace(base.timeline[1], see="e2"),)
