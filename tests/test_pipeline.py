@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -14,9 +15,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.config.load import load_config
+from briefing.config.model import Config
 from briefing.models import Briefing
 from briefing.pipeline import BuildOptions, build, build_briefing, read_corpus
 from briefing.publish import render
+
+
+def briefing_of(cfg: Config, **kwargs: Any) -> Briefing:
+    """The seed briefing built in this process, the store let go of at once (an open corpus
+    holds the repository's store until it is collected: a build started by a later test in
+    another process would find it busy)."""
+    corpus = read_corpus(cfg, None)
+    try:
+        return build_briefing(cfg, corpus, **kwargs)
+    finally:
+        corpus.close()
 
 
 def seed_config():
@@ -73,7 +86,7 @@ def test_build_is_reproducible_with_a_fixed_clock(tmp_path: Path, in_repo: Path,
 
 def test_no_passage_is_shown_twice_and_sources_follow_reading_order(in_repo: Path) -> None:
     cfg = seed_config()
-    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    briefing = briefing_of(cfg)
     spans: list[tuple[str, int, int]] = []
     order: list[str] = []
     for point in briefing.summary:  # the summary restates; it comes first in reading order
@@ -93,7 +106,7 @@ def test_no_passage_is_shown_twice_and_sources_follow_reading_order(in_repo: Pat
 
 def test_no_page_furniture_in_the_seed_briefing(in_repo: Path) -> None:
     cfg = seed_config()
-    doc = json.loads(render.render_json(build_briefing(cfg, read_corpus(cfg, None))))
+    doc = json.loads(render.render_json(briefing_of(cfg)))
     text = json.dumps(doc, ensure_ascii=False)
     for furniture in ("Share this article", "Read More", "Download our Apps", "AP Photo",
                       "pic.twitter.com", "Square1", "point of view of the author",
@@ -115,7 +128,7 @@ def test_syndicated_copy_is_shown_once_with_also_reported_by(tmp_path: Path) -> 
                         "    title: Borders\n    description: Borders.\n"
                         "    terms: ['border^2', 'border guards^3']\n", encoding="utf-8")
     cfg = load_config(cfg_path)
-    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    briefing = briefing_of(cfg)
     [section] = briefing.sections
     # printed once, where it is first shown (here the point The essentials take from the
     # theme), the other copy cited under it; the section points there instead of repeating it
@@ -129,7 +142,7 @@ def test_syndicated_copy_is_shown_once_with_also_reported_by(tmp_path: Path) -> 
 
 def test_summary_timeline_and_ledes_of_the_seed_briefing(in_repo: Path) -> None:
     cfg = seed_config()
-    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    briefing = briefing_of(cfg)
     assert 3 <= len(briefing.summary) <= 5
     ledes = {(s.lede.path, s.lede.start) for s in briefing.sections if s.lede}
     assert not ledes & {(p.path, p.start) for p in briefing.summary}
@@ -153,7 +166,7 @@ def test_ledes_and_summary_points_are_statements(in_repo: Path, reader_id: str |
 
     cfg = seed_config()
     reader = next((r for r in cfg.readers if r.id == reader_id), None)
-    briefing = build_briefing(cfg, read_corpus(cfg, None), reader=reader)
+    briefing = briefing_of(cfg, reader=reader)
     cited = list(briefing.summary) + [s.lede for s in briefing.sections if s.lede]
     assert cited
     for c in cited:
@@ -180,7 +193,7 @@ def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -
                         "    terms: ['ferry^2']\n  trains:\n    title: Trains\n"
                         "    description: Trains.\n    terms: ['railway']\n", encoding="utf-8")
     cfg = load_config(cfg_path)
-    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    briefing = briefing_of(cfg)
     ferries, trains = briefing.sections
     assert ferries.in_summary and not ferries.items and ferries.empty_note is None
     assert trains.lede is None and not trains.items and trains.empty_note
@@ -193,7 +206,7 @@ def test_a_section_with_only_a_lede_never_says_nothing_matches(tmp_path: Path) -
 def test_an_untitled_source_is_listed_by_its_opening_words_never_a_guessed_title(
         in_repo: Path) -> None:
     cfg = seed_config()
-    briefing = build_briefing(cfg, read_corpus(cfg, None))
+    briefing = briefing_of(cfg)
     [column] = [s for s in briefing.sources if s.path.endswith("004_0a2e121bb2eab9c8.txt")]
     assert column.title is None and "title" not in column.inferred
     assert column.opening == "One Lebanese newspaper asked me to write my opinion on…"

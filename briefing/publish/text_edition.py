@@ -48,18 +48,21 @@ def _line(block: Cited | Item | TimelineEvent, numbers: Mapping[str, int]) -> st
 def _also(block: Cited | Item, numbers: Mapping[str, int]) -> str:
     if not block.also:
         return ""
-    return " Also reported by " + ", ".join(_line(c, numbers) for c in block.also) + "."
+    return "Also reported by " + ", ".join(_line(c, numbers) for c in block.also) + "."
 
 
-def _numbered(n: int, label: str, body: str, *, new: bool | None = False) -> str:
+def _numbered(n: int, label: str, body: str, *, new: bool | None = False,
+              after: str = "") -> str:
     """A numbered block of the text edition: 'N. [new] LABEL' on a line of its own (the label
     in capitals, told apart from the verbatim text), then the body under it; without a label
-    the body starts on the number's line."""
+    the body starts on the number's line. ``after``: a line of its own under the body ("Also
+    reported by ...")."""
     first = f"{n}. " + ("[new] " if new else "")
     indent = " " * len(f"{n}. ")
+    tail = "\n" + _wrap(after, indent) if after else ""
     if not label:
-        return _wrap(body, indent=indent, first=first)
-    return _wrap(first + label.upper(), indent=indent, first="") + "\n" + _wrap(body, indent)
+        return _wrap(body, indent=indent, first=first) + tail
+    return _wrap(first + label.upper(), indent=indent, first="") + "\n" + _wrap(body, indent) + tail
 
 
 def _item_text(item: Item, numbers: Mapping[str, int], n: int) -> str:
@@ -67,7 +70,7 @@ def _item_text(item: Item, numbers: Mapping[str, int], n: int) -> str:
         body = f"“{verbatim(item, quote=True)}” — {_line(item, numbers)}"
     else:
         body = f"{verbatim(item)} — {_line(item, numbers)}"
-    return _numbered(n, item_label(item), body + _also(item, numbers), new=item.new)
+    return _numbered(n, item_label(item), body, new=item.new, after=_also(item, numbers))
 
 
 def _source_lines(source: Source) -> list[str]:
@@ -118,8 +121,8 @@ def render_text(briefing: Briefing) -> str:
         out += _heading(f"The essentials · {essentials} min read")
         for n, c in enumerate(briefing.summary, 1):
             label = labels.get(c.id or "", ("", None))[0]
-            out += [_numbered(n, label, f"{verbatim(c)} — {_line(c, numbers)}"
-                                        f"{_also(c, numbers)}"), ""]
+            out += [_numbered(n, label, f"{verbatim(c)} — {_line(c, numbers)}",
+                              after=_also(c, numbers)), ""]
     for section in briefing.sections:
         out += _heading(section.title)
         if section.in_summary:
