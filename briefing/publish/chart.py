@@ -20,7 +20,7 @@ of the dates.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from briefing.models import Briefing, Section
@@ -238,6 +238,20 @@ def _spread(anchors: list[float], low: float, high: float, gap: float) -> list[f
     return [v + i * gap for i, v in enumerate(q)]
 
 
+DOT = 4.0  # a row's dot radius (the template draws r="4")
+
+
+def _apart(dots: tuple[Dot, ...], low: float, high: float) -> tuple[Dot, ...]:
+    """A row's dots at their dates, moved apart just enough that none covers another (5 and 8
+    July drawn as one dot read as one event)."""
+    if len(dots) < 2:
+        return dots
+    order = sorted(dots, key=lambda d: d.x)
+    xs = _spread([d.x for d in order], low + DOT, high - DOT, 2 * DOT + 1.5)
+    return tuple(sorted((replace(d, x=round(x, 1)) for d, x in zip(order, xs, strict=True)),
+                        key=lambda d: d.number))
+
+
 def _ticks(lo: float, hi: float, x0: float, x1: float, group: list[_Event]
            ) -> list[tuple[float, str]]:
     """Tick marks for one segment: months for a short one, years (every 1, 2, 5, ...) for a
@@ -369,7 +383,8 @@ def timeline_chart(briefing: Briefing) -> Chart | None:
                           precision=e.precision))
 
     rows_top = axis_y + 34
-    rows = tuple(Row(title=_short(title), y=round(rows_top + n * ROW, 1), dots=dots)
+    rows = tuple(Row(title=_short(title), y=round(rows_top + n * ROW, 1),
+                     dots=_apart(dots, plot_left, plot_right))
                  for n, (title, dots) in enumerate(_rows(briefing, events, anchor)))
     height = (rows_top + len(rows) * ROW - ROW / 2) if rows else axis_y + 24
     summary = summary_line(briefing)
