@@ -269,3 +269,36 @@ def test_a_claim_expiry_that_cannot_work_is_a_config_error(tmp_path: Path, value
     check = subprocess.run([sys.executable, "-m", "briefing.cli", "check", "--config",
                             str(cfg.path)], env=env, capture_output=True, text=True, timeout=60)
     assert "BRIEFING_CLAIM_EXPIRY" in check.stdout + check.stderr
+
+
+def test_a_send_waits_for_the_store_as_long_as_a_claim_lasts(tmp_path: Path) -> None:
+    """A run building its editions holds the store; a second run has nothing to do meanwhile,
+    so it waits for it as long as a claim lasts (not the 10 s a build waits), then sends. A
+    BRIEFING_LOCK_TIMEOUT given still rules: then it stops with exit code 6."""
+    from briefing.read.ingest import open_store
+
+    n = 3
+    cfg = workspace(tmp_path, readers=readers(n))
+    sink = Timed()
+    with smtp_server(sink) as url:
+        store = open_store(cfg)  # another run's hold on the store, for 11 s
+        try:
+            patient = sender(cfg, url, expiry=30)
+            hasty = subprocess.Popen(
+                [sys.executable, "-m", "briefing.cli", "send", "--config", str(cfg.path),
+                 "--edition-date", EDITION],
+                env={**os.environ, "PYTHONPATH": str(REPO), "BRIEFING_SMTP_URL": url,
+                     "BRIEFING_SMTP_PASSWORD": "", "BRIEFING_LOCK_TIMEOUT": "1"},
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            _, err = hasty.communicate(timeout=60)
+            assert hasty.returncode == 6, err
+            assert "another briefing build is using the store" in err
+            time.sleep(11 - 1)
+            assert patient.poll() is None and not sink.recipients()  # still waiting
+        finally:
+            store.close()
+        released = time.time()
+        code, delivered, already = finished(patient)
+    assert (code, delivered, already) == (0, n, 0)
+    assert Counter(sink.recipients()) == {f"r{i:02d}@example.org": 1 for i in range(n)}
+    assert min(at for _, at, _ in sink.at) >= released

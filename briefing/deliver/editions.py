@@ -51,7 +51,8 @@ class EditionMaker:
     same store, or a build) while the messages go out."""
 
     def __init__(self, config: Config, options: BuildOptions, readers: Sequence[Reader], *,
-                 ledger: Ledger | None, warn: Callable[[str], None]) -> None:
+                 ledger: Ledger | None, warn: Callable[[str], None],
+                 wait: float | None = None) -> None:
         from briefing.publish import render
 
         self.config, self.warn = config, warn
@@ -68,7 +69,7 @@ class EditionMaker:
         # digests of the articles inside its window
         self._shared: dict[tuple[object, ...], tuple[Briefing, list[str]]] = {}
         self._texts: dict[tuple[object, ...], bytes] = {}
-        corpus = read_corpus(config, options.corpus, warn=warn)
+        corpus = read_corpus(config, options.corpus, warn=warn, wait=wait)
         try:
             for reader in readers:
                 key = (reader.themes, window_of(config, reader, self.options, ledger=ledger))

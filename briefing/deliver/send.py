@@ -31,6 +31,7 @@ from briefing.pipeline import BuildOptions, now
 from briefing.runtime import collecting
 from briefing.store import backends
 from briefing.store.ledger import Ledger
+from briefing.store.locks import DEFAULT_LOCK_TIMEOUT, lock_timeout
 
 __all__ = ["Pacer", "Progress", "SendReport", "send_editions"]
 
@@ -173,8 +174,12 @@ def send_editions(config: Config, options: BuildOptions = BuildOptions(), *,
                         force=force, clock=clock, sleep=sleep,
                         waiting=lambda rid: _tell(progress, report.done, len(readers), rid,
                                                   "held by another run"))
+        # Another run building its editions holds the store: this one has nothing to do
+        # meanwhile, and the other's claims last as long, so it waits that long for it.
+        wait = lock_timeout(default=max(DEFAULT_LOCK_TIMEOUT, expiry))
         _loop(_Run(config, options, report, ledger, claims, to=None, transport=transport,
-                   attempts=attempts, pacer=pacer, progress=progress, warn=warn), readers)
+                   attempts=attempts, pacer=pacer, progress=progress, warn=warn,
+                   store_wait=wait), readers)
     return report
 
 
@@ -205,6 +210,7 @@ class _Run:
     pacer: Pacer
     progress: Progress | None
     warn: Callable[[str], None]
+    store_wait: float | None = None  # how long to wait for the store (None: the default)
 
 
 class _Stop(Exception):
@@ -223,7 +229,7 @@ def _loop(run: _Run, readers: Sequence[Reader]) -> None:
             or not run.ledger.has(run.report.edition, run.config.title, r.id))]
         if todo:
             maker = EditionMaker(run.config, run.options, todo, ledger=run.ledger,
-                                 warn=run.warn)
+                                 warn=run.warn, wait=run.store_wait)
         # Each reader leaves short-lived objects in cycles (its message, its renderings):
         # with the collector off for the run (``runtime``), a send to thousands of readers
         # kept every one of them (100 KB a reader).

@@ -183,16 +183,19 @@ def _article(ref: ArticleRef, stored: Stored) -> tuple[Article, Segmented]:
     return article, Segmented(ref.id, stored.paragraphs)
 
 
-def open_store(config: Config, warn: Warn | None = None) -> Store:
+def open_store(config: Config, warn: Warn | None = None, timeout: float | None = None
+               ) -> Store:
     """The store the config names (``store.backends``), filled by this code
     (:func:`fingerprint`) and locked for this process; ``warn`` hears of damage found in it
-    (and the rebuild)."""
-    return backends.open_store(config, fingerprint=fingerprint(), warn=warn)
+    (and the rebuild); ``timeout``: how long to wait for another process's hold on it (None:
+    ``BRIEFING_LOCK_TIMEOUT``)."""
+    return backends.open_store(config, fingerprint=fingerprint(), warn=warn, timeout=timeout)
 
 
 def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _ignore,
                 timings: Timed | None = None, progress: bool | None = None,
-                listing: Listing | None = None, scheduler: str | None = None) -> Corpus:
+                listing: Listing | None = None, scheduler: str | None = None,
+                wait: float | None = None) -> Corpus:
     """The corpus a build considers (the configured one, or ``paths`` for this run), with the
     store brought up to date first. Warnings (skipped files, bad front matter, two files with
     one id) are given for every file considered, as if each were read now. The caller closes
@@ -208,30 +211,31 @@ def read_corpus(config: Config, paths: Sequence[Path] | None, *, warn: Warn = _i
     New and changed files are read on this machine's cores, or, given ``scheduler`` (a Dask
     scheduler's ``tcp://HOST:PORT``; default: the config's ``compute.scheduler``), on that
     scheduler's cluster (``cluster``); either way this process alone writes the store, and the
-    store holds the same."""
+    store holds the same. ``wait``: how long to wait for another process reading the store
+    (None: ``BRIEFING_LOCK_TIMEOUT``)."""
     given = list(paths or config.corpus)
     work = Work(sys.stderr.isatty() if progress is None else progress,
                 scheduler or config.compute.scheduler)
     if listing is not None and listing.paths == tuple(map(str, given)):
-        return _read_corpus(config, given, listing, warn, timings, work)
+        return _read_corpus(config, given, listing, warn, timings, work, wait)
     if listing is not None:
         listing.close()
     own = start_listing(given)
     try:
-        return _read_corpus(config, given, own, warn, timings, work)
+        return _read_corpus(config, given, own, warn, timings, work, wait)
     finally:
         own.close()
 
 
 def _read_corpus(config: Config, given: list[Path], listing: Listing, warn: Warn,
-                 timings: Timed | None, work: Work) -> Corpus:
+                 timings: Timed | None, work: Work, wait: float | None) -> Corpus:
     stage = timings.stage if timings is not None else _untimed
     manifest = manifest_digests(config.sources) if config.sources else {}
     key = base_key(given, manifest)
     # damage found in the store (when it is opened, or by any call) rebuilds it with one
     # warning (store._heals); a rebuild while it is being read here empties what the reading
     # had counted on, so that reading is done again, the long way
-    store = open_store(config, warn)
+    store = open_store(config, warn, wait)
     try:
         base = Base.load(store, key)  # while find runs
         with stage("scan"):

@@ -46,13 +46,14 @@ def exclusive(path: Path, busy: str, failed: type[BriefingError], *,
 DEFAULT_LOCK_TIMEOUT = 10.0
 
 
-def lock_timeout() -> float:
-    """Seconds a build waits for another one to release the store (``BRIEFING_LOCK_TIMEOUT``)."""
+def lock_timeout(default: float = DEFAULT_LOCK_TIMEOUT) -> float:
+    """Seconds a build waits for another one to release the store (``BRIEFING_LOCK_TIMEOUT``,
+    else ``default``)."""
     raw = os.environ.get("BRIEFING_LOCK_TIMEOUT", "")
     try:
-        return max(0.0, float(raw)) if raw.strip() else DEFAULT_LOCK_TIMEOUT
+        return max(0.0, float(raw)) if raw.strip() else default
     except ValueError:
-        return DEFAULT_LOCK_TIMEOUT
+        return default
 
 
 # Locks this process holds, by lock file: (fd, users). The lock keeps other processes out; stores
