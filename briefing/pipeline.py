@@ -219,10 +219,12 @@ def build_briefing(config: Config, corpus: Corpus, *, reader: Reader | None = No
 
 def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
                    timings: Timings | None = None, *, env: Any = None,
-                   given: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+                   given: Mapping[str, bytes] | None = None,
+                   pdf_attached: bool = False) -> dict[str, bytes]:
     """Render the briefing in each format, in memory (nothing is written until all succeed).
     ``env``: the Jinja2 environment to use (one is made when needed); ``given``: formats
-    already rendered by the caller, taken as they are."""
+    already rendered by the caller, taken as they are; ``pdf_attached``: the email goes with
+    the PDF attached (it then points to the attachment for the full edition)."""
     from briefing.publish import render  # jinja2 and css-inline only when something is rendered
 
     timings = timings or Timings()
@@ -242,8 +244,8 @@ def render_formats(briefing: Briefing, config: Config, formats: Sequence[str],
             elif fmt == "html":
                 out[fmt] = render.render_html(briefing, env).encode()
             elif fmt == "email":
-                out[fmt] = render.render_email(briefing, env,
-                                               web_url=config.delivery.web_url).encode()
+                out[fmt] = render.render_email(briefing, env, web_url=config.delivery.web_url,
+                                               pdf_attached=pdf_attached).encode()
             elif fmt == "pdf":
                 from briefing.publish.pdf import (
                     html_to_pdf,  # weasyprint is the heaviest import: only for PDFs

@@ -283,6 +283,14 @@ def test_pdf_attached_only_where_the_profile_asks(tmp_path: Path) -> None:
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_filename() == f"editor-{EDITION}.pdf"
     assert pdf.get_content() == (tmp_path / "out/readers/editor/briefing.pdf").read_bytes()
+    # the newsletter's "full edition" box points to the attachment, not to other editions
+    html = html_part(msg)
+    assert "The full edition is the attached PDF" in html
+    assert "The full edition is in the PDF and web editions" not in html
+    with smtp_server(sink := Sink()) as url:
+        send_editions(cfg, OPTIONS, reader_id="analyst", smtp_url=url, env={}, **FAST).check()
+    (plain,) = sink.messages()
+    assert "attached PDF" not in html_part(plain)  # no PDF for this profile
 
 
 # --- Never twice, never lost ----------------------------------------------------------------

@@ -100,7 +100,7 @@ class EditionMaker:
         formats = ("email", "txt", *(f for f in with_json(edition_formats(reader, None))
                                      if f not in ("email", "txt")))
         files = render_formats(briefing, self.config, formats, env=self.env,
-                               given={"txt": text})
+                               given={"txt": text}, pdf_attached="pdf" in formats)
         folder = out_dir(self.config, self.options, reader)
         named = {FILENAMES[f]: data for f, data in files.items()}
         # Atomic, but not flushed to disk one by one (three flushes a reader, most of a
