@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -232,3 +233,41 @@ def test_a_readers_formats_decide_what_build_writes(tmp_path: Path) -> None:
         ["briefing.email.html", "briefing.json", "briefing.txt"]
     asked = build(cfg, BuildOptions(edition=EDITION, formats=("html",)), readers=[reader])
     assert [p.name for p in asked.written] == ["briefing.html"]  # --format says otherwise
+
+
+def _open_at(store: str, start: float, results: Any) -> None:
+    import time
+
+    while time.time() < start:
+        pass
+    try:
+        open_ledger(Path(store)).close()
+        results.put("ok")
+    except Exception as exc:  # what the parent reports
+        results.put(repr(exc)[:200])
+
+
+def test_many_runs_opening_a_new_ledger_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    """Two senders started together on a new store both create the ledger: SQLite can find it
+    busy in ways its own wait does not cover (switching to WAL, recovering the WAL's index);
+    before the opening retried, 8 of 320 such openings failed with "database is locked"."""
+    import multiprocessing
+    import time
+
+    ctx = multiprocessing.get_context("fork")
+    for trial in range(6):
+        store = tmp_path / f"store-{trial}"
+        results = ctx.Queue()
+        start = time.time() + 0.3
+        procs = [ctx.Process(target=_open_at, args=(str(store), start, results))
+                 for _ in range(12)]
+        for proc in procs:
+            proc.start()
+        got = [results.get(timeout=60) for _ in procs]
+        for proc in procs:
+            proc.join(60)
+        assert got == ["ok"] * len(procs), [g for g in got if g != "ok"]
+        ledger = read_ledger(store)
+        assert ledger is not None
+        with ledger:
+            assert ledger.records() == []

@@ -226,20 +226,7 @@ def open_sqlite_ledger(store: Path) -> SqliteLedger:
     except (OSError, sqlite3.Error) as exc:
         raise DeliveryError(f"{path}: cannot open the send ledger: {exc}") from None
     try:
-        # WAL: senders write one after another, a build reads beside them without waiting,
-        # and a commit is one flush of the log (a rollback journal took three or four: 11 ms
-        # a row against 3.6 ms on this machine's disk, most of a send's time with thousands
-        # of readers). synchronous=FULL: a row recording the server's acceptance must reach
-        # the disk before the next message goes.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise DeliveryError(f"{path}: the send ledger was written by a newer briefing "
-                                f"(schema {version}); upgrade briefing to send")
-        if version < SCHEMA_VERSION:  # new, or older: what is missing added, in one go
-            conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA}; "
-                               f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        _prepare(conn, path)
     except sqlite3.Error as exc:
         conn.close()
         raise DeliveryError(f"{path}: the send ledger is unreadable ({exc}); it was left as it "
@@ -248,6 +235,42 @@ def open_sqlite_ledger(store: Path) -> SqliteLedger:
         conn.close()
         raise
     return SqliteLedger(conn, path)
+
+
+OPEN_WAIT = 30.0  # seconds a ledger being created or changed by another run is waited for
+
+
+def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+    """WAL, full flushes, and the schema, created or brought up to date. Two runs opening a
+    new ledger at the same moment (two senders started together) can find it busy in ways
+    SQLite's own wait does not cover (switching to WAL, recovering the WAL's index): the
+    steps are tried again, for up to ``OPEN_WAIT`` seconds, while SQLite says "locked" or
+    "busy"."""
+    deadline = time.monotonic() + OPEN_WAIT
+    while True:
+        try:
+            # WAL: senders write one after another, a build reads beside them without
+            # waiting, and a commit is one flush of the log (a rollback journal took three or
+            # four: 11 ms a row against 3.6 ms on this machine's disk, most of a send's time
+            # with thousands of readers). synchronous=FULL: a row recording the server's
+            # acceptance must reach the disk before the next message goes.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise DeliveryError(f"{path}: the send ledger was written by a newer briefing "
+                                    f"(schema {version}); upgrade briefing to send")
+            if version < SCHEMA_VERSION:  # new, or older: what is missing added, in one go
+                conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA}; "
+                                   f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = any(word in str(exc).lower() for word in ("locked", "busy"))
+            if not busy or time.monotonic() >= deadline:
+                raise
+            if conn.in_transaction:
+                conn.rollback()
+            time.sleep(0.05)
 
 
 def read_sqlite_ledger(store: Path) -> SqliteLedger | None:
