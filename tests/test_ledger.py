@@ -271,3 +271,19 @@ def test_many_runs_opening_a_new_ledger_at_the_same_moment_all_open_it(tmp_path:
         assert ledger is not None
         with ledger:
             assert ledger.records() == []
+
+
+def test_a_ledger_being_created_this_moment_reads_as_none_yet(tmp_path: Path) -> None:
+    """A build reading the ledger in the instant a send has made its file but written nothing
+    (SQLite creates it empty) finds no ledger yet, not an unreadable one."""
+    store = tmp_path / "store"
+    store.mkdir()
+    ledger_path(store).touch()
+    assert read_ledger(store) is None
+    assert ledger_path(store).stat().st_size == 0  # left for its creator
+    with open_ledger(store) as ledger:  # which then creates it
+        ledger.record("2026-11-22", TITLE, "a", recipient="a@example.org", message_id="<x@y>")
+    readonly = read_ledger(store)
+    assert readonly is not None
+    with readonly:
+        assert [r.reader for r in readonly.records()] == ["a"]

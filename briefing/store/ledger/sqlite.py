@@ -241,28 +241,35 @@ OPEN_WAIT = 30.0  # seconds a ledger being created or changed by another run is 
 
 
 def _prepare(conn: sqlite3.Connection, path: Path) -> None:
-    """WAL, full flushes, and the schema, created or brought up to date. Two runs opening a
-    new ledger at the same moment (two senders started together) can find it busy in ways
-    SQLite's own wait does not cover (switching to WAL, recovering the WAL's index): the
-    steps are tried again, for up to ``OPEN_WAIT`` seconds, while SQLite says "locked" or
-    "busy"."""
+    """WAL, full flushes, and the schema, created or brought up to date (see _while_busy)."""
+    def set_up() -> None:
+        # WAL: senders write one after another, a build reads beside them without waiting,
+        # and a commit is one flush of the log (a rollback journal took three or four: 11 ms
+        # a row against 3.6 ms on this machine's disk, most of a send's time with thousands
+        # of readers). synchronous=FULL: a row recording the server's acceptance must reach
+        # the disk before the next message goes.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise DeliveryError(f"{path}: the send ledger was written by a newer briefing "
+                                f"(schema {version}); upgrade briefing to send")
+        if version < SCHEMA_VERSION:  # new, or older: what is missing added, in one go
+            conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA}; "
+                               f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+    _while_busy(conn, set_up)
+
+
+def _while_busy(conn: sqlite3.Connection, step: Callable[[], object]) -> None:
+    """``step``, tried again for up to ``OPEN_WAIT`` seconds while SQLite says the ledger is
+    locked or busy in a way its own wait does not cover: two runs opening a new ledger at
+    the same moment (two senders started together), one switching it to WAL or recovering
+    the WAL's index while the other reads."""
     deadline = time.monotonic() + OPEN_WAIT
     while True:
         try:
-            # WAL: senders write one after another, a build reads beside them without
-            # waiting, and a commit is one flush of the log (a rollback journal took three or
-            # four: 11 ms a row against 3.6 ms on this machine's disk, most of a send's time
-            # with thousands of readers). synchronous=FULL: a row recording the server's
-            # acceptance must reach the disk before the next message goes.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise DeliveryError(f"{path}: the send ledger was written by a newer briefing "
-                                    f"(schema {version}); upgrade briefing to send")
-            if version < SCHEMA_VERSION:  # new, or older: what is missing added, in one go
-                conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA}; "
-                                   f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            step()
             return
         except sqlite3.OperationalError as exc:
             busy = any(word in str(exc).lower() for word in ("locked", "busy"))
@@ -280,11 +287,17 @@ def read_sqlite_ledger(store: Path) -> SqliteLedger | None:
     path = ledger_path(store)
     if not path.is_file():
         return None
+    versions: list[int] = []
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
                                isolation_level=None)
-        conn.execute("SELECT 1 FROM sent LIMIT 1")
-    except sqlite3.Error as exc:
+        _while_busy(conn, lambda: versions.append(
+            conn.execute("PRAGMA user_version").fetchone()[0]))
+        if versions[-1] == 0 and path.stat().st_size == 0:
+            conn.close()  # another run is creating it this moment: no row yet
+            return None
+        _while_busy(conn, lambda: conn.execute("SELECT 1 FROM sent LIMIT 1"))
+    except (OSError, sqlite3.Error) as exc:
         raise DeliveryError(f"{path}: the send ledger is unreadable ({exc})") from None
     return SqliteLedger(conn, path)
 
