@@ -73,10 +73,59 @@ class Claimed:
 
 
 class ConnectionLedger:
-    """What every ledger over one database connection does alike: it closes that connection,
-    and as a context manager closes it on the way out. Implementations set ``_conn``."""
+    """What every ledger over one database connection does alike: the reads (the same SQL
+    over each backend's tables), closing the connection, and, as a context manager, closing it
+    on the way out. Implementations set ``_conn``, name their tables (``_SENT``, ``_CLAIMS``)
+    and parameter mark (``_MARK``: "?" or "%s"), and give ``_query`` (a read, its errors as
+    :class:`DeliveryError`)."""
 
     _conn: Any
+    _SENT: str
+    _CLAIMS: str
+    _MARK: str
+
+    def _query(self, sql: str, args: tuple[str, ...]) -> Any:
+        raise NotImplementedError
+
+    def _key(self) -> str:
+        return f"edition = {self._MARK} AND title = {self._MARK} AND reader = {self._MARK}"
+
+    def _rows(self) -> str:
+        return ("SELECT edition, title, reader, recipient, message_id, sent_at, sends "
+                f"FROM {self._SENT}")
+
+    def has(self, edition: str, title: str, reader: str) -> bool:
+        """Whether the server already accepted this edition for this reader."""
+        return self._query(f"SELECT 1 FROM {self._SENT} WHERE {self._key()}",
+                           (edition, title, reader)).fetchone() is not None
+
+    def get(self, edition: str, title: str, reader: str) -> SentRecord | None:
+        """The row for (edition, reader), or None when it was never sent."""
+        row = self._query(f"{self._rows()} WHERE {self._key()}",
+                          (edition, title, reader)).fetchone()
+        return SentRecord(*row) if row else None
+
+    def last_edition(self, title: str, reader: str, before: str | None = None) -> str | None:
+        """The latest edition date sent to ``reader`` (strictly before ``before`` when given)."""
+        sql = f"SELECT max(edition) FROM {self._SENT} WHERE title = {self._MARK} " \
+              f"AND reader = {self._MARK}"
+        args: tuple[str, ...] = (title, reader)
+        if before is not None:
+            sql += f" AND edition < {self._MARK}"
+            args += (before,)
+        row = self._query(sql, args).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def records(self) -> list[SentRecord]:
+        """Every row, oldest edition first, then by reader."""
+        return [SentRecord(*row) for row in
+                self._query(f"{self._rows()} ORDER BY edition, reader", ()).fetchall()]
+
+    def claims(self) -> list[Claim]:
+        """Every claim held, expired or not, by edition, then reader."""
+        rows = self._query(f"SELECT edition, title, reader, owner, expires_at FROM "
+                           f"{self._CLAIMS} ORDER BY edition, reader", ()).fetchall()
+        return [Claim(*row) for row in rows]
 
     def close(self) -> None:
         """Close the connection (every write is already committed)."""

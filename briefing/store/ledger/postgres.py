@@ -29,10 +29,8 @@ import psycopg
 from briefing.errors import BusyError, DeliveryError, InputError
 from briefing.store import postgres_db
 from briefing.store.ledger.interface import (
-    Claim,
     Claimed,
     ConnectionLedger,
-    SentRecord,
     sending_busy,
 )
 from briefing.store.postgres_db import SCHEMA, Migration
@@ -52,7 +50,6 @@ MIGRATIONS: list[Migration] = [
 ]
 _SENT = f"{SCHEMA}.ledger_sent"
 _CLAIMS = f"{SCHEMA}.ledger_claims"
-_ROW = f"SELECT edition, title, reader, recipient, message_id, sent_at, sends FROM {_SENT}"
 _KEY = "edition = %s AND title = %s AND reader = %s"
 _NOW = "SELECT extract(epoch FROM clock_timestamp())::float8"
 _CLAIM = (f"INSERT INTO {_CLAIMS} AS c (edition, title, reader, owner, expires_at) "
@@ -66,42 +63,11 @@ class PostgresLedger(ConnectionLedger):
     for what each method means). Use :func:`open_postgres_ledger` or
     :func:`read_postgres_ledger`."""
 
+    _SENT, _CLAIMS, _MARK = _SENT, _CLAIMS, "%s"
+
     def __init__(self, conn: psycopg.Connection, url: str) -> None:
         self._conn = conn
         self.where = url
-
-    # --- reads ------------------------------------------------------------------------------
-
-    def has(self, edition: str, title: str, reader: str) -> bool:
-        """Whether the server already accepted this edition for this reader."""
-        return self._query(f"SELECT 1 FROM {_SENT} WHERE {_KEY}",
-                           (edition, title, reader)).fetchone() is not None
-
-    def get(self, edition: str, title: str, reader: str) -> SentRecord | None:
-        """The row for (edition, reader), or None when it was never sent."""
-        row = self._query(f"{_ROW} WHERE {_KEY}", (edition, title, reader)).fetchone()
-        return SentRecord(*row) if row else None
-
-    def last_edition(self, title: str, reader: str, before: str | None = None) -> str | None:
-        """The latest edition date sent to ``reader`` (strictly before ``before`` when given)."""
-        query = f"SELECT max(edition) FROM {_SENT} WHERE title = %s AND reader = %s"
-        args: tuple[str, ...] = (title, reader)
-        if before is not None:
-            query += " AND edition < %s"
-            args += (before,)
-        row = self._query(query, args).fetchone()
-        return str(row[0]) if row and row[0] else None
-
-    def records(self) -> list[SentRecord]:
-        """Every row, oldest edition first, then by reader."""
-        return [SentRecord(*row) for row in
-                self._query(f"{_ROW} ORDER BY edition, reader", ()).fetchall()]
-
-    def claims(self) -> list[Claim]:
-        """Every claim held, expired or not, by edition, then reader."""
-        rows = self._query(f"SELECT edition, title, reader, owner, expires_at FROM {_CLAIMS} "
-                           "ORDER BY edition, reader", ()).fetchall()
-        return [Claim(*row) for row in rows]
 
     # --- writes -----------------------------------------------------------------------------
 

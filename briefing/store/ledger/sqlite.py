@@ -24,10 +24,8 @@ from pathlib import Path
 
 from briefing.errors import DeliveryError
 from briefing.store.ledger.interface import (
-    Claim,
     Claimed,
     ConnectionLedger,
-    SentRecord,
     sending_busy,
 )
 from briefing.store.locks import exclusive
@@ -59,7 +57,6 @@ CREATE TABLE IF NOT EXISTS claims (
     PRIMARY KEY (edition, title, reader)
 );
 """
-_ROW = "SELECT edition, title, reader, recipient, message_id, sent_at, sends FROM sent"
 _KEY = "edition = ? AND title = ? AND reader = ?"
 
 
@@ -72,45 +69,14 @@ class SqliteLedger(ConnectionLedger):
     """An open SQLite ledger (see :class:`briefing.store.ledger.Ledger` for what each method
     means). Use :func:`open_sqlite_ledger` or :func:`read_sqlite_ledger`."""
 
+    _SENT, _CLAIMS, _MARK = "sent", "claims", "?"
+
     def __init__(self, conn: sqlite3.Connection, path: Path,
                  clock: Callable[[], float] = time.time) -> None:
         self._conn = conn
         self._clock = clock
         self.path = path
         self.where = str(path)
-
-    # --- reads ------------------------------------------------------------------------------
-
-    def has(self, edition: str, title: str, reader: str) -> bool:
-        """Whether the server already accepted this edition for this reader."""
-        row = self._query(f"SELECT 1 FROM sent WHERE {_KEY}", (edition, title, reader))
-        return bool(row.fetchone())
-
-    def get(self, edition: str, title: str, reader: str) -> SentRecord | None:
-        """The row for (edition, reader), or None when it was never sent."""
-        row = self._query(f"{_ROW} WHERE {_KEY}", (edition, title, reader)).fetchone()
-        return SentRecord(*row) if row else None
-
-    def last_edition(self, title: str, reader: str, before: str | None = None) -> str | None:
-        """The latest edition date sent to ``reader`` (strictly before ``before`` when given)."""
-        sql = "SELECT max(edition) FROM sent WHERE title = ? AND reader = ?"
-        args: tuple[str, ...] = (title, reader)
-        if before is not None:
-            sql += " AND edition < ?"
-            args += (before,)
-        row = self._query(sql, args).fetchone()
-        return row[0] if row and row[0] else None
-
-    def records(self) -> list[SentRecord]:
-        """Every row, oldest edition first, then by reader."""
-        rows = self._query(f"{_ROW} ORDER BY edition, reader", ()).fetchall()
-        return [SentRecord(*row) for row in rows]
-
-    def claims(self) -> list[Claim]:
-        """Every claim held, expired or not, by edition, then reader."""
-        rows = self._query("SELECT edition, title, reader, owner, expires_at FROM claims "
-                           "ORDER BY edition, reader", ()).fetchall()
-        return [Claim(*row) for row in rows]
 
     # --- writes -----------------------------------------------------------------------------
 
