@@ -23,6 +23,7 @@ together or not at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # query parameters that only say where a reader came from
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "yclid", "igshid", "_hsenc", "_hsmi")
+
+
+def now() -> str:
+    """The time a fetch records (UTC, to the second): the same form in both backends."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def normal_url(url: str) -> str:

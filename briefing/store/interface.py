@@ -139,6 +139,29 @@ class Stored:
 # --- The store ------------------------------------------------------------------------------
 
 
+class Indexed(Protocol):
+    """A passage index (sqlite_index, postgres_index): what the tables hand its reads to."""
+
+    def passages(self, files: Collection[int], words: bool) -> list[Passage]: ...
+
+    def search(self, query: ThemeQuery, files: Collection[int]) -> list[Passage]: ...
+
+    def forget(self) -> None:
+        """Drop what the index keeps of the connection it last read over (a closed one)."""
+
+
+class OverIndex:
+    """The tables' reads of passages, handed to their index (the same in both backends)."""
+
+    index: Indexed
+
+    def passages(self, files: Collection[int], words: bool) -> list[Passage]:
+        return self.index.passages(files, words)
+
+    def search(self, query: ThemeQuery, files: Collection[int]) -> list[Passage]:
+        return self.index.search(query, files)
+
+
 class Store(Protocol):
     """What the pipeline needs of a store (see the module docstring for locks, transactions,
     generations and integrity). Every method may rebuild the store on damage (and then

@@ -5,7 +5,6 @@ advisory lock. See :mod:`briefing.store.fetchstate` for what it keeps.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Iterable, Iterator
@@ -15,6 +14,7 @@ import psycopg
 from briefing.errors import InputError
 from briefing.store import postgres_db
 from briefing.store.fetchstate import Validators, text_key
+from briefing.store.fetchstate import now as fetch_now
 from briefing.store.postgres_db import SCHEMA, Migration
 
 MIGRATIONS: list[Migration] = [
@@ -70,7 +70,7 @@ class PostgresFetchState:
         with self._conn.transaction():
             self._q(f"INSERT INTO {SCHEMA}.fetch_feeds (url, polled_at, outcome) VALUES "
                     "(%s, %s, %s) ON CONFLICT (url) DO UPDATE SET polled_at = excluded.polled_at,"
-                    " outcome = excluded.outcome", (feed, _now(), outcome))
+                    " outcome = excluded.outcome", (feed, fetch_now(), outcome))
             if validators is not None:
                 self._q(f"UPDATE {SCHEMA}.fetch_feeds SET etag = %s, last_modified = %s "
                         "WHERE url = %s", (validators.etag, validators.last_modified, feed))
@@ -104,7 +104,7 @@ class PostgresFetchState:
                 f"INSERT INTO {SCHEMA}.fetch_articles (path, url, text_sha256, original, "
                 "fetched_at) VALUES (%s, %s, %s, %s, %s) RETURNING id",
                 (path, url, hashlib.sha256(text.encode("utf-8")).hexdigest(), digest,
-                 _now())).fetchone()
+                 fetch_now())).fetchone()
             assert row is not None  # INSERT ... RETURNING gives its row
             self._known(row[0], {*keys, text_key(text)})
             if original is not None:
@@ -129,7 +129,3 @@ class PostgresFetchState:
             return self._conn.execute(query, args)
         except psycopg.Error as exc:
             raise InputError(f"{self.url}: cannot read the fetch state: {exc}") from None
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -14,10 +14,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import psycopg
 
-from briefing.judge.themes import ThemeQuery
-from briefing.models import Passage
 from briefing.store import codec
-from briefing.store.interface import ROW, Ingested, Kept, StoreCorrupt, Stored
+from briefing.store.interface import ROW, Ingested, Kept, OverIndex, StoreCorrupt, Stored
 from briefing.store.postgres_db import SCHEMA, Migration, guard, guarded, migrate
 from briefing.store.postgres_index import PostgresIndex, passage_copy_row
 
@@ -61,7 +59,7 @@ _PASSAGE_COLUMNS = ('file, paragraph, sentence, start, "end", roots, words, brea
                     "roots_index, words_index, indexed")
 
 
-class PostgresTables:
+class PostgresTables(OverIndex):
     """The store's tables in the database at ``url``, for the code ``fingerprint``."""
 
     remedy = "check the server (its logs name the damaged table)"
@@ -176,12 +174,6 @@ class PostgresTables:
         return gen
 
     # -- passages and articles ------------------------------------------------------------
-
-    def passages(self, files: Collection[int], words: bool) -> list[Passage]:
-        return self.index.passages(files, words)
-
-    def search(self, query: ThemeQuery, files: Collection[int]) -> list[Passage]:
-        return self.index.search(query, files)
 
     @guarded
     def load(self, files: Collection[int]) -> dict[int, Stored]:

@@ -4,7 +4,6 @@ lock file (``fetch.lock``); see :mod:`briefing.store.fetchstate` for what it kee
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import sqlite3
 import zlib
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from briefing.errors import InputError
 from briefing.store.fetchstate import Validators, text_key
+from briefing.store.fetchstate import now as fetch_now
 from briefing.store.locks import exclusive
 
 STATE_NAME = "fetch.sqlite"
@@ -61,7 +61,7 @@ class SqliteFetchState:
     def polled(self, feed: str, outcome: str, validators: Validators | None) -> None:
         """Note a poll; ``validators`` None keeps the old ones (a poll whose entries were not
         all handled must ask for the whole feed again next time)."""
-        now = _now()
+        now = fetch_now()
         with self._conn:
             self._conn.execute(
                 "INSERT INTO feeds (url, polled_at, outcome) VALUES (?, ?, ?) ON CONFLICT (url) "
@@ -96,7 +96,7 @@ class SqliteFetchState:
             cur = self._conn.execute(
                 "INSERT INTO articles (path, url, text_sha256, original, fetched_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (path, url, hashlib.sha256(text.encode("utf-8")).hexdigest(), digest, _now()))
+                (path, url, hashlib.sha256(text.encode("utf-8")).hexdigest(), digest, fetch_now()))
             self._conn.executemany("INSERT OR IGNORE INTO known VALUES (?, ?)",
                                    [(k, cur.lastrowid) for k in {*keys, text_key(text)}])
             if original is not None:
@@ -121,10 +121,6 @@ class SqliteFetchState:
             return self._conn.execute(sql, args)
         except sqlite3.Error as exc:
             raise InputError(f"{self.path}: cannot read the fetch state: {exc}") from None
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def open_state(store: Path) -> SqliteFetchState:

@@ -13,10 +13,8 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from briefing.judge.themes import ThemeQuery
-from briefing.models import Passage
 from briefing.store import codec
-from briefing.store.interface import ROW, Ingested, Kept, StoreCorrupt, Stored
+from briefing.store.interface import ROW, Ingested, Kept, OverIndex, StoreCorrupt, Stored
 from briefing.store.sqlite_db import (
     SCHEMA_VERSION,
     bump,
@@ -33,7 +31,7 @@ _FILE_COLUMNS = ("path, id, size, mtime_ns, manifest, sha256, ok, warnings, enco
                  "body_start, published, passage_count, token_count, gen")
 
 
-class SqliteTables:
+class SqliteTables(OverIndex):
     """The tables of the store in the database file ``path``, for the code ``fingerprint``."""
 
     def __init__(self, path: Path, fingerprint: str) -> None:
@@ -154,12 +152,6 @@ class SqliteTables:
         return gen
 
     # -- passages and articles ------------------------------------------------------------
-
-    def passages(self, files: Collection[int], words: bool) -> list[Passage]:
-        return self.index.passages(files, words)
-
-    def search(self, query: ThemeQuery, files: Collection[int]) -> list[Passage]:
-        return self.index.search(query, files)
 
     @guarded
     def load(self, files: Collection[int]) -> dict[int, Stored]:
