@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from briefing.errors import BriefingError
 from briefing.judge.themes import ThemeQuery
@@ -150,10 +150,31 @@ class Indexed(Protocol):
         """Drop what the index keeps of the connection it last read over (a closed one)."""
 
 
-class OverIndex:
-    """The tables' reads of passages, handed to their index (the same in both backends)."""
+class _Connection(Protocol):
+    def close(self) -> None: ...
 
+
+_DB = TypeVar("_DB", bound=_Connection)  # a backend's connection
+
+
+class ConnectionTables(Generic[_DB]):
+    """What the tables of both backends do alike over their one connection (``db``, None once
+    closed): closing it (and the index's hold on it), and handing passage reads to their
+    index."""
+
+    db: _DB | None
     index: Indexed
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        self.index.forget()  # what it kept was of this connection (a temporary table ...)
+
+    def _conn(self) -> _DB:
+        if self.db is None:
+            raise RuntimeError("the store is closed")
+        return self.db
 
     def passages(self, files: Collection[int], words: bool) -> list[Passage]:
         return self.index.passages(files, words)

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import psycopg
 
 from briefing.store import codec
-from briefing.store.interface import ROW, Ingested, Kept, OverIndex, StoreCorrupt, Stored
+from briefing.store.interface import ROW, ConnectionTables, Ingested, Kept, StoreCorrupt, Stored
 from briefing.store.postgres_db import SCHEMA, Migration, guard, guarded, migrate
 from briefing.store.postgres_index import PostgresIndex, passage_copy_row
 
@@ -59,7 +59,7 @@ _PASSAGE_COLUMNS = ('file, paragraph, sentence, start, "end", roots, words, brea
                     "roots_index, words_index, indexed")
 
 
-class PostgresTables(OverIndex):
+class PostgresTables(ConnectionTables[psycopg.Connection]):
     """The store's tables in the database at ``url``, for the code ``fingerprint``."""
 
     remedy = "check the server (its logs name the damaged table)"
@@ -87,17 +87,6 @@ class PostgresTables(OverIndex):
             db.execute(f"INSERT INTO {SCHEMA}.store_info VALUES ('fingerprint', %s), "
                        "('generation', %s)", (self.fingerprint, str(generation)))
         self.index.forget()
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-        self.index.forget()
-
-    def _conn(self) -> psycopg.Connection:
-        if self.db is None:
-            raise RuntimeError("the store is closed")
-        return self.db
 
     # -- files ----------------------------------------------------------------------------
 

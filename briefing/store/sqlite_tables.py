@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from briefing.store import codec
-from briefing.store.interface import ROW, Ingested, Kept, OverIndex, StoreCorrupt, Stored
+from briefing.store.interface import ROW, ConnectionTables, Ingested, Kept, StoreCorrupt, Stored
 from briefing.store.sqlite_db import (
     SCHEMA_VERSION,
     bump,
@@ -31,7 +31,7 @@ _FILE_COLUMNS = ("path, id, size, mtime_ns, manifest, sha256, ok, warnings, enco
                  "body_start, published, passage_count, token_count, gen")
 
 
-class SqliteTables(OverIndex):
+class SqliteTables(ConnectionTables[sqlite3.Connection]):
     """The tables of the store in the database file ``path``, for the code ``fingerprint``."""
 
     def __init__(self, path: Path, fingerprint: str) -> None:
@@ -73,17 +73,6 @@ class SqliteTables(OverIndex):
         db = connect(self.path)
         create(db, self.fingerprint, generation)
         self.db = db
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-        self.index.forget()  # the selection was a temporary table of this connection
-
-    def _conn(self) -> sqlite3.Connection:
-        if self.db is None:
-            raise RuntimeError("the store is closed")
-        return self.db
 
     # -- files ----------------------------------------------------------------------------
 

@@ -83,9 +83,27 @@ class ConnectionLedger:
     _SENT: str
     _CLAIMS: str
     _MARK: str
+    _RECORD: str  # the upsert of a sent row: (edition, title, reader, recipient, id, time)
 
     def _query(self, sql: str, args: tuple[str, ...]) -> Any:
         raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Any]:
+        """One write transaction over the connection (the backend's), its errors as
+        :class:`DeliveryError`."""
+        raise NotImplementedError
+
+    def record(self, edition: str, title: str, reader: str, *, recipient: str, message_id: str,
+               sent_at: dt.datetime | None = None) -> None:
+        """Note that the server accepted this edition for this reader, in its own committed
+        transaction, so the row survives a crash a moment later; drop the claims on it. A
+        second record of the same (edition, reader), a deliberate ``--force``, counts the
+        send instead of failing."""
+        when = (sent_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+        with self._write() as conn:
+            conn.execute(self._RECORD, (edition, title, reader, recipient, message_id, when))
+            conn.execute(f"DELETE FROM {self._CLAIMS} WHERE {self._key()}",
+                         (edition, title, reader))
 
     def _key(self) -> str:
         return f"edition = {self._MARK} AND title = {self._MARK} AND reader = {self._MARK}"

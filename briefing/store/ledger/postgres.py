@@ -19,7 +19,6 @@ A read-only ledger's session is ``READ ONLY``: the server refuses every write.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -64,6 +63,10 @@ class PostgresLedger(ConnectionLedger):
     :func:`read_postgres_ledger`."""
 
     _SENT, _CLAIMS, _MARK = _SENT, _CLAIMS, "%s"
+    _RECORD = (f"INSERT INTO {_SENT} AS s (edition, title, reader, recipient, message_id, "
+               "sent_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (edition, title, reader) "
+               "DO UPDATE SET recipient = excluded.recipient, message_id = excluded.message_id,"
+               " sent_at = excluded.sent_at, sends = s.sends + 1")
 
     def __init__(self, conn: psycopg.Connection, url: str) -> None:
         self._conn = conn
@@ -113,20 +116,6 @@ class PostgresLedger(ConnectionLedger):
                 "title = %s AND owner = %s RETURNING reader",
                 (expiry, edition, title, owner)).fetchall()
         return frozenset(str(r[0]) for r in rows)
-
-    def record(self, edition: str, title: str, reader: str, *, recipient: str, message_id: str,
-               sent_at: dt.datetime | None = None) -> None:
-        """Note that the server accepted this edition for this reader and drop the claims on
-        it, in one committed transaction; a second record counts the send."""
-        when = (sent_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-        with self._write() as conn:
-            conn.execute(
-                f"INSERT INTO {_SENT} AS s (edition, title, reader, recipient, message_id, "
-                "sent_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (edition, title, reader) "
-                "DO UPDATE SET recipient = excluded.recipient, message_id = excluded.message_id,"
-                " sent_at = excluded.sent_at, sends = s.sends + 1",
-                (edition, title, reader, recipient, message_id, when))
-            conn.execute(f"DELETE FROM {_CLAIMS} WHERE {_KEY}", (edition, title, reader))
 
     def release(self, edition: str, title: str, readers: Sequence[str], *, owner: str) -> None:
         """Drop ``owner``'s claims on ``readers``."""

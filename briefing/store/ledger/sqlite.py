@@ -15,7 +15,6 @@ leaves a stale lock behind.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -70,6 +69,10 @@ class SqliteLedger(ConnectionLedger):
     means). Use :func:`open_sqlite_ledger` or :func:`read_sqlite_ledger`."""
 
     _SENT, _CLAIMS, _MARK = "sent", "claims", "?"
+    _RECORD = ("INSERT INTO sent (edition, title, reader, recipient, message_id, sent_at) "
+               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (edition, title, reader) DO UPDATE SET "
+               "recipient = excluded.recipient, message_id = excluded.message_id, "
+               "sent_at = excluded.sent_at, sends = sends + 1")
 
     def __init__(self, conn: sqlite3.Connection, path: Path,
                  clock: Callable[[], float] = time.time) -> None:
@@ -119,22 +122,6 @@ class SqliteLedger(ConnectionLedger):
             rows = conn.execute("SELECT reader FROM claims WHERE edition = ? AND title = ? "
                                 "AND owner = ?", (edition, title, owner)).fetchall()
         return frozenset(r[0] for r in rows)
-
-    def record(self, edition: str, title: str, reader: str, *, recipient: str, message_id: str,
-               sent_at: dt.datetime | None = None) -> None:
-        """Note that the server accepted this edition for this reader, in its own committed
-        transaction, so the row survives a crash a moment later; drop the claims on it. A
-        second record of the same (edition, reader), a deliberate ``--force``, counts the
-        send instead of failing."""
-        when = (sent_at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO sent (edition, title, reader, recipient, message_id, sent_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (edition, title, reader) DO UPDATE SET "
-                "recipient = excluded.recipient, message_id = excluded.message_id, "
-                "sent_at = excluded.sent_at, sends = sends + 1",
-                (edition, title, reader, recipient, message_id, when))
-            conn.execute(f"DELETE FROM claims WHERE {_KEY}", (edition, title, reader))
 
     def release(self, edition: str, title: str, readers: Sequence[str], *, owner: str) -> None:
         """Drop ``owner``'s claims on ``readers``."""
