@@ -23,6 +23,9 @@ from briefing.read.links import http_url
 #: Words a minute of silent reading (Brysbaert 2019: 238 for English non-fiction).
 READING_WPM = 238
 
+#: What every edition says of itself at its end (text, web, email and PDF alike).
+TRUST_LINE = ("Every item is quoted verbatim from its source; numbers in brackets refer to the "
+              "sources above.")
 #: At most this many matched terms in an item's label, and about this many characters.
 LABEL_TERMS, LABEL_CHARS = 2, 40
 

@@ -15,6 +15,7 @@ from briefing.publish.chart import summary_line
 from briefing.publish.filters import capfirst, counted, longdate, verbatim
 from briefing.publish.labels import (
     NOT_CITED_SHOWN,
+    TRUST_LINE,
     coverage_line,
     item_label,
     linkable,
@@ -179,11 +180,6 @@ def render_text(briefing: Briefing) -> str:
         out += ["* inferred from the article text", ""]
     out.append(_wrap(TRUST_LINE))
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-#: What every edition says of itself at the end (the web page, the email and the PDF say it too).
-TRUST_LINE = ("Every item is quoted verbatim from its source; numbers in brackets refer to the "
-              "sources above.")
 
 
 def _heading(title: str) -> list[str]:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from briefing.errors import DeliveryError
 from briefing.store.ledger.interface import (
@@ -190,6 +191,7 @@ def open_sqlite_ledger(store: Path) -> SqliteLedger:
     return SqliteLedger(conn, path)
 
 
+_T = TypeVar("_T")
 OPEN_WAIT = 30.0  # seconds a ledger being created or changed by another run is waited for
 
 
@@ -214,7 +216,7 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
     _while_busy(conn, set_up)
 
 
-def _while_busy(conn: sqlite3.Connection, step: Callable[[], object]) -> None:
+def _while_busy(conn: sqlite3.Connection, step: Callable[[], _T]) -> _T:
     """``step``, tried again for up to ``OPEN_WAIT`` seconds while SQLite says the ledger is
     locked or busy in a way its own wait does not cover: two runs opening a new ledger at
     the same moment (two senders started together), one switching it to WAL or recovering
@@ -222,8 +224,7 @@ def _while_busy(conn: sqlite3.Connection, step: Callable[[], object]) -> None:
     deadline = time.monotonic() + OPEN_WAIT
     while True:
         try:
-            step()
-            return
+            return step()
         except sqlite3.OperationalError as exc:
             busy = any(word in str(exc).lower() for word in ("locked", "busy"))
             if not busy or time.monotonic() >= deadline:
@@ -240,13 +241,11 @@ def read_sqlite_ledger(store: Path) -> SqliteLedger | None:
     path = ledger_path(store)
     if not path.is_file():
         return None
-    versions: list[int] = []
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
                                isolation_level=None)
-        _while_busy(conn, lambda: versions.append(
-            conn.execute("PRAGMA user_version").fetchone()[0]))
-        if versions[-1] == 0 and path.stat().st_size == 0:
+        version = _while_busy(conn, lambda: conn.execute("PRAGMA user_version").fetchone()[0])
+        if version == 0 and path.stat().st_size == 0:
             conn.close()  # another run is creating it this moment: no row yet
             return None
         _while_busy(conn, lambda: conn.execute("SELECT 1 FROM sent LIMIT 1"))
