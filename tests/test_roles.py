@@ -105,15 +105,6 @@ def test_voices_in_the_seed_briefing_carry_each_role_cited(seed_json: dict) -> N
 
 
 @pytest.fixture(scope="module")
-def seed_json(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    import shutil
-
-    from briefing.config.load import load_config
-    from briefing.pipeline import BuildOptions, build
-
-    ws = tmp_path_factory.mktemp("roles")
-    shutil.copytree(REPO / "seeds", ws / "seeds")
-    shutil.copytree(REPO / "config", ws / "config")
-    build(load_config(ws / "config" / "briefing.yaml"),
-          BuildOptions(out=ws / "out", formats=("json",)))
-    return json.loads((ws / "out" / "briefing.json").read_text(encoding="utf-8"))
+def seed_json() -> dict:
+    """The seed briefing's JSON: the golden file, which test_golden holds equal to a build."""
+    return json.loads((REPO / "tests" / "golden" / "briefing.json").read_text(encoding="utf-8"))
