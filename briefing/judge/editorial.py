@@ -261,24 +261,14 @@ def long_date(iso: str | None) -> str | None:
     return iso
 
 
-# Words that date a statement only relative to when it was written.
-RELATIVE_TIME = re.compile(
-    r"\b(?:today|tonight|yesterday|tomorrow|currently|this (?:week|month|year|morning|evening|"
-    r"spring|summer|autumn|fall|winter)|last (?:week|month|year|night)|next (?:week|month|year)|"
-    r"(?:earlier|later) this (?:week|month|year)|on (?:monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday))\b", re.I)
-
-
-def attribution(meta: ArticleMeta, latest: str | None = None, opinion: bool = False,
-                text: str = "") -> str:
+def attribution(meta: ArticleMeta, latest: str | None = None, opinion: bool = False) -> str:
     """The source line every cited block carries, short: outlet (or 'unknown outlet'), date (or
     'undated'), and 'opinion' for a source that says it is its author's view (a disclaimer the
-    segmenter finds): 'Associated Press, 20 October 2021'. A block of an undated source that
-    dates itself only relative to its writing ("today", "last week") also gives the latest date
-    the article names, so that such a word is never the only date a reader gets; the sources
-    list gives that date for every undated source."""
+    segmenter finds): 'Associated Press, 20 October 2021'. Every block of an undated source
+    also gives the latest date the article names, when it names one: the only way a reader can
+    place what it says ("today", "this week", or a claim that has since changed)."""
     line = f"{meta.outlet or 'unknown outlet'}, {long_date(meta.published) or 'undated'}"
-    if not meta.published and latest and RELATIVE_TIME.search(text):
+    if not meta.published and latest:
         line += f" (latest date in it: {long_date(latest)})"
     if opinion:
         line += ", opinion"

@@ -94,8 +94,8 @@ class _Numbering:
         a = self.articles[article_id]
         text = a.text[start:end]
         return Cited(text, sid, self.path(a), start, end, id,
-                     attribution(a.meta, self.latest.get(article_id), article_id in self.opinion,
-                                 text), *edges)
+                     attribution(a.meta, self.latest.get(article_id), article_id in self.opinion),
+                     *edges)
 
     def sources(self, segmented: Mapping[str, Segmented]) -> tuple[Source, ...]:
         out = []

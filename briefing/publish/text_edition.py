@@ -126,6 +126,8 @@ def render_text(briefing: Briefing) -> str:
                               after=_also(c, numbers)), ""]
     for section in briefing.sections:
         out += _heading(section.title)
+        if section.description:  # the theme's own description, from the config
+            out += [_wrap(section.description), ""]
         if section.in_summary:
             out += [_wrap("See " + ", ".join(where[i] for i in section.in_summary) + " (above)."),
                     ""]
